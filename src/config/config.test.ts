@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { isModaError } from '../errors/moda-error.js';
+import { withConfigTable } from './config-table.js';
+import { loadConfig } from './config.js';
+
+void test('explicit overrides win over the environment, which wins over defaults', () => {
+  const config = loadConfig({ MODA_PORT: '9000', MODA_HOST: '0.0.0.0' }, { host: '127.0.0.1' });
+  assert.equal(config.port, 9000);
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.lfsThresholdBytes, 10 * 1024 * 1024);
+});
+
+void test('sizes accept units', () => {
+  assert.equal(loadConfig({ MODA_LFS_THRESHOLD: '5MiB' }).lfsThresholdBytes, 5 * 1024 * 1024);
+  assert.equal(loadConfig({ MODA_MAX_JSON_BODY: '2048' }).maxJsonBytes, 2048);
+});
+
+void test('a bad value is an error that names the variable', () => {
+  for (const env of [{ MODA_PORT: 'eighty' }, { MODA_PORT: '70000' }, { MODA_LFS_THRESHOLD: '10 parsecs' }]) {
+    assert.throws(
+      () => loadConfig(env),
+      (error: unknown) => isModaError(error) && error.code === 'CONFIG_INVALID' && error.message.includes(Object.keys(env)[0] ?? ''),
+    );
+  }
+});
+
+void test('README configuration table matches src/config (run `npm run docs:config`)', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  assert.equal(readme, withConfigTable(readme));
+});

@@ -1,0 +1,98 @@
+// The one typed configuration of Moda: every environment variable is declared here once, with its
+// default and description, and read through loadConfig. `moda --help` and the README table use the list.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ModaError } from '../errors/moda-error.js';
+
+export interface Config {
+  /** Data directory: git repos, blobs, SQLite file, download cache. */
+  home: string;
+  host: string;
+  port: number;
+  /** Token given to the `admin` user on start; empty = none. */
+  adminToken: string;
+  /** Public base URL written into LFS hrefs and commit URLs; empty = derived from each request. */
+  publicUrl: string;
+  /** `sqlite` (default, file under home) or a `postgres://` URL. */
+  databaseUrl: string;
+  /** Files at least this large become LFS objects when a client asks (preupload). */
+  lfsThresholdBytes: number;
+  /** Largest accepted JSON body. */
+  maxJsonBytes: number;
+  /** Largest accepted NDJSON commit body (inline base64 files). */
+  maxCommitBytes: number;
+  /** Largest accepted LFS object. */
+  maxLfsObjectBytes: number;
+  logLevel: string;
+  /** Client side: server the CLI talks to. */
+  endpoint: string;
+  /** Client side: token the CLI sends. */
+  token: string;
+}
+
+interface Setting<K extends keyof Config> {
+  key: K;
+  env: string;
+  description: string;
+  default: (env: NodeJS.ProcessEnv) => Config[K];
+  parse: (raw: string, env: string) => Config[K];
+}
+
+const text = (raw: string): string => raw;
+
+function integer(raw: string, env: string): number {
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ModaError('CONFIG_INVALID', `${env} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+}
+
+function port(raw: string, env: string): number {
+  const value = integer(raw, env);
+  if (value > 65535) throw new ModaError('CONFIG_INVALID', `${env} must be a port number (0-65535), got "${raw}"`);
+  return value;
+}
+
+function bytes(raw: string, env: string): number {
+  const match = /^(\d+)\s*([kmgt]?i?b?)?$/i.exec(raw.trim());
+  if (!match) throw new ModaError('CONFIG_INVALID', `${env} must be a size such as 10MiB, got "${raw}"`);
+  const unit = (match[2] ?? '').toLowerCase().replace(/i?b$/, '');
+  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[unit];
+  if (scale === undefined) throw new ModaError('CONFIG_INVALID', `${env} has an unknown unit in "${raw}"`);
+  return Number(match[1]) * scale;
+}
+
+function define<K extends keyof Config>(setting: Setting<K>): Setting<K> {
+  return setting;
+}
+
+/** Every setting, in the order `moda --help` and the README list them. */
+export const settings = [
+  define({ key: 'home', env: 'MODA_HOME', description: 'Data directory (git repos, blobs, SQLite, caches)', default: () => join(homedir(), '.moda'), parse: (raw) => resolve(raw) }),
+  define({ key: 'host', env: 'MODA_HOST', description: 'Address `moda serve` listens on', default: () => '127.0.0.1', parse: text }),
+  define({ key: 'port', env: 'MODA_PORT', description: 'Port `moda serve` listens on (0 = any free port)', default: () => 8080, parse: port }),
+  define({ key: 'adminToken', env: 'MODA_ADMIN_TOKEN', description: 'Token of the `admin` user, created on start; start it with `hf_` to use it from @huggingface/hub', default: () => '', parse: text }),
+  define({ key: 'publicUrl', env: 'MODA_PUBLIC_URL', description: 'Public base URL used in LFS and commit links (default: taken from each request)', default: () => '', parse: (raw) => raw.replace(/\/+$/, '') }),
+  define({ key: 'databaseUrl', env: 'MODA_DATABASE_URL', description: '`sqlite` (file under MODA_HOME) or a `postgres://` URL', default: () => 'sqlite', parse: text }),
+  define({ key: 'lfsThresholdBytes', env: 'MODA_LFS_THRESHOLD', description: 'Files this large or larger are stored with Git LFS', default: () => 10 * 1024 ** 2, parse: bytes }),
+  define({ key: 'maxJsonBytes', env: 'MODA_MAX_JSON_BODY', description: 'Largest JSON request body (larger: 413)', default: () => 1024 ** 2, parse: bytes }),
+  define({ key: 'maxCommitBytes', env: 'MODA_MAX_COMMIT_BODY', description: 'Largest NDJSON commit body with inline files (larger: 413)', default: () => 256 * 1024 ** 2, parse: bytes }),
+  define({ key: 'maxLfsObjectBytes', env: 'MODA_MAX_LFS_OBJECT', description: 'Largest single LFS object accepted', default: () => 64 * 1024 ** 3, parse: bytes }),
+  define({ key: 'logLevel', env: 'MODA_LOG_LEVEL', description: 'Server log level (fatal, error, warn, info, debug, silent)', default: () => 'warn', parse: text }),
+  define({ key: 'endpoint', env: 'MODA_ENDPOINT', description: 'CLI: URL of the Moda server', default: () => 'http://127.0.0.1:8080', parse: (raw) => raw.replace(/\/+$/, '') }),
+  define({ key: 'token', env: 'MODA_TOKEN', description: 'CLI: access token sent to the server (default: the one saved by `moda login`)', default: () => '', parse: text }),
+] as const;
+
+/** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const config: Record<string, unknown> = {};
+  for (const setting of settings) {
+    const override = overrides[setting.key];
+    const raw = env[setting.env];
+    if (override !== undefined) config[setting.key] = override;
+    else if (raw !== undefined && raw !== '') config[setting.key] = setting.parse(raw, setting.env);
+    else config[setting.key] = setting.default(env);
+  }
+  return config as unknown as Config;
+}

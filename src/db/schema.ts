@@ -1,0 +1,83 @@
+// Table types of the metadata database. Git holds repo content; SQL holds what git cannot answer
+// fast: users, tokens, the search index of repos, counters. Booleans are 0/1 integers and times
+// ISO-8601 strings so the same queries run on SQLite and PostgreSQL.
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  name: string;
+  type: 'user' | 'org';
+  fullname: string;
+  email: string | null;
+  is_admin: number;
+  created_at: string;
+}
+
+export interface MembershipsTable {
+  org: string;
+  user: string;
+  role: MemberRole;
+}
+
+export type MemberRole = 'admin' | 'write' | 'read';
+export type TokenRole = 'read' | 'write' | 'admin';
+
+export interface TokensTable {
+  id: string;
+  user: string;
+  name: string;
+  role: TokenRole;
+  /** sha256 of the token: the token itself is shown once and never stored. */
+  hash: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface ReposTable {
+  id: string;
+  type: RepoType;
+  namespace: string;
+  name: string;
+  /** `namespace/name`, lower-cased: the key for lookups and substring search. */
+  key: string;
+  private: number;
+  default_branch: string;
+  created_at: string;
+  last_modified: string;
+  /** Head of the default branch the index below was built from. */
+  sha: string | null;
+  downloads: number;
+  likes: number;
+  pipeline_tag: string | null;
+  library_name: string | null;
+  license: string | null;
+  /** JSON arrays / objects, as text. */
+  tags: string;
+  card_data: string | null;
+  config: string | null;
+}
+
+export type RepoType = 'model' | 'dataset';
+
+export interface RepoTagsTable {
+  repo_id: string;
+  tag: string;
+}
+
+export interface LikesTable {
+  user: string;
+  repo_id: string;
+  created_at: string;
+}
+
+export interface MigrationsMarker {
+  id: Generated<number>;
+}
+
+export interface Database {
+  users: UsersTable;
+  memberships: MembershipsTable;
+  tokens: TokensTable;
+  repos: ReposTable;
+  repo_tags: RepoTagsTable;
+  likes: LikesTable;
+}

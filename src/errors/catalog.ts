@@ -1,0 +1,45 @@
+// The error catalog: every failure Moda reports has a stable code, an HTTP status, whether retrying
+// can help, and (where the Hugging Face clients look for one) the value of the X-Error-Code header.
+
+export interface ErrorSpec {
+  status: number;
+  retryable: boolean;
+  /** Value of `X-Error-Code` that huggingface_hub / @huggingface/hub recognise. */
+  hfCode?: string;
+  message: string;
+}
+
+export const errorCatalog = {
+  CONFIG_INVALID: { status: 500, retryable: false, message: 'Invalid configuration' },
+  BAD_REQUEST: { status: 400, retryable: false, message: 'Bad request' },
+  VALIDATION_FAILED: { status: 400, retryable: false, message: 'The request does not match its schema' },
+  PATH_INVALID: { status: 400, retryable: false, message: 'Invalid file path' },
+  REPO_NAME_INVALID: { status: 400, retryable: false, message: 'Invalid repository name' },
+  REVISION_INVALID: { status: 400, retryable: false, message: 'Invalid revision name' },
+  NDJSON_INVALID: { status: 400, retryable: false, message: 'Malformed NDJSON commit body' },
+  BODY_TOO_LARGE: { status: 413, retryable: false, message: 'Request body too large' },
+  RANGE_NOT_SATISFIABLE: { status: 416, retryable: false, message: 'Requested range not satisfiable' },
+  AUTH_REQUIRED: { status: 401, retryable: false, message: 'Authentication required' },
+  AUTH_INVALID_TOKEN: { status: 401, retryable: false, message: 'Invalid or revoked access token' },
+  AUTH_FORBIDDEN: { status: 403, retryable: false, message: 'This token may not do that' },
+  HUB_REPO_NOT_FOUND: { status: 404, retryable: false, hfCode: 'RepoNotFound', message: 'Repository not found' },
+  HUB_REVISION_NOT_FOUND: { status: 404, retryable: false, hfCode: 'RevisionNotFound', message: 'Revision not found' },
+  HUB_ENTRY_NOT_FOUND: { status: 404, retryable: false, hfCode: 'EntryNotFound', message: 'Entry not found' },
+  HUB_USER_NOT_FOUND: { status: 404, retryable: false, message: 'User or organization not found' },
+  HUB_TOKEN_NOT_FOUND: { status: 404, retryable: false, message: 'Token not found' },
+  HUB_REPO_EXISTS: { status: 409, retryable: false, message: 'Repository already exists' },
+  HUB_NAME_TAKEN: { status: 409, retryable: false, message: 'Name already taken' },
+  HUB_REF_EXISTS: { status: 409, retryable: false, message: 'Reference already exists' },
+  HUB_REF_PROTECTED: { status: 403, retryable: false, message: 'The default branch cannot be deleted' },
+  HUB_PARENT_COMMIT_STALE: { status: 412, retryable: false, message: 'parentCommit is not the head of the branch' },
+  HUB_COMMIT_CONFLICT: { status: 409, retryable: true, message: 'The branch moved while committing; try again' },
+  HUB_COMMIT_EMPTY: { status: 400, retryable: false, message: 'The commit has no operations' },
+  LFS_OBJECT_MISSING: { status: 422, retryable: false, message: 'LFS object has not been uploaded' },
+  LFS_OBJECT_MISMATCH: { status: 422, retryable: false, message: 'Uploaded content does not match its sha256 and size' },
+  LFS_OBJECT_TOO_LARGE: { status: 413, retryable: false, message: 'LFS object too large' },
+  NOT_FOUND: { status: 404, retryable: false, message: 'Not found' },
+  UPSTREAM_UNAVAILABLE: { status: 502, retryable: true, message: 'Upstream unavailable' },
+  INTERNAL: { status: 500, retryable: true, message: 'Internal server error' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorCatalog;

@@ -1,0 +1,28 @@
+// Model cards: README.md with YAML front matter (`---` … `---`) followed by Markdown.
+import { parse } from 'yaml';
+
+export interface ModelCard {
+  data: Record<string, unknown>;
+  body: string;
+}
+
+const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+
+export function parseModelCard(readme: string): ModelCard {
+  const match = FRONT_MATTER.exec(readme);
+  if (!match) return { data: {}, body: readme };
+  let data: unknown;
+  try {
+    data = parse(match[1] ?? '', { maxAliasCount: 100 });
+  } catch {
+    // A broken header must not make the repo unreadable: keep the text, index nothing from it.
+    data = {};
+  }
+  const isObject = typeof data === 'object' && data !== null && !Array.isArray(data);
+  return { data: isObject ? (data as Record<string, unknown>) : {}, body: readme.slice(match[0].length) };
+}
+
+export function defaultModelCard(repoId: string, type: 'model' | 'dataset'): string {
+  const noun = type === 'model' ? 'model' : 'dataset';
+  return `---\nlicense: other\n---\n\n# ${repoId}\n\nThis ${noun} card was created by Moda. Describe the ${noun}, its intended use, its limitations and how it was evaluated.\n`;
+}

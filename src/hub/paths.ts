@@ -1,0 +1,92 @@
+// Validation of every name that reaches the disk or git: repo ids, file paths and revisions.
+// Rules follow huggingface_hub's validate_repo_id and git's check-ref-format, and reject anything
+// that could escape a repo (`..`, absolute paths, `.git`, NUL, backslashes).
+import { ModaError } from '../errors/moda-error.js';
+import type { RepoType } from '../db/schema.js';
+
+const NAME_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
+
+/** Checks one namespace or repo name segment the way huggingface_hub does. */
+export function isValidNamePart(part: string): boolean {
+  return NAME_PART.test(part) && !part.includes('--') && !part.includes('..') && !part.endsWith('.') && !part.endsWith('-') && !part.endsWith('.git');
+}
+
+export interface RepoName {
+  namespace: string;
+  name: string;
+}
+
+export function parseRepoId(id: string): RepoName {
+  const parts = id.split('/');
+  const [namespace, name] = parts;
+  if (parts.length !== 2 || namespace === undefined || name === undefined || !isValidNamePart(namespace) || !isValidNamePart(name)) {
+    throw new ModaError(
+      'REPO_NAME_INVALID',
+      `"${id}" is not a valid repo id: use namespace/name with letters, digits, "-", "_" and "." (no "--" or "..", at most 96 characters each)`,
+    );
+  }
+  return { namespace, name };
+}
+
+export function isValidUserName(name: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(name) && !name.includes('--') && !name.endsWith('-');
+}
+
+/** Validates a file path inside a repo and returns it unchanged. */
+export function checkFilePath(path: string): string {
+  const reason = filePathProblem(path);
+  if (reason) throw new ModaError('PATH_INVALID', `invalid path "${path.replace(/[\0-\x1f]/g, '?')}": ${reason}`);
+  return path;
+}
+
+function filePathProblem(path: string): string | undefined {
+  if (path.length === 0) return 'empty';
+  if (path.length > 1024) return 'longer than 1024 characters';
+  if (/[\0-\x1f\x7f]/.test(path)) return 'control characters are not allowed';
+  if (path.includes('\\')) return 'backslashes are not allowed';
+  if (path.startsWith('/')) return 'absolute paths are not allowed';
+  if (path.endsWith('/')) return 'a file path cannot end with "/"';
+  for (const segment of path.split('/')) {
+    if (segment === '') return 'empty path segment';
+    if (segment === '.' || segment === '..') return '"." and ".." segments are not allowed';
+    if (segment.toLowerCase() === '.git') return '".git" is reserved';
+  }
+  return undefined;
+}
+
+/** Validates a folder prefix (may be empty for the root). */
+export function checkFolderPath(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed === '' ? '' : checkFilePath(trimmed);
+}
+
+/** Validates a branch or tag name as git's check-ref-format would, without shelling out. */
+export function checkRefName(name: string): string {
+  const bad =
+    name.length === 0 ||
+    name.length > 255 ||
+    name.startsWith('-') ||
+    name.startsWith('/') ||
+    name.endsWith('/') ||
+    name.endsWith('.') ||
+    name.endsWith('.lock') ||
+    name.includes('..') ||
+    name.includes('//') ||
+    name.includes('@{') ||
+    name === '@' ||
+    /[\0-\x20\x7f~^:?*[\\]/.test(name) ||
+    name.split('/').some((segment) => segment.startsWith('.'));
+  if (bad) throw new ModaError('REVISION_INVALID', `"${name.replace(/[\0-\x1f]/g, '?')}" is not a valid branch or tag name`);
+  return name;
+}
+
+export const COMMIT_SHA = /^[0-9a-f]{40}$/;
+
+export function repoTypePlural(type: RepoType): 'models' | 'datasets' {
+  return type === 'model' ? 'models' : 'datasets';
+}
+
+/** URL prefix of a repo in Hugging Face routes: none for models, `datasets/` for datasets. */
+export function repoUrlPrefix(type: RepoType): string {
+  return type === 'model' ? '' : 'datasets/';
+}

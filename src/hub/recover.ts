@@ -1,0 +1,77 @@
+// Start-up recovery after a crash: drops leftovers of interrupted writes (temp blobs, scratch
+// repos, stale ref locks, half-written packs, scratch refs) and re-indexes repos whose default
+// branch moved after their last index write. Acknowledged commits are never touched.
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HubContext } from './context.js';
+import { reposRoot } from './context.js';
+import { git } from './git.js';
+import { readRef } from './refs.js';
+import { reindexRepo } from './repos/reindex-repo.js';
+import { toRecord } from './repos/repo-record.js';
+
+export interface RecoveryReport {
+  reindexed: number;
+  removedLocks: number;
+}
+
+export async function recoverHub(hub: HubContext): Promise<RecoveryReport> {
+  await hub.blobs.cleanup();
+  await rm(join(reposRoot(hub), '.scratch'), { recursive: true, force: true });
+  await rm(join(reposRoot(hub), '.trash'), { recursive: true, force: true });
+  const report: RecoveryReport = { reindexed: 0, removedLocks: 0 };
+  const rows = await hub.db.selectFrom('repos').selectAll().execute();
+  for (const row of rows) {
+    const repo = toRecord(hub, row);
+    if (!(await exists(repo.gitDir))) continue;
+    report.removedLocks += await removeLeftovers(repo.gitDir);
+    const head = await readRef(repo.gitDir, `refs/heads/${row.default_branch}`);
+    if (head && head !== row.sha) {
+      await reindexRepo(hub, repo);
+      report.reindexed++;
+    }
+  }
+  return report;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function removeLeftovers(gitDir: string): Promise<number> {
+  let removed = 0;
+  const walk = async (directory: string): Promise<void> => {
+    const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.name.endsWith('.lock')) {
+        await rm(path, { force: true });
+        removed++;
+      }
+    }
+  };
+  await walk(join(gitDir, 'refs'));
+  for (const lock of ['packed-refs.lock', 'HEAD.lock', 'config.lock', 'index.lock']) {
+    if (await exists(join(gitDir, lock))) {
+      await rm(join(gitDir, lock), { force: true });
+      removed++;
+    }
+  }
+  const packDir = join(gitDir, 'objects', 'pack');
+  for (const name of await readdir(packDir).catch(() => [] as string[])) {
+    if (name.startsWith('tmp_')) await rm(join(packDir, name), { force: true });
+  }
+  for (const name of await readdir(join(gitDir, 'objects')).catch(() => [] as string[])) {
+    if (name.startsWith('incoming-') || name.startsWith('tmp_')) await rm(join(gitDir, 'objects', name), { recursive: true, force: true });
+  }
+  // Scratch refs of interrupted commits point at unreferenced objects; drop them.
+  const scratch = await git(gitDir, ['for-each-ref', '--format=%(refname)', 'refs/moda/scratch']);
+  for (const ref of scratch.stdout.toString('utf8').split('\n').filter(Boolean)) {
+    await git(gitDir, ['update-ref', '-d', ref]);
+  }
+  return removed;
+}

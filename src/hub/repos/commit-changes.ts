@@ -1,0 +1,88 @@
+// Commits a set of file operations to a branch. With `parentCommit` the commit lands only if the
+// branch is still there (412 otherwise, never a silent merge); without it, the operations are
+// re-applied on whatever the head is, so concurrent writers all land.
+import { ModaError } from '../../errors/moda-error.js';
+import type { Actor } from '../actor.js';
+import type { HubContext } from '../context.js';
+import { listFiles } from '../list-files.js';
+import { checkFilePath, checkFolderPath, checkRefName, COMMIT_SHA } from '../paths.js';
+import { readRef } from '../refs.js';
+import { buildCommit, compareAndSwapRef, type CommitOperation } from '../write-commit.js';
+import { reindexRepo } from './reindex-repo.js';
+import type { RepoRecord } from './repo-record.js';
+
+export interface CommitInput {
+  branch: string;
+  operations: CommitOperation[];
+  summary: string;
+  description?: string;
+  parentCommit?: string;
+}
+
+export interface CommitResult {
+  commitOid: string;
+  branch: string;
+}
+
+/** Attempts when the branch moves under a parent-less commit (other processes writing too). */
+const MAX_ATTEMPTS = 20;
+
+export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRecord, input: CommitInput): Promise<CommitResult> {
+  const branch = checkRefName(input.branch.replace(/^refs\/heads\//, ''));
+  if (input.operations.length === 0) throw new ModaError('HUB_COMMIT_EMPTY');
+  if (input.parentCommit !== undefined && !COMMIT_SHA.test(input.parentCommit)) {
+    throw new ModaError('VALIDATION_FAILED', 'parentCommit must be a 40-character commit sha');
+  }
+  for (const operation of input.operations) {
+    if (operation.kind === 'deletedFolder') checkFolderPath(operation.path);
+    else checkFilePath(operation.path);
+    if (operation.kind === 'lfsFile') {
+      const stored = await hub.blobs.stat(operation.oid);
+      if (!stored || stored.size !== operation.size) {
+        throw new ModaError('LFS_OBJECT_MISSING', `LFS object ${operation.oid} (${operation.size} bytes) for ${operation.path} has not been uploaded`);
+      }
+    }
+  }
+  const author = { name: actor.user ?? 'anonymous', email: `${actor.user ?? 'anonymous'}@users.noreply.moda` };
+  const ref = `refs/heads/${branch}`;
+
+  const commitOid = await hub.commitLocks.run(`${repo.gitDir}\0${ref}`, async () => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const head = await readRef(repo.gitDir, ref);
+      if (!head) throw new ModaError('HUB_REVISION_NOT_FOUND', `branch "${branch}" does not exist`);
+      if (input.parentCommit !== undefined && input.parentCommit !== head) {
+        throw new ModaError('HUB_PARENT_COMMIT_STALE', `parentCommit ${input.parentCommit} is not the head of ${branch} (${head})`);
+      }
+      await checkDeletions(repo.gitDir, head, input.operations);
+      const commit = await buildCommit(repo.gitDir, {
+        parent: head,
+        operations: input.operations,
+        summary: input.summary,
+        description: input.description,
+        author,
+      });
+      if (await compareAndSwapRef(repo.gitDir, ref, commit, head)) return commit;
+      if (input.parentCommit !== undefined) {
+        throw new ModaError('HUB_PARENT_COMMIT_STALE', `${branch} moved while committing on ${input.parentCommit}`);
+      }
+    }
+    throw new ModaError('HUB_COMMIT_CONFLICT', `${branch} kept moving; gave up after ${MAX_ATTEMPTS} attempts`);
+  });
+
+  if (branch === repo.row.default_branch) await reindexRepo(hub, repo);
+  return { commitOid, branch };
+}
+
+async function checkDeletions(gitDir: string, head: string, operations: CommitOperation[]): Promise<void> {
+  if (!operations.some((operation) => operation.kind === 'deletedFile' || operation.kind === 'deletedFolder')) return;
+  const files = await listFiles(gitDir, head);
+  const paths = new Set(files.map((file) => file.path));
+  for (const operation of operations) {
+    if (operation.kind === 'deletedFile' && !paths.has(operation.path)) {
+      throw new ModaError('HUB_ENTRY_NOT_FOUND', `cannot delete ${operation.path}: no such file`);
+    }
+    if (operation.kind === 'deletedFolder' && !files.some((file) => file.path.startsWith(`${operation.path.replace(/\/+$/, '')}/`))) {
+      throw new ModaError('HUB_ENTRY_NOT_FOUND', `cannot delete folder ${operation.path}: no such folder`);
+    }
+  }
+}

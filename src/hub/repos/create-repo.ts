@@ -1,0 +1,96 @@
+// Creates a repo: a bare git repository built in a scratch folder with its first commit
+// (.gitattributes + README.md card), moved into place, then recorded in the database. A crash
+// before the insert leaves only an unrecorded folder, which the next create of that name replaces.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ModaError } from '../../errors/moda-error.js';
+import type { RepoType } from '../../db/schema.js';
+import { canWriteNamespace, requireWriteToken, type Actor } from '../actor.js';
+import { gitDirOf, reposRoot, type HubContext } from '../context.js';
+import { DEFAULT_GITATTRIBUTES } from '../gitattributes.js';
+import { git } from '../git.js';
+import { defaultModelCard } from '../model-card.js';
+import { checkRefName, parseRepoId } from '../paths.js';
+import { buildCommit, compareAndSwapRef } from '../write-commit.js';
+import { reindexRepo } from './reindex-repo.js';
+import { toRecord, type RepoRecord } from './repo-record.js';
+
+export interface CreateRepoInput {
+  type: RepoType;
+  /** `namespace/name`. */
+  repoId: string;
+  private?: boolean;
+  defaultBranch?: string;
+}
+
+export async function createRepo(hub: HubContext, actor: Actor, input: CreateRepoInput): Promise<RepoRecord> {
+  const user = requireWriteToken(actor);
+  const { namespace, name } = parseRepoId(input.repoId);
+  const owner = await hub.db.selectFrom('users').select('name').where('name', '=', namespace).executeTakeFirst();
+  if (!owner) throw new ModaError('HUB_USER_NOT_FOUND', `no user or organization "${namespace}"`);
+  if (!canWriteNamespace(actor, namespace)) throw new ModaError('AUTH_FORBIDDEN', `you may not create repos under "${namespace}"`);
+  const defaultBranch = checkRefName(input.defaultBranch ?? 'main');
+  const key = input.repoId.toLowerCase();
+  const existing = await hub.db.selectFrom('repos').select('id').where('type', '=', input.type).where('key', '=', key).executeTakeFirst();
+  if (existing) throw new ModaError('HUB_REPO_EXISTS', `You already created this ${input.type} repo: ${input.repoId}`);
+
+  const scratch = join(reposRoot(hub), '.scratch', randomBytes(8).toString('hex'));
+  await mkdir(scratch, { recursive: true });
+  try {
+    await git(scratch, ['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`]);
+    // Pushes arrive through `git http-backend`, which honours these per-repo settings.
+    await git(scratch, ['config', 'http.receivepack', 'true']);
+    await git(scratch, ['config', 'receive.denyNonFastForwards', 'true']);
+    await git(scratch, ['config', 'gc.auto', '0']);
+    const commit = await buildCommit(scratch, {
+      parent: undefined,
+      summary: 'initial commit',
+      author: { name: user, email: `${user}@users.noreply.moda` },
+      operations: [
+        { kind: 'file', path: '.gitattributes', content: Buffer.from(DEFAULT_GITATTRIBUTES) },
+        { kind: 'file', path: 'README.md', content: Buffer.from(defaultModelCard(`${namespace}/${name}`, input.type)) },
+      ],
+    });
+    await compareAndSwapRef(scratch, `refs/heads/${defaultBranch}`, commit, undefined);
+    const target = gitDirOf(hub, input.type, namespace, name);
+    await mkdir(dirname(target), { recursive: true });
+    await rm(target, { recursive: true, force: true });
+    await rename(scratch, target);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+
+  const now = new Date().toISOString();
+  const row = {
+    id: randomBytes(12).toString('hex'),
+    type: input.type,
+    namespace,
+    name,
+    key,
+    private: input.private ? 1 : 0,
+    default_branch: defaultBranch,
+    created_at: now,
+    last_modified: now,
+    sha: null,
+    downloads: 0,
+    likes: 0,
+    pipeline_tag: null,
+    library_name: null,
+    license: null,
+    tags: '[]',
+    card_data: null,
+    config: null,
+  };
+  try {
+    await hub.db.insertInto('repos').values(row).execute();
+  } catch (error) {
+    // Lost a race with a concurrent create of the same name: the other one owns the folder now.
+    const raced = await hub.db.selectFrom('repos').select('id').where('type', '=', input.type).where('key', '=', key).executeTakeFirst();
+    if (raced) throw new ModaError('HUB_REPO_EXISTS', `You already created this ${input.type} repo: ${input.repoId}`, { cause: error });
+    throw error;
+  }
+  const record = toRecord(hub, row);
+  await reindexRepo(hub, record);
+  return record;
+}

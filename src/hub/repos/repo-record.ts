@@ -1,0 +1,43 @@
+// A repo as the services see it: its database row plus where its git directory lives, found with
+// the caller's access checked. A private repo the caller cannot read is reported as not found.
+import type { Selectable } from 'kysely';
+import { ModaError } from '../../errors/moda-error.js';
+import type { ReposTable, RepoType } from '../../db/schema.js';
+import { canAdminNamespace, canReadNamespace, canWriteNamespace, type Actor } from '../actor.js';
+import { gitDirOf, type HubContext } from '../context.js';
+
+export type RepoRow = Selectable<ReposTable>;
+
+export interface RepoRecord {
+  row: RepoRow;
+  id: string;
+  type: RepoType;
+  /** `namespace/name` as created. */
+  fullName: string;
+  gitDir: string;
+}
+
+export type Access = 'read' | 'write' | 'admin';
+
+export function canRead(actor: Actor, row: Pick<RepoRow, 'private' | 'namespace'>): boolean {
+  return row.private === 0 || canReadNamespace(actor, row.namespace);
+}
+
+export function toRecord(hub: HubContext, row: RepoRow): RepoRecord {
+  return { row, id: row.id, type: row.type, fullName: `${row.namespace}/${row.name}`, gitDir: gitDirOf(hub, row.type, row.namespace, row.name) };
+}
+
+export async function findRepo(hub: HubContext, actor: Actor, type: RepoType, repoId: string, access: Access = 'read'): Promise<RepoRecord> {
+  const row = await hub.db.selectFrom('repos').selectAll().where('type', '=', type).where('key', '=', repoId.toLowerCase()).executeTakeFirst();
+  if (!row || !canRead(actor, row)) {
+    throw new ModaError('HUB_REPO_NOT_FOUND', `${type === 'model' ? 'Repository' : 'Dataset'} ${repoId} not found`);
+  }
+  if (access !== 'read') {
+    const allowed = access === 'write' ? canWriteNamespace(actor, row.namespace) : canAdminNamespace(actor, row.namespace);
+    if (!allowed) {
+      if (actor.user === null) throw new ModaError('AUTH_REQUIRED', `writing to ${repoId} needs a token`);
+      throw new ModaError('AUTH_FORBIDDEN', `you may not ${access === 'write' ? 'write to' : 'administer'} ${repoId}`);
+    }
+  }
+  return toRecord(hub, row);
+}

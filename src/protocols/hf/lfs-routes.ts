@@ -1,0 +1,136 @@
+// The Git LFS batch API (https://github.com/git-lfs/git-lfs/blob/main/docs/api/batch.md) on
+// `/{repo}.git/info/lfs/…`, shared by git-lfs and @huggingface/hub. Object hrefs are signed and
+// expiring, so clients that PUT without credentials (as @huggingface/hub does) are still authorised.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ModaError } from '../../errors/moda-error.js';
+import type { HubContext } from '../../hub/context.js';
+import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
+import { SHA256_HEX } from '../../storage/blob-store.js';
+import { signLfsGrant, verifyLfsGrant, type LfsGrant } from '../../server/lfs-signature.js';
+import { REPO_KINDS, type RepoParams } from './repo-route-params.js';
+
+const LFS_JSON = 'application/vnd.git-lfs+json';
+const HREF_TTL_SECONDS = 3600;
+
+interface BatchObject {
+  oid: string;
+  size: number;
+}
+
+function gitRepoId(params: RepoParams): string {
+  if (!params.name.endsWith('.git')) throw new ModaError('NOT_FOUND', 'LFS routes live under /{repo}.git/info/lfs');
+  return `${params.namespace}/${params.name.slice(0, -4)}`;
+}
+
+function parseBatch(body: unknown): { operation: 'upload' | 'download'; objects: unknown[] } {
+  const value = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  if (value.operation !== 'upload' && value.operation !== 'download') throw new ModaError('VALIDATION_FAILED', 'operation must be "upload" or "download"');
+  if (!Array.isArray(value.objects)) throw new ModaError('VALIDATION_FAILED', 'objects must be a list');
+  if (value.objects.length > 1000) throw new ModaError('VALIDATION_FAILED', 'at most 1000 objects per batch');
+  const algo = value.hash_algo;
+  if (algo !== undefined && algo !== 'sha256' && algo !== 'sha_256') throw new ModaError('VALIDATION_FAILED', 'only sha256 objects are supported');
+  return { operation: value.operation, objects: value.objects };
+}
+
+function isObject(value: unknown): value is BatchObject {
+  const candidate = value as Partial<BatchObject>;
+  return typeof candidate?.oid === 'string' && SHA256_HEX.test(candidate.oid) && typeof candidate.size === 'number' && Number.isSafeInteger(candidate.size) && candidate.size >= 0;
+}
+
+export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret: string, baseUrl: (request: FastifyRequest) => string): void {
+  for (const kind of REPO_KINDS) {
+    const root = `${kind.prefix}/:namespace/:name/info/lfs`;
+    const objectHref = (request: FastifyRequest, repo: RepoRecord, grant: LfsGrant) =>
+      `${baseUrl(request)}${kind.prefix}/${repo.fullName}.git/info/lfs/objects/${grant.oid}?size=${grant.size}&sig=${signLfsGrant(secret, grant, HREF_TTL_SECONDS)}`;
+
+    app.post(`${root}/objects/batch`, { config: { envelope: 'lfs' } }, async (request, reply) => {
+      const { operation, objects } = parseBatch(request.body);
+      const repo = await findRepo(hub, request.actor, kind.type, gitRepoId(request.params as RepoParams), operation === 'upload' ? 'write' : 'read');
+      const answers = await Promise.all(
+        objects.map(async (object) => {
+          if (!isObject(object)) {
+            const oid = typeof (object as { oid?: unknown })?.oid === 'string' ? (object as { oid: string }).oid : '';
+            return { oid, size: (object as { size?: unknown })?.size ?? 0, error: { code: 422, message: 'oid must be a sha256 hex digest and size a non-negative integer' } };
+          }
+          if (object.size > hub.config.maxLfsObjectBytes) {
+            return { ...object, error: { code: 422, message: `object larger than ${hub.config.maxLfsObjectBytes} bytes` } };
+          }
+          const stored = await hub.blobs.stat(object.oid);
+          const grant: LfsGrant = { operation, repoKey: repo.id, oid: object.oid, size: object.size };
+          if (operation === 'download') {
+            if (!stored) return { ...object, error: { code: 404, message: 'object does not exist' } };
+            return { oid: object.oid, size: stored.size, authenticated: true, actions: { download: { href: objectHref(request, repo, grant), expires_in: HREF_TTL_SECONDS } } };
+          }
+          if (stored && stored.size === object.size) return { ...object, authenticated: true };
+          return {
+            ...object,
+            authenticated: true,
+            actions: {
+              upload: { href: objectHref(request, repo, grant), expires_in: HREF_TTL_SECONDS },
+              verify: { href: `${baseUrl(request)}${kind.prefix}/${repo.fullName}.git/info/lfs/verify`, expires_in: HREF_TTL_SECONDS },
+            },
+          };
+        }),
+      );
+      reply.type(LFS_JSON);
+      return { transfer: 'basic', objects: answers, hash_algo: 'sha256' };
+    });
+
+    app.post(`${root}/verify`, { config: { envelope: 'lfs' } }, async (request, reply) => {
+      const repo = await findRepo(hub, request.actor, kind.type, gitRepoId(request.params as RepoParams), 'read');
+      if (!isObject(request.body)) throw new ModaError('VALIDATION_FAILED', 'body must be {oid, size}');
+      const stored = await hub.blobs.stat(request.body.oid);
+      if (!stored || stored.size !== request.body.size) throw new ModaError('LFS_OBJECT_MISSING', `object ${request.body.oid} is not stored in ${repo.fullName}`);
+      reply.type(LFS_JSON);
+      return { oid: stored.oid, size: stored.size };
+    });
+
+    const authorise = async (request: FastifyRequest, operation: 'upload' | 'download') => {
+      const params = request.params as RepoParams & { oid: string };
+      const query = request.query as { size?: string; sig?: string };
+      if (!SHA256_HEX.test(params.oid)) throw new ModaError('BAD_REQUEST', 'oid must be a sha256 hex digest');
+      const size = Number(query.size);
+      const repoId = gitRepoId(params);
+      const lookup = await hub.db.selectFrom('repos').select('id').where('type', '=', kind.type).where('key', '=', repoId.toLowerCase()).executeTakeFirst();
+      if (lookup && query.sig !== undefined && Number.isSafeInteger(size) && verifyLfsGrant(secret, { operation, repoKey: lookup.id, oid: params.oid, size }, query.sig)) {
+        return { oid: params.oid, size };
+      }
+      // No valid signature: fall back to the request's own credentials (git-lfs sends them).
+      await findRepo(hub, request.actor, kind.type, repoId, operation === 'upload' ? 'write' : 'read');
+      if (operation === 'upload' && !Number.isSafeInteger(size)) throw new ModaError('BAD_REQUEST', 'size query parameter is required');
+      return { oid: params.oid, size };
+    };
+
+    app.get(`${root}/objects/:oid`, { config: { envelope: 'lfs' } }, async (request, reply) => {
+      const { oid } = await authorise(request, 'download');
+      const stored = await hub.blobs.stat(oid);
+      if (!stored) throw new ModaError('LFS_OBJECT_MISSING', `object ${oid} does not exist`);
+      reply.header('content-length', String(stored.size));
+      reply.type('application/octet-stream');
+      return reply.send(await hub.blobs.read(oid));
+    });
+
+    // Uploads stream straight from the socket into the blob store: no body parser, no buffering.
+    void app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+      scope.put(`${root}/objects/:oid`, { config: { envelope: 'lfs' } }, async (request, reply) => {
+        const { oid, size } = await authorise(request, 'upload');
+        if (size > hub.config.maxLfsObjectBytes) throw new ModaError('LFS_OBJECT_TOO_LARGE', `object larger than ${hub.config.maxLfsObjectBytes} bytes`);
+        const declared = Number(request.headers['content-length'] ?? size);
+        if (declared !== size) throw new ModaError('LFS_OBJECT_MISMATCH', `Content-Length ${declared} differs from the declared size ${size}`);
+        const existing = await hub.blobs.stat(oid);
+        if (existing && existing.size === size) {
+          request.raw.resume();
+          return reply.code(200).send();
+        }
+        const abort = new AbortController();
+        request.raw.on('close', () => {
+          if (!request.raw.complete) abort.abort();
+        });
+        await hub.blobs.write(request.raw, { oid, size }, abort.signal);
+        return reply.code(200).send();
+      });
+    });
+  }
+}

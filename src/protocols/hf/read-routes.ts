@@ -1,0 +1,179 @@
+// Hugging Face read API: repo info, search, tree, refs, paths-info and commits, for models and
+// datasets. Handlers translate the wire shape and call hub/; they hold no logic of their own.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ModaError } from '../../errors/moda-error.js';
+import type { HubContext } from '../../hub/context.js';
+import { gitText } from '../../hub/git.js';
+import { listTree, type RepoFile } from '../../hub/list-files.js';
+import { checkFolderPath } from '../../hub/paths.js';
+import { listRefs, resolveRevision } from '../../hub/refs.js';
+import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
+import { parseSort, searchRepos } from '../../hub/repos/search-repos.js';
+import { repoInfoJson } from './repo-info.js';
+import { flag, list, positiveInt, REPO_KINDS, repoIdOf, type RepoParams } from './repo-route-params.js';
+
+type Query = Record<string, unknown>;
+
+export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void {
+  for (const kind of REPO_KINDS) {
+    const base = `/api/${kind.api}`;
+
+    app.get(base, async (request, reply) => {
+      const query = request.query as Query;
+      const limit = positiveInt(query.limit, 'limit', 100, 1000);
+      const direction = query.direction === undefined || query.direction === '' ? undefined : Number(query.direction) === 1 ? 1 : -1;
+      const page = await searchRepos(hub, request.actor, {
+        type: kind.type,
+        search: typeof query.search === 'string' ? query.search : undefined,
+        author: typeof query.author === 'string' ? query.author : undefined,
+        filters: [...list(query.filter), ...list(query['filter[]'])].flatMap((value) => value.split(',')).filter(Boolean),
+        pipelineTag: typeof query.pipeline_tag === 'string' ? query.pipeline_tag : undefined,
+        library: typeof query.library === 'string' ? query.library : undefined,
+        language: typeof query.language === 'string' ? query.language : undefined,
+        sort: parseSort(typeof query.sort === 'string' ? query.sort : undefined),
+        direction,
+        limit,
+        cursor: typeof query.cursor === 'string' ? query.cursor : undefined,
+      });
+      if (page.nextCursor) reply.header('link', `<${nextUrl(request, { cursor: page.nextCursor })}>; rel="next"`);
+      const full = flag(query.full);
+      const expand = expandOf(query);
+      return page.rows.map((row) => {
+        const info = repoInfoJson(row, { expand: expand.length > 0 ? expand : undefined });
+        if (!full && expand.length === 0) delete info.cardData;
+        if (!flag(query.cardData) && !full && !expand.includes('cardData')) delete info.cardData;
+        return info;
+      });
+    });
+
+    const info = async (request: FastifyRequest, revision: string | undefined) => {
+      const params = request.params as RepoParams;
+      const query = request.query as Query;
+      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params));
+      const rev = revision ?? repo.row.default_branch;
+      const { commit } = await resolveRevision(repo.gitDir, rev);
+      const { files } = await listTree(repo.gitDir, commit);
+      const expand = expandOf(query);
+      return repoInfoJson(repo.row, {
+        sha: commit,
+        files,
+        blobs: flag(query.blobs),
+        expand: expand.length > 0 ? expand : undefined,
+        lastModified: revision === undefined ? undefined : await commitTime(repo, commit),
+      });
+    };
+    app.get(`${base}/:namespace/:name`, (request) => info(request, undefined));
+    app.get(`${base}/:namespace/:name/revision/:revision`, (request) => info(request, (request.params as { revision: string }).revision));
+
+    const tree = async (request: FastifyRequest, reply: FastifyReply) => {
+      const params = request.params as RepoParams & { revision: string; '*'?: string };
+      const query = request.query as Query;
+      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params));
+      const { commit } = await resolveRevision(repo.gitDir, params.revision);
+      const folder = checkFolderPath(params['*'] ?? '');
+      const recursive = flag(query.recursive);
+      const snapshot = await listTree(repo.gitDir, commit);
+      if (folder !== '' && !snapshot.directories.some((directory) => directory.path === folder)) {
+        reply.header('x-repo-commit', commit);
+        throw new ModaError('HUB_ENTRY_NOT_FOUND', `${folder} does not exist on "${params.revision}"`);
+      }
+      const prefix = folder === '' ? '' : `${folder}/`;
+      const inScope = (path: string) => path.startsWith(prefix) && (recursive || !path.slice(prefix.length).includes('/'));
+      const entries = [
+        ...snapshot.directories.filter((directory) => inScope(directory.path)).map((directory) => ({ type: 'directory', oid: directory.oid, size: 0, path: directory.path })),
+        ...snapshot.files.filter((file) => inScope(file.path)).map(treeEntry),
+      ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      const limit = positiveInt(query.limit, 'limit', 1000, 10000);
+      const offset = cursorOffset(query.cursor);
+      const pageEntries = entries.slice(offset, offset + limit);
+      if (offset + limit < entries.length) {
+        reply.header('link', `<${nextUrl(request, { cursor: Buffer.from(String(offset + limit)).toString('base64url') })}>; rel="next"`);
+      }
+      reply.header('x-repo-commit', commit);
+      return pageEntries;
+    };
+    app.get(`${base}/:namespace/:name/tree/:revision`, tree);
+    app.get(`${base}/:namespace/:name/tree/:revision/*`, tree);
+
+    app.get(`${base}/:namespace/:name/refs`, async (request) => {
+      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(request.params as RepoParams));
+      const refs = await listRefs(repo.gitDir);
+      const shape = (ref: { name: string; ref: string; targetCommit: string }) => ({ name: ref.name, ref: ref.ref, targetCommit: ref.targetCommit });
+      return { branches: refs.branches.map(shape), tags: refs.tags.map(shape), converts: [], ...(flag((request.query as Query).include_prs) && { pullRequests: [] }) };
+    });
+
+    app.post(`${base}/:namespace/:name/paths-info/:revision`, async (request, reply) => {
+      const params = request.params as RepoParams & { revision: string };
+      const body = (request.body ?? {}) as { paths?: unknown };
+      const paths = typeof body.paths === 'string' ? [body.paths] : body.paths;
+      if (!Array.isArray(paths) || paths.some((path) => typeof path !== 'string')) {
+        throw new ModaError('VALIDATION_FAILED', 'paths must be a list of strings');
+      }
+      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params));
+      const { commit } = await resolveRevision(repo.gitDir, params.revision);
+      const snapshot = await listTree(repo.gitDir, commit);
+      const wanted = new Set((paths as string[]).map((path) => checkFolderPath(path)));
+      reply.header('x-repo-commit', commit);
+      return [
+        ...snapshot.files.filter((file) => wanted.has(file.path)).map(treeEntry),
+        ...snapshot.directories.filter((directory) => wanted.has(directory.path)).map((directory) => ({ type: 'directory', oid: directory.oid, size: 0, path: directory.path })),
+      ];
+    });
+
+    app.get(`${base}/:namespace/:name/commits/:revision`, async (request, reply) => {
+      const params = request.params as RepoParams & { revision: string };
+      const query = request.query as Query;
+      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params));
+      const { commit } = await resolveRevision(repo.gitDir, params.revision);
+      const limit = positiveInt(query.limit, 'limit', 50, 1000);
+      const pageIndex = query.p === undefined ? 0 : positiveInt(Number(query.p) + 1, 'p', 1, Number.MAX_SAFE_INTEGER) - 1;
+      const log = await gitText(repo.gitDir, ['log', `--skip=${pageIndex * limit}`, `--max-count=${limit + 1}`, '--format=%H%x00%an%x00%aI%x00%B%x1e', commit]);
+      const commits = log
+        .split('\x1e')
+        .map((record) => record.replace(/^\n/, ''))
+        .filter(Boolean)
+        .map((record) => {
+          const [id = '', author = '', date = '', message = ''] = record.split('\0');
+          const [title = '', ...rest] = message.trimEnd().split('\n');
+          return { id, title, message: rest.join('\n').trim(), authors: [{ user: author }], date };
+        });
+      if (commits.length > limit) reply.header('link', `<${nextUrl(request, { p: String(pageIndex + 1) })}>; rel="next"`);
+      const total = await gitText(repo.gitDir, ['rev-list', '--count', commit]);
+      reply.header('x-total-count', total.trim());
+      return commits.slice(0, limit);
+    });
+  }
+}
+
+function treeEntry(file: RepoFile) {
+  return {
+    type: 'file',
+    oid: file.blobId,
+    size: file.size,
+    path: file.path,
+    ...(file.lfs && { lfs: { oid: file.lfs.oid, size: file.lfs.size, pointerSize: file.lfs.pointerSize } }),
+  };
+}
+
+function expandOf(query: Query): string[] {
+  return [...list(query.expand), ...list(query['expand[]'])];
+}
+
+function cursorOffset(cursor: unknown): number {
+  if (cursor === undefined || cursor === '') return 0;
+  const offset = Number(Buffer.from(String(cursor), 'base64url').toString('utf8'));
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new ModaError('VALIDATION_FAILED', 'invalid pagination cursor');
+  return offset;
+}
+
+async function commitTime(repo: RepoRecord, commit: string): Promise<string> {
+  const seconds = Number((await gitText(repo.gitDir, ['show', '-s', '--format=%ct', commit])).trim());
+  return new Date(seconds * 1000).toISOString();
+}
+
+/** The same URL with some query parameters replaced, for `Link: rel="next"`. */
+export function nextUrl(request: FastifyRequest, replace: Record<string, string>): string {
+  const url = new URL(request.url, `${request.protocol}://${request.headers.host ?? 'localhost'}`);
+  for (const [key, value] of Object.entries(replace)) url.searchParams.set(key, value);
+  return url.toString();
+}

@@ -1,0 +1,130 @@
+// `HEAD|GET /{repo}/resolve/{rev}/{path}`: file downloads with the headers the Hugging Face clients
+// need (X-Repo-Commit, a content-derived ETag, Content-Length), single ranges for resume, 304 on a
+// matching If-None-Match. Content is streamed from git or the blob store, never buffered whole.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Transform, type Readable } from 'node:stream';
+import { ModaError } from '../../errors/moda-error.js';
+import type { HubContext } from '../../hub/context.js';
+import { spawnGit } from '../../hub/git.js';
+import { listFiles, type RepoFile } from '../../hub/list-files.js';
+import { checkFilePath } from '../../hub/paths.js';
+import { resolveRevision } from '../../hub/refs.js';
+import { recordDownload } from '../../hub/repos/counters.js';
+import { findRepo } from '../../hub/repos/repo-record.js';
+import { REPO_KINDS, repoIdOf, type RepoParams } from './repo-route-params.js';
+
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** Parses a single `bytes=` range; undefined means "send everything" (absent or multi-range). */
+export function parseRange(header: string | undefined, size: number): ByteRange | undefined {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match) return undefined;
+  const [, first = '', last = ''] = match;
+  if (first === '' && last === '') return undefined;
+  let start: number;
+  let end: number;
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0) throw new ModaError('RANGE_NOT_SATISFIABLE', `bytes=-0 selects nothing of ${size} bytes`);
+    start = Math.max(size - suffix, 0);
+    end = size - 1;
+  } else {
+    start = Number(first);
+    end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+    if (last !== '' && Number(last) < start) return undefined;
+  }
+  if (start >= size) throw new ModaError('RANGE_NOT_SATISFIABLE', `range starts at ${start}, file has ${size} bytes`);
+  return { start, end };
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  json: 'application/json',
+  md: 'text/markdown; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+  py: 'text/x-python; charset=utf-8',
+  yaml: 'text/yaml; charset=utf-8',
+  yml: 'text/yaml; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  wav: 'audio/wav',
+};
+
+function contentTypeOf(path: string): string {
+  const extension = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
+  return CONTENT_TYPES[extension] ?? 'application/octet-stream';
+}
+
+export function registerResolveRoutes(app: FastifyInstance, hub: HubContext): void {
+  for (const kind of REPO_KINDS) {
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      const params = request.params as RepoParams & { revision: string; '*': string };
+      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params));
+      const { commit } = await resolveRevision(repo.gitDir, params.revision);
+      reply.header('x-repo-commit', commit);
+      const path = checkFilePath(params['*']);
+      const file = (await listFiles(repo.gitDir, commit)).find((entry) => entry.path === path);
+      if (!file) throw new ModaError('HUB_ENTRY_NOT_FOUND', `${path} does not exist at ${commit}`);
+
+      const etag = `"${file.lfs ? file.lfs.oid : file.blobId}"`;
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      reply.header('etag', etag);
+      reply.header('accept-ranges', 'bytes');
+      reply.header('content-type', contentTypeOf(path));
+      reply.header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(name)}; filename="${name.replace(/[^\x20-\x7e]|"/g, '_')}"`);
+      reply.header('cache-control', 'private, max-age=0, must-revalidate');
+      if (file.lfs) {
+        reply.header('x-linked-etag', etag);
+        reply.header('x-linked-size', String(file.size));
+      }
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+
+      let range: ByteRange | undefined;
+      try {
+        range = parseRange(request.headers.range, file.size);
+      } catch (error) {
+        reply.header('content-range', `bytes */${file.size}`);
+        throw error;
+      }
+      const length = range ? range.end - range.start + 1 : file.size;
+      reply.header('content-length', String(length));
+      if (range) {
+        reply.code(206);
+        reply.header('content-range', `bytes ${range.start}-${range.end}/${file.size}`);
+      }
+      if (request.method === 'HEAD') return reply.send();
+      if ((!range || range.start === 0) && path !== '.gitattributes') {
+        recordDownload(hub, repo.id).catch((error: unknown) => request.log.warn({ err: error }, 'download counter not updated'));
+      }
+      if (file.size === 0) return reply.send('');
+      return reply.send(await openContent(hub, repo.gitDir, file, range));
+    };
+    // Fastify answers HEAD with this GET handler too; the handler stops before opening content.
+    app.get(`${kind.prefix}/:namespace/:name/resolve/:revision/*`, handler);
+  }
+}
+
+async function openContent(hub: HubContext, gitDir: string, file: RepoFile, range: ByteRange | undefined): Promise<Readable> {
+  if (file.lfs) return hub.blobs.read(file.lfs.oid, range);
+  const child = spawnGit(gitDir, ['cat-file', 'blob', file.blobId]);
+  child.stderr.resume();
+  return range ? child.stdout.pipe(sliceBytes(range)) : child.stdout;
+}
+
+/** Passes through only the bytes [start, end] of a stream. */
+function sliceBytes({ start, end }: ByteRange): Transform {
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      const from = Math.max(start - offset, 0);
+      const to = Math.min(end + 1 - offset, chunk.length);
+      offset += chunk.length;
+      callback(null, from < to ? chunk.subarray(from, to) : undefined);
+    },
+  });
+}

@@ -1,0 +1,65 @@
+// Assembles the one Fastify app: CORS, authentication, body parsers, the error envelope and every
+// protocol's routes over the same hub services.
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { HubContext } from '../hub/context.js';
+import { registerLfsRoutes } from '../protocols/hf/lfs-routes.js';
+import { registerReadRoutes } from '../protocols/hf/read-routes.js';
+import { registerResolveRoutes } from '../protocols/hf/resolve-route.js';
+import { registerWhoamiRoute } from '../protocols/hf/whoami-route.js';
+import { registerWriteRoutes } from '../protocols/hf/write-routes.js';
+import { registerAccountRoutes } from '../protocols/moda/account-routes.js';
+import { ModaError } from '../errors/moda-error.js';
+import { actorOf } from './authenticate-request.js';
+import { sendError } from './error-reply.js';
+
+export interface AppOptions {
+  hub: HubContext;
+  /** Key that signs LFS object URLs. */
+  secret: string;
+  logger?: boolean;
+}
+
+const EXPOSED_HEADERS = ['x-repo-commit', 'x-error-code', 'x-error-message', 'etag', 'x-linked-etag', 'x-linked-size', 'content-range', 'content-length', 'accept-ranges', 'link', 'x-request-id', 'x-total-count'];
+
+export async function buildApp({ hub, secret, logger = false }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ? { level: hub.config.logLevel } : false,
+    bodyLimit: hub.config.maxJsonBytes,
+    // Revisions may contain encoded slashes (refs%2Fpr%2F1) and file names are long.
+    routerOptions: { maxParamLength: 2048 },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+  });
+
+  await app.register(cors, { origin: true, credentials: true, exposedHeaders: EXPOSED_HEADERS, methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'] });
+
+  app.addContentTypeParser(['application/vnd.git-lfs+json'], { parseAs: 'string' }, (_request, text, done) => {
+    try {
+      done(null, text === '' ? {} : JSON.parse(text as string));
+    } catch (error) {
+      done(new ModaError('BAD_REQUEST', 'malformed JSON body', { cause: error }), undefined);
+    }
+  });
+  app.addContentTypeParser(['application/x-ndjson', 'application/jsonl'], { parseAs: 'string', bodyLimit: hub.config.maxCommitBytes }, (_request, text, done) => done(null, text));
+
+  app.decorateRequest('actor', null as never);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    request.actor = await actorOf(hub, request);
+  });
+
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new ModaError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`)));
+
+  const baseUrl = (request: Pick<FastifyRequest, 'headers' | 'protocol'>) => hub.config.publicUrl || `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerWhoamiRoute(app, hub);
+  registerAccountRoutes(app, hub);
+  registerReadRoutes(app, hub);
+  registerWriteRoutes(app, hub, baseUrl);
+  registerLfsRoutes(app, hub, secret, baseUrl);
+  registerResolveRoutes(app, hub);
+  return app;
+}

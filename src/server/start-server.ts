@@ -1,0 +1,74 @@
+// Starts a Moda server from a config: opens the database and blob store under MODA_HOME, creates
+// the admin user (with MODA_ADMIN_TOKEN), recovers from any crash, then listens.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.js';
+import { openDatabase } from '../db/open-database.js';
+import { newTokenSecret, registerToken } from '../hub/accounts/tokens.js';
+import { ensureAdminUser } from '../hub/accounts/users.js';
+import { createHubContext, type HubContext } from '../hub/context.js';
+import { recoverHub } from '../hub/recover.js';
+import { FsBlobStore } from '../storage/fs-blob-store.js';
+import { buildApp } from './build-app.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  hub: HubContext;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function openHub(config: Config): Promise<HubContext> {
+  await mkdir(config.home, { recursive: true });
+  const db = await openDatabase(config);
+  const hub = createHubContext(db, new FsBlobStore(join(config.home, 'blobs')), config);
+  await ensureAdminUser(hub);
+  if (config.adminToken) await registerToken(hub, 'admin', 'MODA_ADMIN_TOKEN', 'admin', config.adminToken);
+  else await ensureGeneratedAdminToken(hub, config.home);
+  await recoverHub(hub);
+  return hub;
+}
+
+/**
+ * Without MODA_ADMIN_TOKEN, the first start generates an admin token and keeps it in
+ * $MODA_HOME/admin-token (mode 0600) so `npm start` is usable with no configuration.
+ */
+async function ensureGeneratedAdminToken(hub: HubContext, home: string): Promise<void> {
+  const path = join(home, 'admin-token');
+  const saved = await readFile(path, 'utf8').then((text) => text.trim(), () => '');
+  const token = saved || newTokenSecret();
+  if (!saved) await writeFile(path, `${token}\n`, { mode: 0o600 });
+  await registerToken(hub, 'admin', 'generated admin token', 'admin', token);
+}
+
+/** The key that signs LFS URLs: generated once and kept under MODA_HOME so restarts keep links valid. */
+async function serverSecret(home: string): Promise<string> {
+  const path = join(home, 'server-secret');
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(32).toString('hex');
+    await writeFile(path, secret, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
+    return (await readFile(path, 'utf8')).trim();
+  }
+}
+
+export async function startServer(config: Config, options: { logger?: boolean } = {}): Promise<RunningServer> {
+  const hub = await openHub(config);
+  const app = await buildApp({ hub, secret: await serverSecret(config.home), logger: options.logger });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  return {
+    app,
+    hub,
+    url: `http://${host}:${port}`,
+    async close() {
+      await app.close();
+      await hub.db.destroy();
+    },
+  };
+}

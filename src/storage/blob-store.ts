@@ -1,0 +1,26 @@
+// The content-addressed blob store interface: every LFS object is kept once, named by its sha256.
+// Local files now; an S3-compatible implementation only has to honour the same contract.
+import type { Readable } from 'node:stream';
+
+export interface BlobStat {
+  oid: string;
+  size: number;
+}
+
+export interface BlobStore {
+  /** Size of a stored blob, or undefined when absent. */
+  stat(oid: string): Promise<BlobStat | undefined>;
+  /** Streams a stored blob, optionally a byte range [start, end] inclusive. */
+  read(oid: string, range?: { start: number; end: number }): Promise<Readable>;
+  /**
+   * Stores a stream, hashing while it arrives. The blob becomes visible only once its sha256 and
+   * size equal `expected`; otherwise nothing is kept and LFS_OBJECT_MISMATCH is thrown.
+   */
+  write(source: AsyncIterable<Uint8Array>, expected: BlobStat, signal?: AbortSignal): Promise<BlobStat>;
+  /** A local file path for the blob, for engines that need one (fs stores only). */
+  localPath?(oid: string): string;
+  /** Removes leftovers of interrupted writes. */
+  cleanup(): Promise<void>;
+}
+
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
