@@ -22,7 +22,8 @@ export function parseModelCard(readme: string): ModelCard {
   return { data: isObject ? (data as Record<string, unknown>) : {}, body: readme.slice(match[0].length) };
 }
 
-export function defaultModelCard(repoId: string, type: 'model' | 'dataset'): string {
+export function defaultModelCard(repoId: string, type: 'model' | 'dataset', license = 'other'): string {
   const noun = type === 'model' ? 'model' : 'dataset';
-  return `---\nlicense: other\n---\n\n# ${repoId}\n\nThis ${noun} card was created by Moda. Describe the ${noun}, its intended use, its limitations and how it was evaluated.\n`;
+  const safeLicense = /^[\w.+-]+$/.test(license) ? license : 'other';
+  return `---\nlicense: ${safeLicense}\n---\n\n# ${repoId}\n\nThis ${noun} card was created by Moda. Describe the ${noun}, its intended use, its limitations and how it was evaluated.\n`;
 }

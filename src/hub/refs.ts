@@ -52,6 +52,10 @@ export async function resolveRevision(gitDir: string, revision: string): Promise
     if (await commitExists(gitDir, revision)) return { commit: revision };
     throw new ModaError('HUB_REVISION_NOT_FOUND', `revision ${revision} does not exist`);
   }
+  if (revision === 'HEAD') {
+    const head = (await readFile(join(gitDir, 'HEAD'), 'utf8')).trim();
+    return resolveRevision(gitDir, head.startsWith('ref: ') ? head.slice(5) : head);
+  }
   checkRefName(revision);
   if (revision.startsWith('refs/')) {
     const commit = await readRef(gitDir, revision);

@@ -11,8 +11,8 @@ import { gitDirOf, reposRoot, type HubContext } from '../context.js';
 import { DEFAULT_GITATTRIBUTES } from '../gitattributes.js';
 import { git } from '../git.js';
 import { defaultModelCard } from '../model-card.js';
-import { checkRefName, parseRepoId } from '../paths.js';
-import { buildCommit, compareAndSwapRef } from '../write-commit.js';
+import { checkFilePath, checkRefName, parseRepoId } from '../paths.js';
+import { buildCommit, compareAndSwapRef, type CommitOperation } from '../write-commit.js';
 import { reindexRepo } from './reindex-repo.js';
 import { toRecord, type RepoRecord } from './repo-record.js';
 
@@ -22,6 +22,10 @@ export interface CreateRepoInput {
   repoId: string;
   private?: boolean;
   defaultBranch?: string;
+  /** Written into the default model card. */
+  license?: string;
+  /** Extra files of the first commit (they replace the default README.md/.gitattributes). */
+  files?: { path: string; content: Uint8Array }[];
 }
 
 export async function createRepo(hub: HubContext, actor: Actor, input: CreateRepoInput): Promise<RepoRecord> {
@@ -31,6 +35,7 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
   if (!owner) throw new ModaError('HUB_USER_NOT_FOUND', `no user or organization "${namespace}"`);
   if (!canWriteNamespace(actor, namespace)) throw new ModaError('AUTH_FORBIDDEN', `you may not create repos under "${namespace}"`);
   const defaultBranch = checkRefName(input.defaultBranch ?? 'main');
+  for (const file of input.files ?? []) checkFilePath(file.path);
   const key = input.repoId.toLowerCase();
   const existing = await hub.db.selectFrom('repos').select('id').where('type', '=', input.type).where('key', '=', key).executeTakeFirst();
   if (existing) throw new ModaError('HUB_REPO_EXISTS', `You already created this ${input.type} repo: ${input.repoId}`);
@@ -47,10 +52,7 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
       parent: undefined,
       summary: 'initial commit',
       author: { name: user, email: `${user}@users.noreply.moda` },
-      operations: [
-        { kind: 'file', path: '.gitattributes', content: Buffer.from(DEFAULT_GITATTRIBUTES) },
-        { kind: 'file', path: 'README.md', content: Buffer.from(defaultModelCard(`${namespace}/${name}`, input.type)) },
-      ],
+      operations: firstCommitFiles(`${namespace}/${name}`, input),
     });
     await compareAndSwapRef(scratch, `refs/heads/${defaultBranch}`, commit, undefined);
     const target = gitDirOf(hub, input.type, namespace, name);
@@ -93,4 +95,13 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
   const record = toRecord(hub, row);
   await reindexRepo(hub, record);
   return record;
+}
+
+function firstCommitFiles(repoId: string, input: CreateRepoInput): CommitOperation[] {
+  const files = new Map<string, Uint8Array>([
+    ['.gitattributes', Buffer.from(DEFAULT_GITATTRIBUTES)],
+    ['README.md', Buffer.from(defaultModelCard(repoId, input.type, input.license))],
+  ]);
+  for (const file of input.files ?? []) files.set(file.path, file.content);
+  return [...files].map(([path, content]) => ({ kind: 'file', path, content }));
 }

@@ -98,7 +98,8 @@ export function registerResolveRoutes(app: FastifyInstance, hub: HubContext): vo
         reply.header('content-range', `bytes ${range.start}-${range.end}/${file.size}`);
       }
       if (request.method === 'HEAD') return reply.send();
-      if ((!range || range.start === 0) && path !== '.gitattributes') {
+      // One download per full fetch; resumed parts and @huggingface/hub's 1-byte probe do not count.
+      if ((!range || (range.start === 0 && range.end > 0)) && path !== '.gitattributes') {
         recordDownload(hub, repo.id).catch((error: unknown) => request.log.warn({ err: error }, 'download counter not updated'));
       }
       if (file.size === 0) return reply.send('');

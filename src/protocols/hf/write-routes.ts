@@ -47,14 +47,42 @@ function repoIdFromBody(value: Body, user: string): string {
   return `${optionalString(value, 'organization') ?? user}/${name}`;
 }
 
+/** `private: bool` (huggingface_hub) or `visibility: public|private|protected` (@huggingface/hub). */
+function isPrivate(input: Body): boolean {
+  if (input.private !== undefined && input.private !== null && typeof input.private !== 'boolean') throw new ModaError('VALIDATION_FAILED', 'private must be a boolean');
+  const visibility = input.visibility;
+  if (visibility === undefined || visibility === null) return input.private === true;
+  if (visibility === 'public') return false;
+  // "protected" (visible to the org only) has no weaker equivalent here yet; it is stored as private.
+  if (visibility === 'private' || visibility === 'protected') return true;
+  throw new ModaError('VALIDATION_FAILED', 'visibility must be "public", "private" or "protected"');
+}
+
+function initialFiles(value: unknown): { path: string; content: Uint8Array }[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw new ModaError('VALIDATION_FAILED', 'files must be a list');
+  return value.map((entry: unknown) => {
+    const file = body(entry);
+    const path = optionalString(file, 'path');
+    const content = optionalString(file, 'content') ?? '';
+    if (!path) throw new ModaError('VALIDATION_FAILED', 'each file needs a path');
+    return { path, content: Buffer.from(content, file.encoding === 'base64' ? 'base64' : 'utf8') };
+  });
+}
+
 export function registerWriteRoutes(app: FastifyInstance, hub: HubContext, baseUrl: (request: FastifyRequest) => string): void {
   app.post('/api/repos/create', async (request, reply) => {
     const input = body(request.body);
     const user = requireUser(request.actor);
     const type = repoTypeOf(input.type);
     const repoId = repoIdFromBody(input, user);
-    if (input.private !== undefined && typeof input.private !== 'boolean') throw new ModaError('VALIDATION_FAILED', 'private must be a boolean');
-    const repo = await createRepo(hub, request.actor, { type, repoId, private: input.private === true });
+    const repo = await createRepo(hub, request.actor, {
+      type,
+      repoId,
+      private: isPrivate(input),
+      license: optionalString(input, 'license'),
+      files: initialFiles(input.files),
+    });
     reply.code(200);
     return { url: `${baseUrl(request)}/${repoUrlPrefix(type)}${repo.fullName}`, name: repo.fullName, id: repo.id };
   });
