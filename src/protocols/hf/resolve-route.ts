@@ -105,8 +105,10 @@ export function registerResolveRoutes(app: FastifyInstance, hub: HubContext): vo
       if (file.size === 0) return reply.send('');
       return reply.send(await openContent(hub, repo.gitDir, file, range));
     };
-    // Fastify answers HEAD with this GET handler too; the handler stops before opening content.
-    app.get(`${kind.prefix}/:namespace/:name/resolve/:revision/*`, handler);
+    // An explicit HEAD route: Fastify's automatic one would overwrite Content-Length with 0.
+    const route = `${kind.prefix}/:namespace/:name/resolve/:revision/*`;
+    app.get(route, { exposeHeadRoute: false }, handler);
+    app.head(route, handler);
   }
 }
 
