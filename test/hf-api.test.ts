@@ -233,3 +233,19 @@ void test('tokens: created with a role, listed without secrets, revoked for good
   assert.equal((await post('/api/tokens', { name: 'x', role: 'superuser' })).status, 400);
   assert.equal((await post('/api/users', { name: 'bad name!' })).status, 400);
 });
+
+void test('inline files that match LFS patterns are stored as LFS objects, like git-lfs would', async () => {
+  assert.equal((await post('/api/repos/create', { name: 'inline-lfs', organization: 'admin' })).status, 200);
+  const weights = 'pretend these are weights';
+  await commitFiles('admin/inline-lfs', { 'weights.bin': weights, 'notes.txt': 'plain' });
+  const tree = (await (await server.request('/api/models/admin/inline-lfs/tree/main')).json()) as { path: string; size: number; lfs?: { oid: string; size: number } }[];
+  const bin = tree.find((entry) => entry.path === 'weights.bin');
+  assert.equal(bin?.lfs?.oid, createHash('sha256').update(weights).digest('hex'));
+  assert.equal(bin?.size, weights.length);
+  assert.equal(tree.find((entry) => entry.path === 'notes.txt')?.lfs, undefined);
+  const download = await server.request('/admin/inline-lfs/resolve/main/weights.bin');
+  assert.equal(download.headers.get('etag'), `"${bin?.lfs?.oid}"`);
+  assert.equal(await download.text(), weights);
+  const preupload = (await (await post('/api/models/admin/inline-lfs/preupload/main', { files: [{ path: 'a.onnx', size: 10, sample: '' }, { path: 'b.txt', size: 10, sample: Buffer.from('text').toString('base64') }, { path: 'c.dat', size: 10, sample: Buffer.from([0, 1, 2]).toString('base64') }] })).json()) as { files: { path: string; uploadMode: string }[] };
+  assert.deepEqual(preupload.files.map((file) => [file.path, file.uploadMode]), [['a.onnx', 'lfs'], ['b.txt', 'regular'], ['c.dat', 'lfs']]);
+});

@@ -16,7 +16,7 @@ export interface BlobStore {
    * Stores a stream, hashing while it arrives. The blob becomes visible only once its sha256 and
    * size equal `expected`; otherwise nothing is kept and LFS_OBJECT_MISMATCH is thrown.
    */
-  write(source: AsyncIterable<Uint8Array>, expected: BlobStat, signal?: AbortSignal): Promise<BlobStat>;
+  write(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, expected: BlobStat, signal?: AbortSignal): Promise<BlobStat>;
   /** A local file path for the blob, for engines that need one (fs stores only). */
   localPath?(oid: string): string;
   /** Removes leftovers of interrupted writes. */

@@ -41,7 +41,7 @@ export class FsBlobStore implements BlobStore {
     return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: 1024 * 1024 });
   }
 
-  async write(source: AsyncIterable<Uint8Array>, expected: BlobStat, signal?: AbortSignal): Promise<BlobStat> {
+  async write(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, expected: BlobStat, signal?: AbortSignal): Promise<BlobStat> {
     const target = this.localPath(expected.oid);
     await mkdir(this.tmp, { recursive: true });
     const tempPath = join(this.tmp, `${expected.oid}.${randomBytes(6).toString('hex')}`);

@@ -1,10 +1,12 @@
 // Commits a set of file operations to a branch. With `parentCommit` the commit lands only if the
 // branch is still there (412 otherwise, never a silent merge); without it, the operations are
 // re-applied on whatever the head is, so concurrent writers all land.
+import { createHash } from 'node:crypto';
 import { ModaError } from '../../errors/moda-error.js';
 import type { Actor } from '../actor.js';
 import type { HubContext } from '../context.js';
-import { listFiles } from '../list-files.js';
+import { lfsPatterns, matchesAny } from '../gitattributes.js';
+import { listFiles, readSmallFile } from '../list-files.js';
 import { checkFilePath, checkFolderPath, checkRefName, COMMIT_SHA } from '../paths.js';
 import { readRef } from '../refs.js';
 import { buildCommit, compareAndSwapRef, type CommitOperation } from '../write-commit.js';
@@ -43,6 +45,7 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
       }
     }
   }
+  const operations = await moveLargeFilesToLfs(hub, repo, branch, input.operations);
   const author = { name: actor.user ?? 'anonymous', email: `${actor.user ?? 'anonymous'}@users.noreply.moda` };
   const ref = `refs/heads/${branch}`;
 
@@ -53,10 +56,10 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
       if (input.parentCommit !== undefined && input.parentCommit !== head) {
         throw new ModaError('HUB_PARENT_COMMIT_STALE', `parentCommit ${input.parentCommit} is not the head of ${branch} (${head})`);
       }
-      await checkDeletions(repo.gitDir, head, input.operations);
+      await checkDeletions(repo.gitDir, head, operations);
       const commit = await buildCommit(repo.gitDir, {
         parent: head,
-        operations: input.operations,
+        operations,
         summary: input.summary,
         description: input.description,
         author,
@@ -71,6 +74,31 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
 
   if (branch === repo.row.default_branch) await reindexRepo(hub, repo);
   return { commitOid, branch };
+}
+
+/**
+ * Inline files that are large or match the repo's LFS patterns are stored like git-lfs would
+ * store them: content in the blob store, a pointer in git. Every client then sees the same layout.
+ */
+async function moveLargeFilesToLfs(hub: HubContext, repo: RepoRecord, branch: string, operations: CommitOperation[]): Promise<CommitOperation[]> {
+  const newAttributes = operations.find((operation): operation is Extract<CommitOperation, { kind: 'file' }> => operation.kind === 'file' && operation.path === '.gitattributes');
+  let attributes = newAttributes ? Buffer.from(newAttributes.content).toString('utf8') : undefined;
+  if (attributes === undefined) {
+    const head = await readRef(repo.gitDir, `refs/heads/${branch}`);
+    attributes = head ? ((await readSmallFile(repo.gitDir, head, '.gitattributes'))?.toString('utf8') ?? '') : '';
+  }
+  const patterns = lfsPatterns(attributes);
+  return Promise.all(
+    operations.map(async (operation) => {
+      if (operation.kind !== 'file' || operation.path === '.gitattributes') return operation;
+      if (operation.content.byteLength < hub.config.lfsThresholdBytes && !matchesAny(operation.path, patterns)) return operation;
+      const oid = createHash('sha256').update(operation.content).digest('hex');
+      const size = operation.content.byteLength;
+      const stored = await hub.blobs.stat(oid);
+      if (!stored) await hub.blobs.write([operation.content], { oid, size });
+      return { kind: 'lfsFile', path: operation.path, oid, size } satisfies CommitOperation;
+    }),
+  );
 }
 
 async function checkDeletions(gitDir: string, head: string, operations: CommitOperation[]): Promise<void> {
