@@ -224,6 +224,8 @@ void test('tokens: created with a role, listed without secrets, revoked for good
   assert.ok(listed.some((entry) => entry.id === token.id));
   assert.ok(listed.every((entry) => !('token' in entry) && !('hash' in entry)), 'secrets are never listed');
   assert.equal((await server.request('/api/whoami-v2', { token: token.token })).status, 200);
+  const used = (await (await server.request('/api/tokens')).json()) as { id: string; lastUsedAt: string | null }[];
+  assert.ok(used.find((entry) => entry.id === token.id)?.lastUsedAt, 'using a token records when');
   const readOnly = (await (await post('/api/tokens', { name: 'ro', role: 'read' })).json()) as { token: string };
   assert.equal((await post('/api/tokens', { name: 'escalate', role: 'admin' }, readOnly.token)).status, 403, 'a read token cannot mint stronger tokens');
   assert.equal((await server.request(`/api/tokens/${token.id}`, { method: 'DELETE' })).status, 200);

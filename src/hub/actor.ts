@@ -29,6 +29,7 @@ export async function authenticate(hub: HubContext, token: string | undefined): 
     .where('tokens.hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row) throw new ModaError('AUTH_INVALID_TOKEN');
+  await touchToken(hub, row.id);
   const memberships = await hub.db.selectFrom('memberships').select(['org', 'role']).where('user', '=', row.user).execute();
   return {
     user: row.user,
@@ -37,6 +38,17 @@ export async function authenticate(hub: HubContext, token: string | undefined): 
     isAdmin: row.is_admin === 1,
     orgs: new Map(memberships.map((membership) => [membership.org, membership.role])),
   };
+}
+
+const lastTouched = new Map<string, number>();
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** Records when a token was last used, at most once a minute per token to keep reads write-free. */
+async function touchToken(hub: HubContext, id: string): Promise<void> {
+  const now = Date.now();
+  if (now - (lastTouched.get(id) ?? 0) < TOUCH_INTERVAL_MS) return;
+  lastTouched.set(id, now);
+  await hub.db.updateTable('tokens').set({ last_used_at: new Date(now).toISOString() }).where('id', '=', id).execute();
 }
 
 /** Site administration needs an admin user holding an admin-scoped token. */
