@@ -15,16 +15,22 @@ export interface RecoveryReport {
   removedLocks: number;
 }
 
-export async function recoverHub(hub: HubContext): Promise<RecoveryReport> {
-  await hub.blobs.cleanup();
-  await rm(join(reposRoot(hub), '.scratch'), { recursive: true, force: true });
-  await rm(join(reposRoot(hub), '.trash'), { recursive: true, force: true });
+/**
+ * @param exclusive true when no other live server shares this MODA_HOME: then every leftover is
+ *   garbage. Otherwise leftovers may belong to a running writer, and only repos are re-indexed.
+ */
+export async function recoverHub(hub: HubContext, exclusive: boolean): Promise<RecoveryReport> {
   const report: RecoveryReport = { reindexed: 0, removedLocks: 0 };
+  if (exclusive) {
+    await hub.blobs.cleanup();
+    await rm(join(reposRoot(hub), '.scratch'), { recursive: true, force: true });
+    await rm(join(reposRoot(hub), '.trash'), { recursive: true, force: true });
+  }
   const rows = await hub.db.selectFrom('repos').selectAll().execute();
   for (const row of rows) {
     const repo = toRecord(hub, row);
     if (!(await exists(repo.gitDir))) continue;
-    report.removedLocks += await removeLeftovers(repo.gitDir);
+    if (exclusive) report.removedLocks += await removeLeftovers(repo.gitDir);
     const head = await readRef(repo.gitDir, `refs/heads/${row.default_branch}`);
     if (head && head !== row.sha) {
       await reindexRepo(hub, repo);

@@ -79,11 +79,15 @@ export async function buildCommit(gitDir: string, input: WriteCommitInput): Prom
  */
 export async function compareAndSwapRef(gitDir: string, ref: string, next: string, expected: string | undefined): Promise<boolean> {
   const zero = '0'.repeat(40);
-  const { code } = await git(gitDir, ['update-ref', '--stdin'], {
-    input: `update ${ref} ${next} ${expected ?? zero}\n`,
-    okCodes: [128],
-  });
-  return code === 0;
+  try {
+    await git(gitDir, ['update-ref', '--stdin'], { input: `update ${ref} ${next} ${expected ?? zero}\n` });
+    return true;
+  } catch (error) {
+    const stderr = String((error as ModaError).details?.stderr ?? '');
+    // Lost the race: the ref moved, already exists, or another writer holds its lock right now.
+    if (/but expected|reference already exists|\.lock': File exists/.test(stderr)) return false;
+    throw error;
+  }
 }
 
 function quote(path: string): string {

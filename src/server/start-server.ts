@@ -1,7 +1,8 @@
 // Starts a Moda server from a config: opens the database and blob store under MODA_HOME, creates
 // the admin user (with MODA_ADMIN_TOKEN), recovers from any crash, then listens.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
@@ -27,8 +28,52 @@ export async function openHub(config: Config): Promise<HubContext> {
   await ensureAdminUser(hub);
   if (config.adminToken) await registerToken(hub, 'admin', 'MODA_ADMIN_TOKEN', 'admin', config.adminToken);
   else await ensureGeneratedAdminToken(hub, config.home);
-  await recoverHub(hub);
+  const alone = await registerProcess(config.home);
+  // Another server of this same process (tests run several) counts as a live writer too.
+  const exclusive = alone && !openHomes.has(config.home);
+  openHomes.set(config.home, (openHomes.get(config.home) ?? 0) + 1);
+  await recoverHub(hub, exclusive);
   return hub;
+}
+
+const openHomes = new Map<string, number>();
+
+function releaseHome(home: string): void {
+  const count = (openHomes.get(home) ?? 1) - 1;
+  if (count > 0) openHomes.set(home, count);
+  else {
+    openHomes.delete(home);
+    rmSync(join(home, 'run', `${process.pid}.pid`), { force: true });
+  }
+}
+
+/**
+ * Registers this process under $MODA_HOME/run and tells whether it is the only live one. Crash
+ * leftovers (locks, temp files) are only garbage when no other server may be writing them.
+ */
+async function registerProcess(home: string): Promise<boolean> {
+  const run = join(home, 'run');
+  await mkdir(run, { recursive: true });
+  let others = 0;
+  for (const name of await readdir(run)) {
+    const pid = Number(name.replace(/\.pid$/, ''));
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    if (isAlive(pid)) others++;
+    else await rm(join(run, name), { force: true });
+  }
+  const own = join(run, `${process.pid}.pid`);
+  await writeFile(own, `${process.pid}\n`);
+  process.once('exit', () => rmSync(own, { force: true }));
+  return others === 0;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
@@ -69,6 +114,7 @@ export async function startServer(config: Config, options: { logger?: boolean } 
     async close() {
       await app.close();
       await hub.db.destroy();
+      releaseHome(config.home);
     },
   };
 }

@@ -71,6 +71,9 @@ export class FsBlobStore implements BlobStore {
       await mkdir(join(this.root, oid.slice(0, 2)), { recursive: true });
       await rename(tempPath, target);
       committed = true;
+      // The rename is durable only once its directory entry is on disk.
+      const directory = await open(join(this.root, oid.slice(0, 2)), 'r');
+      await directory.sync().finally(() => directory.close());
       return { oid, size };
     } finally {
       if (!committed) {

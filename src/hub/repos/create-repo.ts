@@ -48,6 +48,9 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
     await git(scratch, ['config', 'http.receivepack', 'true']);
     await git(scratch, ['config', 'receive.denyNonFastForwards', 'true']);
     await git(scratch, ['config', 'gc.auto', '0']);
+    // An acknowledged commit must survive power loss, not only a killed process.
+    await git(scratch, ['config', 'core.fsync', 'objects,reference']);
+    await git(scratch, ['config', 'core.fsyncMethod', 'fsync']);
     const commit = await buildCommit(scratch, {
       parent: undefined,
       summary: 'initial commit',

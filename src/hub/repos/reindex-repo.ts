@@ -11,8 +11,16 @@ import type { RepoRecord } from './repo-record.js';
 const SOURCES = { readme: 'README.md', configuration: 'configuration.json', config: 'config.json' } as const;
 
 export async function reindexRepo(hub: HubContext, repo: RepoRecord): Promise<void> {
-  const head = await readRef(repo.gitDir, `refs/heads/${repo.row.default_branch}`);
-  if (!head) return;
+  // A slower writer could store an older head after a newer one; re-check and redo until stable.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const head = await readRef(repo.gitDir, `refs/heads/${repo.row.default_branch}`);
+    if (!head) return;
+    await indexCommit(hub, repo, head);
+    if ((await readRef(repo.gitDir, `refs/heads/${repo.row.default_branch}`)) === head) return;
+  }
+}
+
+async function indexCommit(hub: HubContext, repo: RepoRecord, head: string): Promise<void> {
   const files = await listFiles(repo.gitDir, head);
   const wanted = files.filter((file) => !file.lfs && file.size <= 1024 * 1024 && Object.values(SOURCES).includes(file.path as never));
   const contents = await readBlobs(repo.gitDir, wanted.map((file) => file.blobId));
