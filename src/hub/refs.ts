@@ -1,5 +1,6 @@
 // Reading refs and resolving revisions. The hot path reads loose ref files directly (no git process),
 // falling back to packed-refs, because every resolve and info request needs the head commit.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModaError } from '../errors/moda-error.js';
@@ -16,7 +17,9 @@ export interface RefInfo {
 
 export async function readRef(gitDir: string, ref: string): Promise<string | undefined> {
   try {
-    const value = (await readFile(join(gitDir, ref), 'utf8')).trim();
+    // A loose ref is 41 bytes in the page cache: reading it synchronously costs ~5 µs, while the
+    // async path takes four thread-pool round trips (open, fstat, read, close) on every request.
+    const value = readFileSync(join(gitDir, ref), 'utf8').trim();
     if (COMMIT_SHA.test(value)) return value;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'EISDIR') throw error;

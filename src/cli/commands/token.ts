@@ -1,0 +1,48 @@
+// `moda token create|list|revoke`: access tokens of the current user (or, for admins, of anyone).
+import type { Command } from 'commander';
+import type { TokenRole } from '../../client/api-types.js';
+import { clientFor, printJson, printLine, type CliIo } from '../cli-context.js';
+import { jsonOption, tokenRoleOption } from '../command-options.js';
+import { formatTable } from '../format-output.js';
+
+export function registerToken(program: Command, io: CliIo): void {
+  const token = program.command('token').description('Create, list and revoke access tokens');
+
+  token
+    .command('create')
+    .description('Create a token and print its secret (shown only once)')
+    .requiredOption('--name <name>', 'what the token is for')
+    .addOption(tokenRoleOption())
+    .option('--user <user>', 'owner of the token (admins only; default: yourself)')
+    .addOption(jsonOption())
+    .action(async (options: { name: string; role: TokenRole; user?: string; json?: boolean }, command: Command) => {
+      const { client } = await clientFor(command, io);
+      const created = await client.createToken({ name: options.name, role: options.role, user: options.user });
+      if (options.json) return printJson(io, created);
+      printLine(io.stdout, created.token);
+      printLine(io.stderr, `Created ${created.role} token "${created.name}" for ${created.user} (id ${created.id})`);
+    });
+
+  token
+    .command('list')
+    .description('List tokens (never their secrets)')
+    .option('--user <user>', "whose tokens (admins only; default: yours)")
+    .addOption(jsonOption())
+    .action(async (options: { user?: string; json?: boolean }, command: Command) => {
+      const { client } = await clientFor(command, io);
+      const tokens = await client.listTokens({ user: options.user });
+      if (options.json) return printJson(io, tokens);
+      if (tokens.length === 0) return printLine(io.stdout, 'no tokens');
+      printLine(io.stdout, formatTable([['ID', 'NAME', 'ROLE', 'CREATED', 'LAST USED'], ...tokens.map((t) => [t.id, t.name, t.role, t.createdAt, t.lastUsedAt ?? '-'])]));
+    });
+
+  token
+    .command('revoke')
+    .description('Revoke a token by id')
+    .argument('<id>', 'token id (from `moda token list`)')
+    .action(async (id: string, _options: object, command: Command) => {
+      const { client } = await clientFor(command, io);
+      await client.revokeToken(id);
+      printLine(io.stdout, `Revoked token ${id}`);
+    });
+}

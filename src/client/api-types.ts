@@ -1,0 +1,150 @@
+// The wire shapes the Moda server answers with, as the client sees them. They mirror the Hugging Face
+// Hub JSON (ModelInfo, whoami-v2, refs) plus Moda's own account API.
+
+export type RepoType = 'model' | 'dataset';
+export type TokenRole = 'read' | 'write' | 'admin';
+export type MemberRole = 'admin' | 'write' | 'read';
+
+export const REPO_TYPES: readonly RepoType[] = ['model', 'dataset'];
+export const TOKEN_ROLES: readonly TokenRole[] = ['read', 'write', 'admin'];
+export const MEMBER_ROLES: readonly MemberRole[] = ['admin', 'write', 'read'];
+
+export interface WhoAmI {
+  type: 'user';
+  id: string;
+  name: string;
+  fullname: string;
+  email: string | null;
+  isAdmin: boolean;
+  orgs: { type: 'org'; name: string; fullname: string; roleInOrg: MemberRole }[];
+  auth: { type: string; accessToken: { displayName: string; role: string; scope: string } };
+}
+
+export interface RepoSibling {
+  rfilename: string;
+  /** Present when asked with `blobs=true`. */
+  size?: number;
+  /** git blob sha1 (of the pointer, for LFS files). */
+  blobId?: string;
+  lfs?: { sha256: string; size: number; pointerSize: number };
+}
+
+export interface RepoInfo {
+  _id: string;
+  id: string;
+  author: string;
+  sha: string;
+  lastModified: string;
+  createdAt: string;
+  private: boolean;
+  downloads: number;
+  likes: number;
+  tags: string[];
+  pipeline_tag?: string;
+  library_name?: string;
+  cardData?: Record<string, unknown>;
+  siblings?: RepoSibling[];
+  usedStorage?: number;
+}
+
+export interface CreatedRepo {
+  url: string;
+  name: string;
+  id: string;
+}
+
+export interface RefInfo {
+  name: string;
+  ref: string;
+  targetCommit: string;
+}
+
+export interface RepoRefs {
+  branches: RefInfo[];
+  tags: RefInfo[];
+}
+
+export interface TokenInfo {
+  id: string;
+  user: string;
+  name: string;
+  role: TokenRole;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface CreatedToken extends TokenInfo {
+  /** The secret, shown only once. */
+  token: string;
+}
+
+export interface NamespaceInfo {
+  name: string;
+  type: 'user' | 'org';
+  fullname: string;
+  email: string | null;
+  isAdmin: boolean;
+  createdAt: string;
+}
+
+export type SearchSort = 'downloads' | 'likes' | 'lastModified' | 'createdAt' | 'trendingScore' | 'id';
+export const SEARCH_SORTS: readonly SearchSort[] = ['downloads', 'likes', 'lastModified', 'createdAt', 'trendingScore', 'id'];
+
+export interface SearchQuery {
+  type?: RepoType;
+  search?: string;
+  author?: string;
+  /** Tags every result must carry. */
+  filter?: string[];
+  /** pipeline_tag, e.g. `text-classification`. */
+  task?: string;
+  sort?: SearchSort;
+  /** 1 ascending, -1 descending (the server's default for a sort key is descending). */
+  direction?: 1 | -1;
+  /** Most results returned in all (pages are followed until then); default 100. */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+export interface PreuploadFile {
+  path: string;
+  size: number;
+  /** First 512 bytes, which let the server spot binary content. */
+  sample: Uint8Array;
+}
+
+export interface PreuploadAnswer {
+  files: { path: string; uploadMode: 'lfs' | 'regular'; shouldIgnore: boolean; oid?: string }[];
+  commitOid: string;
+}
+
+export interface LfsAction {
+  href: string;
+  header?: Record<string, string>;
+  expires_in?: number;
+}
+
+export interface LfsBatchObject {
+  oid: string;
+  size: number;
+  authenticated?: boolean;
+  actions?: { upload?: LfsAction; verify?: LfsAction; download?: LfsAction };
+  error?: { code: number; message: string };
+}
+
+export interface LfsBatchAnswer {
+  transfer?: string;
+  objects: LfsBatchObject[];
+}
+
+/** One line of an NDJSON commit (besides the header). */
+export type CommitOperation =
+  | { kind: 'file'; path: string; content: Uint8Array }
+  | { kind: 'lfsFile'; path: string; oid: string; size: number }
+  | { kind: 'deletedFile'; path: string }
+  | { kind: 'deletedFolder'; path: string };
+
+export interface CommitResult {
+  commitOid: string;
+  commitUrl: string;
+}
