@@ -3,6 +3,7 @@
 // once a commit has been seen.
 import { ModaError } from '../errors/moda-error.js';
 import { git, spawnGit } from './git.js';
+import { LruCache } from './lru-cache.js';
 import { parseLfsPointer, POINTER_MAX_SIZE, POINTER_MIN_SIZE, type LfsPointer } from './lfs-pointer.js';
 
 export interface RepoFile {
@@ -26,8 +27,7 @@ export interface RepoTree {
   directories: RepoDirectory[];
 }
 
-const cache = new Map<string, RepoTree>();
-const CACHE_ENTRIES = 512;
+const cache = new LruCache<string, RepoTree>(512);
 
 export async function listFiles(gitDir: string, commit: string): Promise<RepoFile[]> {
   return (await listTree(gitDir, commit)).files;
@@ -36,15 +36,9 @@ export async function listFiles(gitDir: string, commit: string): Promise<RepoFil
 export async function listTree(gitDir: string, commit: string): Promise<RepoTree> {
   const key = `${gitDir}\0${commit}`;
   const hit = cache.get(key);
-  if (hit) {
-    // Refresh recency: Map iteration order is insertion order, so re-inserting makes it the newest.
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
-  }
+  if (hit) return hit;
   const tree = await readTree(gitDir, commit);
   cache.set(key, tree);
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
   return tree;
 }
 

@@ -2,6 +2,7 @@
 // datasets. Handlers translate the wire shape and call hub/; they hold no logic of their own.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
+import { LruCache } from '../../hub/lru-cache.js';
 import type { HubContext } from '../../hub/context.js';
 import { gitText } from '../../hub/git.js';
 import { listTree, type RepoFile } from '../../hub/list-files.js';
@@ -13,6 +14,9 @@ import { repoInfoJson } from './repo-info.js';
 import { flag, list, positiveInt, REPO_KINDS, repoIdOf, type RepoParams } from './repo-route-params.js';
 
 type Query = Record<string, unknown>;
+
+/** Serialized repo-info answers: building one means a file list and ~2 KB of JSON per request. */
+const infoCache = new LruCache<string, string>(2000);
 
 export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void {
   for (const kind of REPO_KINDS) {
@@ -46,24 +50,36 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
       });
     });
 
-    const info = async (request: FastifyRequest, revision: string | undefined) => {
+    const info = async (request: FastifyRequest, reply: FastifyReply, revision: string | undefined) => {
       const params = request.params as RepoParams;
       const query = request.query as Query;
       const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params));
       const rev = revision ?? repo.row.default_branch;
       const { commit } = await resolveRevision(repo.gitDir, rev);
-      const { files } = await listTree(repo.gitDir, commit);
       const expand = expandOf(query);
-      return repoInfoJson(repo.row, {
-        sha: commit,
-        files,
-        blobs: flag(query.blobs),
-        expand: expand.length > 0 ? expand : undefined,
-        lastModified: revision === undefined ? undefined : await commitTime(repo, commit),
-      });
+      const blobs = flag(query.blobs);
+      // Everything the answer depends on: the commit, the row's mutable fields and the options.
+      const row = repo.row;
+      const key = [row.id, commit, row.sha, row.downloads, row.likes, row.private, row.last_modified, blobs, revision === undefined, ...expand].join('\0');
+      let body = infoCache.get(key);
+      if (body === undefined) {
+        const { files } = await listTree(repo.gitDir, commit);
+        body = JSON.stringify(
+          repoInfoJson(row, {
+            sha: commit,
+            files,
+            blobs,
+            expand: expand.length > 0 ? expand : undefined,
+            lastModified: revision === undefined ? undefined : await commitTime(repo, commit),
+          }),
+        );
+        infoCache.set(key, body);
+      }
+      reply.header('x-repo-commit', commit);
+      return reply.type('application/json; charset=utf-8').send(body);
     };
-    app.get(`${base}/:namespace/:name`, (request) => info(request, undefined));
-    app.get(`${base}/:namespace/:name/revision/:revision`, (request) => info(request, (request.params as { revision: string }).revision));
+    app.get(`${base}/:namespace/:name`, (request, reply) => info(request, reply, undefined));
+    app.get(`${base}/:namespace/:name/revision/:revision`, (request, reply) => info(request, reply, (request.params as { revision: string }).revision));
 
     const tree = async (request: FastifyRequest, reply: FastifyReply) => {
       const params = request.params as RepoParams & { revision: string; '*'?: string };
