@@ -210,7 +210,7 @@ void test('a blob whose digest does not match is deleted and reported', async ()
   // A complete-looking partial file with the wrong bytes: nothing is fetched, the check catches it.
   await writeFile(join(blobs, `${blobId}.incomplete`), 'X'.repeat(text.length));
   await assert.rejects(download(client, REPO, ['hello.txt'], { cacheDir }), (error: ModaError) => {
-    assert.equal(error.code, 'LFS_OBJECT_MISMATCH');
+    assert.equal(error.code, 'DOWNLOAD_DIGEST_MISMATCH');
     assert.match(error.message, /hello\.txt/);
     return true;
   });

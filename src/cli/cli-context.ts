@@ -50,7 +50,7 @@ export async function savedToken(config: Config): Promise<string | undefined> {
 }
 
 export function cacheDirOf(config: Config): string {
-  return join(config.home, 'cache', 'hub');
+  return config.cacheDir || join(config.home, 'cache', 'hub');
 }
 
 export async function clientFor(command: Command, io: CliIo): Promise<{ client: ModaClient; config: Config }> {

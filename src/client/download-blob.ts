@@ -51,7 +51,7 @@ export async function downloadBlob(options: BlobDownloadOptions): Promise<void> 
   if (actual !== options.etag) {
     await rm(incomplete, { force: true });
     await rm(sidecar, { force: true });
-    throw new ModaError('LFS_OBJECT_MISMATCH', `${options.label}: downloaded content has ${kind} ${actual}, expected ${options.etag}; the bad copy was deleted`);
+    throw new ModaError('DOWNLOAD_DIGEST_MISMATCH', `${options.label}: downloaded content has ${kind} ${actual}, expected ${options.etag}; the bad copy was deleted`);
   }
   await rename(incomplete, options.blobPath);
   await rm(sidecar, { force: true });

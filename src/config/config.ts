@@ -28,6 +28,8 @@ export interface Config {
   endpoint: string;
   /** Client side: token the CLI sends. */
   token: string;
+  /** Client side: download cache (HF layout); empty = $MODA_HOME/cache/hub. */
+  cacheDir: string;
 }
 
 interface Setting<K extends keyof Config> {
@@ -81,6 +83,7 @@ export const settings = [
   define({ key: 'maxLfsObjectBytes', env: 'MODA_MAX_LFS_OBJECT', description: 'Largest single LFS object accepted', default: () => 64 * 1024 ** 3, parse: bytes }),
   define({ key: 'logLevel', env: 'MODA_LOG_LEVEL', description: 'Server log level (fatal, error, warn, info, debug, silent)', default: () => 'warn', parse: text }),
   define({ key: 'endpoint', env: 'MODA_ENDPOINT', description: 'CLI: URL of the Moda server', default: () => 'http://127.0.0.1:8080', parse: (raw) => raw.replace(/\/+$/, '') }),
+  define({ key: 'cacheDir', env: 'MODA_CACHE_DIR', description: 'CLI: download cache in the Hugging Face layout (default: $MODA_HOME/cache/hub)', default: () => '', parse: (raw) => resolve(raw) }),
   define({ key: 'token', env: 'MODA_TOKEN', description: 'CLI: access token sent to the server (default: the one saved by `moda login`)', default: () => '', parse: text }),
 ] as const;
 

@@ -37,6 +37,7 @@ export const errorCatalog = {
   LFS_OBJECT_MISSING: { status: 422, retryable: false, message: 'LFS object has not been uploaded' },
   LFS_OBJECT_MISMATCH: { status: 422, retryable: false, message: 'Uploaded content does not match its sha256 and size' },
   LFS_OBJECT_TOO_LARGE: { status: 413, retryable: false, message: 'LFS object too large' },
+  DOWNLOAD_DIGEST_MISMATCH: { status: 502, retryable: true, message: 'Downloaded content does not match its expected digest' },
   NOT_FOUND: { status: 404, retryable: false, message: 'Not found' },
   UPSTREAM_UNAVAILABLE: { status: 502, retryable: true, message: 'Upstream unavailable' },
   INTERNAL: { status: 500, retryable: true, message: 'Internal server error' },
