@@ -213,6 +213,10 @@ void test('organizations: members with write may push, readers may read private 
   const whoami = (await (await server.request('/api/whoami-v2', { token: writer })).json()) as { name: string; orgs: { name: string; roleInOrg: string }[] };
   assert.deepEqual(whoami.orgs.map((org) => [org.name, org.roleInOrg]), [['tongyi', 'write']]);
   assert.equal((await post('/api/repos/create', { name: 'x', organization: 'tongyi' }, outsider)).status, 403);
+  const lastAdmin = await server.request('/api/organizations/tongyi/members/org-owner', { method: 'DELETE', token: owner });
+  assert.equal(lastAdmin.status, 400, 'an organization keeps at least one admin');
+  const demote = await server.request('/api/organizations/tongyi/members/org-owner', { method: 'PUT', token: owner, headers: json, body: JSON.stringify({ role: 'read' }) });
+  assert.equal(demote.status, 400);
 });
 
 void test('tokens: created with a role, listed without secrets, revoked for good', async () => {

@@ -69,6 +69,7 @@ export async function setMember(hub: HubContext, actor: Actor, org: string, user
   if (!MEMBER_ROLES.includes(role)) throw new ModaError('VALIDATION_FAILED', `role must be one of ${MEMBER_ROLES.join(', ')}`);
   const member = await getNamespace(hub, user);
   if (member.type !== 'user') throw new ModaError('VALIDATION_FAILED', 'only users can be members');
+  if (role !== 'admin') await keepOneAdmin(hub, org, user);
   await hub.db
     .insertInto('memberships')
     .values({ org, user, role })
@@ -79,7 +80,16 @@ export async function setMember(hub: HubContext, actor: Actor, org: string, user
 export async function removeMember(hub: HubContext, actor: Actor, org: string, user: string): Promise<void> {
   await requireOrg(hub, org);
   if (!canAdminNamespace(actor, org) && actor.user !== user) throw new ModaError('AUTH_FORBIDDEN', `only admins of "${org}" may remove members`);
+  await keepOneAdmin(hub, org, user);
   await hub.db.deleteFrom('memberships').where('org', '=', org).where('user', '=', user).execute();
+}
+
+/** Refuses to demote or remove `user` when they are the organization's last admin. */
+async function keepOneAdmin(hub: HubContext, org: string, user: string): Promise<void> {
+  const admins = await hub.db.selectFrom('memberships').select('user').where('org', '=', org).where('role', '=', 'admin').execute();
+  if (admins.length === 1 && admins[0]?.user === user) {
+    throw new ModaError('VALIDATION_FAILED', `${user} is the last admin of "${org}"; make someone else admin first`);
+  }
 }
 
 async function requireOrg(hub: HubContext, org: string): Promise<void> {
