@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { findPostgresBin, startPostgresCluster, type PostgresCluster } from './helpers/postgres-cluster.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/moda-server.js';
+import { migrations } from '../src/db/migrations.js';
 
 interface Tokens {
   alice: string;
@@ -314,7 +315,7 @@ void test('a restart on the same PostgreSQL database and MODA_HOME keeps every r
   assert.deepEqual(await observe(postgres, tokensOnPostgres), observedOnPostgres);
 
   const migrationsRun = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(postgres.hub.db);
-  assert.deepEqual(migrationsRun.rows.map((row) => row.name), ['0001-initial']);
+  assert.deepEqual(migrationsRun.rows.map((row) => row.name), Object.keys(migrations).sort(), 'each migration ran once');
   const admins = await postgres.hub.db.selectFrom('tokens').select('name').where('user', '=', 'admin').execute();
   assert.deepEqual(admins.map((row) => row.name), ['MODA_ADMIN_TOKEN'], 'the admin token is registered once, not once per start');
 

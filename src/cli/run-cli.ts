@@ -4,9 +4,11 @@ import { Command, CommanderError } from 'commander';
 import { settings } from '../config/config.js';
 import { isModaError } from '../errors/moda-error.js';
 import type { CliIo } from './cli-context.js';
+import { registerBundle } from './commands/bundle.js';
 import { registerDownload } from './commands/download.js';
 import { registerLogin } from './commands/login.js';
 import { registerOrg } from './commands/org.js';
+import { registerPull } from './commands/pull.js';
 import { registerRepo } from './commands/repo.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
@@ -46,6 +48,8 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerTag(program, context);
   registerUser(program, context);
   registerOrg(program, context);
+  registerPull(program, context);
+  registerBundle(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -30,6 +30,12 @@ export interface Config {
   token: string;
   /** Client side: download cache (HF layout); empty = $MODA_HOME/cache/hub. */
   cacheDir: string;
+  /** `moda pull hf:…`: base URL of the Hugging Face-API hub pulled from. */
+  hfUpstream: string;
+  /** `moda pull ms:…`: base URL of the ModelScope hub pulled from. */
+  msUpstream: string;
+  /** Server side: HF-API hub that repos missing here are fetched from on first request; empty = off. */
+  mirrorUpstream: string;
 }
 
 interface Setting<K extends keyof Config> {
@@ -65,6 +71,12 @@ function bytes(raw: string, env: string): number {
   return Number(match[1]) * scale;
 }
 
+function url(raw: string, env: string): string {
+  const trimmed = raw.trim().replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]/.test(trimmed)) throw new ModaError('CONFIG_INVALID', `${env} must be an http(s) URL, got "${raw}"`);
+  return trimmed;
+}
+
 function define<K extends keyof Config>(setting: Setting<K>): Setting<K> {
   return setting;
 }
@@ -85,6 +97,9 @@ export const settings = [
   define({ key: 'endpoint', env: 'MODA_ENDPOINT', description: 'CLI: URL of the Moda server', default: () => 'http://127.0.0.1:8080', parse: (raw) => raw.replace(/\/+$/, '') }),
   define({ key: 'cacheDir', env: 'MODA_CACHE_DIR', description: 'CLI: download cache in the Hugging Face layout (default: $MODA_HOME/cache/hub)', default: () => '', parse: (raw) => resolve(raw) }),
   define({ key: 'token', env: 'MODA_TOKEN', description: 'CLI: access token sent to the server (default: the one saved by `moda login`)', default: () => '', parse: text }),
+  define({ key: 'hfUpstream', env: 'MODA_HF_UPSTREAM', description: '`moda pull hf:…`: Hugging Face-API hub to pull from', default: () => 'https://huggingface.co', parse: url }),
+  define({ key: 'msUpstream', env: 'MODA_MS_UPSTREAM', description: '`moda pull ms:…`: ModelScope hub to pull from', default: () => 'https://www.modelscope.cn', parse: url }),
+  define({ key: 'mirrorUpstream', env: 'MODA_MIRROR_UPSTREAM', description: 'Read-through mirror: Hugging Face-API hub that repos missing here are imported from on first request (empty = off)', default: () => '', parse: url }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

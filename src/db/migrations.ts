@@ -1,6 +1,6 @@
 // Schema migrations, written once with Kysely's schema builder so both dialects (SQLite, PostgreSQL)
 // get the same tables and indexes.
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 export const migrations: Record<string, Migration> = {
   '0001-initial': {
@@ -73,6 +73,15 @@ export const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('likes_pk', ['user', 'repo_id'])
         .execute();
+    },
+  },
+  // "internal" visibility (readable by any signed-in user) needs a third state; `private` stays as
+  // the not-public flag so older queries never widen access. Existing rows keep what they had.
+  '0002-repo-visibility': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('repos').addColumn('visibility', 'text', (c) => c.notNull().defaultTo('public')).execute();
+      await db.schema.alterTable('repos').addColumn('chinese_name', 'text').execute();
+      await sql`update repos set visibility = 'private' where private = 1`.execute(db);
     },
   },
 };

@@ -39,7 +39,15 @@ export interface ReposTable {
   name: string;
   /** `namespace/name`, lower-cased: the key for lookups and substring search. */
   key: string;
+  /** 1 for anything not public: code that knows only public/private keeps internal repos closed. */
   private: number;
+  /**
+   * Tells internal from private among non-public repos (see visibilityOf). Optional because rows
+   * written by code that knows only `private` get the column's default.
+   */
+  visibility?: RepoVisibility;
+  /** Display name shown beside the id (ModelScope's `ChineseName`). */
+  chinese_name?: string | null;
   default_branch: string;
   created_at: string;
   last_modified: string;
@@ -57,6 +65,9 @@ export interface ReposTable {
 }
 
 export type RepoType = 'model' | 'dataset';
+
+/** public: anyone; internal: any signed-in user; private: the namespace's members and site admins. */
+export type RepoVisibility = 'public' | 'internal' | 'private';
 
 export interface RepoTagsTable {
   repo_id: string;

@@ -40,6 +40,11 @@ export const errorCatalog = {
   DOWNLOAD_DIGEST_MISMATCH: { status: 502, retryable: true, message: 'Downloaded content does not match its expected digest' },
   NOT_FOUND: { status: 404, retryable: false, message: 'Not found' },
   UPSTREAM_UNAVAILABLE: { status: 502, retryable: true, message: 'Upstream unavailable' },
+  UPSTREAM_INVALID_RESPONSE: { status: 502, retryable: false, message: 'The upstream hub answered something this client cannot use' },
+  PULL_SOURCE_INVALID: { status: 400, retryable: false, message: 'Invalid pull source; use hf:<ns>/<name>, ms:<ns>/<name> or moda:<url>/<ns>/<name>' },
+  BUNDLE_INVALID: { status: 400, retryable: false, message: 'Not a valid Moda bundle' },
+  BUNDLE_PATH_UNSAFE: { status: 400, retryable: false, message: 'The bundle holds an entry whose path escapes its root or is not a plain file' },
+  BUNDLE_CHECKSUM_MISMATCH: { status: 422, retryable: false, message: 'Bundle content does not match the checksums of its manifest' },
   INTERNAL: { status: 500, retryable: true, message: 'Internal server error' },
 } as const satisfies Record<string, ErrorSpec>;
 

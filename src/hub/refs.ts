@@ -68,6 +68,15 @@ export async function resolveRevision(gitDir: string, revision: string): Promise
     if (branch) return { commit: branch, branch: revision };
     const tag = await readTag(gitDir, revision);
     if (tag) return { commit: tag };
+    // Hugging Face clients ask for `main`, ModelScope clients for `master`: either names the
+    // default branch of a repo that has no branch of that name.
+    if (revision === 'main' || revision === 'master') {
+      const head = (await readFile(join(gitDir, 'HEAD'), 'utf8')).trim();
+      if (head.startsWith('ref: refs/heads/') && head !== `ref: refs/heads/${revision}`) {
+        const fallback = await readRef(gitDir, head.slice(5));
+        if (fallback) return { commit: fallback, branch: head.slice(16) };
+      }
+    }
   }
   throw new ModaError('HUB_REVISION_NOT_FOUND', `revision "${revision}" does not exist`);
 }

@@ -8,6 +8,8 @@ import { registerReadRoutes } from '../protocols/hf/read-routes.js';
 import { registerResolveRoutes } from '../protocols/hf/resolve-route.js';
 import { registerWhoamiRoute } from '../protocols/hf/whoami-route.js';
 import { registerWriteRoutes } from '../protocols/hf/write-routes.js';
+import { registerGitRoutes } from '../protocols/git/git-routes.js';
+import { registerModelScopeRoutes } from '../protocols/modelscope/modelscope-routes.js';
 import { registerAccountRoutes } from '../protocols/moda/account-routes.js';
 import { ModaError } from '../errors/moda-error.js';
 import { actorOf } from './authenticate-request.js';
@@ -29,6 +31,8 @@ export async function buildApp({ hub, secret, logger = false }: AppOptions): Pro
     // Revisions may contain encoded slashes (refs%2Fpr%2F1) and file names are long.
     routerOptions: { maxParamLength: 2048 },
     requestIdHeader: 'x-request-id',
+    // Shutdown must not wait out keep-alive on a response whose bytes the client already has.
+    forceCloseConnections: true,
     genReqId: () => crypto.randomUUID(),
   });
 
@@ -61,5 +65,7 @@ export async function buildApp({ hub, secret, logger = false }: AppOptions): Pro
   registerWriteRoutes(app, hub, baseUrl);
   registerLfsRoutes(app, hub, secret, baseUrl);
   registerResolveRoutes(app, hub);
+  registerGitRoutes(app, hub);
+  registerModelScopeRoutes(app, hub, baseUrl, secret);
   return app;
 }

@@ -4,7 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isModaError, ModaError } from '../errors/moda-error.js';
 
-export type ErrorEnvelope = 'hf' | 'lfs';
+export type ErrorEnvelope = 'hf' | 'lfs' | 'modelscope';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -46,5 +46,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
     return reply.send({ message, code: moda.code, request_id: request.id });
   }
   if (request.method === 'HEAD') return reply.send();
+  if (request.routeOptions.config.envelope === 'modelscope') {
+    // ModelScope clients read Code/Success/Message, so Code always equals the HTTP status.
+    return reply.send({ Code: moda.status, Success: false, Message: message, Data: null, RequestId: request.id, ErrorCode: moda.code });
+  }
   return reply.send({ error: message, code: moda.code, retryable: moda.retryable });
 }

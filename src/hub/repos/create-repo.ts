@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ModaError } from '../../errors/moda-error.js';
-import type { RepoType } from '../../db/schema.js';
+import type { RepoType, RepoVisibility } from '../../db/schema.js';
 import { canWriteNamespace, requireWriteToken, type Actor } from '../actor.js';
 import { gitDirOf, reposRoot, type HubContext } from '../context.js';
 import { DEFAULT_GITATTRIBUTES } from '../gitattributes.js';
@@ -14,13 +14,17 @@ import { defaultModelCard } from '../model-card.js';
 import { checkFilePath, checkRefName, parseRepoId } from '../paths.js';
 import { buildCommit, compareAndSwapRef, type CommitOperation } from '../write-commit.js';
 import { reindexRepo } from './reindex-repo.js';
-import { toRecord, type RepoRecord } from './repo-record.js';
+import { privateFlag, toRecord, type RepoRecord } from './repo-record.js';
 
 export interface CreateRepoInput {
   type: RepoType;
   /** `namespace/name`. */
   repoId: string;
   private?: boolean;
+  /** Wins over `private` when given. */
+  visibility?: RepoVisibility;
+  /** Display name shown beside the id (ModelScope's `ChineseName`). */
+  chineseName?: string;
   defaultBranch?: string;
   /** Written into the default model card. */
   license?: string;
@@ -67,13 +71,16 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
   }
 
   const now = new Date().toISOString();
+  const visibility = input.visibility ?? (input.private ? 'private' : 'public');
   const row = {
     id: randomBytes(12).toString('hex'),
     type: input.type,
     namespace,
     name,
     key,
-    private: input.private ? 1 : 0,
+    private: privateFlag(visibility),
+    visibility,
+    chinese_name: input.chineseName || null,
     default_branch: defaultBranch,
     created_at: now,
     last_modified: now,

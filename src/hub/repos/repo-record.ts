@@ -1,8 +1,9 @@
 // A repo as the services see it: its database row plus where its git directory lives, found with
-// the caller's access checked. A private repo the caller cannot read is reported as not found.
+// the caller's access checked. A private (or, for anonymous callers, internal) repo the caller cannot
+// read is reported as not found.
 import type { Selectable } from 'kysely';
 import { ModaError } from '../../errors/moda-error.js';
-import type { ReposTable, RepoType } from '../../db/schema.js';
+import type { ReposTable, RepoType, RepoVisibility } from '../../db/schema.js';
 import { canAdminNamespace, canReadNamespace, canWriteNamespace, type Actor } from '../actor.js';
 import { gitDirOf, type HubContext } from '../context.js';
 
@@ -19,8 +20,26 @@ export interface RepoRecord {
 
 export type Access = 'read' | 'write' | 'admin';
 
-export function canRead(actor: Actor, row: Pick<RepoRow, 'private' | 'namespace'>): boolean {
-  return row.private === 0 || canReadNamespace(actor, row.namespace);
+/**
+ * `private` decides public or not; only an explicit "internal" widens a non-public repo, so rows
+ * written by code that knows only `private` stay closed.
+ */
+export function visibilityOf(row: Pick<RepoRow, 'private' | 'visibility'>): RepoVisibility {
+  if (row.private === 0) return 'public';
+  return row.visibility === 'internal' ? 'internal' : 'private';
+}
+
+/** The `private` column of a visibility: 1 for anything that is not public. */
+export function privateFlag(visibility: RepoVisibility): number {
+  return visibility === 'public' ? 0 : 1;
+}
+
+/** Public repos: anyone; internal: any signed-in user; private: the namespace's members and admins. */
+export function canRead(actor: Actor, row: Pick<RepoRow, 'private' | 'visibility' | 'namespace'>): boolean {
+  const visibility = visibilityOf(row);
+  if (visibility === 'public') return true;
+  if (visibility === 'internal' && actor.user !== null) return true;
+  return canReadNamespace(actor, row.namespace);
 }
 
 export function toRecord(hub: HubContext, row: RepoRow): RepoRecord {

@@ -1,5 +1,6 @@
 // Repo search over the SQL index: text, author, tag filters, task, library and language, sorted and
-// paginated by an opaque cursor. Private repos appear only to those who may read them.
+// paginated by an opaque cursor or an offset. Private repos appear only to those who may read them,
+// internal ones to any signed-in user.
 import { sql } from 'kysely';
 import { ModaError } from '../../errors/moda-error.js';
 import type { RepoType } from '../../db/schema.js';
@@ -30,6 +31,8 @@ export interface SearchQuery {
   direction?: 1 | -1;
   limit?: number;
   cursor?: string;
+  /** Rows to skip when no cursor is given (page-number clients). */
+  offset?: number;
 }
 
 export interface SearchPage {
@@ -49,12 +52,33 @@ export function parseSort(value: string | undefined): SortKey | undefined {
 
 export async function searchRepos(hub: HubContext, actor: Actor, query: SearchQuery): Promise<SearchPage> {
   const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_PAGE);
-  const offset = decodeCursor(query.cursor);
-  let select = hub.db.selectFrom('repos').selectAll().where('type', '=', query.type);
+  const offset = query.cursor === undefined && query.offset !== undefined ? query.offset : decodeCursor(query.cursor);
+  const select = matching(hub, actor, query).selectAll();
+  const column = SORT_COLUMNS[query.sort ?? 'id'];
+  const order = (query.direction ?? (query.sort ? -1 : 1)) === -1 ? 'desc' : 'asc';
+  const rows = await select.orderBy(column, order).orderBy('key', order).limit(limit + 1).offset(offset).execute();
+  const hasMore = rows.length > limit;
+  return { rows: rows.slice(0, limit), nextCursor: hasMore ? encodeCursor(offset + limit) : undefined };
+}
 
+/** How many repos the caller would page through for this query. */
+export async function countRepos(hub: HubContext, actor: Actor, query: SearchQuery): Promise<number> {
+  const { count } = await matching(hub, actor, query)
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+function matching(hub: HubContext, actor: Actor, query: SearchQuery) {
+  let select = hub.db.selectFrom('repos').where('type', '=', query.type);
   if (!actor.isAdmin) {
     const readable = actor.user === null ? [] : [actor.user, ...actor.orgs.keys()];
-    select = select.where((eb) => (readable.length > 0 ? eb.or([eb('private', '=', 0), eb('namespace', 'in', readable)]) : eb('private', '=', 0)));
+    // The same rule as canRead: public, internal for anyone signed in, everything of one's namespaces.
+    select = select.where((eb) =>
+      actor.user === null
+        ? eb('private', '=', 0)
+        : eb.or([eb('private', '=', 0), eb('visibility', '=', 'internal'), eb('namespace', 'in', readable)]),
+    );
   }
   if (query.search) {
     const pattern = `%${escapeLike(query.search.toLowerCase())}%`;
@@ -67,11 +91,7 @@ export async function searchRepos(hub: HubContext, actor: Actor, query: SearchQu
   for (const tag of tags) {
     select = select.where('id', 'in', (eb) => eb.selectFrom('repo_tags').select('repo_id').where('tag', '=', tag));
   }
-  const column = SORT_COLUMNS[query.sort ?? 'id'];
-  const order = (query.direction ?? (query.sort ? -1 : 1)) === -1 ? 'desc' : 'asc';
-  const rows = await select.orderBy(column, order).orderBy('key', order).limit(limit + 1).offset(offset).execute();
-  const hasMore = rows.length > limit;
-  return { rows: rows.slice(0, limit), nextCursor: hasMore ? encodeCursor(offset + limit) : undefined };
+  return select;
 }
 
 function escapeLike(text: string): string {

@@ -1,17 +1,27 @@
 // Repo settings that users change after creation.
-import type { RepoType } from '../../db/schema.js';
+import type { RepoType, RepoVisibility } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import type { HubContext } from '../context.js';
-import { findRepo, type RepoRecord } from './repo-record.js';
+import { git } from '../git.js';
+import { findRepo, privateFlag, type RepoRecord } from './repo-record.js';
 
 export interface RepoSettings {
+  /** true: private, false: public. */
   private?: boolean;
+  /** Wins over `private` when both are given. */
+  visibility?: RepoVisibility;
+  /** Lets `git push --force` rewrite branches (git's receive.denyNonFastForwards, on by default). */
+  allowForcePush?: boolean;
 }
 
 export async function updateSettings(hub: HubContext, actor: Actor, type: RepoType, repoId: string, settings: RepoSettings): Promise<RepoRecord> {
   const repo = await findRepo(hub, actor, type, repoId, 'admin');
-  if (settings.private !== undefined) {
-    await hub.db.updateTable('repos').set({ private: settings.private ? 1 : 0 }).where('id', '=', repo.id).execute();
+  const visibility = settings.visibility ?? (settings.private === undefined ? undefined : settings.private ? 'private' : 'public');
+  if (visibility !== undefined) {
+    await hub.db.updateTable('repos').set({ visibility, private: privateFlag(visibility) }).where('id', '=', repo.id).execute();
+  }
+  if (settings.allowForcePush !== undefined) {
+    await git(repo.gitDir, ['config', 'receive.denyNonFastForwards', settings.allowForcePush ? 'false' : 'true']);
   }
   return findRepo(hub, actor, type, repoId, 'read');
 }

@@ -10,6 +10,7 @@ import { checkFolderPath } from '../../hub/paths.js';
 import { listRefs, resolveRevision } from '../../hub/refs.js';
 import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
 import { parseSort, searchRepos } from '../../hub/repos/search-repos.js';
+import { findRepoOrMirror } from '../../mirror/find-repo-or-mirror.js';
 import { repoInfoJson } from './repo-info.js';
 import { flag, list, positiveInt, REPO_KINDS, repoIdOf, type RepoParams } from './repo-route-params.js';
 
@@ -53,7 +54,8 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
     const info = async (request: FastifyRequest, reply: FastifyReply, revision: string | undefined) => {
       const params = request.params as RepoParams;
       const query = request.query as Query;
-      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params));
+      // A repo missing here is imported first when MODA_MIRROR_UPSTREAM is set.
+      const repo = await findRepoOrMirror(hub, request.actor, kind.type, repoIdOf(params), revision);
       const rev = revision ?? repo.row.default_branch;
       const { commit } = await resolveRevision(repo.gitDir, rev);
       const expand = expandOf(query);

@@ -10,7 +10,7 @@ import { listFiles, type RepoFile } from '../../hub/list-files.js';
 import { checkFilePath } from '../../hub/paths.js';
 import { resolveRevision } from '../../hub/refs.js';
 import { recordDownload } from '../../hub/repos/counters.js';
-import { findRepo } from '../../hub/repos/repo-record.js';
+import { findRepoOrMirror } from '../../mirror/find-repo-or-mirror.js';
 import { REPO_KINDS, repoIdOf, type RepoParams } from './repo-route-params.js';
 
 export interface ByteRange {
@@ -64,7 +64,8 @@ export function registerResolveRoutes(app: FastifyInstance, hub: HubContext): vo
   for (const kind of REPO_KINDS) {
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const params = request.params as RepoParams & { revision: string; '*': string };
-      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params));
+      // A repo missing here is imported first when MODA_MIRROR_UPSTREAM is set.
+      const repo = await findRepoOrMirror(hub, request.actor, kind.type, repoIdOf(params), params.revision);
       const { commit } = await resolveRevision(repo.gitDir, params.revision);
       reply.header('x-repo-commit', commit);
       const path = checkFilePath(params['*']);

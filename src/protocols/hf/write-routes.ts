@@ -100,7 +100,11 @@ export function registerWriteRoutes(app: FastifyInstance, hub: HubContext, baseU
     app.put(`${base}/settings`, async (request) => {
       const input = body(request.body);
       if (input.private !== undefined && typeof input.private !== 'boolean') throw new ModaError('VALIDATION_FAILED', 'private must be a boolean');
-      const repo = await updateSettings(hub, request.actor, kind.type, repoIdOf(request.params as RepoParams), { private: input.private as boolean | undefined });
+      if (input.allowForcePush !== undefined && typeof input.allowForcePush !== 'boolean') throw new ModaError('VALIDATION_FAILED', 'allowForcePush must be a boolean');
+      const repo = await updateSettings(hub, request.actor, kind.type, repoIdOf(request.params as RepoParams), {
+        private: input.private as boolean | undefined,
+        allowForcePush: input.allowForcePush as boolean | undefined,
+      });
       return { private: repo.row.private === 1 };
     });
 

@@ -1,0 +1,132 @@
+// Runs Moda's benchmarks side by side with their baselines on this machine and rewrites
+// bench/RESULTS.md. `npm run bench` runs all; `npm run bench -- download search` runs a subset.
+// Flags: --no-build (use dist/ as is), --size-mib=N (smaller transfer file, for trying changes),
+// --profile=DIR (Moda servers write V8 CPU profiles there; summarise with bench/profile-summary.ts).
+import { rmSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchContext, BenchResult, Benchmark, BigFile } from './lib/bench-types.js';
+import { createBigFile } from './lib/big-file.js';
+import { killAllChildren, runChecked } from './lib/child-process.js';
+import { describeMachine, loadAverage } from './lib/machine.js';
+import { renderResults, tableOf } from './lib/render-results.js';
+import { downloadVsNginx } from './download-vs-nginx.js';
+import { repoInfoRps } from './repo-info-rps.js';
+import { searchLatency } from './search-latency.js';
+import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
+
+const BENCHMARKS: Benchmark[] = [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency];
+/** The whole run is meant to take ~5 minutes; past this something hangs, so stop everything. */
+const WATCHDOG_MS = 20 * 60_000;
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+interface Options {
+  ids: string[];
+  build: boolean;
+  sizeMiB: number;
+  profileDir?: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const known = new Set(BENCHMARKS.map((benchmark) => benchmark.id));
+  const options: Options = { ids: [], build: true, sizeMiB: 1024 };
+  for (const arg of argv) {
+    if (arg === '--no-build') options.build = false;
+    else if (arg.startsWith('--size-mib=')) options.sizeMiB = Number(arg.slice('--size-mib='.length));
+    else if (arg.startsWith('--profile=')) options.profileDir = resolve(arg.slice('--profile='.length));
+    else if (known.has(arg)) options.ids.push(arg);
+    else throw new Error(`unknown argument "${arg}"; benchmarks: ${[...known].join(', ')}; flags: --no-build, --size-mib=N, --profile=DIR`);
+  }
+  if (!Number.isInteger(options.sizeMiB) || options.sizeMiB < 1 || options.sizeMiB > 4096) throw new Error('--size-mib must be an integer from 1 to 4096');
+  if (options.ids.length === 0) options.ids = [...known];
+  return options;
+}
+
+/** Set while a scratch directory exists, so a signal handler can remove it. */
+let scratchDir: string | undefined;
+
+function log(message: string): void {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function main(): Promise<number> {
+  const { ids, build, sizeMiB, profileDir } = parseArgs(process.argv.slice(2));
+  if (build) {
+    log('building (npm run build)');
+    await runChecked('npm', ['run', 'build'], { cwd: repoRoot, timeoutMs: 300_000 });
+  }
+  const workDir = await mkdtemp('/tmp/moda-bench-');
+  scratchDir = workDir;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+  // nginx workers run as an unprivileged user; they must be able to reach the data directory.
+  await chmod(workDir, 0o755);
+  let bigFile: Promise<BigFile> | undefined;
+  const context: BenchContext = {
+    workDir,
+    repoRoot,
+    log,
+    modaNodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    bigFile() {
+      bigFile ??= (async () => {
+        const directory = join(workDir, 'data');
+        await mkdir(directory, { mode: 0o755 });
+        log(`creating a ${sizeMiB} MiB random file`);
+        return createBigFile(join(directory, 'big.bin'), sizeMiB * 1024 * 1024);
+      })();
+      return bigFile;
+    },
+  };
+
+  const loadBefore = await loadAverage();
+  const results: BenchResult[] = [];
+  const failures: { id: string; error: string }[] = [];
+  try {
+    for (const benchmark of BENCHMARKS.filter((candidate) => ids.includes(candidate.id))) {
+      log(`${benchmark.id}: start`);
+      const started = performance.now();
+      try {
+        const result = await benchmark.run(context);
+        results.push(result);
+        log(`${benchmark.id}: done in ${((performance.now() - started) / 1000).toFixed(0)} s\n${tableOf(result)}`);
+      } catch (error) {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        failures.push({ id: benchmark.id, error: message });
+        log(`${benchmark.id}: FAILED\n${message}`);
+      }
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+    scratchDir = undefined;
+  }
+
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const markdown = renderResults(await describeMachine(), results, failures, { command, loadBefore, loadAfter: await loadAverage() });
+  await writeFile(join(repoRoot, 'bench/RESULTS.md'), markdown);
+  log('wrote bench/RESULTS.md');
+  return failures.length > 0 ? 1 : 0;
+}
+
+const watchdog = setTimeout(() => {
+  log(`still running after ${WATCHDOG_MS / 60_000} minutes; stopping`);
+  killAllChildren();
+  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+  process.exit(2);
+}, WATCHDOG_MS);
+watchdog.unref();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllChildren();
+    if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  killAllChildren();
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+}

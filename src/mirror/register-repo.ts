@@ -1,0 +1,102 @@
+// Turns a complete bare git repository built in a scratch folder into a hub repo: moved into place,
+// then recorded in the database — the insert is the moment it becomes visible, so a crash before it
+// leaves only an unrecorded folder (replaced by the next import of that name). Used by bundle
+// import and the read-through mirror, which both build the whole repo before anyone may see it.
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import type { RepoType } from '../db/schema.js';
+import { ModaError } from '../errors/moda-error.js';
+import { gitDirOf, reposRoot, type HubContext } from '../hub/context.js';
+import { git } from '../hub/git.js';
+import { parseRepoId } from '../hub/paths.js';
+import { reindexRepo } from '../hub/repos/reindex-repo.js';
+import { toRecord, type RepoRecord } from '../hub/repos/repo-record.js';
+
+/** A fresh scratch folder under the repos root (start-up recovery clears crash leftovers there). */
+export async function scratchDir(hub: HubContext, label: string): Promise<string> {
+  const dir = join(reposRoot(hub), '.scratch', `${label}-${randomBytes(8).toString('hex')}`);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** `git init --bare` with the settings createRepo gives every hub repo. */
+export async function initBareRepo(gitDir: string, defaultBranch: string): Promise<void> {
+  await mkdir(gitDir, { recursive: true });
+  await git(gitDir, ['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`]);
+  for (const [key, value] of [
+    ['http.receivepack', 'true'],
+    ['receive.denyNonFastForwards', 'true'],
+    ['gc.auto', '0'],
+    ['core.fsync', 'objects,reference'],
+    ['core.fsyncMethod', 'fsync'],
+  ] as const) {
+    await git(gitDir, ['config', key, value]);
+  }
+}
+
+export interface RegisterRepoInput {
+  type: RepoType;
+  repoId: string;
+  /** The complete bare repository, in a scratch folder; it is moved, not copied. */
+  scratchGitDir: string;
+  private: boolean;
+  defaultBranch: string;
+  createdAt?: string;
+}
+
+async function recorded(hub: HubContext, type: RepoType, key: string): Promise<boolean> {
+  return (await hub.db.selectFrom('repos').select('id').where('type', '=', type).where('key', '=', key).executeTakeFirst()) !== undefined;
+}
+
+export async function registerRepo(hub: HubContext, input: RegisterRepoInput): Promise<RepoRecord> {
+  const { namespace, name } = parseRepoId(input.repoId);
+  const key = input.repoId.toLowerCase();
+  const exists = () => new ModaError('HUB_REPO_EXISTS', `${input.type} repo ${input.repoId} already exists`);
+  if (await recorded(hub, input.type, key)) throw exists();
+  const target = gitDirOf(hub, input.type, namespace, name);
+  await mkdir(dirname(target), { recursive: true });
+  // An unrecorded folder is a crash leftover. Imports of one name are serialised within a process
+  // (single-flight); across processes the database insert below decides who owns the name.
+  await rm(target, { recursive: true, force: true });
+  try {
+    await rename(input.scratchGitDir, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') throw exists();
+    throw error;
+  }
+  const now = new Date().toISOString();
+  // Only `private` is set: a non-public row stays closed whatever finer visibility the schema adds.
+  const row = {
+    id: randomBytes(12).toString('hex'),
+    type: input.type,
+    namespace,
+    name,
+    key,
+    private: input.private ? 1 : 0,
+    default_branch: input.defaultBranch,
+    created_at: input.createdAt ?? now,
+    last_modified: now,
+    sha: null,
+    downloads: 0,
+    likes: 0,
+    pipeline_tag: null,
+    library_name: null,
+    license: null,
+    tags: '[]',
+    card_data: null,
+    config: null,
+  };
+  try {
+    await hub.db.insertInto('repos').values(row).execute();
+  } catch (error) {
+    if (await recorded(hub, input.type, key)) throw new ModaError('HUB_REPO_EXISTS', `${input.type} repo ${input.repoId} already exists`, { cause: error });
+    throw error;
+  }
+  // Read back rather than reuse the literal: columns this code does not set keep their defaults.
+  const stored = await hub.db.selectFrom('repos').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+  const record = toRecord(hub, stored);
+  await reindexRepo(hub, record);
+  return record;
+}
