@@ -22,22 +22,27 @@ export function hashToken(token: string): string {
 
 export async function authenticate(hub: HubContext, token: string | undefined): Promise<Actor> {
   if (!token) return anonymous;
+  const hash = hashToken(token);
+  const cached = hub.caches.actors.get(hash);
+  if (cached) return cached;
   const row = await hub.db
     .selectFrom('tokens')
     .innerJoin('users', 'users.name', 'tokens.user')
     .select(['tokens.id', 'tokens.user', 'tokens.role', 'users.is_admin'])
-    .where('tokens.hash', '=', hashToken(token))
+    .where('tokens.hash', '=', hash)
     .executeTakeFirst();
   if (!row) throw new ModaError('AUTH_INVALID_TOKEN');
   await touchToken(hub, row.id);
   const memberships = await hub.db.selectFrom('memberships').select(['org', 'role']).where('user', '=', row.user).execute();
-  return {
+  const actor: Actor = {
     user: row.user,
     tokenRole: row.role,
     tokenId: row.id,
     isAdmin: row.is_admin === 1,
     orgs: new Map(memberships.map((membership) => [membership.org, membership.role])),
   };
+  hub.caches.actors.set(hash, actor);
+  return actor;
 }
 
 const lastTouched = new Map<string, number>();

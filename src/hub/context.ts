@@ -4,7 +4,12 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/open-database.js';
 import type { RepoType } from '../db/schema.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import type { Selectable } from 'kysely';
+import type { ReposTable } from '../db/schema.js';
+import type { Actor } from './actor.js';
+import type { ResolvedRevision } from './refs.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { TtlCache } from './ttl-cache.js';
 import { repoTypePlural } from './paths.js';
 
 export interface HubContext {
@@ -13,10 +18,27 @@ export interface HubContext {
   config: Config;
   /** One writer per branch inside this process; compare-and-swap refs guard across processes. */
   commitLocks: KeyedMutex;
+  /**
+   * Read caches for the hot paths (a repo-info request spent most of its time on these lookups,
+   * bench/RESULTS.md). Entries live 1 s; every write in this process clears the cache it affects.
+   */
+  caches: {
+    repos: TtlCache<string, Selectable<ReposTable> | null>;
+    actors: TtlCache<string, Actor>;
+    heads: TtlCache<string, ResolvedRevision>;
+  };
 }
 
+const CACHE_TTL_MS = 1000;
+
 export function createHubContext(db: Db, blobs: BlobStore, config: Config): HubContext {
-  return { db, blobs, config, commitLocks: new KeyedMutex() };
+  return {
+    db,
+    blobs,
+    config,
+    commitLocks: new KeyedMutex(),
+    caches: { repos: new TtlCache(CACHE_TTL_MS, 10_000), actors: new TtlCache(CACHE_TTL_MS, 10_000), heads: new TtlCache(CACHE_TTL_MS, 10_000) },
+  };
 }
 
 export function reposRoot(hub: HubContext): string {

@@ -90,6 +90,7 @@ export async function registerRepo(hub: HubContext, input: RegisterRepoInput): P
   };
   try {
     await hub.db.insertInto('repos').values(row).execute();
+    hub.caches.repos.clear();
   } catch (error) {
     if (await recorded(hub, input.type, key)) throw new ModaError('HUB_REPO_EXISTS', `${input.type} repo ${input.repoId} already exists`, { cause: error });
     throw error;

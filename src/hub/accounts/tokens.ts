@@ -76,6 +76,7 @@ export async function revokeToken(hub: HubContext, actor: Actor, id: string): Pr
   const row = await hub.db.selectFrom('tokens').select(['id', 'user']).where('id', '=', id).executeTakeFirst();
   if (!row || (row.user !== self && !isSiteAdmin(actor))) throw new ModaError('HUB_TOKEN_NOT_FOUND', `no token with id "${id}"`);
   await hub.db.deleteFrom('tokens').where('id', '=', id).execute();
+  hub.caches.actors.clear();
 }
 
 function toInfo(row: { id: string; user: string; name: string; role: TokenRole; created_at: string; last_used_at: string | null }): TokenInfo {

@@ -49,6 +49,7 @@ export async function createOrganization(hub: HubContext, actor: Actor, input: {
   const creator = requireWriteToken(actor);
   const org = await insertNamespace(hub, { name: input.name, fullname: input.fullname, type: 'org' });
   await hub.db.insertInto('memberships').values({ org: org.name, user: creator, role: 'admin' }).execute();
+  hub.caches.actors.clear();
   return org;
 }
 
@@ -75,6 +76,7 @@ export async function setMember(hub: HubContext, actor: Actor, org: string, user
     .values({ org, user, role })
     .onConflict((conflict) => conflict.columns(['org', 'user']).doUpdateSet({ role }))
     .execute();
+  hub.caches.actors.clear();
 }
 
 export async function removeMember(hub: HubContext, actor: Actor, org: string, user: string): Promise<void> {
@@ -82,6 +84,7 @@ export async function removeMember(hub: HubContext, actor: Actor, org: string, u
   if (!canAdminNamespace(actor, org) && actor.user !== user) throw new ModaError('AUTH_FORBIDDEN', `only admins of "${org}" may remove members`);
   await keepOneAdmin(hub, org, user);
   await hub.db.deleteFrom('memberships').where('org', '=', org).where('user', '=', user).execute();
+  hub.caches.actors.clear();
 }
 
 /** Refuses to demote or remove `user` when they are the organization's last admin. */

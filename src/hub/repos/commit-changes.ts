@@ -64,7 +64,10 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
         description: input.description,
         author,
       });
-      if (await compareAndSwapRef(repo.gitDir, ref, commit, head)) return commit;
+      if (await compareAndSwapRef(repo.gitDir, ref, commit, head)) {
+        hub.caches.heads.clear();
+        return commit;
+      }
       if (input.parentCommit !== undefined) {
         throw new ModaError('HUB_PARENT_COMMIT_STALE', `${branch} moved while committing on ${input.parentCommit}`);
       }

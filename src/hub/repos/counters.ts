@@ -7,6 +7,7 @@ import type { RepoRecord } from './repo-record.js';
 
 export async function recordDownload(hub: HubContext, repoId: string): Promise<void> {
   await hub.db.updateTable('repos').set({ downloads: sql`downloads + 1` }).where('id', '=', repoId).execute();
+  hub.caches.repos.clear();
 }
 
 export async function setLike(hub: HubContext, actor: Actor, repo: RepoRecord, liked: boolean): Promise<number> {
@@ -24,6 +25,7 @@ export async function setLike(hub: HubContext, actor: Actor, repo: RepoRecord, l
     const { count } = await trx.selectFrom('likes').select((eb) => eb.fn.countAll<number>().as('count')).where('repo_id', '=', repo.id).executeTakeFirstOrThrow();
     await trx.updateTable('repos').set({ likes: Number(count) }).where('id', '=', repo.id).execute();
   });
+  hub.caches.repos.clear();
   const row = await hub.db.selectFrom('repos').select('likes').where('id', '=', repo.id).executeTakeFirstOrThrow();
   return row.likes;
 }

@@ -96,6 +96,7 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
   };
   try {
     await hub.db.insertInto('repos').values(row).execute();
+    hub.caches.repos.clear();
   } catch (error) {
     // Lost a race with a concurrent create of the same name: the other one owns the folder now.
     const raced = await hub.db.selectFrom('repos').select('id').where('type', '=', input.type).where('key', '=', key).executeTakeFirst();

@@ -11,6 +11,7 @@ import { findRepo } from './repo-record.js';
 export async function deleteRepo(hub: HubContext, actor: Actor, type: RepoType, repoId: string): Promise<void> {
   const repo = await findRepo(hub, actor, type, repoId, 'admin');
   await hub.db.deleteFrom('repos').where('id', '=', repo.id).execute();
+  hub.caches.repos.clear();
   const trash = join(reposRoot(hub), '.trash');
   await mkdir(trash, { recursive: true });
   const moved = join(trash, randomBytes(8).toString('hex'));

@@ -15,13 +15,14 @@ export async function createBranch(hub: HubContext, repo: RepoRecord, branch: st
   if (!(await compareAndSwapRef(repo.gitDir, `refs/heads/${branch}`, start, undefined))) {
     throw new ModaError('HUB_REF_EXISTS', `branch "${branch}" already exists`);
   }
+  hub.caches.heads.clear();
   return start;
 }
 
 export async function deleteBranch(hub: HubContext, repo: RepoRecord, branch: string): Promise<void> {
   checkRefName(branch);
   if (branch === repo.row.default_branch) throw new ModaError('HUB_REF_PROTECTED', `"${branch}" is the default branch`);
-  await deleteRef(repo, `refs/heads/${branch}`, `branch "${branch}"`);
+  await deleteRef(hub, repo, `refs/heads/${branch}`, `branch "${branch}"`);
 }
 
 export async function createTag(hub: HubContext, actor: Actor, repo: RepoRecord, tag: string, revision: string, message?: string): Promise<string> {
@@ -38,17 +39,19 @@ export async function createTag(hub: HubContext, actor: Actor, repo: RepoRecord,
   if (!(await compareAndSwapRef(repo.gitDir, `refs/tags/${tag}`, target, undefined))) {
     throw new ModaError('HUB_REF_EXISTS', `tag "${tag}" already exists`);
   }
+  hub.caches.heads.clear();
   return commit;
 }
 
 export async function deleteTag(hub: HubContext, repo: RepoRecord, tag: string): Promise<void> {
   checkRefName(tag);
-  await deleteRef(repo, `refs/tags/${tag}`, `tag "${tag}"`);
+  await deleteRef(hub, repo, `refs/tags/${tag}`, `tag "${tag}"`);
 }
 
-async function deleteRef(repo: RepoRecord, ref: string, label: string): Promise<void> {
+async function deleteRef(hub: HubContext, repo: RepoRecord, ref: string, label: string): Promise<void> {
   const current = await git(repo.gitDir, ['rev-parse', '--verify', '--quiet', ref], { okCodes: [1] });
   const value = current.stdout.toString().trim();
   if (current.code !== 0 || !value) throw new ModaError('HUB_REVISION_NOT_FOUND', `${label} does not exist`);
   await git(repo.gitDir, ['update-ref', '-d', ref, value]);
+  hub.caches.heads.clear();
 }

@@ -45,6 +45,8 @@ async function indexCommit(hub: HubContext, repo: RepoRecord, head: string): Pro
       })
       .where('id', '=', repo.id)
       .execute();
+    hub.caches.repos.clear();
+    hub.caches.heads.clear();
     await trx.deleteFrom('repo_tags').where('repo_id', '=', repo.id).execute();
     if (fields.tags.length > 0) {
       await trx.insertInto('repo_tags').values(fields.tags.map((tag) => ({ repo_id: repo.id, tag }))).execute();

@@ -47,7 +47,7 @@ export function toRecord(hub: HubContext, row: RepoRow): RepoRecord {
 }
 
 export async function findRepo(hub: HubContext, actor: Actor, type: RepoType, repoId: string, access: Access = 'read'): Promise<RepoRecord> {
-  const row = await hub.db.selectFrom('repos').selectAll().where('type', '=', type).where('key', '=', repoId.toLowerCase()).executeTakeFirst();
+  const row = await findRow(hub, type, repoId.toLowerCase());
   if (!row || !canRead(actor, row)) {
     throw new ModaError('HUB_REPO_NOT_FOUND', `${type === 'model' ? 'Repository' : 'Dataset'} ${repoId} not found`);
   }
@@ -59,4 +59,13 @@ export async function findRepo(hub: HubContext, actor: Actor, type: RepoType, re
     }
   }
   return toRecord(hub, row);
+}
+
+async function findRow(hub: HubContext, type: RepoType, key: string): Promise<RepoRow | undefined> {
+  const cacheKey = `${type}\0${key}`;
+  const cached = hub.caches.repos.get(cacheKey);
+  if (cached !== undefined) return cached ?? undefined;
+  const row = await hub.db.selectFrom('repos').selectAll().where('type', '=', type).where('key', '=', key).executeTakeFirst();
+  hub.caches.repos.set(cacheKey, row ?? null);
+  return row;
 }

@@ -19,6 +19,7 @@ export async function updateSettings(hub: HubContext, actor: Actor, type: RepoTy
   const visibility = settings.visibility ?? (settings.private === undefined ? undefined : settings.private ? 'private' : 'public');
   if (visibility !== undefined) {
     await hub.db.updateTable('repos').set({ visibility, private: privateFlag(visibility) }).where('id', '=', repo.id).execute();
+    hub.caches.repos.clear();
   }
   if (settings.allowForcePush !== undefined) {
     await git(repo.gitDir, ['config', 'receive.denyNonFastForwards', settings.allowForcePush ? 'false' : 'true']);

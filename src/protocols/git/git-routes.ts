@@ -127,6 +127,8 @@ async function authorise(hub: HubContext, actor: Actor, type: RepoType, repoId: 
 async function followDefaultBranch(hub: HubContext, repo: RepoRecord): Promise<void> {
   const indexed = await hub.db.selectFrom('repos').select('sha').where('id', '=', repo.id).executeTakeFirst();
   if (!indexed) return;
+  // A push may have moved any branch or tag.
+  hub.caches.heads.clear();
   const head = await readRef(repo.gitDir, `refs/heads/${repo.row.default_branch}`);
   if (head !== undefined && head !== indexed.sha) await reindexRepo(hub, repo);
 }
