@@ -84,4 +84,16 @@ export const migrations: Record<string, Migration> = {
       await sql`update repos set visibility = 'private' where private = 1`.execute(db);
     },
   },
+  // Search orders by (column, key) so pages are stable on ties; an index on (type, column) alone
+  // made SQLite sort every tie group in a temp b-tree, and could not answer `key like ?` from the
+  // index. With key appended, ORDER BY column, key walks the index and stops after the page
+  // (bench 4, 100,000 repos: common tag by downloads p99 30 -> 6-9 ms).
+  '0003-sort-indexes-with-key': {
+    async up(db: Kysely<unknown>) {
+      for (const column of ['downloads', 'likes', 'last_modified', 'created_at'] as const) {
+        await db.schema.dropIndex(`repos_type_${column}`).execute();
+        await db.schema.createIndex(`repos_type_${column}_key`).on('repos').columns(['type', column, 'key']).execute();
+      }
+    },
+  },
 };
