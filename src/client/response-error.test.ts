@@ -43,7 +43,7 @@ void test('a failed fetch is UPSTREAM_UNAVAILABLE unless it was aborted', () => 
   const controller = new AbortController();
   const reason = new DOMException('stop', 'AbortError');
   controller.abort(reason);
-  assert.equal(errorFromFetchFailure(new TypeError('x'), 'http://h/', controller.signal), reason);
+  assert.equal(errorFromFetchFailure(new TypeError('x'), 'http://127.0.0.1:9/', controller.signal), reason);
 });
 
 void test('leaving a progress iteration early aborts the work; a failure surfaces after earlier events', async () => {

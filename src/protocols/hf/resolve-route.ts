@@ -2,21 +2,17 @@
 // need (X-Repo-Commit, a content-derived ETag, Content-Length), single ranges for resume, 304 on a
 // matching If-None-Match. Content is streamed from git or the blob store, never buffered whole.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Transform, type Readable } from 'node:stream';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
-import { spawnGit } from '../../hub/git.js';
-import { listFiles, type RepoFile } from '../../hub/list-files.js';
+import { listFiles } from '../../hub/list-files.js';
+import { openFileContent, type ByteRange } from '../../hub/open-file-content.js';
 import { checkFilePath } from '../../hub/paths.js';
 import { resolveRevisionCached } from '../../hub/resolve-revision-cached.js';
 import { recordDownload } from '../../hub/repos/counters.js';
 import { findRepoOrMirror } from '../../mirror/find-repo-or-mirror.js';
 import { REPO_KINDS, repoIdOf, type RepoParams } from './repo-route-params.js';
 
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+export type { ByteRange };
 
 /** Parses a single `bytes=` range; undefined means "send everything" (absent or multi-range). */
 export function parseRange(header: string | undefined, size: number): ByteRange | undefined {
@@ -104,31 +100,11 @@ export function registerResolveRoutes(app: FastifyInstance, hub: HubContext): vo
         recordDownload(hub, repo.id).catch((error: unknown) => request.log.warn({ err: error }, 'download counter not updated'));
       }
       if (file.size === 0) return reply.send('');
-      return reply.send(await openContent(hub, repo.gitDir, file, range));
+      return reply.send(await openFileContent(hub, repo.gitDir, file, range));
     };
     // An explicit HEAD route: Fastify's automatic one would overwrite Content-Length with 0.
     const route = `${kind.prefix}/:namespace/:name/resolve/:revision/*`;
     app.get(route, { exposeHeadRoute: false }, handler);
     app.head(route, handler);
   }
-}
-
-async function openContent(hub: HubContext, gitDir: string, file: RepoFile, range: ByteRange | undefined): Promise<Readable> {
-  if (file.lfs) return hub.blobs.read(file.lfs.oid, range);
-  const child = spawnGit(gitDir, ['cat-file', 'blob', file.blobId]);
-  child.stderr.resume();
-  return range ? child.stdout.pipe(sliceBytes(range)) : child.stdout;
-}
-
-/** Passes through only the bytes [start, end] of a stream. */
-function sliceBytes({ start, end }: ByteRange): Transform {
-  let offset = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      const from = Math.max(start - offset, 0);
-      const to = Math.min(end + 1 - offset, chunk.length);
-      offset += chunk.length;
-      callback(null, from < to ? chunk.subarray(from, to) : undefined);
-    },
-  });
 }

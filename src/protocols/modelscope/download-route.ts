@@ -2,12 +2,11 @@
 // (`…/datasets/{owner}/{name}/repo?Source=SDK&Revision&FilePath`). Raw bytes, streamed from git or
 // the blob store; one `Range` for the SDK's resume (`bytes=N-`) and parallel parts (`bytes=a-b`).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Transform, type Readable } from 'node:stream';
 import type { RepoType } from '../../db/schema.js';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
-import { spawnGit } from '../../hub/git.js';
-import { listFiles, type RepoFile } from '../../hub/list-files.js';
+import { listFiles } from '../../hub/list-files.js';
+import { openFileContent } from '../../hub/open-file-content.js';
 import { checkFilePath } from '../../hub/paths.js';
 import { recordDownload } from '../../hub/repos/counters.js';
 import { findRepo } from '../../hub/repos/repo-record.js';
@@ -60,25 +59,5 @@ async function download(hub: HubContext, type: RepoType, request: FastifyRequest
     recordDownload(hub, repo.id).catch((error: unknown) => request.log.warn({ err: error }, 'download counter not updated'));
   }
   if (file.size === 0) return reply.send('');
-  return reply.send(await openContent(hub, repo.gitDir, file, range));
-}
-
-async function openContent(hub: HubContext, gitDir: string, file: RepoFile, range: ByteRange | undefined): Promise<Readable> {
-  if (file.lfs) return hub.blobs.read(file.lfs.oid, range);
-  const child = spawnGit(gitDir, ['cat-file', 'blob', file.blobId]);
-  child.stderr.resume();
-  return range ? child.stdout.pipe(sliceBytes(range)) : child.stdout;
-}
-
-/** Passes through only the bytes [start, end] of a stream. */
-function sliceBytes({ start, end }: ByteRange): Transform {
-  let offset = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      const from = Math.max(start - offset, 0);
-      const to = Math.min(end + 1 - offset, chunk.length);
-      offset += chunk.length;
-      callback(null, from < to ? chunk.subarray(from, to) : undefined);
-    },
-  });
+  return reply.send(await openFileContent(hub, repo.gitDir, file, range));
 }
