@@ -10,8 +10,8 @@ import { ModaError } from '../errors/moda-error.js';
 import { gitDirOf, reposRoot, type HubContext } from '../hub/context.js';
 import { git } from '../hub/git.js';
 import { parseRepoId } from '../hub/paths.js';
-import { reindexRepo } from '../hub/repos/reindex-repo.js';
-import { toRecord, type RepoRecord } from '../hub/repos/repo-record.js';
+import { recordRepo } from '../hub/repos/record-repo.js';
+import type { RepoRecord } from '../hub/repos/repo-record.js';
 
 /** A fresh scratch folder under the repos root (start-up recovery clears crash leftovers there). */
 export async function scratchDir(hub: HubContext, label: string): Promise<string> {
@@ -66,38 +66,12 @@ export async function registerRepo(hub: HubContext, input: RegisterRepoInput): P
     if (code === 'ENOTEMPTY' || code === 'EEXIST') throw exists();
     throw error;
   }
-  const now = new Date().toISOString();
-  // Only `private` is set: a non-public row stays closed whatever finer visibility the schema adds.
-  const row = {
-    id: randomBytes(12).toString('hex'),
+  return recordRepo(hub, {
     type: input.type,
     namespace,
     name,
-    key,
-    private: input.private ? 1 : 0,
-    default_branch: input.defaultBranch,
-    created_at: input.createdAt ?? now,
-    last_modified: now,
-    sha: null,
-    downloads: 0,
-    likes: 0,
-    pipeline_tag: null,
-    library_name: null,
-    license: null,
-    tags: '[]',
-    card_data: null,
-    config: null,
-  };
-  try {
-    await hub.db.insertInto('repos').values(row).execute();
-    hub.caches.repos.clear();
-  } catch (error) {
-    if (await recorded(hub, input.type, key)) throw new ModaError('HUB_REPO_EXISTS', `${input.type} repo ${input.repoId} already exists`, { cause: error });
-    throw error;
-  }
-  // Read back rather than reuse the literal: columns this code does not set keep their defaults.
-  const stored = await hub.db.selectFrom('repos').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
-  const record = toRecord(hub, stored);
-  await reindexRepo(hub, record);
-  return record;
+    visibility: input.private ? 'private' : 'public',
+    defaultBranch: input.defaultBranch,
+    createdAt: input.createdAt,
+  });
 }

@@ -13,8 +13,8 @@ import { git } from '../git.js';
 import { defaultModelCard } from '../model-card.js';
 import { checkFilePath, checkRefName, parseRepoId } from '../paths.js';
 import { buildCommit, compareAndSwapRef, type CommitOperation } from '../write-commit.js';
-import { reindexRepo } from './reindex-repo.js';
-import { privateFlag, toRecord, type RepoRecord } from './repo-record.js';
+import { recordRepo } from './record-repo.js';
+import type { RepoRecord } from './repo-record.js';
 
 export interface CreateRepoInput {
   type: RepoType;
@@ -70,42 +70,8 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
     await rm(scratch, { recursive: true, force: true });
   }
 
-  const now = new Date().toISOString();
   const visibility = input.visibility ?? (input.private ? 'private' : 'public');
-  const row = {
-    id: randomBytes(12).toString('hex'),
-    type: input.type,
-    namespace,
-    name,
-    key,
-    private: privateFlag(visibility),
-    visibility,
-    chinese_name: input.chineseName || null,
-    default_branch: defaultBranch,
-    created_at: now,
-    last_modified: now,
-    sha: null,
-    downloads: 0,
-    likes: 0,
-    pipeline_tag: null,
-    library_name: null,
-    license: null,
-    tags: '[]',
-    card_data: null,
-    config: null,
-  };
-  try {
-    await hub.db.insertInto('repos').values(row).execute();
-    hub.caches.repos.clear();
-  } catch (error) {
-    // Lost a race with a concurrent create of the same name: the other one owns the folder now.
-    const raced = await hub.db.selectFrom('repos').select('id').where('type', '=', input.type).where('key', '=', key).executeTakeFirst();
-    if (raced) throw new ModaError('HUB_REPO_EXISTS', `You already created this ${input.type} repo: ${input.repoId}`, { cause: error });
-    throw error;
-  }
-  const record = toRecord(hub, row);
-  await reindexRepo(hub, record);
-  return record;
+  return recordRepo(hub, { type: input.type, namespace, name, visibility, defaultBranch, chineseName: input.chineseName });
 }
 
 function firstCommitFiles(repoId: string, input: CreateRepoInput): CommitOperation[] {
