@@ -195,6 +195,8 @@ void test('writes need a token, and a read-only token may only read', async () =
   const readOnly = await commit(line, readToken);
   assert.equal(readOnly.status, 403);
   assert.equal(readOnly.code, 'AUTH_FORBIDDEN');
+  const malformedAnonymous = await commit('not json', null);
+  assert.equal(malformedAnonymous.code, 'AUTH_REQUIRED', 'access is checked before the body is parsed');
   const invalid = await commit(line, 'hf_not_a_real_token');
   assert.equal(invalid.status, 401);
   assert.equal(invalid.code, 'AUTH_INVALID_TOKEN');

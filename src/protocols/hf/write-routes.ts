@@ -167,13 +167,14 @@ export function registerWriteRoutes(app: FastifyInstance, hub: HubContext, baseU
 
     app.post(`${base}/commit/:revision`, { bodyLimit: hub.config.maxCommitBytes }, async (request) => {
       const params = request.params as RepoParams & { revision: string };
+      // Access first: a caller who may not write learns nothing from how its body is parsed.
+      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params), 'write');
       if (flag((request.query as Record<string, unknown>).create_pr)) {
         throw new ModaError('BAD_REQUEST', 'pull requests are not supported yet; commit to a branch instead');
       }
       const text = typeof request.body === 'string' ? request.body : Buffer.isBuffer(request.body) ? request.body.toString('utf8') : undefined;
       if (text === undefined) throw new ModaError('NDJSON_INVALID', 'send the commit as application/x-ndjson');
       const parsed = parseCommitBody(text);
-      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params), 'write');
       const result = await commitChanges(hub, request.actor, repo, {
         branch: params.revision,
         operations: parsed.operations,
