@@ -4,3 +4,8 @@ export { errorCatalog, type ErrorCode } from './errors/catalog.js';
 export { ModaError, isModaError } from './errors/moda-error.js';
 export { startServer, type RunningServer } from './server/start-server.js';
 export * from './client/index.js';
+export { pipeline, type PipelineOptions, type TaskPipeline } from './pipelines/pipeline.js';
+export { TASK_IDS, getTask, type TaskId, type TaskInput, type TaskOutput, type TaskParameters } from './tasks/catalog.js';
+export type { TaskDefinition, Modality } from './tasks/task-definition.js';
+export type { Box, ImageSource, AudioSource, LabelScore } from './tasks/values.js';
+export { importCatalog, type CatalogImportResult } from './catalog/import-catalog.js';

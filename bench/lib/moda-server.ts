@@ -33,7 +33,7 @@ export async function startModa(options: StartModaOptions): Promise<ModaServer> 
     [...(options.nodeFlags ?? []), join(options.repoRoot, 'dist/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--home', options.home],
     {
       cwd: options.repoRoot,
-      env: { ...process.env, MODA_HOME: options.home, MODA_ADMIN_TOKEN: ADMIN_TOKEN, MODA_LOG_LEVEL: 'warn', MODA_PUBLIC_URL: '' },
+      env: { ...process.env, MODA_HOME: options.home, MODA_ADMIN_TOKEN: ADMIN_TOKEN, MODA_LOG_LEVEL: 'warn', MODA_PUBLIC_URL: '', MODA_CATALOG: '0' },
       ready: /Moda listening on (\S+)/,
       timeoutMs: options.timeoutMs ?? 120_000,
     },

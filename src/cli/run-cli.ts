@@ -5,11 +5,13 @@ import { settings } from '../config/config.js';
 import { isModaError } from '../errors/moda-error.js';
 import type { CliIo } from './cli-context.js';
 import { registerBundle } from './commands/bundle.js';
+import { registerCatalog } from './commands/catalog.js';
 import { registerDownload } from './commands/download.js';
 import { registerLogin } from './commands/login.js';
 import { registerOrg } from './commands/org.js';
 import { registerPull } from './commands/pull.js';
 import { registerRepo } from './commands/repo.js';
+import { registerRun } from './commands/run.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
 import { registerTag } from './commands/tag.js';
@@ -50,6 +52,8 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerOrg(program, context);
   registerPull(program, context);
   registerBundle(program, context);
+  registerRun(program, context);
+  registerCatalog(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

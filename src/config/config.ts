@@ -36,6 +36,14 @@ export interface Config {
   msUpstream: string;
   /** Server side: HF-API hub that repos missing here are fetched from on first request; empty = off. */
   mirrorUpstream: string;
+  /** Where models run: `cpu`, or `cuda` when the CUDA execution provider is installed. */
+  device: 'cpu' | 'cuda';
+  /** Intra-op threads per model session; 0 = one per core. */
+  threads: number;
+  /** Largest image (width × height) a pipeline decodes. */
+  maxImagePixels: number;
+  /** Import the starter catalog into the hub on `moda serve` when it is missing. */
+  catalog: boolean;
 }
 
 interface Setting<K extends keyof Config> {
@@ -77,6 +85,19 @@ function url(raw: string, env: string): string {
   return trimmed;
 }
 
+function device(raw: string, env: string): Config['device'] {
+  const value = raw.trim().toLowerCase();
+  if (value !== 'cpu' && value !== 'cuda') throw new ModaError('CONFIG_INVALID', `${env} must be cpu or cuda, got "${raw}"`);
+  return value;
+}
+
+function flag(raw: string, env: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+  throw new ModaError('CONFIG_INVALID', `${env} must be 1 or 0, got "${raw}"`);
+}
+
 function define<K extends keyof Config>(setting: Setting<K>): Setting<K> {
   return setting;
 }
@@ -100,6 +121,10 @@ export const settings = [
   define({ key: 'hfUpstream', env: 'MODA_HF_UPSTREAM', description: '`moda pull hf:…`: Hugging Face-API hub to pull from', default: () => 'https://huggingface.co', parse: url }),
   define({ key: 'msUpstream', env: 'MODA_MS_UPSTREAM', description: '`moda pull ms:…`: ModelScope hub to pull from', default: () => 'https://www.modelscope.cn', parse: url }),
   define({ key: 'mirrorUpstream', env: 'MODA_MIRROR_UPSTREAM', description: 'Read-through mirror: Hugging Face-API hub that repos missing here are imported from on first request (empty = off)', default: () => '', parse: url }),
+  define({ key: 'device', env: 'MODA_DEVICE', description: 'Where models run: `cpu`, or `cuda` (ONNX models, when the CUDA execution provider is installed; otherwise CPU)', default: () => 'cpu' as const, parse: device }),
+  define({ key: 'threads', env: 'MODA_THREADS', description: 'Threads per model session (0 = one per core)', default: () => 0, parse: integer }),
+  define({ key: 'maxImagePixels', env: 'MODA_MAX_IMAGE_PIXELS', description: 'Largest image (width × height) a pipeline decodes (larger: 413)', default: () => 40_000_000, parse: integer }),
+  define({ key: 'catalog', env: 'MODA_CATALOG', description: '`moda serve` imports the starter models into the hub when missing (`0` = off)', default: () => true, parse: flag }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -11,6 +11,7 @@ import { registerWriteRoutes } from '../protocols/hf/write-routes.js';
 import { registerGitRoutes } from '../protocols/git/git-routes.js';
 import { registerModelScopeRoutes } from '../protocols/modelscope/modelscope-routes.js';
 import { registerAccountRoutes } from '../protocols/moda/account-routes.js';
+import { registerTaskRoutes } from '../protocols/moda/task-routes.js';
 import { ModaError } from '../errors/moda-error.js';
 import { actorOf } from './authenticate-request.js';
 import { sendError } from './error-reply.js';
@@ -61,6 +62,7 @@ export async function buildApp({ hub, secret, logger = false }: AppOptions): Pro
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerWhoamiRoute(app, hub);
   registerAccountRoutes(app, hub);
+  registerTaskRoutes(app);
   registerReadRoutes(app, hub);
   registerWriteRoutes(app, hub, baseUrl);
   registerLfsRoutes(app, hub, secret, baseUrl);

@@ -17,7 +17,7 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(overrides: Partial<Config> = {}, home?: string): Promise<TestServer> {
   const dir = home ?? (await mkdtemp(join(tmpdir(), 'moda-test-')));
-  const config = loadConfig({}, { home: dir, host: '127.0.0.1', port: 0, adminToken: ADMIN_TOKEN, logLevel: 'silent', ...overrides });
+  const config = loadConfig({}, { home: dir, host: '127.0.0.1', port: 0, adminToken: ADMIN_TOKEN, logLevel: 'silent', catalog: false, ...overrides });
   const server = await startServer(config);
   return {
     ...server,

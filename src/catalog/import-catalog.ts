@@ -1,0 +1,89 @@
+// Imports the starter catalog into the hub as ordinary repos under the `moda` organization: one
+// commit per entry version (weights become LFS objects like any upload). An entry whose commit for
+// its current version is already in the repo's history is left alone, so re-running is cheap and
+// later user commits to a starter repo are never overwritten.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HubContext } from '../hub/context.js';
+import { gitText } from '../hub/git.js';
+import { commitChanges } from '../hub/repos/commit-changes.js';
+import { createRepo } from '../hub/repos/create-repo.js';
+import { findRepo, type RepoRecord } from '../hub/repos/repo-record.js';
+import { ensureNamespace, importActor } from '../mirror/ensure-namespace.js';
+import { isModaError, ModaError } from '../errors/moda-error.js';
+import { CATALOG_DIR, readCatalog, resolveCatalogSource, type CatalogEntry } from './read-catalog.js';
+
+export interface CatalogImportResult {
+  repo: string;
+  status: 'imported' | 'updated' | 'unchanged' | 'skipped';
+  commit?: string;
+  /** Why an entry was skipped (a missing package or Debian file). */
+  reason?: string;
+}
+
+export interface CatalogImportOptions {
+  catalogDir?: string;
+  /** Entry names or repo ids to import; default all. */
+  only?: readonly string[];
+}
+
+const marker = (entry: CatalogEntry) => `[catalog ${entry.name} v${entry.version}]`;
+
+async function findOrCreate(hub: HubContext, repoId: string): Promise<{ repo: RepoRecord; created: boolean }> {
+  try {
+    return { repo: await findRepo(hub, importActor, 'model', repoId, 'write'), created: false };
+  } catch (error) {
+    if (!(isModaError(error) && error.code === 'HUB_REPO_NOT_FOUND')) throw error;
+  }
+  try {
+    return { repo: await createRepo(hub, importActor, { type: 'model', repoId }), created: true };
+  } catch (error) {
+    // Another server process importing at the same time created it first.
+    if (isModaError(error) && error.code === 'HUB_REPO_EXISTS') return { repo: await findRepo(hub, importActor, 'model', repoId, 'write'), created: false };
+    throw error;
+  }
+}
+
+async function alreadyImported(repo: RepoRecord, entry: CatalogEntry): Promise<string | undefined> {
+  const found = await gitText(repo.gitDir, ['log', '--format=%H', '--fixed-strings', `--grep=${marker(entry)}`, '-1', `refs/heads/${repo.row.default_branch}`]).catch(() => '');
+  return found.trim() || undefined;
+}
+
+async function importEntry(hub: HubContext, entry: CatalogEntry): Promise<CatalogImportResult> {
+  let sources: { path: string; file: string }[];
+  try {
+    sources = [
+      ...entry.ownFiles.map((path) => ({ path, file: join(entry.dir, path) })),
+      ...(await Promise.all(entry.files.map(async (file) => ({ path: file.path, file: await resolveCatalogSource(entry, file.from) })))),
+    ];
+  } catch (error) {
+    if (isModaError(error) && error.code === 'CATALOG_SOURCE_MISSING') return { repo: entry.repo, status: 'skipped', reason: error.message };
+    throw error;
+  }
+  await ensureNamespace(hub, entry.repo.split('/')[0] ?? 'moda');
+  const { repo, created } = await findOrCreate(hub, entry.repo);
+  const existing = await alreadyImported(repo, entry);
+  if (existing) return { repo: entry.repo, status: 'unchanged', commit: existing };
+  const operations = await Promise.all(sources.map(async ({ path, file }) => ({ kind: 'file' as const, path, content: await readFile(file) })));
+  const result = await commitChanges(hub, importActor, repo, {
+    branch: repo.row.default_branch,
+    operations,
+    summary: `Import starter model ${entry.name} ${marker(entry)}`,
+    description: `Files from ${[...new Set(entry.files.map((file) => file.from.replace(/^(npm:(@[^/]+\/)?[^/]+).*$/, '$1').replace(/^file:.*$/, 'Debian')))].join(', ') || 'this catalog entry'}.`,
+  });
+  return { repo: entry.repo, status: created ? 'imported' : 'updated', commit: result.commitOid };
+}
+
+/** Imports every (or each named) catalog entry; entries whose sources are not installed are skipped. */
+export async function importCatalog(hub: HubContext, options: CatalogImportOptions = {}): Promise<CatalogImportResult[]> {
+  const entries = await readCatalog(options.catalogDir ?? CATALOG_DIR);
+  const wanted = options.only?.length ? entries.filter((entry) => options.only?.includes(entry.name) || options.only?.includes(entry.repo)) : entries;
+  if (options.only?.length && wanted.length !== options.only.length) {
+    const known = new Set(entries.flatMap((entry) => [entry.name, entry.repo]));
+    throw new ModaError('NOT_FOUND', `no catalog entry named ${options.only.filter((name) => !known.has(name)).join(', ')}`);
+  }
+  const results: CatalogImportResult[] = [];
+  // One at a time: each holds its weights in memory while committing.
+  for (const entry of wanted) results.push(await importEntry(hub, entry));
+  return results;
+}

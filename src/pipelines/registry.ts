@@ -1,0 +1,19 @@
+// Every way Moda knows to run a model, by `pipeline.type`. A repo's configuration.json names one of
+// these; nothing in a repo can add to the list (a model is data, never code).
+import type { PipelineImplementation } from './pipeline-implementation.js';
+import { transformersJsPipeline } from './transformers/transformers-pipeline.js';
+
+const implementations: readonly PipelineImplementation[] = [
+  // One line per implementation, e.g. `ppocrPipeline,` — keep sorted by type.
+  transformersJsPipeline,
+];
+
+const byType = new Map(implementations.map((implementation) => [implementation.type, implementation]));
+
+export function findImplementation(type: string): PipelineImplementation | undefined {
+  return byType.get(type);
+}
+
+export function listImplementations(): readonly PipelineImplementation[] {
+  return implementations;
+}

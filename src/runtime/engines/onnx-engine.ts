@@ -1,0 +1,95 @@
+// The ONNX Runtime engine: one InferenceSession per model file, on CUDA when asked for and
+// installed, on CPU otherwise. A malformed or oversized file is a MODEL_LOAD_FAILED, never a crash.
+import { availableParallelism } from 'node:os';
+import { open, stat } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { ModaError } from '../../errors/moda-error.js';
+import type { Device } from '../../pipelines/pipeline-implementation.js';
+
+export type OnnxTensor = ort.Tensor;
+export const OnnxTensor = ort.Tensor;
+
+/** Larger single files are refused: protobuf caps a model at 2 GiB without external data. */
+export const MAX_ONNX_FILE_BYTES = 2 * 1024 ** 3;
+
+export interface OnnxModel {
+  session: ort.InferenceSession;
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  /** The device the session actually runs on. */
+  device: Device;
+  memoryBytes: number;
+  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+  dispose(): Promise<void>;
+}
+
+export interface OnnxLoadOptions {
+  device: Device;
+  /** Intra-op threads; 0 = one per core. */
+  threads: number;
+}
+
+let cudaUnavailable = false;
+
+async function checkOnnxFile(file: string): Promise<number> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new ModaError('MODEL_LOAD_FAILED', `model file ${file} does not exist`);
+  if (info.size > MAX_ONNX_FILE_BYTES) throw new ModaError('MODEL_LOAD_FAILED', `model file is ${info.size} bytes, more than ${MAX_ONNX_FILE_BYTES}`);
+  if (info.size < 16) throw new ModaError('MODEL_LOAD_FAILED', 'model file is too small to be an ONNX model');
+  // Every ModelProto starts with field 1 (ir_version, varint): tag byte 0x08. A Git LFS pointer or
+  // an HTML error page saved under .onnx is caught here with a readable message.
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(1);
+    await handle.read(head, 0, 1, 0);
+    if (head[0] !== 0x08) throw new ModaError('MODEL_LOAD_FAILED', 'model file is not an ONNX protobuf (is it an unfetched LFS pointer?)');
+  } finally {
+    await handle.close();
+  }
+  return info.size;
+}
+
+function sessionOptions(device: Device, threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+    intraOpNumThreads: threads > 0 ? threads : availableParallelism(),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  };
+}
+
+export async function loadOnnxModel(file: string, options: OnnxLoadOptions): Promise<OnnxModel> {
+  const size = await checkOnnxFile(file);
+  let device: Device = options.device === 'cuda' && !cudaUnavailable ? 'cuda' : 'cpu';
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(file, sessionOptions(device, options.threads));
+  } catch (error) {
+    if (device !== 'cuda') throw new ModaError('MODEL_LOAD_FAILED', `ONNX Runtime could not load the model: ${(error as Error).message}`, { cause: error });
+    // The CUDA provider is a separate install; without it the model still runs, on CPU.
+    cudaUnavailable = true;
+    device = 'cpu';
+    try {
+      session = await ort.InferenceSession.create(file, sessionOptions(device, options.threads));
+    } catch (cpuError) {
+      throw new ModaError('MODEL_LOAD_FAILED', `ONNX Runtime could not load the model: ${(cpuError as Error).message}`, { cause: cpuError });
+    }
+  }
+  return {
+    session,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    device,
+    // Weights dominate a session's memory; the arena adds working buffers proportional to inputs.
+    memoryBytes: size,
+    async run(feeds) {
+      try {
+        return await session.run(feeds);
+      } catch (error) {
+        throw new ModaError('MODEL_INFERENCE_FAILED', `ONNX Runtime failed: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    dispose: () => session.release(),
+  };
+}
