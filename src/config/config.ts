@@ -1,6 +1,6 @@
 // The one typed configuration of Moda: every environment variable is declared here once, with its
 // default and description, and read through loadConfig. `moda --help` and the README table use the list.
-import { homedir } from 'node:os';
+import { homedir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ModaError } from '../errors/moda-error.js';
 
@@ -44,6 +44,16 @@ export interface Config {
   maxImagePixels: number;
   /** Import the starter catalog into the hub on `moda serve` when it is missing. */
   catalog: boolean;
+  /** Memory the loaded models may hold together; idle models are evicted to stay under it. */
+  maxModelMemoryBytes: number;
+  /** How long an idle implicitly loaded model stays loaded. */
+  keepAliveMs: number;
+  /** Largest inference request body (JSON with base64 media, or raw image/audio bytes). */
+  maxInferenceBytes: number;
+  /** Most inputs run together in one batch. */
+  maxBatchSize: number;
+  /** Most inputs waiting per model before requests get 429. */
+  maxQueue: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -98,6 +108,13 @@ function flag(raw: string, env: string): boolean {
   throw new ModaError('CONFIG_INVALID', `${env} must be 1 or 0, got "${raw}"`);
 }
 
+function duration(raw: string, env: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw.trim());
+  if (!match) throw new ModaError('CONFIG_INVALID', `${env} must be a duration such as 300s or 5m, got "${raw}"`);
+  const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
+  return Math.round(Number(match[1]) * scale);
+}
+
 function define<K extends keyof Config>(setting: Setting<K>): Setting<K> {
   return setting;
 }
@@ -125,6 +142,11 @@ export const settings = [
   define({ key: 'threads', env: 'MODA_THREADS', description: 'Threads per model session (0 = one per core)', default: () => 0, parse: integer }),
   define({ key: 'maxImagePixels', env: 'MODA_MAX_IMAGE_PIXELS', description: 'Largest image (width × height) a pipeline decodes (larger: 413)', default: () => 40_000_000, parse: integer }),
   define({ key: 'catalog', env: 'MODA_CATALOG', description: '`moda serve` imports the starter models into the hub when missing (`0` = off)', default: () => true, parse: flag }),
+  define({ key: 'maxModelMemoryBytes', env: 'MODA_MAX_MODEL_MEMORY', description: 'Memory loaded models may hold together; idle ones are evicted, and a model that cannot fit gets 503', default: () => Math.floor(totalmem() / 2), parse: bytes }),
+  define({ key: 'keepAliveMs', env: 'MODA_KEEP_ALIVE', description: 'How long an idle model stays loaded, e.g. 300s, 10m, 0 = unload at once', default: () => 5 * 60_000, parse: duration }),
+  define({ key: 'maxInferenceBytes', env: 'MODA_MAX_INFERENCE_BODY', description: 'Largest inference request body (larger: 413)', default: () => 32 * 1024 ** 2, parse: bytes }),
+  define({ key: 'maxBatchSize', env: 'MODA_MAX_BATCH_SIZE', description: 'Most inputs one model runs together in a batch', default: () => 8, parse: integer }),
+  define({ key: 'maxQueue', env: 'MODA_MAX_QUEUE', description: 'Most inputs waiting per model before requests get 429', default: () => 256, parse: integer }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

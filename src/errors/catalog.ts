@@ -59,6 +59,10 @@ export const errorCatalog = {
   MODEL_LOAD_FAILED: { status: 422, retryable: false, message: 'The model files could not be loaded' },
   MODEL_INFERENCE_FAILED: { status: 500, retryable: false, message: 'The model failed while running' },
   ENGINE_UNAVAILABLE: { status: 501, retryable: false, message: 'The engine this model needs is not installed' },
+  MODEL_MEMORY_EXHAUSTED: { status: 503, retryable: true, message: 'The model does not fit in the memory budget now' },
+  QUEUE_FULL: { status: 429, retryable: true, message: 'Too many requests are waiting for this model' },
+  INFERENCE_TIMEOUT: { status: 504, retryable: true, message: 'The request timed out before the model answered' },
+  REQUEST_CANCELLED: { status: 499, retryable: false, message: 'The client went away' },
   CATALOG_SOURCE_MISSING: { status: 500, retryable: false, message: 'A starter model file is not installed on this machine' },
   INTERNAL: { status: 500, retryable: true, message: 'Internal server error' },
 } as const satisfies Record<string, ErrorSpec>;

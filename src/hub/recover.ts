@@ -27,6 +27,7 @@ export async function recoverHub(hub: HubContext, exclusive: boolean): Promise<R
     await hub.blobs.cleanup();
     await rm(join(reposRoot(hub), '.scratch'), { recursive: true, force: true });
     await rm(join(reposRoot(hub), '.trash'), { recursive: true, force: true });
+    await removeSnapshotScratch(join(hub.config.home, 'snapshots'));
   }
   const rows = await hub.db.selectFrom('repos').selectAll().execute();
   // Repos are independent; checking them a few at a time keeps start-up over 100,000 repos short
@@ -88,4 +89,13 @@ async function removeLeftovers(gitDir: string): Promise<number> {
     await git(gitDir, ['update-ref', '-d', ref]);
   }
   return removed;
+}
+
+/** Half-built model snapshots (`<commit>.<pid>.<rand>.tmp`) left by a crash while materialising. */
+async function removeSnapshotScratch(root: string): Promise<void> {
+  for (const repo of await readdir(root).catch(() => [] as string[])) {
+    for (const entry of await readdir(join(root, repo)).catch(() => [] as string[])) {
+      if (entry.endsWith('.tmp')) await rm(join(root, repo, entry), { recursive: true, force: true });
+    }
+  }
 }

@@ -15,9 +15,28 @@ import { registerTaskRoutes } from '../protocols/moda/task-routes.js';
 import { ModaError } from '../errors/moda-error.js';
 import { actorOf } from './authenticate-request.js';
 import { sendError } from './error-reply.js';
+import { registerInferenceRoutes } from '../protocols/moda/inference-routes.js';
+import { InferenceService } from '../serve/inference-service.js';
+import { ModelCache } from '../serve/model-cache.js';
+
+/** The model cache and inference service a server gets from its configuration. */
+export function createInferenceService(hub: HubContext): InferenceService {
+  const { config } = hub;
+  const models = new ModelCache({
+    maxMemoryBytes: config.maxModelMemoryBytes,
+    keepAliveMs: config.keepAliveMs,
+    device: config.device,
+    threads: config.threads,
+    batching: { maxBatchSize: config.maxBatchSize, maxQueueDelayMs: 0, maxQueue: config.maxQueue },
+  });
+  models.runContext = { maxImagePixels: config.maxImagePixels, fetch: globalThis.fetch };
+  return new InferenceService(hub, models);
+}
 
 export interface AppOptions {
   hub: HubContext;
+  /** Runs models for the inference routes; built from the config when not given. */
+  inference?: InferenceService;
   /** Key that signs LFS object URLs. */
   secret: string;
   logger?: boolean;
@@ -25,7 +44,7 @@ export interface AppOptions {
 
 const EXPOSED_HEADERS = ['x-repo-commit', 'x-error-code', 'x-error-message', 'etag', 'x-linked-etag', 'x-linked-size', 'content-range', 'content-length', 'accept-ranges', 'link', 'x-request-id', 'x-total-count'];
 
-export async function buildApp({ hub, secret, logger = false }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ hub, secret, logger = false, inference = createInferenceService(hub) }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: hub.config.logLevel } : false,
     bodyLimit: hub.config.maxJsonBytes,
@@ -59,6 +78,7 @@ export async function buildApp({ hub, secret, logger = false }: AppOptions): Pro
 
   const baseUrl = (request: Pick<FastifyRequest, 'headers' | 'protocol'>) => hub.config.publicUrl || `${request.protocol}://${request.headers.host ?? 'localhost'}`;
 
+  app.addHook('onClose', () => inference.models.close());
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerWhoamiRoute(app, hub);
   registerAccountRoutes(app, hub);
@@ -69,5 +89,6 @@ export async function buildApp({ hub, secret, logger = false }: AppOptions): Pro
   registerResolveRoutes(app, hub);
   registerGitRoutes(app, hub);
   registerModelScopeRoutes(app, hub, baseUrl, secret);
+  registerInferenceRoutes(app, hub, inference);
   return app;
 }

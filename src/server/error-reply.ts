@@ -41,6 +41,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   // Header values must be Latin-1; the JSON body keeps the full message.
   reply.header('x-error-message', message.replace(/[^\x20-\x7e]/g, '?').slice(0, 500));
   if (reply.getHeader('cache-control') === undefined) reply.header('cache-control', 'no-store');
+  const retryAfter = moda.details?.retryAfterSeconds;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.ceil(retryAfter)));
   if (request.routeOptions.config.envelope === 'lfs') {
     reply.type('application/vnd.git-lfs+json');
     return reply.send({ message, code: moda.code, request_id: request.id });

@@ -1,0 +1,86 @@
+// The batcher on its own, with a fake model that records the batches it is given.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Batcher, type RunBatch } from './batcher.js';
+
+function recordingModel(delayMs = 20): { run: RunBatch; batches: unknown[][] } {
+  const batches: unknown[][] = [];
+  return {
+    batches,
+    run: async (inputs, parameters) => {
+      batches.push([...inputs]);
+      await sleep(delayMs);
+      if (inputs.includes('boom')) throw new Error('model failed on boom');
+      return inputs.map((input) => `${String(input)}:${JSON.stringify(parameters)}`);
+    },
+  };
+}
+
+void test('an idle model runs a request at once; requests arriving while it is busy run together', async () => {
+  const model = recordingModel();
+  const batcher = new Batcher(model.run, { maxBatchSize: 4, maxQueueDelayMs: 0, maxQueue: 100 });
+  const first = batcher.submit(['a'], {});
+  await sleep(1);
+  const rest = ['b', 'c', 'd', 'e', 'f'].map((input) => batcher.submit([input], {}));
+  assert.deepEqual(await first, ['a:{}']);
+  assert.deepEqual(await Promise.all(rest), [['b:{}'], ['c:{}'], ['d:{}'], ['e:{}'], ['f:{}']]);
+  assert.deepEqual(model.batches, [['a'], ['b', 'c', 'd', 'e'], ['f']]);
+  assert.equal(batcher.stats().batches, 3);
+  assert.equal(batcher.stats().batchSizes.get(4), 1);
+});
+
+void test('only requests with equal parameters share a batch, and outputs go back to their callers', async () => {
+  const model = recordingModel();
+  const batcher = new Batcher(model.run, { maxBatchSize: 8, maxQueueDelayMs: 0, maxQueue: 100 });
+  const busy = batcher.submit(['x'], {});
+  await sleep(1);
+  const results = await Promise.all([batcher.submit(['a', 'b'], { k: 1 }), batcher.submit(['c'], { k: 2 }), batcher.submit(['d'], { k: 1 })]);
+  await busy;
+  assert.deepEqual(results, [['a:{"k":1}', 'b:{"k":1}'], ['c:{"k":2}'], ['d:{"k":1}']]);
+  assert.deepEqual(model.batches.slice(1), [['a', 'b', 'd'], ['c']]);
+});
+
+void test('a failing batch is retried request by request: only the bad request fails', async () => {
+  const model = recordingModel(5);
+  const batcher = new Batcher(model.run, { maxBatchSize: 8, maxQueueDelayMs: 0, maxQueue: 100 });
+  const busy = batcher.submit(['warm'], {});
+  await sleep(1);
+  const settled = await Promise.allSettled([batcher.submit(['a'], {}), batcher.submit(['boom'], {}), batcher.submit(['c'], {})]);
+  await busy;
+  assert.deepEqual(settled.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
+  assert.match(String((settled[1] as PromiseRejectedResult).reason), /boom/);
+});
+
+void test('a full queue answers QUEUE_FULL with a retry hint; deadlines and aborts drop queued work', async () => {
+  const model = recordingModel(50);
+  const batcher = new Batcher(model.run, { maxBatchSize: 2, maxQueueDelayMs: 0, maxQueue: 5 });
+  const running = batcher.submit(['r'], {});
+  await sleep(1);
+  const queued = [batcher.submit(['q1'], {}), batcher.submit(['q2', 'q3'], {})];
+  await assert.rejects(batcher.submit(['o1', 'o2', 'o3'], {}), (error: { code?: string; details?: { retryAfterSeconds?: number } }) => error.code === 'QUEUE_FULL' && error.details?.retryAfterSeconds === 1);
+  const controller = new AbortController();
+  const aborted = batcher.submit(['gone'], { other: true }, { signal: controller.signal });
+  const late = batcher.submit(['late'], { other: 2 }, { deadline: performance.now() + 10 });
+  controller.abort();
+  await assert.rejects(aborted, (error: { code?: string }) => error.code === 'REQUEST_CANCELLED');
+  await assert.rejects(late, (error: { code?: string }) => error.code === 'INFERENCE_TIMEOUT');
+  await running;
+  await Promise.all(queued);
+  await batcher.whenIdle();
+  assert.ok(!model.batches.flat().includes('gone') && !model.batches.flat().includes('late'), 'cancelled work never reached the model');
+  assert.equal(batcher.stats().queuedInputs, 0);
+});
+
+void test('with a queue delay, an idle model waits for a fuller batch but never past the delay', async () => {
+  const model = recordingModel(1);
+  const batcher = new Batcher(model.run, { maxBatchSize: 3, maxQueueDelayMs: 30, maxQueue: 100 });
+  const started = performance.now();
+  const results = await Promise.all([batcher.submit(['a'], {}), batcher.submit(['b'], {})]);
+  assert.deepEqual(results, [['a:{}'], ['b:{}']]);
+  assert.deepEqual(model.batches, [['a', 'b']]);
+  assert.ok(performance.now() - started >= 25);
+  const full = await Promise.all([batcher.submit(['c'], {}), batcher.submit(['d'], {}), batcher.submit(['e'], {})]);
+  assert.equal(full.length, 3);
+  assert.deepEqual(model.batches[1], ['c', 'd', 'e']);
+});

@@ -1,0 +1,192 @@
+// Dynamic batching for one loaded model. While the model is busy, requests queue; when it frees,
+// waiting inputs with the same parameters run together, up to the batch size. An idle model runs a
+// request at once, so a lone client pays no batching delay. The queue is bounded (429), each request
+// may carry a deadline (504) and an AbortSignal (its queued work is dropped when the client leaves),
+// and a batch that fails is retried request by request, so one bad input fails only its own request.
+import { ModaError } from '../errors/moda-error.js';
+
+export type RunBatch = (inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>) => Promise<unknown[]>;
+
+export interface BatcherOptions {
+  maxBatchSize: number;
+  /** How long the first waiting request may wait for others when the model is idle; 0 = never. */
+  maxQueueDelayMs: number;
+  /** Most inputs waiting; more get QUEUE_FULL. */
+  maxQueue: number;
+}
+
+export interface SubmitOptions {
+  signal?: AbortSignal;
+  /** Absolute time (performance.now()) after which the request gets INFERENCE_TIMEOUT. */
+  deadline?: number;
+}
+
+interface Waiting {
+  inputs: readonly unknown[];
+  parameters: Readonly<Record<string, unknown>>;
+  key: string;
+  enqueuedAt: number;
+  resolve(outputs: unknown[]): void;
+  reject(error: unknown): void;
+  cleanup(): void;
+  settled: boolean;
+}
+
+export interface BatcherStats {
+  queuedInputs: number;
+  running: boolean;
+  batches: number;
+  /** Count of batches by size, for the metrics histogram. */
+  batchSizes: Map<number, number>;
+}
+
+export class Batcher {
+  private readonly queue: Waiting[] = [];
+  private queuedInputs = 0;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private batches = 0;
+  private readonly batchSizes = new Map<number, number>();
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly run: RunBatch,
+    private readonly options: BatcherOptions,
+  ) {}
+
+  stats(): BatcherStats {
+    return { queuedInputs: this.queuedInputs, running: this.running, batches: this.batches, batchSizes: new Map(this.batchSizes) };
+  }
+
+  /** True when nothing is queued or running. */
+  get idle(): boolean {
+    return !this.running && this.queue.length === 0;
+  }
+
+  /** Resolves once the batcher is idle. */
+  whenIdle(): Promise<void> {
+    return this.idle ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  submit(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, options: SubmitOptions = {}): Promise<unknown[]> {
+    if (inputs.length === 0) return Promise.reject(new ModaError('BATCH_EMPTY'));
+    if (options.signal?.aborted) return Promise.reject(new ModaError('REQUEST_CANCELLED'));
+    if (this.queuedInputs + inputs.length > this.options.maxQueue && this.queue.length > 0) {
+      return Promise.reject(new ModaError('QUEUE_FULL', `${this.queuedInputs} inputs are already waiting for this model; retry shortly`, { details: { retryAfterSeconds: 1 } }));
+    }
+    return new Promise<unknown[]>((resolve, reject) => {
+      const entry: Waiting = {
+        inputs,
+        parameters,
+        key: JSON.stringify(parameters),
+        enqueuedAt: performance.now(),
+        settled: false,
+        resolve: (outputs) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          entry.cleanup();
+          resolve(outputs);
+        },
+        reject: (error) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          entry.cleanup();
+          reject(error);
+        },
+        cleanup: () => undefined,
+      };
+      const drop = (error: ModaError) => {
+        const index = this.queue.indexOf(entry);
+        if (index >= 0) {
+          this.queue.splice(index, 1);
+          this.queuedInputs -= entry.inputs.length;
+        }
+        // A request already running cannot be interrupted; it is only answered early.
+        entry.reject(error);
+        this.notifyIdle();
+      };
+      const onAbort = () => drop(new ModaError('REQUEST_CANCELLED'));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const timeout = options.deadline === undefined ? undefined : setTimeout(() => drop(new ModaError('INFERENCE_TIMEOUT')), Math.max(0, options.deadline - performance.now()));
+      entry.cleanup = () => {
+        options.signal?.removeEventListener('abort', onAbort);
+        if (timeout) clearTimeout(timeout);
+      };
+      this.queue.push(entry);
+      this.queuedInputs += inputs.length;
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.running || this.queue.length === 0 || this.timer) return;
+    const waited = performance.now() - (this.queue[0]?.enqueuedAt ?? 0);
+    const delay = this.queuedInputs >= this.options.maxBatchSize ? 0 : this.options.maxQueueDelayMs - waited;
+    if (delay <= 0) {
+      void this.runNext();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.runNext();
+    }, delay);
+  }
+
+  /** Takes the head request and every following one with the same parameters that fits. */
+  private takeBatch(): Waiting[] {
+    const head = this.queue[0];
+    if (!head) return [];
+    const batch: Waiting[] = [];
+    let size = 0;
+    for (let index = 0; index < this.queue.length; ) {
+      const entry = this.queue[index];
+      if (!entry) break;
+      const fits = batch.length === 0 || size + entry.inputs.length <= this.options.maxBatchSize;
+      if (entry.key === head.key && fits) {
+        batch.push(entry);
+        size += entry.inputs.length;
+        this.queue.splice(index, 1);
+        this.queuedInputs -= entry.inputs.length;
+        if (size >= this.options.maxBatchSize) break;
+      } else {
+        index++;
+      }
+    }
+    return batch;
+  }
+
+  private async runNext(): Promise<void> {
+    if (this.running) return;
+    const batch = this.takeBatch();
+    if (batch.length === 0) return this.notifyIdle();
+    this.running = true;
+    try {
+      const inputs = batch.flatMap((entry) => entry.inputs);
+      this.batches++;
+      this.batchSizes.set(inputs.length, (this.batchSizes.get(inputs.length) ?? 0) + 1);
+      try {
+        const outputs = await this.run(inputs, batch[0]?.parameters ?? {});
+        let offset = 0;
+        for (const entry of batch) {
+          entry.resolve(outputs.slice(offset, offset + entry.inputs.length));
+          offset += entry.inputs.length;
+        }
+      } catch (error) {
+        if (batch.length === 1) batch[0]?.reject(error);
+        // One request's bad input must not fail the others that happened to share its batch.
+        else for (const entry of batch) await this.run(entry.inputs, entry.parameters).then(entry.resolve, entry.reject);
+      }
+    } finally {
+      this.running = false;
+      if (this.queue.length > 0) this.schedule();
+      else this.notifyIdle();
+    }
+  }
+
+  private notifyIdle(): void {
+    if (!this.idle) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,71 @@
+// Runs a request against a hub model: the repo is looked up with the caller's rights (a private
+// model is served only to tokens that can read it), the revision is pinned to a commit, the
+// snapshot is materialised once, the model comes from the shared cache, and the inputs are checked
+// against the task schema before they join a batch.
+import { ModaError } from '../errors/moda-error.js';
+import type { Actor } from '../hub/actor.js';
+import type { HubContext } from '../hub/context.js';
+import { findRepo } from '../hub/repos/repo-record.js';
+import { resolveRevisionCached } from '../hub/resolve-revision-cached.js';
+import { LruCache } from '../hub/lru-cache.js';
+import { openSnapshot, type ModelSnapshot } from '../runtime/model-snapshot.js';
+import { validateTaskInput } from '../tasks/validate-task-input.js';
+import { materializeSnapshot } from './materialize-snapshot.js';
+import type { ModelCache, ServedModel } from './model-cache.js';
+
+export interface InferenceRequest {
+  repoId: string;
+  revision?: string;
+  task?: string;
+  inputs: unknown[];
+  parameters: unknown;
+  signal?: AbortSignal;
+  /** Absolute performance.now() deadline. */
+  deadline?: number;
+}
+
+export interface InferenceResult {
+  outputs: unknown[];
+  served: ServedModel;
+  /** Time in the model's queue and run, ms. */
+  inferenceMs: number;
+}
+
+export class InferenceService {
+  /** Snapshots are immutable (keyed by commit), so their parsed configuration is kept. */
+  private readonly snapshots = new LruCache<string, Promise<ModelSnapshot>>(256);
+
+  constructor(
+    private readonly hub: HubContext,
+    readonly models: ModelCache,
+  ) {}
+
+  async snapshot(actor: Actor, repoId: string, revision = 'main'): Promise<ModelSnapshot> {
+    const repo = await findRepo(this.hub, actor, 'model', repoId, 'read');
+    const { commit } = await resolveRevisionCached(this.hub, repo.gitDir, revision);
+    const key = `${repo.fullName}@${commit}`;
+    let pending = this.snapshots.get(key);
+    if (!pending) {
+      pending = materializeSnapshot(this.hub, repo, commit).then((dir) => openSnapshot(dir, repo.fullName, commit));
+      pending.catch(() => this.snapshots.delete(key));
+      this.snapshots.set(key, pending);
+    }
+    return pending;
+  }
+
+  async load(actor: Actor, repoId: string, revision?: string, task?: string): Promise<ServedModel> {
+    return this.models.acquire(await this.snapshot(actor, repoId, revision), task);
+  }
+
+  async infer(actor: Actor, request: InferenceRequest): Promise<InferenceResult> {
+    const served = await this.load(actor, request.repoId, request.revision, request.task);
+    const { inputs, parameters } = validateTaskInput(served.task, request.inputs, request.parameters);
+    if (request.deadline !== undefined && performance.now() >= request.deadline) throw new ModaError('INFERENCE_TIMEOUT');
+    const started = performance.now();
+    const outputs = await this.models.run(served, inputs, parameters as Record<string, unknown>, {
+      ...(request.signal && { signal: request.signal }),
+      ...(request.deadline !== undefined && { deadline: request.deadline }),
+    });
+    return { outputs, served, inferenceMs: performance.now() - started };
+  }
+}

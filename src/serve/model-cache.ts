@@ -1,0 +1,153 @@
+// Loaded models, one instance per repo@commit and task, shared by every request: single-flight
+// loading, a memory budget kept by evicting the least recently used idle models, keep-alive expiry,
+// and MODEL_MEMORY_EXHAUSTED (503) — never a crash — when a model cannot fit.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ModaError } from '../errors/moda-error.js';
+import type { Device, LoadedPipeline } from '../pipelines/pipeline-implementation.js';
+import { planModel } from '../runtime/load-model.js';
+import type { ModelSnapshot } from '../runtime/model-snapshot.js';
+import type { TaskId } from '../tasks/catalog.js';
+import { Batcher, type BatcherOptions, type SubmitOptions } from './batcher.js';
+
+export interface ServedModel {
+  key: string;
+  repo: string;
+  commit: string;
+  task: TaskId;
+  model: LoadedPipeline;
+  batcher: Batcher;
+  loadMs: number;
+  lastUsed: number;
+  /** Deployments pin their model: never evicted, never expired. */
+  pinned: boolean;
+}
+
+export interface ModelCacheOptions {
+  maxMemoryBytes: number;
+  keepAliveMs: number;
+  device: Device;
+  threads: number;
+  batching: BatcherOptions;
+}
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+export class ModelCache {
+  private readonly loaded = new Map<string, ServedModel>();
+  private readonly loading = new Map<string, Promise<ServedModel>>();
+  private readonly sweeper: NodeJS.Timeout;
+  /** Memory promised to models still loading, so two loads cannot both take the last free bytes. */
+  private reserved = 0;
+
+  constructor(private readonly options: ModelCacheOptions) {
+    this.sweeper = setInterval(() => void this.expire(), Math.max(1000, Math.min(options.keepAliveMs, 30_000)));
+    this.sweeper.unref();
+  }
+
+  list(): ServedModel[] {
+    return [...this.loaded.values()];
+  }
+
+  usedBytes(): number {
+    let total = 0;
+    for (const served of this.loaded.values()) total += served.model.memoryBytes;
+    return total;
+  }
+
+  /** The loaded model for the snapshot and task, loading it (once, whoever asks) when needed. */
+  async acquire(snapshot: ModelSnapshot, requestedTask: string | undefined, options: { pinned?: boolean; batching?: Partial<BatcherOptions> } = {}): Promise<ServedModel> {
+    const plan = await planModel(snapshot, requestedTask);
+    const key = `${snapshot.repo}@${snapshot.commit}#${plan.task}`;
+    const ready = this.loaded.get(key);
+    if (ready) {
+      ready.lastUsed = performance.now();
+      if (options.pinned) ready.pinned = true;
+      return ready;
+    }
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.load(key, snapshot, plan, options).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async load(key: string, snapshot: ModelSnapshot, plan: Awaited<ReturnType<typeof planModel>>, options: { pinned?: boolean; batching?: Partial<BatcherOptions> }): Promise<ServedModel> {
+    const estimate = await directoryBytes(snapshot.dir);
+    await this.makeRoom(estimate, snapshot.repo);
+    this.reserved += estimate;
+    const started = performance.now();
+    let model: LoadedPipeline;
+    try {
+      model = await plan.implementation.load(snapshot, { task: plan.task, device: this.options.device, threads: this.options.threads });
+    } finally {
+      this.reserved -= estimate;
+    }
+    const served: ServedModel = {
+      key,
+      repo: snapshot.repo,
+      commit: snapshot.commit,
+      task: plan.task,
+      model,
+      batcher: new Batcher((inputs, parameters) => model.run(inputs, parameters, this.runContext), { ...this.options.batching, ...options.batching }),
+      loadMs: performance.now() - started,
+      lastUsed: performance.now(),
+      pinned: options.pinned ?? false,
+    };
+    this.loaded.set(key, served);
+    return served;
+  }
+
+  /** Set by the server: how pipelines fetch image URLs and bound pixels. */
+  runContext = { maxImagePixels: 40_000_000, fetch: globalThis.fetch };
+
+  private async makeRoom(bytes: number, repo: string): Promise<void> {
+    const budget = this.options.maxMemoryBytes;
+    if (bytes > budget) throw new ModaError('MODEL_MEMORY_EXHAUSTED', `${repo} needs about ${bytes} bytes, more than the whole model memory budget (MODA_MAX_MODEL_MEMORY = ${budget})`);
+    const candidates = [...this.loaded.values()].filter((served) => !served.pinned && served.batcher.idle).sort((a, b) => a.lastUsed - b.lastUsed);
+    while (this.usedBytes() + this.reserved + bytes > budget) {
+      const victim = candidates.shift();
+      if (!victim) {
+        throw new ModaError('MODEL_MEMORY_EXHAUSTED', `${repo} does not fit next to the models in use (${this.usedBytes()} of ${budget} bytes held); retry later or raise MODA_MAX_MODEL_MEMORY`, { details: { retryAfterSeconds: 5 } });
+      }
+      await this.unload(victim);
+    }
+  }
+
+  async run(served: ServedModel, inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, options: SubmitOptions = {}): Promise<unknown[]> {
+    served.lastUsed = performance.now();
+    try {
+      return await served.batcher.submit(inputs, parameters, options);
+    } finally {
+      served.lastUsed = performance.now();
+      if (this.options.keepAliveMs === 0 && !served.pinned) void this.expire();
+    }
+  }
+
+  async unload(served: ServedModel): Promise<void> {
+    if (this.loaded.get(served.key) !== served) return;
+    this.loaded.delete(served.key);
+    await served.batcher.whenIdle();
+    await served.model.dispose();
+  }
+
+  /** Unloads idle, unpinned models not used for keep-alive. */
+  async expire(now = performance.now()): Promise<void> {
+    for (const served of [...this.loaded.values()]) {
+      if (!served.pinned && served.batcher.idle && now - served.lastUsed >= this.options.keepAliveMs) await this.unload(served);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.allSettled([...this.loading.values()]);
+    await Promise.all([...this.loaded.values()].map((served) => this.unload(served)));
+  }
+}
