@@ -101,6 +101,6 @@ void test('moda catalog list shows every starter model and whether its files are
   const code = await runCli(['catalog', 'list', '--json'], { env: { MODA_HOME: join(catalogDir, 'home') }, stdout: { write: (chunk: string) => (stdout += chunk) }, stderr: { write: () => true }, stdin: Readable.from([]) });
   assert.equal(code, 0);
   const rows = JSON.parse(stdout) as { repo: string; installed: boolean }[];
-  const ocr = rows.find((row) => row.repo === 'moda/ocr-ppocrv4-zh');
-  assert.equal(ocr?.installed, true);
+  const lid = rows.find((row) => row.repo === 'moda/lid-fasttext-176');
+  assert.equal(lid?.installed, true);
 });

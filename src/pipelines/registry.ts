@@ -1,10 +1,18 @@
 // Every way Moda knows to run a model, by `pipeline.type`. A repo's configuration.json names one of
 // these; nothing in a repo can add to the list (a model is data, never code).
+import { espeakTtsPipeline } from './audio/espeak-tts.js';
+import { sileroVadPipeline } from './audio/silero-vad.js';
 import type { PipelineImplementation } from './pipeline-implementation.js';
+import { fastTextLanguageIdentificationPipeline } from './text/fasttext-language-identification.js';
+import { jiebaWordSegmentationPipeline } from './text/jieba-word-segmentation.js';
 import { transformersJsPipeline } from './transformers/transformers-pipeline.js';
 
 const implementations: readonly PipelineImplementation[] = [
   // One line per implementation, e.g. `ppocrPipeline,` — keep sorted by type.
+  espeakTtsPipeline,
+  fastTextLanguageIdentificationPipeline,
+  jiebaWordSegmentationPipeline,
+  sileroVadPipeline,
   transformersJsPipeline,
 ];
 
