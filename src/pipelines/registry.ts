@@ -6,12 +6,18 @@ import type { PipelineImplementation } from './pipeline-implementation.js';
 import { fastTextLanguageIdentificationPipeline } from './text/fasttext-language-identification.js';
 import { jiebaWordSegmentationPipeline } from './text/jieba-word-segmentation.js';
 import { transformersJsPipeline } from './transformers/transformers-pipeline.js';
+import { centernetPipeline } from './vision/centernet-pipeline.js';
+import { faceApiPipeline } from './vision/face-api-pipeline.js';
+import { nsfwPipeline } from './vision/nsfw-pipeline.js';
 
 const implementations: readonly PipelineImplementation[] = [
   // One line per implementation, e.g. `ppocrPipeline,` — keep sorted by type.
+  centernetPipeline,
   espeakTtsPipeline,
+  faceApiPipeline,
   fastTextLanguageIdentificationPipeline,
   jiebaWordSegmentationPipeline,
+  nsfwPipeline,
   sileroVadPipeline,
   transformersJsPipeline,
 ];
