@@ -6,6 +6,7 @@ import { isModaError } from '../errors/moda-error.js';
 import type { CliIo } from './cli-context.js';
 import { registerBundle } from './commands/bundle.js';
 import { registerCatalog } from './commands/catalog.js';
+import { registerDeploy } from './commands/deploy.js';
 import { registerDownload } from './commands/download.js';
 import { registerLogin } from './commands/login.js';
 import { registerOrg } from './commands/org.js';
@@ -54,6 +55,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerBundle(program, context);
   registerRun(program, context);
   registerCatalog(program, context);
+  registerDeploy(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

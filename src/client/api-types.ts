@@ -148,3 +148,43 @@ export interface CommitResult {
   commitOid: string;
   commitUrl: string;
 }
+
+export interface DeploymentBatching {
+  max_batch_size?: number | 'auto';
+  max_queue_delay_ms?: number;
+  max_queue?: number;
+}
+
+export interface DeploymentRequest {
+  model: string;
+  name?: string;
+  revision?: string;
+  task?: string;
+  batching?: DeploymentBatching;
+  required?: boolean;
+}
+
+export interface DeploymentInfo {
+  name: string;
+  model: string;
+  revision: string;
+  commit: string;
+  task: string;
+  state: 'loading' | 'ready' | 'failed';
+  error?: { code: string; message: string };
+  batching: { max_batch_size: number | 'auto'; effective_batch_size?: number; max_queue_delay_ms: number; max_queue: number };
+  calibration?: { chosen: number; points: { batch_size: number; items_per_second: number }[]; error?: string };
+  required: boolean;
+  memory_bytes?: number;
+  load_ms?: number;
+  endpoint: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One NDJSON line of a deployment being created or updated. */
+export type DeploymentProgress =
+  | { status: 'resolving' | 'materializing' | 'loading' | 'calibrating'; deployment: string }
+  | { status: 'ready' | 'failed'; deployment: DeploymentInfo }
+  | { status: 'error'; error: { code: string; message: string } };

@@ -1,12 +1,18 @@
 // The typed HTTP client of Moda's public API (Hugging Face Hub routes plus Moda's account routes),
 // shared by the CLI and the web UI. It only needs `fetch`, so it runs in browsers too; the file
 // transfers that touch the local disk live in upload.ts and download.ts and take a client.
+import { errorCatalog, type ErrorCode } from '../errors/catalog.js';
+import { ModaError } from '../errors/moda-error.js';
 import { parseRepoId } from '../hub/paths.js';
 import type {
   CommitOperation,
   CommitResult,
   CreatedRepo,
   CreatedToken,
+  DeploymentBatching,
+  DeploymentInfo,
+  DeploymentProgress,
+  DeploymentRequest,
   LfsBatchAnswer,
   MemberRole,
   NamespaceInfo,
@@ -122,6 +128,31 @@ export class ModaClient {
     const response = await this.request(path, options);
     const text = await response.text();
     return (text === '' ? {} : JSON.parse(text)) as T;
+  }
+
+  // ── Deployments ───────────────────────────────────────────────────────────────────────────────
+
+  /** Creates (or, with `name` of an existing one and `update`, redeploys) a deployment, yielding its progress. */
+  async *deployIter(request: DeploymentRequest, options: { signal?: AbortSignal } = {}): AsyncGenerator<DeploymentProgress, DeploymentInfo, undefined> {
+    const response = await this.request('/api/v1/deployments', { method: 'POST', json: request, headers: { accept: 'application/x-ndjson' }, signal: options.signal, what: `deploying ${request.model}` });
+    return yield* readDeploymentProgress(response);
+  }
+
+  async *redeployIter(name: string, patch: { revision?: string; batching?: DeploymentBatching; required?: boolean; redeploy?: boolean }, options: { signal?: AbortSignal } = {}): AsyncGenerator<DeploymentProgress, DeploymentInfo, undefined> {
+    const response = await this.request(`/api/v1/deployments/${encodeURIComponent(name)}`, { method: 'PATCH', json: patch, headers: { accept: 'application/x-ndjson' }, signal: options.signal, what: `updating deployment ${name}` });
+    return yield* readDeploymentProgress(response);
+  }
+
+  async listDeployments(): Promise<DeploymentInfo[]> {
+    return (await this.requestJson<{ deployments: DeploymentInfo[] }>('/api/v1/deployments', { what: 'listing deployments' })).deployments;
+  }
+
+  getDeployment(name: string): Promise<DeploymentInfo> {
+    return this.requestJson<DeploymentInfo>(`/api/v1/deployments/${encodeURIComponent(name)}`, { what: `reading deployment ${name}` });
+  }
+
+  async deleteDeployment(name: string): Promise<void> {
+    await this.request(`/api/v1/deployments/${encodeURIComponent(name)}`, { method: 'DELETE', what: `deleting deployment ${name}` });
   }
 
   // ── Accounts ──────────────────────────────────────────────────────────────────────────────────
@@ -308,3 +339,25 @@ export class ModaClient {
   }
 }
 
+/** Reads NDJSON deployment progress; an error line becomes a ModaError with the server's code. */
+async function* readDeploymentProgress(response: Response): AsyncGenerator<DeploymentProgress, DeploymentInfo, undefined> {
+  const text = response.body ? response.body.pipeThrough(new TextDecoderStream()) : undefined;
+  let buffer = '';
+  let result: DeploymentInfo | undefined;
+  const handle = function* (line: string): Generator<DeploymentProgress> {
+    if (line.trim() === '') return;
+    const event = JSON.parse(line) as DeploymentProgress;
+    if (event.status === 'error') throw new ModaError(event.error.code in errorCatalog ? (event.error.code as ErrorCode) : 'INTERNAL', event.error.message);
+    if (event.status === 'ready' || event.status === 'failed') result = event.deployment;
+    yield event;
+  };
+  for await (const chunk of text ?? []) {
+    buffer += chunk;
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines) yield* handle(line);
+  }
+  yield* handle(buffer);
+  if (!result) throw new ModaError('UPSTREAM_INVALID_RESPONSE', 'the server ended the deployment progress without a result');
+  return result;
+}

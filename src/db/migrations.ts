@@ -96,4 +96,20 @@ export const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0004-deployments': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('deployments')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('revision', 'text', (c) => c.notNull())
+        .addColumn('commit_sha', 'text', (c) => c.notNull())
+        .addColumn('task', 'text', (c) => c.notNull())
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -80,6 +80,19 @@ export interface LikesTable {
   created_at: string;
 }
 
+/** A pinned model@commit served with its own batching settings (settings: JSON). */
+export interface DeploymentsTable {
+  name: string;
+  model: string;
+  revision: string;
+  commit_sha: string;
+  task: string;
+  settings: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface MigrationsMarker {
   id: Generated<number>;
 }
@@ -91,4 +104,5 @@ export interface Database {
   repos: ReposTable;
   repo_tags: RepoTagsTable;
   likes: LikesTable;
+  deployments: DeploymentsTable;
 }

@@ -48,11 +48,23 @@ export class Batcher {
   private batches = 0;
   private readonly batchSizes = new Map<number, number>();
   private idleWaiters: (() => void)[] = [];
+  /** Told each batch's input count as the batch starts (the metrics' batch-size histogram). */
+  onBatch: ((size: number) => void) | undefined;
 
   constructor(
     private readonly run: RunBatch,
-    private readonly options: BatcherOptions,
+    private options: BatcherOptions,
   ) {}
+
+  /** New batching settings (a deployment's), applied from the next batch on. */
+  reconfigure(options: BatcherOptions): void {
+    this.options = { ...options };
+    this.schedule();
+  }
+
+  get settings(): Readonly<BatcherOptions> {
+    return this.options;
+  }
 
   stats(): BatcherStats {
     return { queuedInputs: this.queuedInputs, running: this.running, batches: this.batches, batchSizes: new Map(this.batchSizes) };
@@ -164,6 +176,7 @@ export class Batcher {
       const inputs = batch.flatMap((entry) => entry.inputs);
       this.batches++;
       this.batchSizes.set(inputs.length, (this.batchSizes.get(inputs.length) ?? 0) + 1);
+      this.onBatch?.(inputs.length);
       try {
         const outputs = await this.run(inputs, batch[0]?.parameters ?? {});
         let offset = 0;

@@ -57,8 +57,21 @@ export class InferenceService {
     return this.models.acquire(await this.snapshot(actor, repoId, revision), task);
   }
 
+  /** The deployment serving a model, consulted for requests that name no revision. */
+  deployed: (repoId: string) => ServedModel | undefined = () => undefined;
+
+  private async servedFor(actor: Actor, request: InferenceRequest): Promise<ServedModel> {
+    const deployed = request.revision === undefined ? this.deployed(request.repoId) : undefined;
+    if (deployed && (request.task === undefined || request.task === deployed.task)) {
+      // Reading rights are checked on every request, deployed or not.
+      await findRepo(this.hub, actor, 'model', request.repoId, 'read');
+      return deployed;
+    }
+    return this.load(actor, request.repoId, request.revision, request.task);
+  }
+
   async infer(actor: Actor, request: InferenceRequest): Promise<InferenceResult> {
-    const served = await this.load(actor, request.repoId, request.revision, request.task);
+    const served = await this.servedFor(actor, request);
     const { inputs, parameters } = validateTaskInput(served.task, request.inputs, request.parameters);
     if (request.deadline !== undefined && performance.now() >= request.deadline) throw new ModaError('INFERENCE_TIMEOUT');
     const started = performance.now();

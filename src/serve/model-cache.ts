@@ -31,6 +31,18 @@ export interface ModelCacheOptions {
   batching: BatcherOptions;
 }
 
+/** What metrics and logs hear from the cache; every method is optional. */
+export interface ModelCacheObserver {
+  /** A caller got this model (loaded now, by another caller, or earlier). */
+  acquired?(served: ServedModel): void;
+  loaded?(served: ServedModel): void;
+  unloaded?(served: ServedModel): void;
+  /** One caller's inputs went through the model's queue and run; `failed` with the error thrown. */
+  ran?(served: ServedModel, run: { inputs: number; ms: number; failed: boolean; error: unknown }): void;
+  /** The model started a batch of this many inputs. */
+  batched?(served: ServedModel, size: number): void;
+}
+
 async function directoryBytes(dir: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
@@ -45,10 +57,27 @@ export class ModelCache {
   private readonly sweeper: NodeJS.Timeout;
   /** Memory promised to models still loading, so two loads cannot both take the last free bytes. */
   private reserved = 0;
+  private readonly observers = new Set<ModelCacheObserver>();
 
   constructor(private readonly options: ModelCacheOptions) {
     this.sweeper = setInterval(() => void this.expire(), Math.max(1000, Math.min(options.keepAliveMs, 30_000)));
     this.sweeper.unref();
+  }
+
+  /** Adds an observer; returns the function that removes it. */
+  observe(observer: ModelCacheObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  private notify(event: (observer: ModelCacheObserver) => void): void {
+    for (const observer of this.observers) {
+      try {
+        event(observer);
+      } catch {
+        // A metrics or logging bug must not fail the inference it watches.
+      }
+    }
   }
 
   list(): ServedModel[] {
@@ -69,6 +98,7 @@ export class ModelCache {
     if (ready) {
       ready.lastUsed = performance.now();
       if (options.pinned) ready.pinned = true;
+      this.notify((observer) => observer.acquired?.(ready));
       return ready;
     }
     let pending = this.loading.get(key);
@@ -76,7 +106,9 @@ export class ModelCache {
       pending = this.load(key, snapshot, plan, options).finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
     }
-    return pending;
+    const served = await pending;
+    this.notify((observer) => observer.acquired?.(served));
+    return served;
   }
 
   private async load(key: string, snapshot: ModelSnapshot, plan: Awaited<ReturnType<typeof planModel>>, options: { pinned?: boolean; batching?: Partial<BatcherOptions> }): Promise<ServedModel> {
@@ -101,7 +133,9 @@ export class ModelCache {
       lastUsed: performance.now(),
       pinned: options.pinned ?? false,
     };
+    served.batcher.onBatch = (size) => this.notify((observer) => observer.batched?.(served, size));
     this.loaded.set(key, served);
+    this.notify((observer) => observer.loaded?.(served));
     return served;
   }
 
@@ -123,10 +157,18 @@ export class ModelCache {
 
   async run(served: ServedModel, inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, options: SubmitOptions = {}): Promise<unknown[]> {
     served.lastUsed = performance.now();
+    const started = served.lastUsed;
+    let failed = false;
+    let error: unknown;
     try {
       return await served.batcher.submit(inputs, parameters, options);
+    } catch (caught) {
+      failed = true;
+      error = caught;
+      throw caught;
     } finally {
       served.lastUsed = performance.now();
+      this.notify((observer) => observer.ran?.(served, { inputs: inputs.length, ms: served.lastUsed - started, failed, error }));
       if (this.options.keepAliveMs === 0 && !served.pinned) void this.expire();
     }
   }
@@ -134,6 +176,7 @@ export class ModelCache {
   async unload(served: ServedModel): Promise<void> {
     if (this.loaded.get(served.key) !== served) return;
     this.loaded.delete(served.key);
+    this.notify((observer) => observer.unloaded?.(served));
     await served.batcher.whenIdle();
     await served.model.dispose();
   }

@@ -16,6 +16,8 @@ import { ModaError } from '../errors/moda-error.js';
 import { actorOf } from './authenticate-request.js';
 import { sendError } from './error-reply.js';
 import { registerInferenceRoutes } from '../protocols/moda/inference-routes.js';
+import { registerDeploymentRoutes } from '../protocols/moda/deployment-routes.js';
+import { Deployments } from '../serve/deployments.js';
 import { InferenceService } from '../serve/inference-service.js';
 import { ModelCache } from '../serve/model-cache.js';
 
@@ -56,7 +58,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
     genReqId: () => crypto.randomUUID(),
   });
 
-  await app.register(cors, { origin: true, credentials: true, exposedHeaders: EXPOSED_HEADERS, methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'] });
+  await app.register(cors, { origin: true, credentials: true, exposedHeaders: EXPOSED_HEADERS, methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] });
 
   app.addContentTypeParser(['application/vnd.git-lfs+json'], { parseAs: 'string' }, (_request, text, done) => {
     try {
@@ -90,5 +92,10 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   registerGitRoutes(app, hub);
   registerModelScopeRoutes(app, hub, baseUrl, secret);
   registerInferenceRoutes(app, hub, inference);
+  const deployments = new Deployments(hub, inference);
+  inference.deployed = (repoId) => deployments.servedFor(repoId);
+  registerDeploymentRoutes(app, deployments);
+  // Stored deployments load in the background; /readyz tells when the required ones are up.
+  app.addHook('onReady', () => deployments.restore());
   return app;
 }

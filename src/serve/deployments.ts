@@ -1,0 +1,289 @@
+// Deployments: a model pinned to one commit, loaded and kept loaded with its own batching settings.
+// A later push does not change a running deployment until it is redeployed (PATCH with a revision).
+// Rows live in the database so every server process (and a restart) serves the same deployments;
+// the loaded model is per process.
+import { ModaError, isModaError } from '../errors/moda-error.js';
+import { isSiteAdmin, requireWriteToken, type Actor } from '../hub/actor.js';
+import type { HubContext } from '../hub/context.js';
+import { findRepo } from '../hub/repos/repo-record.js';
+import { importActor } from '../mirror/ensure-namespace.js';
+import { planModel } from '../runtime/load-model.js';
+import type { TaskId } from '../tasks/catalog.js';
+import { calibrateBatchSize, type Calibration } from './calibrate-batch-size.js';
+import type { InferenceService } from './inference-service.js';
+import type { ServedModel } from './model-cache.js';
+
+export interface DeploymentSettings {
+  /** Most inputs per batch; `auto` = measured at load time. */
+  max_batch_size: number | 'auto';
+  max_queue_delay_ms: number;
+  /** Most inputs waiting before 429. */
+  max_queue: number;
+  /** `/readyz` waits for required deployments. */
+  required: boolean;
+}
+
+export interface DeploymentInput {
+  model: string;
+  name?: string;
+  revision?: string;
+  task?: string;
+  batching?: { max_batch_size?: number | 'auto'; max_queue_delay_ms?: number; max_queue?: number };
+  required?: boolean;
+}
+
+export type DeploymentState = 'loading' | 'ready' | 'failed';
+
+export interface DeploymentView {
+  name: string;
+  model: string;
+  revision: string;
+  commit: string;
+  task: string;
+  state: DeploymentState;
+  error?: { code: string; message: string };
+  batching: { max_batch_size: number | 'auto'; effective_batch_size?: number; max_queue_delay_ms: number; max_queue: number };
+  calibration?: Calibration;
+  required: boolean;
+  memory_bytes?: number;
+  load_ms?: number;
+  endpoint: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type DeploymentEvent = { status: 'resolving' | 'materializing' | 'loading' | 'calibrating'; deployment: string } | { status: 'ready' | 'failed'; deployment: DeploymentView };
+
+interface Live {
+  state: DeploymentState;
+  served?: ServedModel;
+  calibration?: Calibration;
+  error?: { code: string; message: string };
+  /** Resolves when the current load attempt ends. */
+  settled: Promise<void>;
+}
+
+interface Row {
+  name: string;
+  model: string;
+  revision: string;
+  commit_sha: string;
+  task: string;
+  settings: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const MAX_QUEUE_DELAY_MS = 10_000;
+
+function checkSettings(input: DeploymentInput['batching'], defaults: DeploymentSettings, required: boolean | undefined): DeploymentSettings {
+  const size = input?.max_batch_size ?? defaults.max_batch_size;
+  if (size !== 'auto' && (!Number.isInteger(size) || size < 1 || size > 256)) throw new ModaError('VALIDATION_FAILED', 'batching.max_batch_size must be "auto" or an integer from 1 to 256');
+  const delay = input?.max_queue_delay_ms ?? defaults.max_queue_delay_ms;
+  if (!Number.isFinite(delay) || delay < 0 || delay > MAX_QUEUE_DELAY_MS) throw new ModaError('VALIDATION_FAILED', `batching.max_queue_delay_ms must be from 0 to ${MAX_QUEUE_DELAY_MS}`);
+  const queue = input?.max_queue ?? defaults.max_queue;
+  if (!Number.isInteger(queue) || queue < 1 || queue > 100_000) throw new ModaError('VALIDATION_FAILED', 'batching.max_queue must be an integer from 1 to 100000');
+  if (required !== undefined && typeof required !== 'boolean') throw new ModaError('VALIDATION_FAILED', 'required must be true or false');
+  return { max_batch_size: size, max_queue_delay_ms: delay, max_queue: queue, required: required ?? defaults.required };
+}
+
+export class Deployments {
+  private readonly live = new Map<string, Live>();
+
+  constructor(
+    private readonly hub: HubContext,
+    private readonly inference: InferenceService,
+  ) {}
+
+  private defaults(): DeploymentSettings {
+    return { max_batch_size: 'auto', max_queue_delay_ms: 2, max_queue: this.hub.config.maxQueue, required: false };
+  }
+
+  private view(row: Row): DeploymentView {
+    const settings = JSON.parse(row.settings) as DeploymentSettings;
+    const live = this.live.get(row.name);
+    return {
+      name: row.name,
+      model: row.model,
+      revision: row.revision,
+      commit: row.commit_sha,
+      task: row.task,
+      state: live?.state ?? 'loading',
+      ...(live?.error && { error: live.error }),
+      batching: {
+        max_batch_size: settings.max_batch_size,
+        ...(live?.served && { effective_batch_size: live.served.batcher.settings.maxBatchSize }),
+        max_queue_delay_ms: settings.max_queue_delay_ms,
+        max_queue: settings.max_queue,
+      },
+      ...(live?.calibration && { calibration: live.calibration }),
+      required: settings.required,
+      ...(live?.served && { memory_bytes: live.served.model.memoryBytes, load_ms: Math.round(live.served.loadMs) }),
+      endpoint: `/api/v1/models/${row.model}/pipeline`,
+      created_by: row.created_by,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+    };
+  }
+
+  private async row(name: string): Promise<Row | undefined> {
+    return this.hub.db.selectFrom('deployments').selectAll().where('name', '=', name).executeTakeFirst();
+  }
+
+  /** The deployment row, if the actor can read its model (others get 404, as for private repos). */
+  private async visibleRow(actor: Actor, name: string): Promise<Row> {
+    const row = await this.row(name);
+    if (row) {
+      try {
+        await findRepo(this.hub, actor, 'model', row.model, 'read');
+        return row;
+      } catch (error) {
+        if (!isModaError(error) || error.code !== 'HUB_REPO_NOT_FOUND') throw error;
+      }
+    }
+    throw new ModaError('NOT_FOUND', `no deployment named "${name}"`);
+  }
+
+  private async requireManage(actor: Actor, row: Row): Promise<void> {
+    const user = requireWriteToken(actor);
+    if (row.created_by === user || isSiteAdmin(actor)) return;
+    await findRepo(this.hub, actor, 'model', row.model, 'write');
+  }
+
+  /** Loads (or reloads) a deployment's model in this process, reporting progress. */
+  private start(row: Row, emit: (event: DeploymentEvent) => void = () => undefined): Live {
+    const settings = JSON.parse(row.settings) as DeploymentSettings;
+    const live: Live = { state: 'loading', settled: Promise.resolve() };
+    const previous = this.live.get(row.name);
+    this.live.set(row.name, live);
+    live.settled = (async () => {
+      try {
+        emit({ status: 'materializing', deployment: row.name });
+        const snapshot = await this.inference.snapshot(importActor, row.model, row.commit_sha);
+        emit({ status: 'loading', deployment: row.name });
+        const served = await this.inference.models.acquire(snapshot, row.task, { pinned: true });
+        const fixed = settings.max_batch_size === 'auto' ? undefined : settings.max_batch_size;
+        let size = fixed ?? this.hub.config.maxBatchSize;
+        if (fixed === undefined) {
+          emit({ status: 'calibrating', deployment: row.name });
+          live.calibration = await calibrateBatchSize(served.model, served.task, this.inference.models.runContext, Math.max(1, Math.min(32, this.hub.config.maxBatchSize * 4)));
+          size = live.calibration.chosen;
+        }
+        served.batcher.reconfigure({ maxBatchSize: size, maxQueueDelayMs: settings.max_queue_delay_ms, maxQueue: settings.max_queue });
+        live.served = served;
+        live.state = 'ready';
+        // The previous commit's model, when redeployed to a new one, is no longer pinned.
+        if (previous?.served && previous.served !== served) {
+          previous.served.pinned = false;
+          void this.inference.models.unload(previous.served);
+        }
+      } catch (error) {
+        live.state = 'failed';
+        live.error = isModaError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: (error as Error).message };
+      }
+    })();
+    return live;
+  }
+
+  async create(actor: Actor, input: DeploymentInput, emit?: (event: DeploymentEvent) => void): Promise<DeploymentView> {
+    const user = requireWriteToken(actor);
+    if (typeof input.model !== 'string') throw new ModaError('VALIDATION_FAILED', 'model must be "owner/name"');
+    const name = input.name ?? input.model.replace('/', '--').toLowerCase();
+    if (!NAME.test(name)) throw new ModaError('VALIDATION_FAILED', 'name must be 1–64 lowercase letters, digits, ".", "_" or "-"');
+    const settings = checkSettings(input.batching, this.defaults(), input.required);
+    if (await this.row(name)) throw new ModaError('HUB_NAME_TAKEN', `a deployment named "${name}" already exists; PATCH it to redeploy`);
+    emit?.({ status: 'resolving', deployment: name });
+    const snapshot = await this.inference.snapshot(actor, input.model, input.revision ?? 'main');
+    const task: TaskId = (await planModel(snapshot, input.task)).task;
+    const now = new Date().toISOString();
+    const row: Row = { name, model: snapshot.repo, revision: input.revision ?? 'main', commit_sha: snapshot.commit, task, settings: JSON.stringify(settings), created_by: user, created_at: now, updated_at: now };
+    try {
+      await this.hub.db.insertInto('deployments').values(row).execute();
+    } catch (error) {
+      if (await this.row(name)) throw new ModaError('HUB_NAME_TAKEN', `a deployment named "${name}" already exists; PATCH it to redeploy`);
+      throw error;
+    }
+    const live = this.start(row, emit);
+    await live.settled;
+    const view = this.view(row);
+    if (live.state === 'failed') {
+      // A deployment that cannot load is not kept: the caller gets the load error itself.
+      await this.hub.db.deleteFrom('deployments').where('name', '=', name).execute();
+      this.live.delete(name);
+      emit?.({ status: 'failed', deployment: view });
+      const code = (live.error?.code ?? 'INTERNAL') as ModaError['code'];
+      throw new ModaError(code, live.error?.message);
+    }
+    emit?.({ status: view.state === 'ready' ? 'ready' : 'failed', deployment: view });
+    return view;
+  }
+
+  async list(actor: Actor): Promise<DeploymentView[]> {
+    const rows = await this.hub.db.selectFrom('deployments').selectAll().orderBy('name').execute();
+    const visible: DeploymentView[] = [];
+    for (const row of rows) {
+      const readable = await findRepo(this.hub, actor, 'model', row.model, 'read').then(() => true, () => false);
+      if (readable) visible.push(this.view(row));
+    }
+    return visible;
+  }
+
+  async get(actor: Actor, name: string): Promise<DeploymentView> {
+    return this.view(await this.visibleRow(actor, name));
+  }
+
+  /** New batching settings apply at once; a new revision (or `redeploy`) pins the commit it names now. */
+  async update(actor: Actor, name: string, patch: { revision?: string; batching?: DeploymentInput['batching']; required?: boolean; redeploy?: boolean }, emit?: (event: DeploymentEvent) => void): Promise<DeploymentView> {
+    const row = await this.visibleRow(actor, name);
+    await this.requireManage(actor, row);
+    const settings = checkSettings({ ...(JSON.parse(row.settings) as DeploymentSettings), ...patch.batching }, this.defaults(), patch.required ?? (JSON.parse(row.settings) as DeploymentSettings).required);
+    const revision = patch.revision ?? row.revision;
+    let commit = row.commit_sha;
+    if (patch.revision !== undefined || patch.redeploy) commit = (await this.inference.snapshot(actor, row.model, revision)).commit;
+    const updated: Row = { ...row, revision, commit_sha: commit, settings: JSON.stringify(settings), updated_at: new Date().toISOString() };
+    await this.hub.db.updateTable('deployments').set({ revision, commit_sha: commit, settings: updated.settings, updated_at: updated.updated_at }).where('name', '=', name).execute();
+    const live = this.live.get(name);
+    if (commit !== row.commit_sha || !live?.served || settings.max_batch_size !== (JSON.parse(row.settings) as DeploymentSettings).max_batch_size) {
+      await this.start(updated, emit).settled;
+    } else {
+      live.served.batcher.reconfigure({ maxBatchSize: settings.max_batch_size === 'auto' ? live.served.batcher.settings.maxBatchSize : settings.max_batch_size, maxQueueDelayMs: settings.max_queue_delay_ms, maxQueue: settings.max_queue });
+    }
+    const view = this.view(updated);
+    emit?.({ status: view.state === 'ready' ? 'ready' : 'failed', deployment: view });
+    return view;
+  }
+
+  async delete(actor: Actor, name: string): Promise<void> {
+    const row = await this.visibleRow(actor, name);
+    await this.requireManage(actor, row);
+    await this.hub.db.deleteFrom('deployments').where('name', '=', name).execute();
+    const live = this.live.get(name);
+    this.live.delete(name);
+    if (live?.served) {
+      live.served.pinned = false;
+      await this.inference.models.unload(live.served);
+    }
+  }
+
+  /** The ready deployment serving `model`, if any (requests without a revision go to it). */
+  servedFor(model: string): ServedModel | undefined {
+    for (const live of this.live.values()) if (live.state === 'ready' && live.served?.repo.toLowerCase() === model.toLowerCase()) return live.served;
+    return undefined;
+  }
+
+  /** Loads every stored deployment in the background (server start). */
+  async restore(): Promise<void> {
+    const rows = await this.hub.db.selectFrom('deployments').selectAll().execute();
+    for (const row of rows) this.start(row);
+  }
+
+  /** Ready when every required deployment is loaded. */
+  async readiness(): Promise<{ ready: boolean; waiting: string[] }> {
+    const rows = await this.hub.db.selectFrom('deployments').selectAll().execute();
+    const waiting = rows.filter((row) => (JSON.parse(row.settings) as DeploymentSettings).required && this.live.get(row.name)?.state !== 'ready').map((row) => row.name);
+    return { ready: waiting.length === 0, waiting };
+  }
+}
