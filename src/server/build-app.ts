@@ -18,6 +18,7 @@ import { sendError } from './error-reply.js';
 import { registerInferenceRoutes } from '../protocols/moda/inference-routes.js';
 import { registerDeploymentRoutes } from '../protocols/moda/deployment-routes.js';
 import { Deployments } from '../serve/deployments.js';
+import { registerObservabilityRoutes, setReadinessCheck } from '../protocols/moda/observability-routes.js';
 import { InferenceService } from '../serve/inference-service.js';
 import { ModelCache } from '../serve/model-cache.js';
 
@@ -74,6 +75,8 @@ export async function buildApp({ hub, secret, logger = false, inference = create
     reply.header('x-request-id', request.id);
     request.actor = await actorOf(hub, request);
   });
+  // Before the other routes, so its hooks see every request.
+  registerObservabilityRoutes(app, inference.models);
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new ModaError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`)));
@@ -95,6 +98,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   const deployments = new Deployments(hub, inference);
   inference.deployed = (repoId) => deployments.servedFor(repoId);
   registerDeploymentRoutes(app, deployments);
+  setReadinessCheck(app, () => deployments.readiness());
   // Stored deployments load in the background; /readyz tells when the required ones are up.
   app.addHook('onReady', () => deployments.restore());
   return app;

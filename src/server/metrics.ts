@@ -1,0 +1,149 @@
+// Prometheus metrics for one app: HTTP requests by route, inference by model and task, the model
+// cache's queues, memory and loads, and the process defaults, in a registry of the app's own (tests
+// run several servers in one process). Requests are tied to the model they ran through an
+// AsyncLocalStorage trace, so the cache needs to know nothing about HTTP.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ModelCache, ServedModel } from '../serve/model-cache.js';
+
+/** What one request did with models, filled in by the cache's observer while the handler runs. */
+interface RequestTrace {
+  log: FastifyBaseLogger;
+  served: ServedModel | undefined;
+  /** Time in the model's queue and run, summed over the request's runs. */
+  inferenceMs: number;
+  inputs: number;
+}
+
+/** The route label of a request no route matched: the raw URL would make the label unbounded. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+// Inference spans a tiny classifier (ms) to a long generation (minutes); HTTP's defaults stop at 10 s.
+const INFERENCE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const LOAD_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
+/**
+ * The model label: the repo (`owner/name`). The commit lives in `moda_model_info`, so a push does
+ * not start new counter series, and only repos a model was actually loaded from ever become labels.
+ */
+function modelLabel(served: ServedModel): string {
+  return served.repo;
+}
+
+/** Creates the app's registry, hooks its requests and the model cache, and returns the registry. */
+export function registerMetrics(app: FastifyInstance, models: ModelCache): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const httpRequests = new Counter({ name: 'moda_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers });
+  const httpDuration = new Histogram({ name: 'moda_http_request_duration_seconds', help: 'Time from request to the last byte of the response, by method and route pattern', labelNames: ['method', 'route'], buckets: HTTP_BUCKETS, registers });
+  const inferenceRequests = new Counter({
+    name: 'moda_inference_requests_total',
+    help: 'HTTP requests that resolved a model, by model, task and status (requests that fail before a model is found count only in moda_http_requests_total)',
+    labelNames: ['model', 'task', 'status'],
+    registers,
+  });
+  const inferenceDuration = new Histogram({ name: 'moda_inference_duration_seconds', help: "Time a request's inputs spent in the model's queue and run, failed runs included", labelNames: ['model', 'task'], buckets: INFERENCE_BUCKETS, registers });
+  const batchSize = new Histogram({ name: 'moda_inference_batch_size', help: 'Inputs per batch the model ran', labelNames: ['model'], buckets: BATCH_BUCKETS, registers });
+  const loadSeconds = new Histogram({ name: 'moda_model_load_seconds', help: 'Time to load a model into memory', labelNames: ['model'], buckets: LOAD_BUCKETS, registers });
+
+  // Gauges are read from the cache at scrape time, so an unloaded model's series disappear.
+  new Gauge({
+    name: 'moda_inference_queue_depth',
+    help: 'Inputs waiting for a loaded model',
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const served of models.list()) this.inc({ model: modelLabel(served) }, served.batcher.stats().queuedInputs);
+    },
+  });
+  new Gauge({
+    name: 'moda_models_loaded',
+    help: 'Models in memory (one per repo, commit and task)',
+    registers,
+    collect() {
+      this.set(models.list().length);
+    },
+  });
+  new Gauge({
+    name: 'moda_model_memory_bytes',
+    help: 'Memory the loaded models of a repo hold, as their pipelines report it',
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const served of models.list()) this.inc({ model: modelLabel(served) }, served.model.memoryBytes);
+    },
+  });
+  new Gauge({
+    name: 'moda_model_info',
+    help: 'A loaded model: its repo, the commit it was loaded from and the task it serves (always 1)',
+    labelNames: ['model', 'commit', 'task', 'pinned'],
+    registers,
+    collect() {
+      this.reset();
+      for (const served of models.list()) this.set({ model: modelLabel(served), commit: served.commit, task: served.task, pinned: String(served.pinned) }, 1);
+    },
+  });
+
+  const traceStorage = new AsyncLocalStorage<RequestTrace>();
+  const traces = new WeakMap<FastifyRequest, RequestTrace>();
+
+  const stopObserving = models.observe({
+    acquired(served) {
+      const trace = traceStorage.getStore();
+      if (trace) trace.served = served;
+    },
+    loaded(served) {
+      loadSeconds.observe({ model: modelLabel(served) }, served.loadMs / 1000);
+      // The log of the request that caused the load, so its reqId explains a slow first answer.
+      const log = traceStorage.getStore()?.log ?? app.log;
+      log.info({ model: served.repo, commit: served.commit, task: served.task, loadMs: Math.round(served.loadMs), memoryBytes: served.model.memoryBytes }, 'model loaded');
+    },
+    unloaded(served) {
+      app.log.info({ model: served.repo, commit: served.commit, task: served.task }, 'model unloaded');
+    },
+    ran(served, run) {
+      inferenceDuration.observe({ model: modelLabel(served), task: served.task }, run.ms / 1000);
+      const trace = traceStorage.getStore();
+      if (trace) {
+        trace.inferenceMs += run.ms;
+        trace.inputs += run.inputs;
+      }
+    },
+    batched(served, size) {
+      batchSize.observe({ model: modelLabel(served) }, size);
+    },
+  });
+  app.addHook('onClose', async () => stopObserving());
+
+  // preHandler runs after the body is parsed: the stream events that parse it would lose the
+  // context, so the trace is entered here and the handler runs inside it.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const trace: RequestTrace = { log: request.log, served: undefined, inferenceMs: 0, inputs: 0 };
+    traces.set(request, trace);
+    traceStorage.run(trace, done);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    const status = String(reply.statusCode);
+    httpRequests.inc({ method: request.method, route, status });
+    httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const trace = traces.get(request);
+    const served = trace?.served;
+    if (!trace || !served) return;
+    inferenceRequests.inc({ model: modelLabel(served), task: served.task, status });
+    request.log.info(
+      { model: served.repo, commit: served.commit, task: served.task, status: reply.statusCode, inputs: trace.inputs, inferenceMs: Math.round(trace.inferenceMs * 10) / 10, responseMs: Math.round(reply.elapsedTime * 10) / 10 },
+      'inference request completed',
+    );
+  });
+
+  return registry;
+}
