@@ -34,7 +34,42 @@ export interface LoadedPipeline {
    * Returns one output per input, in order, each matching the task's output schema.
    */
   run(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, context: RunContext): Promise<unknown[]>;
+  /**
+   * Text generation with a token-level view, for protocols that stream and bill by token (the
+   * OpenAI API). Only generative pipelines have it; it runs beside the batcher, one call per request.
+   */
+  generate?(request: GenerateRequest): Promise<GenerateResult>;
+  /** Tokens each text takes as the model's input, special tokens included; for usage reports. */
+  countTokens?(texts: readonly string[]): number[];
   dispose(): Promise<void>;
+}
+
+export interface ChatTurn {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface GenerateRequest {
+  /** A prompt to continue, or a chat answered through the model's chat template. */
+  prompt: string | readonly ChatTurn[];
+  /** Parameters of the text-generation task (max_new_tokens, temperature, top_p, stop, seed, …), already validated. */
+  parameters: Readonly<Record<string, unknown>>;
+  /** Called once the prompt is tokenized and fits, before the first token is generated. */
+  onStart?: (promptTokens: number) => void;
+  /** Called with each piece of new text once it is final; the pieces add up to the result's text. */
+  onText?: (delta: string) => void;
+  /** Stops generation at the next token; the call then rejects with REQUEST_CANCELLED. */
+  signal?: AbortSignal;
+}
+
+export interface GenerateResult {
+  /** The new text only, cut before the first stop string. */
+  text: string;
+  /** 'stop': end-of-text token or a stop string; 'length': the token limit or the context ran out. */
+  finishReason: 'stop' | 'length';
+  promptTokens: number;
+  /** Tokens generated, an end-of-text token included. */
+  completionTokens: number;
 }
 
 export interface PipelineImplementation {

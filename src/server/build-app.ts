@@ -16,6 +16,7 @@ import { ModaError } from '../errors/moda-error.js';
 import { actorOf } from './authenticate-request.js';
 import { sendError } from './error-reply.js';
 import { registerInferenceRoutes } from '../protocols/moda/inference-routes.js';
+import { registerOpenAiRoutes } from '../protocols/openai/openai-routes.js';
 import { registerDeploymentRoutes } from '../protocols/moda/deployment-routes.js';
 import { Deployments } from '../serve/deployments.js';
 import { registerObservabilityRoutes, setReadinessCheck } from '../protocols/moda/observability-routes.js';
@@ -95,6 +96,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   registerGitRoutes(app, hub);
   registerModelScopeRoutes(app, hub, baseUrl, secret);
   registerInferenceRoutes(app, hub, inference);
+  registerOpenAiRoutes(app, hub, inference);
   const deployments = new Deployments(hub, inference);
   inference.deployed = (repoId) => deployments.servedFor(repoId);
   registerDeploymentRoutes(app, deployments);

@@ -3,8 +3,9 @@
 // for Hugging Face clients.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isModaError, ModaError } from '../errors/moda-error.js';
+import { openAiErrorBody } from '../protocols/openai/openai-error.js';
 
-export type ErrorEnvelope = 'hf' | 'lfs' | 'modelscope';
+export type ErrorEnvelope = 'hf' | 'lfs' | 'modelscope' | 'openai';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -52,5 +53,6 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
     // ModelScope clients read Code/Success/Message, so Code always equals the HTTP status.
     return reply.send({ Code: moda.status, Success: false, Message: message, Data: null, RequestId: request.id, ErrorCode: moda.code });
   }
+  if (request.routeOptions.config.envelope === 'openai') return reply.send(openAiErrorBody(moda, message));
   return reply.send({ error: message, code: moda.code, retryable: moda.retryable });
 }

@@ -28,6 +28,8 @@ const ARCHITECTURE_TASKS: readonly [RegExp, TaskId][] = [
 /** Other tasks the same head serves: an encoder's embeddings also give similarity, an NLI head zero-shot. */
 const ALSO_SERVES: Partial<Record<TaskId, readonly TaskId[]>> = {
   'feature-extraction': ['sentence-similarity'],
+  // sentence-transformers repos are tagged sentence-similarity; their embeddings are the point.
+  'sentence-similarity': ['feature-extraction'],
   'text-classification': ['zero-shot-classification'],
   'text2text-generation': ['summarization', 'translation'],
   summarization: ['text2text-generation'],

@@ -9,8 +9,9 @@ import type { ModelSnapshot } from '../../runtime/model-snapshot.js';
 import type { TaskId } from '../../tasks/catalog.js';
 import type { ImageSource } from '../../tasks/values.js';
 import { decodeImage } from '../media/decode-image.js';
-import type { LoadedPipeline, LoadOptions, PipelineImplementation, RunContext } from '../pipeline-implementation.js';
+import type { ChatTurn, GenerateResult, LoadedPipeline, LoadOptions, PipelineImplementation, RunContext } from '../pipeline-implementation.js';
 import { encodePngMask } from './encode-png-mask.js';
+import { generateText, type CausalLmParts } from './generate-text.js';
 
 type Callable = (input: unknown, optionsOrLabels?: unknown, options?: Record<string, unknown>) => Promise<unknown>;
 interface TransformersPipeline {
@@ -204,13 +205,12 @@ async function runTask(task: TaskId, pipe: Callable, inputs: readonly unknown[],
       });
     }
     case 'text-generation': {
+      // One prompt at a time through the same path as streaming, so stop strings and seeds work here too.
       const outputs: unknown[] = [];
-      const options = { ...option(parameters, 'max_new_tokens', 'temperature', 'top_p', 'top_k', 'do_sample', 'repetition_penalty'), return_full_text: false };
       for (const input of inputs) {
-        const prompt = typeof input === 'string' ? input : (input as { messages: unknown[] }).messages;
-        const result = (await pipe(prompt, options)) as { generated_text: string | { role: string; content: string }[] }[];
-        const generated = result[0]?.generated_text ?? '';
-        outputs.push({ generated_text: typeof generated === 'string' ? generated : (generated.at(-1)?.content ?? '') });
+        const prompt = typeof input === 'string' ? input : (input as { messages: ChatTurn[] }).messages;
+        const result = await generateText(pipe as unknown as CausalLmParts, { prompt, parameters, ...(context.signal && { signal: context.signal }) });
+        outputs.push({ generated_text: result.text });
       }
       return outputs;
     }
@@ -290,6 +290,11 @@ export const transformersJsPipeline: PipelineImplementation = {
       throw new ModaError('MODEL_LOAD_FAILED', `transformers.js could not load ${snapshot.repo}: ${(error as Error).message}`, { cause: error });
     }
     const pipe = instance as unknown as Callable;
+    const failed = (error: unknown) => (error instanceof ModaError ? error : new ModaError('MODEL_INFERENCE_FAILED', `transformers.js failed: ${(error as Error).message}`, { cause: error }));
+    // Generations run beside the batcher, so the cache may unload the model during one; it is
+    // disposed only after they finish.
+    const generating = new Set<Promise<GenerateResult>>();
+    const tokenizer = (instance as { tokenizer?: { encode(text: string): number[]; model_max_length: number } }).tokenizer;
     return {
       task: options.task,
       type: 'transformers.js',
@@ -299,11 +304,26 @@ export const transformersJsPipeline: PipelineImplementation = {
         try {
           return await runTask(options.task, pipe, inputs, parameters, context);
         } catch (error) {
-          if (error instanceof ModaError) throw error;
-          throw new ModaError('MODEL_INFERENCE_FAILED', `transformers.js failed: ${(error as Error).message}`, { cause: error });
+          throw failed(error);
         }
       },
-      dispose: () => instance.dispose(),
+      ...(options.task === 'text-generation' && {
+        async generate(request) {
+          const pending = generateText(instance as unknown as CausalLmParts, request).catch((error: unknown) => Promise.reject(failed(error)));
+          generating.add(pending);
+          try {
+            return await pending;
+          } finally {
+            generating.delete(pending);
+          }
+        },
+      }),
+      // Truncated as the pipelines truncate their inputs.
+      ...(tokenizer && { countTokens: (texts: readonly string[]) => texts.map((text) => Math.min(tokenizer.encode(text).length, tokenizer.model_max_length)) }),
+      async dispose() {
+        await Promise.allSettled([...generating]);
+        await instance.dispose();
+      },
     };
   },
 };
