@@ -12,11 +12,12 @@ import { killAllChildren, runChecked } from './lib/child-process.js';
 import { describeMachine, loadAverage } from './lib/machine.js';
 import { renderResults, tableOf } from './lib/render-results.js';
 import { downloadVsNginx } from './download-vs-nginx.js';
+import { ocrVsGutenye } from './ocr.js';
 import { repoInfoRps } from './repo-info-rps.js';
 import { searchLatency } from './search-latency.js';
 import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
 
-const BENCHMARKS: Benchmark[] = [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency];
+const BENCHMARKS: Benchmark[] = [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye];
 /** The whole run is meant to take ~5 minutes; past this something hangs, so stop everything. */
 const WATCHDOG_MS = 20 * 60_000;
 

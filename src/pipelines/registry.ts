@@ -2,6 +2,7 @@
 // these; nothing in a repo can add to the list (a model is data, never code).
 import { espeakTtsPipeline } from './audio/espeak-tts.js';
 import { sileroVadPipeline } from './audio/silero-vad.js';
+import { ppocrPipeline } from './ocr/ppocr-pipeline.js';
 import type { PipelineImplementation } from './pipeline-implementation.js';
 import { fastTextLanguageIdentificationPipeline } from './text/fasttext-language-identification.js';
 import { jiebaWordSegmentationPipeline } from './text/jieba-word-segmentation.js';
@@ -18,6 +19,7 @@ const implementations: readonly PipelineImplementation[] = [
   fastTextLanguageIdentificationPipeline,
   jiebaWordSegmentationPipeline,
   nsfwPipeline,
+  ppocrPipeline,
   sileroVadPipeline,
   transformersJsPipeline,
 ];

@@ -18,7 +18,15 @@ export const ocr = defineTask({
   titleZh: '文字识别（OCR）',
   description: 'Detects the lines of text in an image and reads them, with a box and a score per line.',
   input: ImageInput,
-  parameters: parametersOf({ threshold: Type.Optional(Threshold) }),
+  parameters: parametersOf({
+    threshold: Type.Optional(Threshold),
+    min_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Drop lines read with a lower confidence (same as threshold)' })),
+    det_threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Detection models: probability above which a pixel counts as text' })),
+    box_threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Detection models: mean probability a text box needs to be kept' })),
+    max_side: Type.Optional(Type.Integer({ minimum: 32, maximum: 4096, description: 'Detection models: the longer image side is scaled down to at most this' })),
+    use_angle_cls: Type.Optional(Type.Boolean({ description: 'Detect and undo upside-down text (models with a direction classifier)' })),
+    psm: Type.Optional(Type.Integer({ minimum: 0, maximum: 13, description: 'Tesseract models: page segmentation mode' })),
+  }),
   output: Type.Object({
     text: Type.String({ description: 'All lines in reading order, joined by \\n' }),
     lines: Type.Array(Line, { description: 'In reading order: top to bottom, then left to right' }),
