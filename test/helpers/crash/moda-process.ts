@@ -60,7 +60,7 @@ export async function startModaProcess(options: ModaProcessOptions): Promise<Mod
 async function startOnce(options: ModaProcessOptions, port: number): Promise<ModaProcess> {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('MODA_')) env[key] = value;
-  Object.assign(env, { MODA_HOME: options.home, MODA_ADMIN_TOKEN: options.adminToken, MODA_LOG_LEVEL: 'silent' }, options.env);
+  Object.assign(env, { MODA_HOME: options.home, MODA_ADMIN_TOKEN: options.adminToken, MODA_LOG_LEVEL: 'silent', MODA_CATALOG: '0' }, options.env);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port)], {
     cwd: REPO_ROOT,
     env,
