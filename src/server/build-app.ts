@@ -16,12 +16,26 @@ import { ModaError } from '../errors/moda-error.js';
 import { actorOf } from './authenticate-request.js';
 import { sendError } from './error-reply.js';
 import { registerInferenceRoutes } from '../protocols/moda/inference-routes.js';
+import { registerHfInferenceRoutes } from '../protocols/hf/inference-route.js';
 import { registerOpenAiRoutes } from '../protocols/openai/openai-routes.js';
 import { registerDeploymentRoutes } from '../protocols/moda/deployment-routes.js';
 import { Deployments } from '../serve/deployments.js';
+import { importCatalog } from '../catalog/import-catalog.js';
 import { registerObservabilityRoutes, setReadinessCheck } from '../protocols/moda/observability-routes.js';
 import { InferenceService } from '../serve/inference-service.js';
 import { ModelCache } from '../serve/model-cache.js';
+
+/** Imports the starter catalog, logging what was imported or skipped; never rejects. */
+function importStarterCatalog(app: FastifyInstance, hub: HubContext): Promise<void> {
+  return importCatalog(hub)
+    .then((results) => {
+      for (const result of results) {
+        if (result.status === 'skipped') app.log.warn({ repo: result.repo, reason: result.reason }, 'starter model not imported');
+        else if (result.status !== 'unchanged') app.log.info({ repo: result.repo, commit: result.commit }, `starter model ${result.status}`);
+      }
+    })
+    .catch((error: unknown) => app.log.error({ err: error }, 'starter catalog import failed'));
+}
 
 /** The model cache and inference service a server gets from its configuration. */
 export function createInferenceService(hub: HubContext): InferenceService {
@@ -96,11 +110,24 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   registerGitRoutes(app, hub);
   registerModelScopeRoutes(app, hub, baseUrl, secret);
   registerInferenceRoutes(app, hub, inference);
+  registerHfInferenceRoutes(app, hub, inference);
   registerOpenAiRoutes(app, hub, inference);
   const deployments = new Deployments(hub, inference);
   inference.deployed = (repoId) => deployments.servedFor(repoId);
   registerDeploymentRoutes(app, deployments);
-  setReadinessCheck(app, () => deployments.readiness());
+  // The starter models are imported after the server starts listening (a first import hashes and
+  // commits tens of MB); /readyz says `starter-catalog` until it is done.
+  const catalog = { importing: false, done: Promise.resolve() };
+  app.addHook('onReady', () => {
+    if (!hub.config.catalog) return;
+    catalog.importing = true;
+    catalog.done = importStarterCatalog(app, hub).finally(() => (catalog.importing = false));
+  });
+  app.addHook('onClose', () => catalog.done);
+  setReadinessCheck(app, async () => {
+    const readiness = await deployments.readiness();
+    return catalog.importing ? { ready: false, waiting: ['starter-catalog', ...readiness.waiting] } : readiness;
+  });
   // Stored deployments load in the background; /readyz tells when the required ones are up.
   app.addHook('onReady', () => deployments.restore());
   return app;

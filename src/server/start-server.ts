@@ -11,7 +11,6 @@ import { newTokenSecret, registerToken } from '../hub/accounts/tokens.js';
 import { ensureAdminUser } from '../hub/accounts/users.js';
 import { createHubContext, type HubContext } from '../hub/context.js';
 import { recoverHub } from '../hub/recover.js';
-import { importCatalog } from '../catalog/import-catalog.js';
 import { FsBlobStore } from '../storage/fs-blob-store.js';
 import { buildApp } from './build-app.js';
 
@@ -104,13 +103,6 @@ async function serverSecret(home: string): Promise<string> {
 export async function startServer(config: Config, options: { logger?: boolean } = {}): Promise<RunningServer> {
   const hub = await openHub(config);
   const app = await buildApp({ hub, secret: await serverSecret(config.home), logger: options.logger });
-  if (config.catalog) {
-    // Before listening, so a server that answers /healthz already holds its starter models.
-    for (const result of await importCatalog(hub)) {
-      if (result.status === 'skipped') app.log.warn({ repo: result.repo, reason: result.reason }, 'starter model not imported');
-      else if (result.status !== 'unchanged') app.log.info({ repo: result.repo, commit: result.commit }, `starter model ${result.status}`);
-    }
-  }
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
