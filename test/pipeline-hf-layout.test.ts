@@ -72,6 +72,10 @@ void test('text-classification: every label, scores as computed by hand, one inp
       assert.deepEqual(actual.map((entry) => entry.label), expected.map((entry) => entry.label), text);
       actual.forEach((entry, at) => assert.ok(Math.abs(entry.score - (expected[at]?.score ?? 2)) < TOLERANCE, `${text}: ${entry.score}`));
     }
+    // Longer than the model accepts: truncated to model_max_length, as the task allows.
+    const long = 'awful '.repeat(3000);
+    const truncated = await classify(long);
+    assert.ok(Math.abs((truncated[0]?.score ?? 0) - (textClassifier.expected(long)[0]?.score ?? 2)) < TOLERANCE);
     const single = await classify('great great', { top_k: 1 });
     assert.equal(single.length, 1);
     assert.equal(single[0]?.label, 'POSITIVE');
