@@ -304,6 +304,8 @@ void test('pushes need write access: read tokens get 403, strangers 404, anonymo
   const readOnly = await run('git', ['push', remote('alice/secret', aliceReadToken), 'main'], { cwd: dir });
   assert.notEqual(readOnly.code, 0);
   assert.match(readOnly.stderr, /403/);
+  // A text/plain error body is what git shows the user, as `remote: …`.
+  assert.match(readOnly.stderr, /remote: .*\[AUTH_FORBIDDEN\]/);
   const stranger = await run('git', ['push', remote('alice/secret', bobToken), 'main'], { cwd: dir });
   assert.notEqual(stranger.code, 0);
   assert.match(stranger.stderr, /not found|404/);
@@ -315,6 +317,7 @@ void test('pushes need write access: read tokens get 403, strangers 404, anonymo
   assert.equal(advertised.status, 403);
   const post = await fetch(`${server.url}/alice/open.git/git-receive-pack`, { method: 'POST', headers: { authorization: basic(aliceReadToken), 'content-type': 'application/x-git-receive-pack-request' }, body: '0000' });
   assert.equal(post.status, 403);
+  assert.match(post.headers.get('content-type') ?? '', /^text\/plain/);
   const anonymousPost = await fetch(`${server.url}/alice/open.git/git-receive-pack`, { method: 'POST', headers: { 'content-type': 'application/x-git-receive-pack-request' }, body: '0000' });
   assert.equal(anonymousPost.status, 401);
 });

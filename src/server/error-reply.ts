@@ -5,7 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isModaError, ModaError } from '../errors/moda-error.js';
 import { openAiErrorBody } from '../protocols/openai/openai-error.js';
 
-export type ErrorEnvelope = 'hf' | 'lfs' | 'modelscope' | 'openai';
+export type ErrorEnvelope = 'hf' | 'lfs' | 'modelscope' | 'openai' | 'git';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -54,5 +54,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
     return reply.send({ Code: moda.status, Success: false, Message: message, Data: null, RequestId: request.id, ErrorCode: moda.code });
   }
   if (request.routeOptions.config.envelope === 'openai') return reply.send(openAiErrorBody(moda, message));
+  // git prints a text/plain error body to the user as `remote: <line>`; JSON it would hide.
+  if (request.routeOptions.config.envelope === 'git') return reply.type('text/plain; charset=utf-8').send(`${message} [${moda.code}]\n`);
   return reply.send({ error: message, code: moda.code, retryable: moda.retryable });
 }

@@ -50,6 +50,9 @@ export function registerGitRoutes(app: FastifyInstance, hub: HubContext): void {
     const config = { ...BACKEND_CONFIG, 'core.hooksPath': hooksPath };
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...route.config, envelope: 'git' };
+    });
     // git (through curl) sends credentials only after a challenge.
     scope.addHook('onSend', async (_request, reply, payload) => {
       if (reply.statusCode === 401) reply.header('www-authenticate', WWW_AUTHENTICATE);
