@@ -17,6 +17,8 @@ import { ModaClient } from '../src/client/moda-client.js';
 import { upload } from '../src/client/upload.js';
 import { isModaError } from '../src/errors/moda-error.js';
 import { importBundle } from '../src/mirror/import-bundle.js';
+import { updateSettings } from '../src/hub/repos/update-settings.js';
+import { importActor } from '../src/mirror/ensure-namespace.js';
 import { createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
 
 let source: TestServer;
@@ -91,6 +93,8 @@ before(async () => {
   const client = new ModaClient({ endpoint: source.url, token });
   await client.createRepo('dora/weights');
   await client.createRepo('dora/table', { type: 'dataset', private: true });
+  await client.createRepo('dora/team');
+  await updateSettings(source.hub, importActor, 'model', 'dora/team', { visibility: 'internal' });
   const folder = await mkdtemp(join(work, 'seed-'));
   weightsV1 = randomBytes(1024 * 1024 + 5);
   weightsV2 = randomBytes(1024 * 1024 + 9);
@@ -105,7 +109,7 @@ before(async () => {
   await upload(client, 'dora/table', table, { type: 'dataset', message: 'Rows' });
 
   bundlePath = join(work, 'dora.tar');
-  const exported = await moda(source.home, ['export', 'dora/weights', 'datasets/dora/table', '--out', bundlePath]);
+  const exported = await moda(source.home, ['export', 'dora/weights', 'datasets/dora/table', 'dora/team', '--out', bundlePath]);
   assert.equal(exported.code, 0, exported.stderr);
   assert.equal(exported.stdout.trim(), bundlePath);
 });
@@ -120,11 +124,15 @@ void test('export → import into a fresh server keeps commit shas, refs, tags, 
   try {
     const imported = await moda(target.home, ['import', bundlePath]);
     assert.equal(imported.code, 0, imported.stderr);
-    assert.deepEqual(imported.stdout.trim().split('\n'), ['dora/weights', 'datasets/dora/table']);
+    assert.deepEqual(imported.stdout.trim().split('\n'), ['dora/weights', 'datasets/dora/table', 'dora/team']);
     for (const api of ['/api/models/dora/weights', '/api/datasets/dora/table']) {
       assert.deepEqual(await fingerprint(target, api), await fingerprint(source, api), api);
     }
     assert.equal((await target.request('/api/datasets/dora/table', { token: null })).status, 404, 'still private');
+    // internal stays internal: hidden from anonymous callers, readable by any signed-in user.
+    assert.equal((await target.request('/api/models/dora/team', { token: null })).status, 404);
+    const someone = await createUserWithToken(target, 'someone', 'read');
+    assert.equal((await target.request('/api/models/dora/team', { token: someone })).status, 200);
     // Old versions' LFS objects travel too: the tag serves the first weights.
     const old = Buffer.from(await (await target.request('/dora/weights/resolve/v1/model.onnx')).arrayBuffer());
     assert.equal(sha256(old), sha256(weightsV1));

@@ -49,6 +49,8 @@ export const BundleRepoSchema = Type.Object(
     type: Type.Union([Type.Literal('model'), Type.Literal('dataset')]),
     id: Type.String(),
     private: Type.Boolean(),
+    /** `internal` repos are readable by every signed-in user; older bundles only carry `private`. */
+    visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('internal'), Type.Literal('private')])),
     defaultBranch: Type.String(),
     createdAt: Type.String(),
     git: Type.Object({ path: Type.String(), size: Size, sha256: Sha256 }, { additionalProperties: false }),

@@ -14,7 +14,7 @@ import type { RepoType } from '../db/schema.js';
 import { ModaError } from '../errors/moda-error.js';
 import type { HubContext } from '../hub/context.js';
 import { git, gitText } from '../hub/git.js';
-import { findRepo, type RepoRecord } from '../hub/repos/repo-record.js';
+import { findRepo, visibilityOf, type RepoRecord } from '../hub/repos/repo-record.js';
 import { blobEntryName, BUNDLE_FORMAT, gitEntryName, MANIFEST_ENTRY, type BundleManifest, type BundleRef, type BundleRepo } from './bundle-manifest.js';
 import { importActor } from './ensure-namespace.js';
 import { listFileDigests } from './list-file-digests.js';
@@ -100,6 +100,7 @@ async function describeRepo(hub: HubContext, repo: RepoRecord, bundleFile: strin
       type: repo.type,
       id: repo.fullName,
       private: repo.row.private === 1,
+      visibility: visibilityOf(repo.row),
       defaultBranch: repo.row.default_branch,
       createdAt: repo.row.created_at,
       git: { path: gitEntryName(repo.type, repo.fullName), size: bundleInfo.size, sha256: await sha256OfFile(bundleFile) },

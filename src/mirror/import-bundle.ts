@@ -212,6 +212,7 @@ async function runImport(hub: HubContext, bundlePath: string, emit: Emit<ImportE
         repoId: repo.id,
         scratchGitDir: gitDirs[repoIndex] as string,
         private: repo.private,
+        ...(repo.visibility && { visibility: repo.visibility }),
         defaultBranch: repo.defaultBranch,
         createdAt: repo.createdAt,
       });

@@ -5,7 +5,7 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import type { RepoType } from '../db/schema.js';
+import type { RepoType, RepoVisibility } from '../db/schema.js';
 import { ModaError } from '../errors/moda-error.js';
 import { gitDirOf, reposRoot, type HubContext } from '../hub/context.js';
 import { git } from '../hub/git.js';
@@ -41,6 +41,8 @@ export interface RegisterRepoInput {
   /** The complete bare repository, in a scratch folder; it is moved, not copied. */
   scratchGitDir: string;
   private: boolean;
+  /** Wins over `private` when given (bundles carry `internal` too). */
+  visibility?: RepoVisibility;
   defaultBranch: string;
   createdAt?: string;
 }
@@ -70,7 +72,7 @@ export async function registerRepo(hub: HubContext, input: RegisterRepoInput): P
     type: input.type,
     namespace,
     name,
-    visibility: input.private ? 'private' : 'public',
+    visibility: input.visibility ?? (input.private ? 'private' : 'public'),
     defaultBranch: input.defaultBranch,
     createdAt: input.createdAt,
   });
