@@ -4,12 +4,13 @@ import { espeakTtsPipeline } from './audio/espeak-tts.js';
 import { sileroVadPipeline } from './audio/silero-vad.js';
 import { ppocrPipeline } from './ocr/ppocr-pipeline.js';
 import type { PipelineImplementation } from './pipeline-implementation.js';
+import { tesseractPipeline } from './tesseract/tesseract-pipeline.js';
 import { fastTextLanguageIdentificationPipeline } from './text/fasttext-language-identification.js';
 import { jiebaWordSegmentationPipeline } from './text/jieba-word-segmentation.js';
-import { transformersJsPipeline } from './transformers/transformers-pipeline.js';
 import { centernetPipeline } from './vision/centernet-pipeline.js';
 import { faceApiPipeline } from './vision/face-api-pipeline.js';
 import { nsfwPipeline } from './vision/nsfw-pipeline.js';
+import { transformersJsPipeline } from './transformers/transformers-pipeline.js';
 
 const implementations: readonly PipelineImplementation[] = [
   // One line per implementation, e.g. `ppocrPipeline,` — keep sorted by type.
@@ -21,6 +22,7 @@ const implementations: readonly PipelineImplementation[] = [
   nsfwPipeline,
   ppocrPipeline,
   sileroVadPipeline,
+  tesseractPipeline,
   transformersJsPipeline,
 ];
 
