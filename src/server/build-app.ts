@@ -24,6 +24,7 @@ import { importCatalog } from '../catalog/import-catalog.js';
 import { registerObservabilityRoutes, setReadinessCheck } from '../protocols/moda/observability-routes.js';
 import { InferenceService } from '../serve/inference-service.js';
 import { ModelCache } from '../serve/model-cache.js';
+import { registerWebUi } from './web-ui.js';
 
 /** Imports the starter catalog, logging what was imported or skipped; never rejects. */
 function importStarterCatalog(app: FastifyInstance, hub: HubContext): Promise<void> {
@@ -115,6 +116,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   const deployments = new Deployments(hub, inference);
   inference.deployed = (repoId) => deployments.servedFor(repoId);
   registerDeploymentRoutes(app, deployments);
+  registerWebUi(app);
   // The starter models are imported after the server starts listening (a first import hashes and
   // commits tens of MB); /readyz says `starter-catalog` until it is done.
   const catalog = { importing: false, done: Promise.resolve() };

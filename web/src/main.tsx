@@ -1,0 +1,88 @@
+// Entry point: mounts the app shell (header, language switch, sign-in) and the page for the URL.
+import { StrictMode, useCallback, useEffect, useMemo, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { initialLanguage, LanguageContext, MESSAGES, type Language } from './i18n.js';
+import { NavigateContext, parseLocation } from './router.js';
+import { Header } from './header.js';
+import { HomePage } from './pages/home-page.js';
+import { ModelsPage } from './pages/models-page.js';
+import { RepoPage } from './pages/repo-page.js';
+import { SessionContext, useSessionState } from './session.js';
+import './styles.css';
+
+function App() {
+  const [language, setLanguageState] = useState<Language>(initialLanguage);
+  const [route, setRoute] = useState(() => parseLocation(window.location));
+  const session = useSessionState();
+
+  useEffect(() => {
+    const onPop = () => setRoute(parseLocation(window.location));
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
+  const navigate = useCallback((to: string, options: { replace?: boolean } = {}) => {
+    if (options.replace) window.history.replaceState(null, '', to);
+    else window.history.pushState(null, '', to);
+    setRoute(parseLocation(window.location));
+    if (!options.replace) window.scrollTo(0, 0);
+  }, []);
+
+  const i18n = useMemo(
+    () => ({
+      language,
+      t: MESSAGES[language],
+      setLanguage: (next: Language) => {
+        localStorage.setItem('moda.language', next);
+        setLanguageState(next);
+      },
+    }),
+    [language],
+  );
+  useEffect(() => {
+    document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
+  }, [language]);
+
+  let page;
+  switch (route.page) {
+    case 'home':
+      page = <HomePage />;
+      break;
+    case 'models':
+      page = <ModelsPage key={route.type} type={route.type} initialSearch={route.search} initialTask={route.task} initialSort={route.sort} />;
+      break;
+    case 'task':
+      page = <ModelsPage key="model" type="model" initialSearch="" initialTask={route.task} initialSort="lastModified" />;
+      break;
+    case 'repo':
+      page = <RepoPage key={`${route.type}:${route.repo}:${session.token ?? ''}`} type={route.type} repo={route.repo} tab={route.tab} />;
+      break;
+    default:
+      page = <p className="error">{i18n.t.notFoundPage}</p>;
+  }
+
+  return (
+    <LanguageContext.Provider value={i18n}>
+      <NavigateContext.Provider value={navigate}>
+        <SessionContext.Provider value={session}>
+          <a className="skip-link" href="#main">
+            {i18n.t.brand}
+          </a>
+          <Header />
+          <main id="main" tabIndex={-1}>
+            {page}
+          </main>
+        </SessionContext.Provider>
+      </NavigateContext.Provider>
+    </LanguageContext.Provider>
+  );
+}
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

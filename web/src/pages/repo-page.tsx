@@ -1,0 +1,101 @@
+// The repo page: the rendered model card with its metadata, the files, "Use this model" snippets
+// and, for a model with a task, the Try-it form. The tab is kept in the URL's hash.
+import { readme, repoInfo, repoTree, type RepoInfo, type RepoType, type TreeEntry } from '../api.js';
+import { ErrorMessage, formatDate, Loading, useAsync } from '../async-state.js';
+import { useI18n } from '../i18n.js';
+import { useState } from 'react';
+import { FilesList } from '../repo/files-list.js';
+import { EditCard, UploadFiles } from '../repo/manage-repo.js';
+import { useSession } from '../session.js';
+import { MetadataPanel, ModelCard } from '../repo/model-card.js';
+import { UseSnippets } from '../repo/use-snippets.js';
+import { repoPath, useNavigate } from '../router.js';
+import { TryIt } from '../try-it/try-it.js';
+
+interface RepoData {
+  info: RepoInfo;
+  card: string | null;
+  tree: TreeEntry[];
+}
+
+async function loadRepo(type: RepoType, repo: string, signal: AbortSignal): Promise<RepoData> {
+  const info = await repoInfo(type, repo, signal);
+  // Pinned to the commit the info named, so card and files agree with each other.
+  const [card, tree] = await Promise.all([readme(type, repo, info.sha, signal), repoTree(type, repo, info.sha, signal)]);
+  return { info, card, tree };
+}
+
+const TABS = ['card', 'files', 'try'] as const;
+type Tab = (typeof TABS)[number];
+
+export function RepoPage({ type, repo, tab }: { type: RepoType; repo: string; tab: string }) {
+  const { t, language } = useI18n();
+  const navigate = useNavigate();
+  const session = useSession();
+  const [editing, setEditing] = useState(false);
+  const [state, retry] = useAsync((signal) => loadRepo(type, repo, signal), [type, repo]);
+  const committed = () => {
+    setEditing(false);
+    retry();
+  };
+  const current: Tab = (TABS as readonly string[]).includes(tab) ? (tab as Tab) : 'card';
+  const tabLabel: Record<Tab, string> = { card: t.modelCard, files: t.files, try: t.tryIt };
+
+  return (
+    <div className="repo-page">
+      <h1 className="repo-title">
+        <span className="muted">{repo.split('/')[0]} / </span>
+        {repo.split('/')[1]}
+      </h1>
+      {state.status === 'loading' && <Loading />}
+      {state.status === 'error' && <ErrorMessage error={state.error} onRetry={retry} />}
+      {state.status === 'done' && (
+        <>
+          <div className="repo-meta">
+            {state.value.info.private && <span className="badge private">{t.privateRepo}</span>}
+            {state.value.info.pipeline_tag && <span className="badge">{state.value.info.pipeline_tag}</span>}
+            {state.value.info.tags
+              .filter((tag) => tag !== state.value.info.pipeline_tag)
+              .map((tag) => (
+                <span key={tag} className="badge subtle">
+                  {tag}
+                </span>
+              ))}
+            <span className="muted">
+              {t.updated} {formatDate(state.value.info.lastModified, language)} · <code title={state.value.info.sha}>{state.value.info.sha.slice(0, 10)}</code>
+            </span>
+          </div>
+          <div role="tablist" className="tabs" aria-label={repo}>
+            {TABS.filter((key) => key !== 'try' || type === 'model').map((key) => (
+              <button key={key} type="button" role="tab" id={`tab-${key}`} aria-selected={current === key} aria-controls="repo-panel" onClick={() => navigate(`${repoPath(type, repo)}${key === 'card' ? '' : `#${key}`}`, { replace: true })}>
+                {tabLabel[key]}
+              </button>
+            ))}
+          </div>
+          <div className="repo-columns">
+            <div id="repo-panel" role="tabpanel" aria-labelledby={`tab-${current}`} className="repo-main">
+              {current === 'card' && editing && <EditCard type={type} repo={repo} markdown={state.value.card ?? `# ${repo}\n`} onCommitted={committed} onCancel={() => setEditing(false)} />}
+              {current === 'card' && !editing && (
+                <>
+                  {session.token && (
+                    <button type="button" className="button secondary edit-button" onClick={() => setEditing(true)}>
+                      {t.editCard}
+                    </button>
+                  )}
+                  <ModelCard markdown={state.value.card} />
+                </>
+              )}
+              {current === 'files' && <FilesList type={type} repo={repo} revision={state.value.info.sha} entries={state.value.tree} />}
+              {current === 'try' && <TryIt repo={repo} task={state.value.info.pipeline_tag} />}
+            </div>
+            <aside className="repo-side">
+              {type === 'model' && <UseSnippets repo={repo} task={state.value.info.pipeline_tag} />}
+              {session.token && <UploadFiles type={type} repo={repo} onCommitted={committed} />}
+              <MetadataPanel cardData={state.value.info.cardData} />
+            </aside>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
