@@ -65,17 +65,8 @@ async function fetchImage(url: string, options: ImageDecodeOptions, maxBytes: nu
 
 export async function decodeImage(source: ImageSource, options: ImageDecodeOptions): Promise<DecodedImage> {
   const bytes = await imageBytes(source, options);
-  let metadata: Metadata;
-  try {
-    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    throw new ModaError('IMAGE_DECODE_FAILED', 'the image is not in a format Moda can read (PNG, JPEG, WebP, GIF, TIFF, AVIF)', { cause: error });
-  }
-  const pixels = (metadata.width ?? 0) * (metadata.height ?? 0);
-  if (pixels === 0) throw new ModaError('IMAGE_DECODE_FAILED', 'the image has no pixels');
-  if (pixels > options.maxPixels) {
-    throw new ModaError('IMAGE_TOO_LARGE', `the image has ${metadata.width}×${metadata.height} pixels, more than the ${options.maxPixels} allowed`);
-  }
+  // One sharp pass: libvips checks the pixel bound from the header before decoding, so a huge
+  // image costs nothing; the header is read again only to explain a failure.
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: options.maxPixels, failOn: 'error' })
       .rotate()
@@ -87,6 +78,19 @@ export async function decodeImage(source: ImageSource, options: ImageDecodeOptio
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
     return { data, width: info.width, height: info.height, channels: 3 };
   } catch (error) {
-    throw new ModaError('IMAGE_DECODE_FAILED', 'the image is truncated or corrupt', { cause: error });
+    throw await explainFailure(bytes, options.maxPixels, error);
   }
+}
+
+async function explainFailure(bytes: Buffer, maxPixels: number, error: unknown): Promise<ModaError> {
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    return new ModaError('IMAGE_DECODE_FAILED', 'the image is not in a format Moda can read (PNG, JPEG, WebP, GIF, TIFF, AVIF)', { cause: error });
+  }
+  const pixels = (metadata.width ?? 0) * (metadata.height ?? 0);
+  if (pixels > maxPixels) return new ModaError('IMAGE_TOO_LARGE', `the image has ${metadata.width}×${metadata.height} pixels, more than the ${maxPixels} allowed`, { cause: error });
+  if (pixels === 0) return new ModaError('IMAGE_DECODE_FAILED', 'the image has no pixels', { cause: error });
+  return new ModaError('IMAGE_DECODE_FAILED', 'the image is truncated or corrupt', { cause: error });
 }
