@@ -1,7 +1,9 @@
 // Tells model time from pipeline time: while `measureEngineTime` runs a piece of work, every model
 // execution inside it (ONNX Runtime, tfjs, a fastText or jieba call, an engine child process) adds
 // its wall time to that measurement, carried through awaits by AsyncLocalStorage so concurrent
-// measurements never mix. Outside a measurement an engine call costs one getStore() lookup.
+// measurements never mix. Outside a measurement an engine call costs one getStore() lookup. It is
+// wall time: other work the event loop runs while an asynchronous execution is pending counts too,
+// so shares are exact only when the measured call has the process to itself (as in bench/).
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** One measurement's running total; engine calls that overlap in time are counted once. */

@@ -3,6 +3,7 @@
 // Debian package. The voice follows the text's script unless a parameter names one.
 import { availableParallelism } from 'node:os';
 import { ModaError } from '../../errors/moda-error.js';
+import { timeEngine } from '../../runtime/engine-time.js';
 import { encodeWav, readWav, type WavAudio } from '../media/decode-audio.js';
 import type { PipelineImplementation, RunContext } from '../pipeline-implementation.js';
 import { configurationSettings } from '../text/configuration-settings.js';
@@ -104,7 +105,7 @@ export const espeakTtsPipeline: PipelineImplementation = {
         });
         return mapLimited(texts, parallel, async (text) => {
           const voice = voiceParameter ?? byScript.find((entry) => entry.pattern.test(text))?.voice ?? defaultVoice;
-          const wav = espeakWav(await synthesize(text, voice, rate, context.signal));
+          const wav = espeakWav(await timeEngine(() => synthesize(text, voice, rate, context.signal)));
           return { audio: encodeWav(wav.samples, wav.sampleRate).toString('base64'), sampling_rate: wav.sampleRate };
         });
       },

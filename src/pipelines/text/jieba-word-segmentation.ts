@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { Jieba, TfIdf } from '@node-rs/jieba';
 import { ModaError } from '../../errors/moda-error.js';
+import { timeEngineSync } from '../../runtime/engine-time.js';
 import { snapshotFile, type ModelSnapshot } from '../../runtime/model-snapshot.js';
 import type { PipelineImplementation } from '../pipeline-implementation.js';
 import { configurationSettings } from './configuration-settings.js';
@@ -101,10 +102,10 @@ export const jiebaWordSegmentationPipeline: PipelineImplementation = {
         return inputs.map((input) => {
           if (typeof input !== 'string') throw new ModaError('TASK_INPUT_INVALID', 'word segmentation takes a text');
           if (input.length > maxCharacters) throw new ModaError('INPUT_TOO_LONG', `the text has ${input.length} characters, more than the ${maxCharacters} allowed`);
-          const whole = placeWords(input, jieba.tag(input, useHmm), withTags);
-          const tokens = searchMode ? placeSearchWords(whole, jieba.cutForSearch(input, useHmm), tagOf, withTags) : whole;
+          const whole = placeWords(input, timeEngineSync(() => jieba.tag(input, useHmm)), withTags);
+          const tokens = searchMode ? placeSearchWords(whole, timeEngineSync(() => jieba.cutForSearch(input, useHmm)), tagOf, withTags) : whole;
           if (keywordCount === 0 || !tfIdf) return { tokens };
-          const keywords = tfIdf.extractKeywords(jieba, input, keywordCount).map((keyword) => ({ word: keyword.keyword, weight: keyword.weight }));
+          const keywords = timeEngineSync(() => tfIdf.extractKeywords(jieba, input, keywordCount)).map((keyword) => ({ word: keyword.keyword, weight: keyword.weight }));
           return { tokens, keywords };
         });
       },

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import type * as faceApiTypes from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import { ModaError } from '../../errors/moda-error.js';
+import { timeEngine } from '../../runtime/engine-time.js';
 import { decodeTfjsWeights, MAX_TFJS_JSON_BYTES, readTfjsWeights, residentWeightBytes, tf, tfjsBackend } from '../../runtime/engines/tfjs-engine.js';
 import { snapshotFile, type ModelSnapshot } from '../../runtime/model-snapshot.js';
 import type { Box, LabelScore } from '../../tasks/values.js';
@@ -96,7 +97,7 @@ function boxOf(rect: { x: number; y: number; width: number; height: number }, wi
 async function detectFaces(api: FaceApi, nets: Nets, image: tf.Tensor3D, options: { minConfidence: number; maxResults: number }): Promise<Face[]> {
   const [height, width] = image.shape;
   const input = image as unknown as FaceInput;
-  const detections = await nets.detector.locateFaces(input, new api.SsdMobilenetv1Options(options));
+  const detections = await timeEngine(() => nets.detector.locateFaces(input, new api.SsdMobilenetv1Options(options)));
   if (detections.length === 0) return [];
   const faces: Face[] = detections.map((detection) => ({ score: roundTo(detection.score, 4), box: boxOf(detection.box, width, height) }));
   let alignedRects: faceApiTypes.FaceDetection[] = detections;
@@ -104,7 +105,7 @@ async function detectFaces(api: FaceApi, nets: Nets, image: tf.Tensor3D, options
     const crops = await api.extractFaceTensors(input, detections);
     let marks: faceApiTypes.FaceLandmarks68[];
     try {
-      marks = (await nets.landmarks.detectLandmarks(crops)) as faceApiTypes.FaceLandmarks68[];
+      marks = (await timeEngine(() => nets.landmarks!.detectLandmarks(crops))) as faceApiTypes.FaceLandmarks68[];
     } finally {
       tf.dispose(crops as unknown as tf.Tensor[]);
     }
@@ -118,20 +119,20 @@ async function detectFaces(api: FaceApi, nets: Nets, image: tf.Tensor3D, options
   const aligned: FaceTensor[] = await api.extractFaceTensors(input, alignedRects);
   try {
     if (nets.ageGender) {
-      const predictions = (await nets.ageGender.predictAgeAndGender(aligned)) as faceApiTypes.AgeAndGenderPrediction[];
+      const predictions = (await timeEngine(() => nets.ageGender!.predictAgeAndGender(aligned))) as faceApiTypes.AgeAndGenderPrediction[];
       predictions.forEach((prediction, index) => {
         faces[index]!.age = roundTo(prediction.age, 2);
         faces[index]!.gender = { label: prediction.gender, score: roundTo(prediction.genderProbability, 4) };
       });
     }
     if (nets.expression) {
-      const expressions = (await nets.expression.predictExpressions(aligned)) as faceApiTypes.FaceExpressions[];
+      const expressions = (await timeEngine(() => nets.expression!.predictExpressions(aligned))) as faceApiTypes.FaceExpressions[];
       expressions.forEach((expression, index) => {
         faces[index]!.expression = sortedScores(expression as unknown as Record<string, unknown>);
       });
     }
     if (nets.recognition) {
-      const descriptors = (await nets.recognition.computeFaceDescriptor(aligned)) as Float32Array[];
+      const descriptors = (await timeEngine(() => nets.recognition!.computeFaceDescriptor(aligned))) as Float32Array[];
       descriptors.forEach((descriptor, index) => {
         faces[index]!.embedding = Array.from(descriptor, (value) => roundTo(value, 6));
       });

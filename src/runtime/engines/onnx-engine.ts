@@ -5,6 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { ModaError } from '../../errors/moda-error.js';
 import type { Device } from '../../pipelines/pipeline-implementation.js';
+import { timeEngine } from '../engine-time.js';
 
 export type OnnxTensor = ort.Tensor;
 export const OnnxTensor = ort.Tensor;
@@ -88,7 +89,7 @@ export async function loadOnnxModel(file: string, options: OnnxLoadOptions): Pro
     memoryBytes: Math.max(size, process.memoryUsage.rss() - residentBefore),
     async run(feeds) {
       try {
-        return await session.run(feeds);
+        return await timeEngine(() => session.run(feeds));
       } catch (error) {
         throw new ModaError('MODEL_INFERENCE_FAILED', `ONNX Runtime failed: ${(error as Error).message}`, { cause: error });
       }

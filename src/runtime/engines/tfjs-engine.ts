@@ -11,6 +11,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { ModaError } from '../../errors/moda-error.js';
+import { timeEngine, timeEngineSync } from '../engine-time.js';
 
 export { tf };
 
@@ -200,6 +201,31 @@ export function memoryHandler(artifacts: tf.io.ModelArtifacts): tf.io.IOHandler 
   return { load: () => Promise.resolve(artifacts) };
 }
 
+/**
+ * Counts a model's executions as engine time (runtime/engine-time.ts). The entry points are replaced
+ * on the instance this engine just created, so every pipeline's call is seen without each one
+ * wrapping it; tfjs kernels run synchronously on the wasm and cpu backends, so the call is the work.
+ */
+function timedGraphModel(model: GraphModel): GraphModel {
+  const execute = model.execute.bind(model);
+  const executeAsync = model.executeAsync.bind(model);
+  const predict = model.predict.bind(model);
+  model.execute = (inputs, outputs) => timeEngineSync(() => execute(inputs, outputs));
+  model.executeAsync = (inputs, outputs) => timeEngine(() => executeAsync(inputs, outputs));
+  model.predict = (inputs, config) => timeEngineSync(() => predict(inputs, config));
+  return model;
+}
+
+function timedLayersModel(model: LayersModel): LayersModel {
+  const execute = model.execute.bind(model);
+  const predict = model.predict.bind(model);
+  const predictOnBatch = model.predictOnBatch.bind(model);
+  model.execute = (inputs, outputs) => timeEngineSync(() => execute(inputs, outputs));
+  model.predict = (inputs, config) => timeEngineSync(() => predict(inputs, config));
+  model.predictOnBatch = (inputs) => timeEngineSync(() => predictOnBatch(inputs));
+  return model;
+}
+
 /** Loads a tfjs graph model from `model.json` in a snapshot (or from artifacts already read). */
 export async function loadTfjsGraphModel(source: string | TfjsArtifacts): Promise<TfjsGraphModel> {
   await tfjsBackend();
@@ -209,7 +235,7 @@ export async function loadTfjsGraphModel(source: string | TfjsArtifacts): Promis
   }
   let model: GraphModel;
   try {
-    model = await loadGraphModel(memoryHandler(artifacts));
+    model = timedGraphModel(await loadGraphModel(memoryHandler(artifacts)));
   } catch (error) {
     throw loadFailed(`TensorFlow.js could not load the graph model: ${(error as Error).message}`, error);
   }
@@ -231,7 +257,7 @@ export async function loadTfjsLayersModel(source: string | TfjsArtifacts): Promi
   }
   let model: LayersModel;
   try {
-    model = await loadLayersModel(memoryHandler(artifacts));
+    model = timedLayersModel(await loadLayersModel(memoryHandler(artifacts)));
   } catch (error) {
     throw loadFailed(`TensorFlow.js could not load the layers model: ${(error as Error).message}`, error);
   }
