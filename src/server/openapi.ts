@@ -6,6 +6,7 @@ import { errorCatalog, type ErrorCode } from '../errors/catalog.js';
 import { TASK_IDS, tasks } from '../tasks/catalog.js';
 import type { TaskDefinition } from '../tasks/task-definition.js';
 import { toJsonSchema, type JsonSchema } from '../tasks/to-json-schema.js';
+import { servingPaths, servingSchemas } from './openapi-serving.js';
 
 export type OpenApiDocument = JsonSchema & { openapi: string; paths: Record<string, JsonSchema>; components: JsonSchema & { schemas: Record<string, JsonSchema> } };
 
@@ -237,12 +238,13 @@ function buildOpenApiDocument(): OpenApiDocument {
       { name: 'operations', description: 'Health, readiness, metrics and this document' },
     ],
     components: {
-      schemas,
+      schemas: { ...schemas, ...servingSchemas() },
       securitySchemes: { token: { type: 'http', scheme: 'bearer', description: 'A Moda access token; anonymous callers reach public models only' } },
     },
     security: [{}, { token: [] }],
     paths: {
       '/api/v1/models/{owner}/{name}/pipeline': pipelinePath(),
+      ...servingPaths(errorResponses),
       '/api/tasks': {
         get: {
           operationId: 'listTasks',

@@ -1,0 +1,99 @@
+// The OpenAPI paths of the serving routes beside the native pipeline: deployments, the Hugging Face
+// inference shape and the OpenAI-compatible face. Their bodies belong to those protocols (the
+// OpenAI ones are documented by OpenAI), so the schemas here name the fields Moda reads.
+import type { ErrorCode } from '../errors/catalog.js';
+
+type JsonSchema = Record<string, unknown>;
+type ErrorResponses = (codes: readonly ErrorCode[]) => Record<string, JsonSchema>;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const pathParameter = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+
+export function servingSchemas(): Record<string, JsonSchema> {
+  const batching = {
+    type: 'object',
+    properties: {
+      max_batch_size: { oneOf: [{ type: 'integer', minimum: 1, maximum: 256 }, { const: 'auto' }], description: '`auto`: measured at load time' },
+      max_queue_delay_ms: { type: 'number', minimum: 0, maximum: 10_000 },
+      max_queue: { type: 'integer', minimum: 1 },
+    },
+  };
+  return {
+    DeploymentRequest: {
+      type: 'object',
+      required: ['model'],
+      properties: { model: { type: 'string', description: 'owner/name' }, name: { type: 'string' }, revision: { type: 'string' }, task: { type: 'string' }, batching, required: { type: 'boolean', description: '/readyz waits for it' } },
+    },
+    Deployment: {
+      type: 'object',
+      required: ['name', 'model', 'revision', 'commit', 'task', 'state', 'batching', 'required', 'endpoint'],
+      properties: {
+        name: { type: 'string' },
+        model: { type: 'string' },
+        revision: { type: 'string' },
+        commit: { type: 'string', description: 'The pinned commit' },
+        task: { type: 'string' },
+        state: { enum: ['loading', 'ready', 'failed'] },
+        batching: { type: 'object' },
+        calibration: { type: 'object', description: 'Measured items per second by batch size' },
+        required: { type: 'boolean' },
+        memory_bytes: { type: 'integer' },
+        endpoint: { type: 'string' },
+      },
+    },
+  };
+}
+
+export function servingPaths(errorResponses: ErrorResponses): Record<string, JsonSchema> {
+  const ndjson = { 'application/x-ndjson': { schema: { type: 'string', description: 'One JSON progress event per line: resolving, materializing, loading, calibrating, then ready (with the deployment) or error' } } };
+  const openAi = (operationId: string, summary: string) => ({
+    post: {
+      operationId,
+      tags: ['openai'],
+      summary,
+      description: 'OpenAI-compatible; use the official `openai` client with `baseURL: <server>/v1` and a Moda token as the API key. Errors use the OpenAI envelope `{error: {message, type, param, code}}`.',
+      requestBody: { required: true, content: json({ type: 'object', required: ['model'], properties: { model: { type: 'string', description: 'owner/name' } } }) },
+      responses: { '200': { description: 'As OpenAI answers (SSE `text/event-stream` with `stream: true`)', content: json({ type: 'object' }) }, ...errorResponses(['TASK_INPUT_INVALID', 'HUB_REPO_NOT_FOUND', 'TASK_MISMATCH']) },
+    },
+  });
+  return {
+    '/api/v1/deployments': {
+      get: { operationId: 'listDeployments', tags: ['deployments'], summary: 'Deployments of models the caller can read', responses: { '200': { description: 'The deployments', content: json({ type: 'object', properties: { deployments: { type: 'array', items: ref('Deployment') } } }) } } },
+      post: {
+        operationId: 'createDeployment',
+        tags: ['deployments'],
+        summary: 'Pin a model at a commit, load it and measure its batch size',
+        requestBody: { required: true, content: json(ref('DeploymentRequest')) },
+        responses: { '201': { description: 'Loaded and ready (or NDJSON progress with `Accept: application/x-ndjson`)', content: { ...json(ref('Deployment')), ...ndjson } }, ...errorResponses(['VALIDATION_FAILED', 'AUTH_REQUIRED', 'AUTH_FORBIDDEN', 'HUB_REPO_NOT_FOUND', 'HUB_NAME_TAKEN', 'TASK_MISMATCH', 'MODEL_LOAD_FAILED', 'MODEL_MEMORY_EXHAUSTED']) },
+      },
+    },
+    '/api/v1/deployments/{name}': {
+      get: { operationId: 'getDeployment', parameters: [pathParameter('name')], tags: ['deployments'], summary: 'One deployment', responses: { '200': { description: 'The deployment', content: json(ref('Deployment')) }, ...errorResponses(['NOT_FOUND']) } },
+      patch: {
+        operationId: 'updateDeployment',
+        parameters: [pathParameter('name')],
+        tags: ['deployments'],
+        summary: 'New batching settings, or a new revision / `redeploy: true` to pin again and reload',
+        requestBody: { required: true, content: json({ type: 'object', properties: { revision: { type: 'string' }, redeploy: { type: 'boolean' }, required: { type: 'boolean' }, batching: { type: 'object' } } }) },
+        responses: { '200': { description: 'The deployment', content: { ...json(ref('Deployment')), ...ndjson } }, ...errorResponses(['VALIDATION_FAILED', 'AUTH_FORBIDDEN', 'NOT_FOUND']) },
+      },
+      delete: { operationId: 'deleteDeployment', parameters: [pathParameter('name')], tags: ['deployments'], summary: 'Remove a deployment (its model is unloaded)', responses: { '204': { description: 'Removed' }, ...errorResponses(['AUTH_FORBIDDEN', 'NOT_FOUND']) } },
+    },
+    '/models/{owner}/{name}': {
+      post: {
+        operationId: 'runHfInference',
+        parameters: [pathParameter('owner'), pathParameter('name')],
+        tags: ['inference'],
+        summary: 'Hugging Face inference API shape (`endpointUrl` of @huggingface/inference)',
+        description: '`{inputs, parameters}` as JSON, or the raw image/audio body; the answer has the shape the Hugging Face Inference API gives for the task.',
+        requestBody: { required: true, content: { ...json({ type: 'object', required: ['inputs'], properties: { inputs: {}, parameters: { type: 'object' } } }), 'application/octet-stream': { schema: { type: 'string', contentEncoding: 'binary' } } } },
+        responses: { '200': { description: 'Task-shaped answer', content: json({}) }, ...errorResponses(['TASK_INPUT_INVALID', 'HUB_REPO_NOT_FOUND', 'TASK_MISMATCH', 'QUEUE_FULL', 'MODEL_MEMORY_EXHAUSTED']) },
+      },
+    },
+    '/v1/models': { get: { operationId: 'openAiListModels', tags: ['openai'], summary: 'Models with an OpenAI endpoint (text generation, embeddings)', responses: { '200': { description: '`{object: "list", data: [{id, object, created, owned_by}]}`', content: json({ type: 'object' }) } } } },
+    '/v1/embeddings': openAi('openAiEmbeddings', 'Embeddings from a feature-extraction model'),
+    '/v1/chat/completions': openAi('openAiChatCompletions', 'Chat completions from a text-generation model, streamed with `stream: true`'),
+    '/v1/completions': openAi('openAiCompletions', 'Text completions from a text-generation model'),
+  };
+}
