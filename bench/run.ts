@@ -1,25 +1,30 @@
 // Runs Moda's benchmarks side by side with their baselines on this machine and rewrites
-// bench/RESULTS.md. `npm run bench` runs all; `npm run bench -- download search` runs a subset.
-// Flags: --no-build (use dist/ as is), --size-mib=N (smaller transfer file, for trying changes),
-// --profile=DIR (Moda servers write V8 CPU profiles there; summarise with bench/profile-summary.ts).
+// bench/RESULTS.md. `npm run bench` runs all; `npm run bench -- download search` runs a subset and
+// rewrites only their sections. Flags: --no-build (use dist/ as is), --size-mib=N (smaller transfer
+// file, for trying changes), --profile=DIR (Moda servers write V8 CPU profiles there; summarise with
+// bench/profile-summary.ts), --sustain-s=N (length of the serving benchmark's sustained load).
 import { rmSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, BenchResult, Benchmark, BigFile } from './lib/bench-types.js';
 import { createBigFile } from './lib/big-file.js';
 import { killAllChildren, runChecked } from './lib/child-process.js';
 import { describeMachine, loadAverage } from './lib/machine.js';
-import { renderResults, tableOf } from './lib/render-results.js';
+import { mergeResults, renderFailure, renderSection, tableOf } from './lib/render-results.js';
 import { downloadVsNginx } from './download-vs-nginx.js';
 import { ocrVsGutenye } from './ocr.js';
+import { pipelineOverhead } from './pipeline-overhead.js';
 import { repoInfoRps } from './repo-info-rps.js';
 import { searchLatency } from './search-latency.js';
+import { DEFAULT_SUSTAIN_SECONDS, servingBenchmark } from './serving.js';
 import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
 
-const BENCHMARKS: Benchmark[] = [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye];
-/** The whole run is meant to take ~5 minutes; past this something hangs, so stop everything. */
-const WATCHDOG_MS = 20 * 60_000;
+function benchmarks(options: Pick<Options, 'sustainSeconds'>): Benchmark[] {
+  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds })];
+}
+/** The whole run is meant to take ~15 minutes; past this something hangs, so stop everything. */
+const WATCHDOG_MS = 30 * 60_000;
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -27,20 +32,23 @@ interface Options {
   ids: string[];
   build: boolean;
   sizeMiB: number;
+  sustainSeconds: number;
   profileDir?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const known = new Set(BENCHMARKS.map((benchmark) => benchmark.id));
-  const options: Options = { ids: [], build: true, sizeMiB: 1024 };
+  const options: Options = { ids: [], build: true, sizeMiB: 1024, sustainSeconds: DEFAULT_SUSTAIN_SECONDS };
+  const known = new Set(benchmarks(options).map((benchmark) => benchmark.id));
   for (const arg of argv) {
     if (arg === '--no-build') options.build = false;
     else if (arg.startsWith('--size-mib=')) options.sizeMiB = Number(arg.slice('--size-mib='.length));
     else if (arg.startsWith('--profile=')) options.profileDir = resolve(arg.slice('--profile='.length));
+    else if (arg.startsWith('--sustain-s=')) options.sustainSeconds = Number(arg.slice('--sustain-s='.length));
     else if (known.has(arg)) options.ids.push(arg);
-    else throw new Error(`unknown argument "${arg}"; benchmarks: ${[...known].join(', ')}; flags: --no-build, --size-mib=N, --profile=DIR`);
+    else throw new Error(`unknown argument "${arg}"; benchmarks: ${[...known].join(', ')}; flags: --no-build, --size-mib=N, --profile=DIR, --sustain-s=N`);
   }
   if (!Number.isInteger(options.sizeMiB) || options.sizeMiB < 1 || options.sizeMiB > 4096) throw new Error('--size-mib must be an integer from 1 to 4096');
+  if (!Number.isInteger(options.sustainSeconds) || options.sustainSeconds < 1 || options.sustainSeconds > 3600) throw new Error('--sustain-s must be an integer from 1 to 3600');
   if (options.ids.length === 0) options.ids = [...known];
   return options;
 }
@@ -53,7 +61,8 @@ function log(message: string): void {
 }
 
 async function main(): Promise<number> {
-  const { ids, build, sizeMiB, profileDir } = parseArgs(process.argv.slice(2));
+  const options = parseArgs(process.argv.slice(2));
+  const { ids, build, sizeMiB, profileDir } = options;
   if (build) {
     log('building (npm run build)');
     await runChecked('npm', ['run', 'build'], { cwd: repoRoot, timeoutMs: 300_000 });
@@ -80,20 +89,24 @@ async function main(): Promise<number> {
     },
   };
 
-  const loadBefore = await loadAverage();
-  const results: BenchResult[] = [];
-  const failures: { id: string; error: string }[] = [];
+  const machine = await describeMachine();
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const sections = new Map<string, string>();
+  let failures = 0;
   try {
-    for (const benchmark of BENCHMARKS.filter((candidate) => ids.includes(candidate.id))) {
+    for (const benchmark of benchmarks(options).filter((candidate) => ids.includes(candidate.id))) {
       log(`${benchmark.id}: start`);
       const started = performance.now();
+      const date = new Date().toUTCString();
+      const loadBefore = await loadAverage();
       try {
-        const result = await benchmark.run(context);
-        results.push(result);
+        const result: BenchResult = await benchmark.run(context);
+        sections.set(benchmark.id, renderSection(machine, result, { command, date, loadBefore, loadAfter: await loadAverage() }));
         log(`${benchmark.id}: done in ${((performance.now() - started) / 1000).toFixed(0)} s\n${tableOf(result)}`);
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        failures.push({ id: benchmark.id, error: message });
+        failures++;
+        sections.set(benchmark.id, renderFailure(machine, benchmark.id, message, { command, date, loadBefore, loadAfter: await loadAverage() }));
         log(`${benchmark.id}: FAILED\n${message}`);
       }
     }
@@ -102,11 +115,11 @@ async function main(): Promise<number> {
     scratchDir = undefined;
   }
 
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const markdown = renderResults(await describeMachine(), results, failures, { command, loadBefore, loadAfter: await loadAverage() });
-  await writeFile(join(repoRoot, 'bench/RESULTS.md'), markdown);
+  const resultsPath = join(repoRoot, 'bench/RESULTS.md');
+  const previous = await readFile(resultsPath, 'utf8').catch(() => '');
+  await writeFile(resultsPath, mergeResults(previous, sections, benchmarks(options).map((benchmark) => benchmark.id)));
   log('wrote bench/RESULTS.md');
-  return failures.length > 0 ? 1 : 0;
+  return failures > 0 ? 1 : 0;
 }
 
 const watchdog = setTimeout(() => {

@@ -90,21 +90,30 @@ interface Page {
   boxes: DetectedBox[];
 }
 
-async function loadModels(snapshot: ModelSnapshot, config: PpocrConfig, options: Pick<LoadOptions, 'device' | 'threads'>): Promise<{ det: OnnxModel; rec: OnnxModel; cls: OnnxModel | undefined }> {
+async function loadModels(snapshot: ModelSnapshot, config: PpocrConfig, options: Pick<LoadOptions, 'device' | 'threads'>): Promise<{ det: OnnxModel | undefined; rec: OnnxModel; cls: OnnxModel | undefined }> {
   const file = (name: string) => snapshotFile(snapshot, name, { maxBytes: MAX_ONNX_FILE_BYTES });
-  const [detFile, recFile, clsFile] = await Promise.all([file(config.files.det), file(config.files.rec), config.files.cls === undefined ? undefined : file(config.files.cls)]);
+  const optionalFile = (name: string | undefined) => (name === undefined ? undefined : file(name));
+  const [detFile, recFile, clsFile] = await Promise.all([optionalFile(config.files.det), file(config.files.rec), optionalFile(config.files.cls)]);
   const loaded: OnnxModel[] = [];
+  const load = async (path: string) => {
+    const model = await loadOnnxModel(path, options);
+    loaded.push(model);
+    return model;
+  };
   try {
-    const det = await loadOnnxModel(detFile, options);
-    loaded.push(det);
-    const rec = await loadOnnxModel(recFile, options);
-    loaded.push(rec);
-    const cls = clsFile === undefined ? undefined : await loadOnnxModel(clsFile, options);
+    const det = detFile === undefined ? undefined : await load(detFile);
+    const rec = await load(recFile);
+    const cls = clsFile === undefined ? undefined : await load(clsFile);
     return { det, rec, cls };
   } catch (error) {
     await Promise.all(loaded.map((model) => model.dispose()));
     throw error;
   }
+}
+
+/** A recognition-only model reads the whole image as one line. */
+function wholeImage(image: RgbImage): DetectedBox[] {
+  return [{ quad: [[0, 0], [image.width, 0], [image.width, image.height], [0, image.height]], score: 1 }];
 }
 
 /** Refuses a dictionary whose size does not match the recogniser's classes (a mismatch reads garbage). */
@@ -120,7 +129,7 @@ export async function loadPpocr(snapshot: ModelSnapshot, options: Pick<LoadOptio
   const config = readPpocrConfig(snapshot.configuration);
   const characters = await readCharacters(await snapshotFile(snapshot, config.files.dict, { maxBytes: MAX_DICTIONARY_BYTES }), config.useSpaceChar);
   const models = await loadModels(snapshot, config, options);
-  const all = [models.det, models.rec, ...(models.cls ? [models.cls] : [])];
+  const all = [models.rec, ...(models.det ? [models.det] : []), ...(models.cls ? [models.cls] : [])];
   try {
     checkClasses(models.rec, characters);
   } catch (error) {
@@ -149,7 +158,7 @@ export async function loadPpocr(snapshot: ModelSnapshot, options: Pick<LoadOptio
     for (const input of inputs) {
       context.signal?.throwIfAborted();
       const image = await decodeImage(imageSource(input), { maxPixels: context.maxImagePixels, fetch: context.fetch, ...(context.signal ? { signal: context.signal } : {}) });
-      pages.push({ image, boxes: await detectTextBoxes(models.det, image, settings.detector, tally) });
+      pages.push({ image, boxes: models.det ? await detectTextBoxes(models.det, image, settings.detector, tally) : wholeImage(image) });
     }
     context.signal?.throwIfAborted();
     const pageCrops: TextLineCrop[][] = pages.map((page) =>

@@ -12,7 +12,8 @@ const Triple = Type.Tuple([Type.Number(), Type.Number(), Type.Number()]);
 const Normalization = Type.Object({ mean: Type.Optional(Triple), std: Type.Optional(Triple) });
 
 const PpocrModel = Type.Object({
-  det: FileName,
+  /** Without a detector the pipeline reads each whole image as one text line (a recognition-only model). */
+  det: Type.Optional(FileName),
   rec: FileName,
   cls: Type.Optional(FileName),
   dict: FileName,
@@ -49,7 +50,8 @@ const PpocrPreprocessor = Type.Object({
 type Normalization = Static<typeof Normalization>;
 
 export interface PpocrFiles {
-  det: string;
+  /** Undefined for a recognition-only model: each image is one line. */
+  det: string | undefined;
   rec: string;
   cls: string | undefined;
   dict: string;
