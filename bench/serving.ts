@@ -45,18 +45,18 @@ interface ModelUnderTest {
   timing: Timing;
 }
 
-/** CenterNet answers a few images a second, so its closed loops take longer to reach steady state. */
+/** Measurement windows per model: CenterNet answers a few images a second, so its closed loops take longer to reach steady state. */
 const REC_TIMING: Timing = {
-  sweepSeconds: 2.5,
-  pipelineSweepSeconds: 2,
-  windows: { 1: { warmupSeconds: 1, seconds: 5 }, 8: { warmupSeconds: 1, seconds: 4 }, 64: { warmupSeconds: 3, seconds: 8 } },
+  sweepSeconds: 2,
+  pipelineSweepSeconds: 1.5,
+  windows: { 1: { warmupSeconds: 1, seconds: 3 }, 8: { warmupSeconds: 1, seconds: 4 }, 64: { warmupSeconds: 3, seconds: 8 } },
   round: { warmupSeconds: 2, seconds: 5 },
 };
 const CENTERNET_TIMING: Timing = {
   sweepSeconds: 4,
   pipelineSweepSeconds: 4,
-  windows: { 1: { warmupSeconds: 1, seconds: 6 }, 8: { warmupSeconds: 2, seconds: 6 }, 64: { warmupSeconds: 8, seconds: 8 } },
-  round: { warmupSeconds: 3, seconds: 6 },
+  windows: { 1: { warmupSeconds: 1, seconds: 3 }, 8: { warmupSeconds: 2, seconds: 6 }, 64: { warmupSeconds: 6, seconds: 8 } },
+  round: { warmupSeconds: 3, seconds: 5 },
 };
 
 const mib = (bytes: number) => bytes / (1024 * 1024);
@@ -98,25 +98,33 @@ async function measureModel(context: BenchContext, model: ModelUnderTest, engine
   const engineSweep = await engine.sweep('engine', BATCHES, timing.sweepSeconds);
   const pipelineSweep = await engine.sweep('pipeline', model.kind === 'centernet' ? [1] : BATCHES, timing.pipelineSweepSeconds);
   const best = bestPoint(engineSweep);
-  context.log(`serving: ${model.repo}: latency at ${LATENCY_CLIENTS.join(', ')} clients`);
+  const pipelineBest = bestPoint(pipelineSweep);
+  context.log(`serving: ${model.repo}: latency at ${LATENCY_CLIENTS.filter((clients) => clients !== 1).join(', ')} clients`);
   const engineLatency = [];
-  for (const clients of LATENCY_CLIENTS) engineLatency.push(await engine.concurrency('engine', clients, timing.windows[clients]));
-  const pipelineLatency = await engine.concurrency('pipeline', 1, timing.windows[1]);
-  const modaReports = new Map<number, LoadReport>();
-  for (const clients of [1, 8] as const) modaReports.set(clients, await load('Moda', clients, timing.windows[clients]));
-  const naiveSingle = await load('naive', 1, timing.windows[1]);
+  for (const clients of LATENCY_CLIENTS) if (clients !== 1) engineLatency.push(await engine.concurrency('engine', clients, timing.windows[clients]));
+  const modaEight = await load('Moda', 8, timing.windows[8]);
   const rounds: Measured['rounds'] = [];
   for (let round = 0; round < ROUNDS; round++) {
+    // Every side in turn, so a burst of other work on the shared machine hits each of them alike.
+    const [raw] = await engine.sweep('engine', [best.batch], timing.sweepSeconds);
+    const [pipeline] = await engine.sweep('pipeline', [pipelineBest.batch], timing.pipelineSweepSeconds);
+    const single = {
+      raw: await engine.concurrency('engine', 1, timing.windows[1]),
+      pipeline: await engine.concurrency('pipeline', 1, timing.windows[1]),
+      moda: await load('Moda', 1, timing.windows[1]),
+      naive: await load('naive', 1, timing.windows[1]),
+    };
     // The first round runs long enough for steady-state latency at 64 clients; later ones only count answers.
     const window = round === 0 ? timing.windows[SATURATION_CLIENTS] : timing.round;
-    const [raw] = await engine.sweep('engine', [best.batch], timing.round.seconds);
-    const modaRound = await load('Moda', SATURATION_CLIENTS, window);
-    const naiveRound = await load('naive', SATURATION_CLIENTS, window);
-    if (round === 0) modaReports.set(SATURATION_CLIENTS, modaRound);
-    rounds.push({ raw: raw?.itemsPerSecond ?? 0, moda: modaRound, naive: naiveRound });
-    context.log(`serving: ${model.repo}: round ${round + 1}/${ROUNDS}: raw B=${best.batch} ${rounds.at(-1)!.raw.toFixed(1)}/s, Moda ${modaRound.throughput.toFixed(1)}/s, naive ${naiveRound.throughput.toFixed(1)}/s`);
+    const moda = await load('Moda', SATURATION_CLIENTS, window);
+    const naive = await load('naive', SATURATION_CLIENTS, window);
+    rounds.push({ raw: raw?.itemsPerSecond ?? 0, pipeline: pipeline?.itemsPerSecond ?? 0, single, moda, naive });
+    context.log(
+      `serving: ${model.repo}: round ${round + 1}/${ROUNDS}: raw B=${best.batch} ${rounds.at(-1)!.raw.toFixed(1)}/s, Moda ${moda.throughput.toFixed(1)}/s, naive ${naive.throughput.toFixed(1)}/s; ` +
+        `1 client p50: raw ${single.raw.p50Ms.toFixed(1)} ms, Moda ${single.moda.p50Ms.toFixed(1)} ms`,
+    );
   }
-  return { model, shape: engine.shape ?? '', engineSweep, pipelineSweep, engineLatency, pipelineLatency, moda: modaReports, naiveSingle, rounds };
+  return { model, shape: engine.shape ?? '', engineSweep, pipelineSweep, pipelineBatch: pipelineBest.batch, engineLatency, moda: new Map([[8, modaEight], [SATURATION_CLIENTS, rounds[0]!.moda]]), rounds };
 }
 
 /** The recogniser's raw session at batch 1 on an idle machine of this kind (reference/offline-models.md). */
@@ -132,13 +140,12 @@ function findings(rec: Measured, storm: LoadReport): string[] {
         ]
       : [];
   const raw = median(rec.rounds.map((round) => round.raw));
-  const pipeline = bestPoint(rec.pipelineSweep).itemsPerSecond;
-  const engine = bestPoint(rec.engineSweep).itemsPerSecond;
+  const pipeline = median(rec.rounds.map((round) => round.pipeline));
   const moda = median(rec.rounds.map((round) => round.moda.throughput));
   const percent = (part: number, whole: number) => `${((100 * part) / Math.max(1e-9, whole)).toFixed(0)} %`;
   return [
     ...busy,
-    `Where the recogniser's throughput goes: the pipeline in-process keeps ${percent(pipeline, engine)} of the raw engine (sweep bests), losing the rest to decoding each PNG (two sharp calls: metadata, then the pixels), sampling the line into the tensor and CTC decoding; Moda over HTTP keeps ${percent(moda, raw)} of the raw engine and ${percent(moda, pipeline)} of the pipeline in-process, losing the rest to HTTP, the hub lookups, batching and JSON, all on the same two cores as the load generator.`,
+    `Where the recogniser's throughput goes (medians of the rounds): the pipeline in-process keeps ${percent(pipeline, raw)} of the raw engine, losing the rest to decoding each PNG (two sharp calls: metadata, then the pixels), sampling the line into the tensor and CTC decoding; Moda over HTTP keeps ${percent(moda, raw)} of the raw engine and ${percent(moda, pipeline)} of the pipeline in-process, losing the rest to HTTP, the hub lookups, batching and JSON, all on the same two cores as the load generator.`,
     'Why none of that overlaps inference: onnxruntime-node 1.30 runs session.run synchronously on the JavaScript thread (its backend calls the native run inside setImmediate) and tfjs-wasm executes there too, so in every process here inference and everything else take turns on one thread; only sharp\'s decoding runs on libuv threads beside it. The naive route gets that overlap for free (each request decodes while another infers); Moda decodes a batch\'s inputs one after another inside the batch, with the engine idle meanwhile. A CPU profile of Moda at 64 clients, taken separately on this machine (`--profile=DIR`, bench/profile-summary.ts): session.run ~66 % of the main thread, idle (awaiting sharp) ~7 %, GC ~5 %, decoding ~3 %, sampling + CTC ~2 %, fastify + the inference route + hub lookups ~3–4 %.',
     `Storm: the event loop spent its time answering 429s (${(countStatuses(storm, 429, 430) / STORM_SECONDS).toFixed(0)}/s; each is read in full, looked up in the hub and validated before the queue refuses it, then becomes a ModaError and a JSON reply), so recognitions fell to ${storm.throughput.toFixed(1)}/s while it lasted; clients that honour Retry-After (1 s) would not cause this.`,
   ];
@@ -228,7 +235,8 @@ async function run(context: BenchContext, options: ServingOptions): Promise<Benc
     const rawSum = [...rawMemory.values()].reduce((sum, bytes) => sum + bytes, 0);
     const failedAnswers = (report: LoadReport) => countStatuses(report, 500, 600) + (report.statuses.error ?? 0);
     const answers = (report: LoadReport) => Object.values(report.statuses).reduce((sum, count) => sum + count, 0);
-    const windowsText = (timing: Timing) => `${LATENCY_CLIENTS.map((clients) => `${clients}: ${timing.windows[clients].warmupSeconds}+${timing.windows[clients].seconds} s`).join(', ')}, later rounds ${timing.round.warmupSeconds}+${timing.round.seconds} s`;
+    const windowsText = (timing: Timing) =>
+      `${LATENCY_CLIENTS.map((clients) => `${clients} client${clients === 1 ? '' : 's'} ${timing.windows[clients].warmupSeconds}+${timing.windows[clients].seconds} s`).join(', ')} (${SATURATION_CLIENTS} after the first round: ${timing.round.warmupSeconds}+${timing.round.seconds} s); engine rates ${timing.sweepSeconds} s per batch size`;
     return {
       id: 'serving',
       title: 'Serving: Moda vs the raw engine and a naive route (PP-OCRv4 recogniser, CenterNet)',
@@ -236,7 +244,7 @@ async function run(context: BenchContext, options: ServingOptions): Promise<Benc
         `Models: ${rec.repo} (the PP-OCRv4 recogniser alone, ONNX Runtime with ${availableParallelism()} intra-op threads; each image is one text line) and ${models[1]!.repo} (tfjs wasm, one thread, graph input fixed at batch 1), imported from the starter catalog into a fresh MODA_HOME. Moda runs with its defaults (MODA_MAX_BATCH_SIZE 8, MODA_MAX_QUEUE ${DEFAULT_MAX_QUEUE}, no queue delay); requests are anonymous.`,
         `Inputs: ${lines.length} PNG lines rendered like the OCR tests (${LINE_SIZE.width} × ${LINE_SIZE.height}, ${Math.min(...lines.map((line) => line.bytes))}–${Math.max(...lines.map((line) => line.bytes))} bytes; Moda read them at ${(100 * accuracy).toFixed(1)} % character accuracy) and ${PHOTO_SOURCE} as JPEG at ${photos.map((photo) => `${photo.width}×${photo.height} (${Math.round(photo.bytes / 1024)} KiB)`).join(', ')} (Moda found ${labels.join(', ')}). Each request sends one image as the raw body (\`image/png\`, \`image/jpeg\`) to \`POST /api/v1/models/<repo>/pipeline\`, rotating through the inputs.`,
         `Limit: the raw engine in a separate process with no server — session.run / graph execute on tensors prepared beforehand exactly as the pipeline prepares them, batch sizes ${BATCHES.join(', ')}; the best is the limit. The same process also times the pipeline on image bytes (decode, pre- and post-processing included).`,
-        `Load: closed-loop clients (each sends its next request when its answer arrives) on keep-alive connections, from a separate node process (node:http). At ${SATURATION_CLIENTS} clients the raw engine at its best batch, Moda and the naive route take turns ${ROUNDS} times and the medians are compared, so a burst of other work on the shared machine hits each side alike. Windows (warm-up + measured): recogniser ${windowsText(REC_TIMING)}; CenterNet ${windowsText(CENTERNET_TIMING)}. Raw-engine latency: the same numbers of concurrent in-process callers, one item per call.`,
+        `Load: closed-loop clients (each sends its next request when its answer arrives) on keep-alive connections, from a separate node process (node:http). The raw engine at its best batch, the pipeline in-process at its best batch, and Moda and the naive route at ${SATURATION_CLIENTS} clients take turns ${ROUNDS} times and the medians are compared, so a burst of other work on the shared machine hits each side alike. Each round also times one client alone against the raw engine (B=1), the pipeline in-process, Moda and the naive route. Windows (warm-up + measured): recogniser ${windowsText(REC_TIMING)}; CenterNet ${windowsText(CENTERNET_TIMING)}. Raw-engine latency: the same numbers of concurrent in-process callers, one item per call.`,
         'Naive serving: a bare fastify process whose route runs the same pipeline (`ppocr`, `centernet`) on each request as it arrives — no queue, no batching, no hub lookups. After every load the benchmark waits until the server it loaded is idle again (a naive route keeps running the requests of clients that left), so no side inherits another\'s work.',
         `Memory: Moda's resident memory (VmRSS) with ${rec.repo}, ${models[1]!.repo} and ${third.repo} loaded and run once, against the sum of what each adds (loaded and run once) to a process that imported the engines, each measured in a process of its own.`,
         `Storm: ${STORM_CLIENTS} closed-loop clients for ${STORM_SECONDS} s on the recogniser (${STORM_CLIENTS / DEFAULT_MAX_QUEUE}× the queue), each retrying at once after a 429. Sustained: an open-loop ${rate} req/s (${100 * SUSTAIN_SHARE} % of the ${capacity.toFixed(1)}/s Moda answered at ${SATURATION_CLIENTS} clients just before) for ${options.sustainSeconds} s (\`--sustain-s=N\`; ${DEFAULT_SUSTAIN_SECONDS} s by default).`,

@@ -30,16 +30,22 @@ export interface Measured {
   shape: string;
   engineSweep: SweepPoint[];
   pipelineSweep: SweepPoint[];
-  /** Raw engine with 1, 8 and 64 concurrent in-process callers. */
+  /** The batch size the pipeline's rounds use (its best in the sweep). */
+  pipelineBatch: number;
+  /** Raw engine with 8 and 64 concurrent in-process callers. */
   engineLatency: ConcurrencyResult[];
-  /** The pipeline in-process, one caller. */
-  pipelineLatency: ConcurrencyResult;
-  /** Moda at 1, 8 and 64 clients (64: the first round). */
+  /** Moda at 8 and 64 clients (64: the first round). */
   moda: Map<number, LoadReport>;
-  /** The naive route at 1 client: HTTP and process hops without Moda's own work. */
-  naiveSingle: LoadReport;
-  /** Saturation rounds: raw engine at its best batch (items/s), Moda and the naive route at 64 clients. */
-  rounds: { raw: number; moda: LoadReport; naive: LoadReport }[];
+  /** Rounds in turn: raw engine and pipeline at their best batch (items/s); one client alone on the raw engine, the pipeline, Moda and the naive route; Moda and the naive route at 64 clients. */
+  rounds: Round[];
+}
+
+export interface Round {
+  raw: number;
+  pipeline: number;
+  single: { raw: ConcurrencyResult; pipeline: ConcurrencyResult; moda: LoadReport; naive: LoadReport };
+  moda: LoadReport;
+  naive: LoadReport;
 }
 
 export function median(values: readonly number[]): number {
@@ -63,22 +69,31 @@ export function loadText(report: LoadReport): string {
 
 const plural = (clients: number) => `${clients} client${clients === 1 ? '' : 's'}`;
 
+/** The median over the rounds of one number. */
+function across(rounds: readonly Round[], pick: (round: Round) => number): number {
+  return median(rounds.map(pick));
+}
+
 export function modelRows(measured: Measured): ResultRow[] {
   const { model, moda, rounds } = measured;
   const best = bestPoint(measured.engineSweep);
-  const modaRate = median(rounds.map((round) => round.moda.throughput));
+  const modaRate = across(rounds, (round) => round.moda.throughput);
   const raw = (clients: number) => measured.engineLatency.find((entry) => entry.clients === clients)!;
-  const one = moda.get(1)!;
+  const rawSingle = across(rounds, (round) => round.single.raw.p50Ms);
+  const modaSingle = across(rounds, (round) => round.single.moda.p50Ms);
+  const of = `medians of ${rounds.length}`;
   const rows: ResultRow[] = [
-    { metric: `${model.label}: Moda over HTTP at ${SATURATION_CLIENTS} clients vs raw engine at its best batch (B=${best.batch}), medians of ${rounds.length}`, unit: 'items/s', value: modaRate, baseline: median(rounds.map((round) => round.raw)), target: { kind: 'ratio-at-least', min: THROUGHPUT_TARGET } },
-    { metric: `${model.label}: Moda vs naive fastify route at ${SATURATION_CLIENTS} clients, medians of ${rounds.length}`, unit: 'req/s', value: modaRate, baseline: median(rounds.map((round) => round.naive.throughput)), target: { kind: 'ratio-at-least', min: NAIVE_TARGET } },
-    { metric: `${model.label}: p50 latency at 1 client vs raw engine (B=1)`, unit: 'ms', value: one.p50Ms, baseline: raw(1).p50Ms, target: { kind: 'below', max: Number((raw(1).p50Ms + SINGLE_CLIENT_OVERHEAD_MS).toFixed(1)) } },
-    { metric: `${model.label}: p50 latency at 1 client vs the pipeline in-process`, unit: 'ms', value: one.p50Ms, baseline: measured.pipelineLatency.p50Ms, target: { kind: 'info' } },
-    { metric: `${model.label}: p50 latency at 1 client vs the naive route`, unit: 'ms', value: one.p50Ms, baseline: measured.naiveSingle.p50Ms, target: { kind: 'info' } },
+    { metric: `${model.label}: Moda over HTTP at ${SATURATION_CLIENTS} clients vs raw engine at its best batch (B=${best.batch}), ${of}`, unit: 'items/s', value: modaRate, baseline: across(rounds, (round) => round.raw), target: { kind: 'ratio-at-least', min: THROUGHPUT_TARGET } },
+    { metric: `${model.label}: Moda vs naive fastify route at ${SATURATION_CLIENTS} clients, ${of}`, unit: 'req/s', value: modaRate, baseline: across(rounds, (round) => round.naive.throughput), target: { kind: 'ratio-at-least', min: NAIVE_TARGET } },
+    { metric: `${model.label}: p50 latency at 1 client vs raw engine (B=1), ${of}`, unit: 'ms', value: modaSingle, baseline: rawSingle, target: { kind: 'below', max: Number((rawSingle + SINGLE_CLIENT_OVERHEAD_MS).toFixed(1)) } },
+    { metric: `${model.label}: p50 latency at 1 client vs the pipeline in-process, ${of}`, unit: 'ms', value: modaSingle, baseline: across(rounds, (round) => round.single.pipeline.p50Ms), target: { kind: 'info' } },
+    { metric: `${model.label}: p50 latency at 1 client vs the naive route, ${of}`, unit: 'ms', value: modaSingle, baseline: across(rounds, (round) => round.single.naive.p50Ms), target: { kind: 'info' } },
+    { metric: `${model.label}: p99 latency at 1 client vs raw engine, ${of}`, unit: 'ms', value: across(rounds, (round) => round.single.moda.p99Ms), baseline: across(rounds, (round) => round.single.raw.p99Ms), target: { kind: 'info' } },
   ];
   for (const clients of LATENCY_CLIENTS) {
-    const report = moda.get(clients)!;
-    if (clients !== 1) rows.push({ metric: `${model.label}: p50 latency at ${plural(clients)} vs raw engine (B=1 per caller)`, unit: 'ms', value: report.p50Ms, baseline: raw(clients).p50Ms, target: { kind: 'info' } });
+    const report = moda.get(clients);
+    if (clients === 1 || !report) continue;
+    rows.push({ metric: `${model.label}: p50 latency at ${plural(clients)} vs raw engine (B=1 per caller)`, unit: 'ms', value: report.p50Ms, baseline: raw(clients).p50Ms, target: { kind: 'info' } });
     rows.push({ metric: `${model.label}: p99 latency at ${plural(clients)} vs raw engine`, unit: 'ms', value: report.p99Ms, baseline: raw(clients).p99Ms, target: { kind: 'info' } });
   }
   return rows;
@@ -87,13 +102,12 @@ export function modelRows(measured: Measured): ResultRow[] {
 export function modelNotes(measured: Measured): string[] {
   const { model, moda, rounds } = measured;
   const engineBest = bestPoint(measured.engineSweep);
-  const pipelineBest = bestPoint(measured.pipelineSweep);
   const naive = rounds[0]?.naive;
+  const p50 = (report: { p50Ms: number }) => report.p50Ms.toFixed(1);
   return [
-    `${model.label}, raw engine ${measured.shape} (items/s): ${sweepText(measured.engineSweep)}. Its pipeline in-process on image bytes: ${sweepText(measured.pipelineSweep)} (best ${pipelineBest.itemsPerSecond.toFixed(1)}, ${((100 * pipelineBest.itemsPerSecond) / Math.max(1e-9, engineBest.itemsPerSecond)).toFixed(0)} % of the raw engine's best in the sweep).`,
-    `${model.label}, saturation rounds (raw engine at B=${engineBest.batch} / Moda / naive, per second): ${rounds.map((round) => `${round.raw.toFixed(1)} / ${round.moda.throughput.toFixed(1)} / ${round.naive.throughput.toFixed(1)}`).join('; ')}.`,
-    `${model.label}, raw engine with concurrent in-process callers (B=1 each): ${measured.engineLatency.map((entry) => `${entry.clients} → ${entry.throughput.toFixed(1)}/s, p50 ${entry.p50Ms.toFixed(1)} ms, p99 ${entry.p99Ms.toFixed(1)} ms`).join('; ')}; the pipeline in-process, 1 caller: ${measured.pipelineLatency.throughput.toFixed(1)}/s, p50 ${measured.pipelineLatency.p50Ms.toFixed(1)} ms, p99 ${measured.pipelineLatency.p99Ms.toFixed(1)} ms.`,
-    `${model.label}, Moda over HTTP: ${[...moda.entries()].sort(([a], [b]) => a - b).map(([clients, report]) => `${plural(clients)} → ${loadText(report)}`).join('; ')}.`,
-    `${model.label}, naive route: 1 client → ${loadText(measured.naiveSingle)}${naive ? `; ${SATURATION_CLIENTS} clients (first round) → ${loadText(naive)}` : ''}.`,
+    `${model.label}, raw engine ${measured.shape} (items/s): ${sweepText(measured.engineSweep)}. Its pipeline in-process on image bytes: ${sweepText(measured.pipelineSweep)}.`,
+    `${model.label}, rounds (raw engine at B=${engineBest.batch} / pipeline at B=${measured.pipelineBatch} / Moda / naive at ${SATURATION_CLIENTS} clients, per second): ${rounds.map((round) => `${round.raw.toFixed(1)} / ${round.pipeline.toFixed(1)} / ${round.moda.throughput.toFixed(1)} / ${round.naive.throughput.toFixed(1)}`).join('; ')}. One client, p50 ms (raw / pipeline / Moda / naive): ${rounds.map((round) => `${p50(round.single.raw)} / ${p50(round.single.pipeline)} / ${p50(round.single.moda)} / ${p50(round.single.naive)}`).join('; ')}.`,
+    `${model.label}, raw engine with concurrent in-process callers (B=1 each): ${measured.engineLatency.map((entry) => `${entry.clients} → ${entry.throughput.toFixed(1)}/s, p50 ${entry.p50Ms.toFixed(1)} ms, p99 ${entry.p99Ms.toFixed(1)} ms`).join('; ')}.`,
+    `${model.label}, Moda over HTTP: ${[...moda.entries()].sort(([a], [b]) => a - b).map(([clients, report]) => `${plural(clients)} → ${loadText(report)}`).join('; ')}${naive ? `; the naive route at ${SATURATION_CLIENTS} clients (first round) → ${loadText(naive)}` : ''}.`,
   ];
 }
