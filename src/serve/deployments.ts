@@ -2,6 +2,7 @@
 // A later push does not change a running deployment until it is redeployed (PATCH with a revision).
 // Rows live in the database so every server process (and a restart) serves the same deployments;
 // the loaded model is per process.
+import type { DeploymentsTable } from '../db/schema.js';
 import { ModaError, isModaError } from '../errors/moda-error.js';
 import { isSiteAdmin, requireWriteToken, type Actor } from '../hub/actor.js';
 import type { HubContext } from '../hub/context.js';
@@ -64,17 +65,8 @@ interface Live {
   settled: Promise<void>;
 }
 
-interface Row {
-  name: string;
-  model: string;
-  revision: string;
-  commit_sha: string;
-  task: string;
-  settings: string;
-  created_by: string;
-  created_at: string;
-  updated_at: string;
-}
+/** A stored deployment, as the database holds it. */
+type Row = DeploymentsTable;
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MAX_QUEUE_DELAY_MS = 10_000;
