@@ -55,7 +55,7 @@ function App() {
       page = <ModelsPage key="model" type="model" initialSearch="" initialTask={route.task} initialSort="lastModified" />;
       break;
     case 'repo':
-      page = <RepoPage key={`${route.type}:${route.repo}:${session.token ?? ''}`} type={route.type} repo={route.repo} tab={route.tab} />;
+      page = <RepoPage key={`${route.type}:${route.repo}:${session.token ?? ''}`} type={route.type} repo={route.repo} tab={route.tab} view={route.view} />;
       break;
     default:
       page = <p className="error">{i18n.t.notFoundPage}</p>;

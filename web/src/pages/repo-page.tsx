@@ -9,7 +9,7 @@ import { EditCard, UploadFiles } from '../repo/manage-repo.js';
 import { useSession } from '../session.js';
 import { MetadataPanel, ModelCard } from '../repo/model-card.js';
 import { UseSnippets } from '../repo/use-snippets.js';
-import { repoPath, useNavigate } from '../router.js';
+import { repoPath, useNavigate, type RepoView } from '../router.js';
 import { TryIt } from '../try-it/try-it.js';
 
 interface RepoData {
@@ -28,7 +28,8 @@ async function loadRepo(type: RepoType, repo: string, signal: AbortSignal): Prom
 const TABS = ['card', 'files', 'try'] as const;
 type Tab = (typeof TABS)[number];
 
-export function RepoPage({ type, repo, tab }: { type: RepoType; repo: string; tab: string }) {
+// `view` (a folder, file, history or commit from the URL) is shown by the files tab.
+export function RepoPage({ type, repo, tab }: { type: RepoType; repo: string; tab: string; view?: RepoView | undefined }) {
   const { t, language } = useI18n();
   const navigate = useNavigate();
   const session = useSession();
