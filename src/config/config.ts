@@ -48,6 +48,8 @@ export interface Config {
   maxModelMemoryBytes: number;
   /** How long an idle implicitly loaded model stays loaded. */
   keepAliveMs: number;
+  /** Folder of the built web UI that `moda serve` serves; empty = web/dist of this checkout. */
+  webDist: string;
   /** Largest inference request body (JSON with base64 media, or raw image/audio bytes). */
   maxInferenceBytes: number;
   /** Most inputs run together in one batch. */
@@ -147,6 +149,7 @@ export const settings = [
   define({ key: 'maxInferenceBytes', env: 'MODA_MAX_INFERENCE_BODY', description: 'Largest inference request body (larger: 413)', default: () => 32 * 1024 ** 2, parse: bytes }),
   define({ key: 'maxBatchSize', env: 'MODA_MAX_BATCH_SIZE', description: 'Most inputs one model runs together in a batch', default: () => 8, parse: integer }),
   define({ key: 'maxQueue', env: 'MODA_MAX_QUEUE', description: 'Most inputs waiting per model before requests get 429', default: () => 256, parse: integer }),
+  define({ key: 'webDist', env: 'MODA_WEB_DIST', description: 'Folder of the built web UI that `moda serve` serves (default: web/dist of the installation)', default: () => '', parse: (raw) => resolve(raw) }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -116,7 +116,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   const deployments = new Deployments(hub, inference);
   inference.deployed = (repoId) => deployments.servedFor(repoId);
   registerDeploymentRoutes(app, deployments);
-  registerWebUi(app);
+  registerWebUi(app, hub.config.webDist ? { distDir: hub.config.webDist } : {});
   // The starter models are imported after the server starts listening (a first import hashes and
   // commits tens of MB); /readyz says `starter-catalog` until it is done.
   const catalog = { importing: false, done: Promise.resolve() };

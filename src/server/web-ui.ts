@@ -70,11 +70,22 @@ export function registerWebUi(app: FastifyInstance, options: WebUiOptions = {}):
   app.get('/models', sendIndex);
   app.get('/datasets', sendIndex);
   app.get('/tasks/:task', sendIndex);
-  app.get('/datasets/:namespace/:name', sendIndex);
-  app.get<{ Params: { namespace: string; name: string } }>('/:namespace/:name', async (request, reply) => {
+  app.get('/new', sendIndex);
+  app.get('/deployments', sendIndex);
+  app.get('/settings/tokens', sendIndex);
+  const repoPage = async (request: FastifyRequest<{ Params: { namespace: string; name: string } }>, reply: FastifyReply) => {
     if (RESERVED_NAMESPACES.has(request.params.namespace) || request.params.name.endsWith('.git')) throw notFound(request);
     return sendIndex(request, reply);
-  });
+  };
+  // A repo's page and its files-and-versions views (web/src/router.tsx), for models and datasets.
+  for (const prefix of ['', '/datasets']) {
+    app.get(`${prefix}/:namespace/:name`, repoPage);
+    app.get(`${prefix}/:namespace/:name/tree/:revision`, repoPage);
+    app.get(`${prefix}/:namespace/:name/tree/:revision/*`, repoPage);
+    app.get(`${prefix}/:namespace/:name/blob/:revision/*`, repoPage);
+    app.get(`${prefix}/:namespace/:name/commits/:revision`, repoPage);
+    app.get(`${prefix}/:namespace/:name/commit/:sha`, repoPage);
+  }
 
   app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {
     const file = resolve(assetsDir, request.params['*']);

@@ -17,7 +17,8 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(overrides: Partial<Config> = {}, home?: string): Promise<TestServer> {
   const dir = home ?? (await mkdtemp(join(tmpdir(), 'moda-test-')));
-  const config = loadConfig({}, { home: dir, host: '127.0.0.1', port: 0, adminToken: ADMIN_TOKEN, logLevel: 'silent', catalog: false, ...overrides });
+  // Only MODA_WEB_DIST passes through from the environment: it lets a session test its own UI build.
+  const config = loadConfig({ MODA_WEB_DIST: process.env.MODA_WEB_DIST }, { home: dir, host: '127.0.0.1', port: 0, adminToken: ADMIN_TOKEN, logLevel: 'silent', catalog: false, ...overrides });
   const server = await startServer(config);
   return {
     ...server,
