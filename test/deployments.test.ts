@@ -85,6 +85,25 @@ void test('a deployment pins model@commit, measures its batch size and serves re
   assert.equal(((await (await server.request('/api/v1/deployments/sentiment')).json()) as Deployment).commit, newer);
 });
 
+void test('max_concurrency: instances of the model that run batches at once, scaled while it serves', async () => {
+  const created = await server.request('/api/v1/deployments', json({ model: 'admin/sentiment', name: 'twice', max_concurrency: 2, batching: { max_batch_size: 2 } }));
+  assert.equal(created.status, 201, await created.clone().text());
+  const deployment = (await created.json()) as Deployment & { max_concurrency: number | 'auto'; instances: number };
+  assert.equal(deployment.max_concurrency, 2);
+  assert.equal(deployment.instances, 2);
+  const answers = await Promise.all(Array.from({ length: 12 }, (_, index) => server.request('/api/v1/models/admin/sentiment/pipeline', json({ input: index % 2 ? 'good' : 'bad' }))));
+  assert.deepEqual(answers.map((answer) => answer.status), Array(12).fill(200));
+  const scaled = await server.request('/api/v1/deployments/twice', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ max_concurrency: 1 }) });
+  assert.equal(scaled.status, 200, await scaled.clone().text());
+  assert.equal(((await scaled.json()) as { instances: number }).instances, 1);
+  for (const bad of [0, 17, 1.5, 'many', -1]) {
+    const refused = await server.request('/api/v1/deployments/twice', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ max_concurrency: bad }) });
+    assert.equal(refused.status, 400, String(bad));
+    assert.equal(((await refused.json()) as { code: string }).code, 'VALIDATION_FAILED');
+  }
+  assert.equal((await server.request('/api/v1/deployments/twice', { method: 'DELETE' })).status, 204);
+});
+
 void test('NDJSON progress: resolving, materializing, loading, then the deployment', async () => {
   const response = await server.request('/api/v1/deployments', { ...json({ model: 'admin/private-sentiment', name: 'private', batching: { max_batch_size: 4, max_queue_delay_ms: 5 } }), headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' } });
   assert.equal(response.status, 201);
@@ -133,7 +152,8 @@ void test('a restart reloads stored deployments; delete unpins', async () => {
   await server.stop();
   server = await startTestServer({}, home);
   let state = '';
-  for (let attempt = 0; attempt < 100 && state !== 'ready'; attempt++) {
+  // The model loads in a worker thread of its own, which under tsx compiles its modules first.
+  for (let attempt = 0; attempt < 600 && state !== 'ready'; attempt++) {
     state = ((await (await server.request('/api/v1/deployments/sentiment')).json()) as Deployment).state;
     if (state !== 'ready') await new Promise((resolve) => setTimeout(resolve, 100));
   }

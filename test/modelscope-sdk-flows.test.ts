@@ -298,3 +298,76 @@ void test('list_models (PUT without Content-Type), delete_files and delete_model
   const remaining = assertOk(await admin.call<List>('PUT', '/api/v1/models/', { data: '{"Path":"alice", "PageNumber":1, "PageSize": 10}' }), 'list after delete');
   assert.deepEqual(remaining.Models.map((model) => model.Name), ['tiny-bert']);
 });
+
+/** What requests sends for `files={name: (None, value)}`: one form-data part per field, no file name. */
+function formBody(fields: Record<string, string | number>): { body: string; contentType: string } {
+  const boundary = randomBytes(16).toString('hex');
+  const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${String(value)}\r\n`);
+  return { body: `${parts.join('')}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+void test('datasets: create_dataset (multipart form) → lfs batch → PUT → commit → tree → download with resume', async () => {
+  const session = new SdkSession(server, aliceToken);
+  const form = formBody({ Name: 'blob-ds', ChineseName: '数据', Owner: 'alice', License: 'Apache License 2.0', Visibility: 1, Description: 'rows' });
+  const created = await session.fetch('/api/v1/datasets', { method: 'POST', body: form.body, headers: { 'content-type': form.contentType } });
+  const createdBody = (await created.json()) as { Code: number; Data: { Name: string; Owner: string; Visibility: number; DefaultBranch: string } };
+  assert.equal(created.status, 200, JSON.stringify(createdBody));
+  assert.deepEqual([createdBody.Data.Owner, createdBody.Data.Name, createdBody.Data.Visibility, createdBody.Data.DefaultBranch], ['alice', 'blob-ds', 1, 'master']);
+  assert.equal((await new SdkSession(server).call('GET', '/api/v1/datasets/alice/blob-ds')).status, 404, 'private: hidden from anonymous');
+
+  const parquet = randomBytes(200 * 1024 + 5);
+  assert.equal(await uploadBlob(session, 'datasets/alice/blob-ds', parquet), true);
+  const actions = [
+    { action: 'create', path: 'data/train.parquet', type: 'lfs', size: parquet.length, sha256: sha256(parquet), content: '', encoding: '' },
+    { action: 'create', path: 'README.md', type: 'normal', size: 7, sha256: '', content: Buffer.from('# rows\n').toString('base64'), encoding: 'base64' },
+  ];
+  const commit = assertOk(await session.call<{ oid: string }>('POST', '/api/v1/repos/datasets/alice/blob-ds/commit/master', { data: JSON.stringify({ commit_message: 'Upload rows', actions }) }), 'dataset commit');
+
+  const info = assertOk(await session.call('GET', '/api/v1/datasets/alice/blob-ds'), 'dataset info');
+  assert.equal(info.Visibility, 1);
+  type Tree = { Files: { Path: string; Type: string; Size: number; Sha256: string; IsLFS: boolean }[]; TotalCount: number; Revision: string };
+  const tree = assertOk(await session.call<Tree>('GET', `/api/v1/datasets/${String(info.Id)}/repo/tree?Revision=master&Root=%2F&Recursive=True&PageNumber=1&PageSize=100`), 'tree');
+  assert.equal(tree.Revision, commit.oid);
+  const entry = tree.Files.find((file) => file.Path === 'data/train.parquet');
+  assert.deepEqual([entry?.Type, entry?.Size, entry?.Sha256, entry?.IsLFS], ['blob', parquet.length, sha256(parquet), true]);
+
+  const url = '/api/v1/datasets/alice/blob-ds/repo?Source=SDK&Revision=master&FilePath=data%2Ftrain.parquet';
+  const head = await session.fetch(url, { headers: { Range: 'bytes=0-99' } });
+  assert.equal(head.status, 206);
+  const first = Buffer.from(await head.arrayBuffer());
+  const rest = await session.fetch(url, { headers: { Range: `bytes=${first.length}-` } });
+  assert.equal(rest.status, 206);
+  assert.equal(rest.headers.get('content-range'), `bytes 100-${parquet.length - 1}/${parquet.length}`);
+  assert.equal(sha256(Buffer.concat([first, Buffer.from(await rest.arrayBuffer())])), sha256(parquet));
+  // The same object, through the Hugging Face API, comes from the same blob store.
+  const hf = await server.request('/datasets/alice/blob-ds/resolve/main/data/train.parquet', { token: aliceToken });
+  assert.equal(hf.status, 200, 'the HF client asking for main gets the master default branch');
+  assert.equal(sha256(Buffer.from(await hf.arrayBuffer())), sha256(parquet));
+});
+
+void test('create_dataset: missing or wrong fields, a file part, no credentials, an existing name', async () => {
+  const session = new SdkSession(server, aliceToken);
+  const post = async (form: { body: string; contentType: string }, who = session) => {
+    const response = await who.fetch('/api/v1/datasets', { method: 'POST', body: form.body, headers: { 'content-type': form.contentType } });
+    return { status: response.status, body: (await response.json()) as { Code: number; Success: boolean; ErrorCode: string } };
+  };
+  const refused = (reply: { status: number; body: { Code: number; Success: boolean; ErrorCode: string } }, status: number, code: string, what: string) => {
+    assert.equal(reply.status, status, `${what}: ${JSON.stringify(reply.body)}`);
+    assert.deepEqual([reply.body.Code, reply.body.Success, reply.body.ErrorCode], [status, false, code], what);
+  };
+  refused(await post(formBody({ Name: 'x', Visibility: 5 })), 400, 'VALIDATION_FAILED', 'no Owner');
+  refused(await post(formBody({ Owner: 'alice', Visibility: 5 })), 400, 'VALIDATION_FAILED', 'no Name');
+  refused(await post(formBody({ Owner: 'alice', Name: 'x' })), 400, 'VALIDATION_FAILED', 'no Visibility');
+  refused(await post(formBody({ Owner: 'alice', Name: 'x', Visibility: 2 })), 400, 'VALIDATION_FAILED', 'Visibility 2');
+  refused(await post(formBody({ Owner: 'alice', Name: 'bad name!', Visibility: 5 })), 400, 'REPO_NAME_INVALID', 'bad name');
+  const boundary = 'b0undary';
+  const withFile = `--${boundary}\r\nContent-Disposition: form-data; name="Owner"\r\n\r\nalice\r\n--${boundary}\r\nContent-Disposition: form-data; name="Name"; filename="x.txt"\r\n\r\nx\r\n--${boundary}--\r\n`;
+  refused(await post({ body: withFile, contentType: `multipart/form-data; boundary=${boundary}` }), 400, 'VALIDATION_FAILED', 'a file part');
+  refused(await post({ body: `--${boundary}\r\nContent-Disposition: form-data; name="Owner"\r\n\r\nalice\r\n`, contentType: `multipart/form-data; boundary=${boundary}` }), 400, 'BAD_REQUEST', 'no closing boundary');
+  refused(await post({ body: 'Owner=alice', contentType: 'multipart/form-data' }), 400, 'BAD_REQUEST', 'no boundary');
+  refused(await post(formBody({ Owner: 'alice', Name: 'x', Visibility: 5 }), new SdkSession(server)), 401, 'AUTH_REQUIRED', 'anonymous');
+  refused(await post(formBody({ Owner: 'alice', Name: 'blob-ds', Visibility: 5 })), 409, 'HUB_REPO_EXISTS', 'existing dataset');
+  assert.equal((await server.request('/api/datasets/alice/x')).status, 404, 'nothing was created by the refused calls');
+  // A JSON body with the same fields works too.
+  assertOk(await session.call('POST', '/api/v1/datasets', { json: { Owner: 'alice', Name: 'json-ds', Visibility: 5 } }), 'JSON create_dataset');
+});

@@ -120,3 +120,19 @@ void test('internal repos are read-only to other signed-in users; private datase
   await server.request('/api/datasets/owner/data/settings', { method: 'PUT', token: ownerToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ private: true }) });
   assert.equal((await anonymous.call('GET', '/api/v1/datasets/owner/data')).status, 404);
 });
+
+void test('Authorization: Bearer authenticates ModelScope calls like the cookie, and wins over a cookie', async () => {
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const read = await anonymous.call<{ Visibility: number }>('GET', '/api/v1/models/owner/secret', undefined, bearer(ownerToken));
+  assert.equal(read.status, 200, JSON.stringify(read.body));
+  assert.equal(read.body.Data.Visibility, 1);
+  assert.equal((await anonymous.call('GET', '/api/v1/models/owner/secret', undefined, bearer(otherToken))).status, 404, 'another user by Bearer');
+  // The header is the explicit credential: the other user's Bearer with the owner's cookie reads as the other user.
+  assert.equal((await owner.call('GET', '/api/v1/models/owner/secret', undefined, bearer(otherToken))).status, 404);
+  const created = await anonymous.call('POST', '/api/v1/models', { json: { Path: 'owner', Name: 'by-bearer', Visibility: 1 } }, bearer(ownerToken));
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const stale = await owner.call('GET', '/api/v1/models/owner/open', undefined, bearer('hf_not_a_token'));
+  assert.equal(stale.status, 401);
+  assert.equal(stale.body.ErrorCode, 'AUTH_INVALID_TOKEN');
+  assert.equal(stale.body.Code, 401);
+});

@@ -133,11 +133,13 @@ void test('a second pull of an unchanged upstream is up to date and downloads no
   assert.equal((await info(local, '/api/models/alice/tiny')).sha, before.sha);
 });
 
-void test('a repo already holding the LFS object skips its download (the local batch says it is stored)', async () => {
+void test('an LFS object already in the blob store is not downloaded again, new repo or not', async () => {
   const counter = countingFetch(upstream.url);
   const result = await moda(['pull', 'hf:alice/tiny', '--to', 'admin/tiny-again'], counter.fetch);
   assert.equal(result.code, 0, result.stderr);
-  // A new repo cannot be asked before it exists; pulling into it again re-uses everything.
+  // alice/tiny brought weights.bin into the store, so the new repo does not fetch it.
+  assert.ok(counter.gets.length > 0 && counter.gets.every((get) => !get.url.endsWith('/weights.bin')), JSON.stringify(counter.gets));
+  // An existing repo that lost the file gets it back from the store too.
   const again = countingFetch(upstream.url);
   await local.request('/api/models/admin/tiny-again/commit/main', {
     method: 'POST',
@@ -174,4 +176,26 @@ void test('bad sources are refused before any request', async () => {
   }
   const conflict = await moda(['pull', 'hf:datasets/alice/rows', '--type', 'model']);
   assert.match(conflict.stderr, /PULL_SOURCE_INVALID/);
+});
+
+void test('progress: a terminal gets a download bar that ends at 100 %, a log plain lines', async () => {
+  const big = randomBytes(2 * 1024 * 1024 + 1);
+  await seed(upstream, aliceToken, 'alice/progress', 'model', { 'big.bin': big, 'small.txt': 'small\n' }, 'Progress', '');
+  let terminal = '';
+  const code = await runCli(['pull', 'hf:alice/progress', '--to', 'admin/progress'], {
+    env: { MODA_HOME: join(work, 'cli-home'), MODA_ENDPOINT: local.url, MODA_TOKEN: ADMIN_TOKEN, MODA_HF_UPSTREAM: upstream.url },
+    stdout: { write: () => true },
+    stderr: { write: (chunk: string) => (terminal += chunk), isTTY: true },
+    stdin: Readable.from([]),
+  });
+  assert.equal(code, 0, terminal);
+  const draws = terminal.split('\r\x1b[K').filter((part) => part.startsWith('downloading ['));
+  assert.ok(draws.length >= 1, terminal);
+  assert.match(draws.at(-1) ?? '', /100% 2\.0 MiB\/2\.0 MiB/);
+  assert.match(terminal, /fetched big\.bin \(2\.0 MiB\)/);
+
+  const log = await moda(['pull', 'hf:alice/progress', '--to', 'admin/progress-log', '--private']);
+  assert.equal(log.code, 0, log.stderr);
+  assert.doesNotMatch(log.stderr, /\x1b\[/, 'no escape codes in a log');
+  assert.match(log.stderr, /4 file\(s\), 2\.0 MiB; 3 to download .*1 already here\n/);
 });

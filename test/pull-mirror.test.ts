@@ -1,21 +1,25 @@
 // Read-through mirror (MODA_MIRROR_UPSTREAM) between two real servers: the first requests for a
 // repo that is not local import it once, it is served with the upstream's content and commit
-// message, keeps being served once the upstream is gone, and private upstream repos stay out.
+// message, keeps being served once the upstream is gone, and private upstream repos stay out; an
+// upstream that dies in the middle of a file leaves nothing behind (no repo, no partial object).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RepoInfo } from '../src/client/api-types.js';
-import { ModaClient } from '../src/client/moda-client.js';
+import { ModaClient, type FetchFunction } from '../src/client/moda-client.js';
 import { upload } from '../src/client/upload.js';
+import { isModaError } from '../src/errors/moda-error.js';
+import { mirrorRepo } from '../src/mirror/mirror-repo.js';
 import { createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
 
 let upstream: TestServer;
 let mirror: TestServer;
 let work: string;
 let weights: Buffer;
+let cutWeights: Buffer;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -33,6 +37,11 @@ before(async () => {
   await writeFile(join(folder, 'config.json'), '{"mirrored":true}\n');
   await upload(client, 'carol/mirrored', folder, { message: 'Mirror me', description: 'With a body.' });
   await upload(client, 'carol/secret', folder, { message: 'Hidden' });
+  await client.createRepo('carol/cut');
+  const cutFolder = await mkdtemp(join(work, 'seed-cut-'));
+  cutWeights = randomBytes(2 * 1024 * 1024 + 7);
+  await writeFile(join(cutFolder, 'model.onnx'), cutWeights);
+  await upload(client, 'carol/cut', cutFolder, { message: 'Cut me' });
 });
 
 after(async () => {
@@ -77,6 +86,46 @@ void test('repos the upstream does not serve anonymously, or does not have, are 
   }
   // Not even the admin sees an imported copy: nothing was created.
   assert.equal((await mirror.request('/api/models/carol/secret')).status, 404);
+});
+
+/** A fetch whose download of model.onnx dies after 256 KiB, as when the upstream goes mid-body. */
+function dyingFetch(): FetchFunction {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (!input.includes('/resolve/') || !input.endsWith('/model.onnx') || !response.body) return response;
+    const reader = response.body.getReader();
+    let passed = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (passed >= 256 * 1024) {
+          await reader.cancel();
+          return controller.error(new TypeError('terminated', { cause: new Error('other side closed') }));
+        }
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        passed += value.length;
+        controller.enqueue(value);
+      },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
+
+void test('an upstream that dies mid-file leaves no repo, no partial object, and a later request imports it', async () => {
+  await assert.rejects(
+    mirrorRepo(mirror.hub, 'model', 'carol/cut', undefined, { fetch: dyingFetch() }),
+    (error: unknown) => isModaError(error) && error.code === 'UPSTREAM_UNAVAILABLE' && /went away/.test(error.message),
+  );
+  const row = await mirror.hub.db.selectFrom('repos').select('id').where('key', '=', 'carol/cut').executeTakeFirst();
+  assert.equal(row, undefined, 'no repo row');
+  assert.equal(await mirror.hub.blobs.stat(sha256(cutWeights)), undefined, 'no partial object in the blob store');
+  assert.deepEqual(await readdir(join(mirror.home, 'repos', '.scratch')), [], 'no scratch repo left');
+  const temporary = await readdir(join(mirror.home, 'blobs', 'tmp')).catch(() => [] as string[]);
+  assert.ok(!temporary.some((name) => name.startsWith(sha256(cutWeights))), 'no half-written temporary object');
+  // The failure is not remembered as "the upstream has no such repo".
+  const content = await mirror.request('/carol/cut/resolve/main/model.onnx', { token: null });
+  assert.equal(content.status, 200);
+  assert.equal(sha256(Buffer.from(await content.arrayBuffer())), sha256(cutWeights));
 });
 
 void test('once imported, the repo is served with the upstream gone', async () => {

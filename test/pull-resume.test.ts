@@ -86,6 +86,11 @@ before(async () => {
   await writeFile(join(folder, 'weights.bin'), weights);
   await writeFile(join(folder, 'config.json'), '{"hidden_size":8}\n');
   await upload(client, 'bob/big', folder, { message: 'Big weights' });
+  // Other weights for the upstream-gone case: bob/big's are in the local blob store by then and
+  // would not be asked for at all.
+  await client.createRepo('bob/gone');
+  await writeFile(join(folder, 'weights.bin'), randomBytes(WEIGHTS_SIZE));
+  await upload(client, 'bob/gone', folder, { message: 'Weights that never arrive' });
 });
 
 after(async () => {
@@ -129,8 +134,8 @@ void test('an upstream that stops mid-pull gives UPSTREAM_UNAVAILABLE and no par
   const cacheDir = join(work, 'cache-gone');
   const dying = recordingFetch({ beforeWeights: () => upstream.stop() });
   await assert.rejects(
-    () => pull(pullOptions('hf:bob/big', cacheDir, dying.fetch, { to: 'admin/gone' })),
-    (error: unknown) => isModaError(error) && error.code === 'UPSTREAM_UNAVAILABLE' && /hf:bob\/big/.test(error.message),
+    () => pull(pullOptions('hf:bob/gone', cacheDir, dying.fetch, { to: 'admin/gone' })),
+    (error: unknown) => isModaError(error) && error.code === 'UPSTREAM_UNAVAILABLE' && /hf:bob\/gone/.test(error.message),
   );
   assert.ok(dying.gets.some((get) => get.path === 'config.json'), 'the pull was under way when the upstream went');
   assert.equal((await local.request('/api/models/admin/gone')).status, 404);

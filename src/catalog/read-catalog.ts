@@ -13,12 +13,17 @@ import { checkFilePath } from '../hub/paths.js';
 
 /** `catalog/` at the package root, next to `src/` and `dist/`. */
 export const CATALOG_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'catalog');
+/** `vendor/` at the package root: model files fetched by `postinstall` (scripts/fetch-model-files.mjs). */
+export const VENDOR_DIR = resolve(CATALOG_DIR, '..', 'vendor');
 
 const CatalogFile = Type.Object({
   /** Path in the repo. */
   path: Type.String({ minLength: 1 }),
-  /** `npm:<package>/<path in package>` or `file:/absolute/path` (a Debian package's file). */
-  from: Type.String({ pattern: '^(npm:|file:/)' }),
+  /**
+   * `npm:<package>/<path in package>`, `file:/absolute/path` (a Debian package's file) or
+   * `vendor:<path under vendor/>` (a file scripts/fetch-model-files.mjs fetches at install time).
+   */
+  from: Type.String({ pattern: '^(npm:|file:/|vendor:)' }),
 });
 
 const CatalogManifest = Type.Object({
@@ -74,6 +79,8 @@ export async function resolveCatalogSource(entry: Pick<CatalogEntry, 'repo' | 'd
   let path: string | undefined;
   if (from.startsWith('file:')) {
     path = from.slice('file:'.length);
+  } else if (from.startsWith('vendor:')) {
+    path = join(VENDOR_DIR, checkFilePath(from.slice('vendor:'.length)));
   } else {
     const spec = from.slice('npm:'.length);
     const parts = spec.split('/');
@@ -85,7 +92,11 @@ export async function resolveCatalogSource(entry: Pick<CatalogEntry, 'repo' | 'd
   }
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) {
-    const hint = from.startsWith('file:') && entry.debianPackages?.length ? ` (apt-get install ${entry.debianPackages.join(' ')})` : '';
+    const hint = from.startsWith('vendor:')
+      ? ' (run node scripts/fetch-model-files.mjs, which npm ci runs as postinstall)'
+      : from.startsWith('file:') && entry.debianPackages?.length
+        ? ` (apt-get install ${entry.debianPackages.join(' ')})`
+        : '';
     throw new ModaError('CATALOG_SOURCE_MISSING', `${entry.repo}: ${path} is missing${hint}`);
   }
   return path;

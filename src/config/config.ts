@@ -48,6 +48,10 @@ export interface Config {
   maxModelMemoryBytes: number;
   /** How long an idle implicitly loaded model stays loaded. */
   keepAliveMs: number;
+  /** Run each served model in a worker thread of its own, off the server thread. */
+  modelWorkers: boolean;
+  /** Instances per served model; 0 = automatic. */
+  modelReplicas: number;
   /** Folder of the built web UI that `moda serve` serves; empty = web/dist of this checkout. */
   webDist: string;
   /** Largest inference request body (JSON with base64 media, or raw image/audio bytes). */
@@ -149,6 +153,8 @@ export const settings = [
   define({ key: 'maxInferenceBytes', env: 'MODA_MAX_INFERENCE_BODY', description: 'Largest inference request body (larger: 413)', default: () => 32 * 1024 ** 2, parse: bytes }),
   define({ key: 'maxBatchSize', env: 'MODA_MAX_BATCH_SIZE', description: 'Most inputs one model runs together in a batch', default: () => 8, parse: integer }),
   define({ key: 'maxQueue', env: 'MODA_MAX_QUEUE', description: 'Most inputs waiting per model before requests get 429', default: () => 256, parse: integer }),
+  define({ key: 'modelWorkers', env: 'MODA_MODEL_WORKERS', description: 'Run each served model in a worker thread of its own, so inference never blocks HTTP (`0` = on the server thread)', default: () => true, parse: flag }),
+  define({ key: 'modelReplicas', env: 'MODA_MODEL_REPLICAS', description: 'Instances of each served model running batches at once (0 = one per core for single-threaded engines such as tfjs, one for ONNX Runtime, which uses MODA_THREADS)', default: () => 0, parse: integer }),
   define({ key: 'webDist', env: 'MODA_WEB_DIST', description: 'Folder of the built web UI that `moda serve` serves (default: web/dist of the installation)', default: () => '', parse: (raw) => resolve(raw) }),
 ] as const;
 

@@ -27,6 +27,7 @@ interface MsFile {
   CommittedDate?: unknown;
 }
 
+/** Dataset tree entries asked for per page (the SDK asks for 100; fewer requests for large sets). */
 const PAGE_SIZE = 500;
 /** ModelScope's public visibility; 1 is private and 3 internal. */
 const PUBLIC = 5;
@@ -35,8 +36,9 @@ function segment(value: string): string {
   return encodeURIComponent(value);
 }
 
-export function msUpstream(options: UpstreamOptions & { label: string }): Upstream {
+export function msUpstream(options: UpstreamOptions & { label: string; pageSize?: number }): Upstream {
   const { label, repo, type } = options;
+  const pageSize = options.pageSize ?? PAGE_SIZE;
   const endpoint = options.endpoint.replace(/\/+$/, '');
   const fetchFunction: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const [owner = '', name = ''] = repo.split('/');
@@ -86,12 +88,26 @@ export function msUpstream(options: UpstreamOptions & { label: string }): Upstre
     const info = await data<{ Id?: unknown }>(base, signal, `reading ${label}`);
     if (typeof info.Id !== 'number' && typeof info.Id !== 'string') throw new ModaError('UPSTREAM_INVALID_RESPONSE', `${label} did not say its dataset id`);
     const files: MsFile[] = [];
+    const seen = new Set<string>();
     for (let page = 1; ; page++) {
-      const url = `${endpoint}/api/v1/datasets/${segment(String(info.Id))}/repo/tree?${query({ Root: '', PageNumber: String(page), PageSize: String(PAGE_SIZE) })}`;
-      const answer = await data<{ Files?: MsFile[]; Revision?: unknown }>(url, signal, `listing the files of ${label}`);
-      const batch = answer.Files ?? [];
-      files.push(...batch);
-      if (batch.length < PAGE_SIZE) return { files, commit: commitOf(answer.Revision) };
+      const url = `${endpoint}/api/v1/datasets/${segment(String(info.Id))}/repo/tree?${query({ Root: '', PageNumber: String(page), PageSize: String(pageSize) })}`;
+      const answer = await data<{ Files?: MsFile[]; TotalCount?: unknown; Revision?: unknown }>(url, signal, `listing the files of ${label} (page ${page})`);
+      const batch = Array.isArray(answer.Files) ? answer.Files : [];
+      // A hub that ignores PageNumber would send page 1 forever: a page of nothing new ends it loudly.
+      const fresh = batch.filter((file) => !seen.has(String(file.Path ?? file.Name)));
+      if (batch.length > 0 && fresh.length === 0) throw new ModaError('UPSTREAM_INVALID_RESPONSE', `${label}: page ${page} of the file list repeats earlier pages`);
+      for (const file of fresh) seen.add(String(file.Path ?? file.Name));
+      files.push(...fresh);
+      // TotalCount says when the list is complete; without it, a short page is the last one (a hub
+      // may cap PageSize below what was asked, so a short page alone does not end a counted list).
+      const total = typeof answer.TotalCount === 'number' ? answer.TotalCount : undefined;
+      const complete = batch.length === 0 || (total !== undefined ? files.length >= total : batch.length < pageSize);
+      if (complete) {
+        if (total !== undefined && files.length !== total) {
+          throw new ModaError('UPSTREAM_INVALID_RESPONSE', `${label}: the file list has ${files.length} entries but TotalCount says ${total}`);
+        }
+        return { files, commit: commitOf(answer.Revision) };
+      }
     }
   };
 

@@ -13,7 +13,8 @@
 // a repo meant to be public is opened after the commit. An interrupted pull leaves only the cache,
 // so running it again fetches just what is missing: finished files are kept by digest and a
 // half-downloaded one resumes with `Range`. Files the local hub already has (same path and digest
-// in the target repo, or an LFS object the local batch answers without actions) are not fetched.
+// in the target repo, or an LFS object in the shared blob store, whatever repo brought it, even
+// when the target repo does not exist yet) are not fetched.
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -130,12 +131,31 @@ async function readSample(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Asks the local LFS batch which of `files` it already stores (an answer without actions). */
-async function storedLocally(local: ModaClient, repo: string, type: RepoType, files: PlannedFile[], signal: AbortSignal): Promise<Set<string>> {
+/**
+ * Which of `files` the local blob store already holds. The store is shared by every repo, so this
+ * is asked through `/api/blobs/stored`, which needs no repo: weights imported under another name
+ * count even when the target repo does not exist yet. A server without that route is asked
+ * through the target repo's LFS batch (an answer without actions), when the repo exists.
+ */
+async function storedLocally(local: ModaClient, repo: string, type: RepoType, exists: boolean, files: PlannedFile[], signal: AbortSignal): Promise<Set<string>> {
   const stored = new Set<string>();
   const objects = [...new Map(files.map((file) => [file.sha256 as string, { oid: file.sha256 as string, size: file.size }])).values()];
   for (let start = 0; start < objects.length; start += LFS_BATCH) {
-    const answer = await local.lfsBatch(repo, 'upload', objects.slice(start, start + LFS_BATCH), { type, signal });
+    const batch = objects.slice(start, start + LFS_BATCH);
+    try {
+      const answer = await local.requestJson<{ objects: { oid: string; stored: boolean }[] }>('/api/blobs/stored', {
+        method: 'POST',
+        json: { objects: batch },
+        signal,
+        what: 'asking the local blob store what it holds',
+      });
+      for (const object of answer.objects) if (object.stored) stored.add(object.oid);
+      continue;
+    } catch (error) {
+      if (!isModaError(error) || error.code !== 'NOT_FOUND') throw error;
+    }
+    if (!exists) return stored;
+    const answer = await local.lfsBatch(repo, 'upload', batch, { type, signal });
     for (const object of answer.objects) if (!object.error && !object.actions?.upload) stored.add(object.oid);
   }
   return stored;
@@ -272,9 +292,9 @@ async function runPull(options: PullOptions, emit: Emit<PullEvent>, signal: Abor
   for (const file of planned) {
     if (sameContent(file, state?.files.get(file.path))) file.source = 'repo';
   }
-  if (state) {
-    const lfsCandidates = planned.filter((file) => file.source === 'upstream' && file.sha256 !== undefined && (file.lfs ?? file.size >= LFS_GUESS_BYTES));
-    const stored = await storedLocally(local, repo, type, lfsCandidates, signal);
+  const lfsCandidates = planned.filter((file) => file.source === 'upstream' && file.sha256 !== undefined && (file.lfs ?? file.size >= LFS_GUESS_BYTES));
+  if (lfsCandidates.length > 0) {
+    const stored = await storedLocally(local, repo, type, state !== undefined, lfsCandidates, signal);
     for (const file of lfsCandidates) if (stored.has(file.sha256 as string)) file.source = 'store';
   }
   for (const file of planned) {

@@ -77,5 +77,10 @@ export interface PipelineImplementation {
   type: string;
   tasks: readonly TaskId[];
   engine: string;
+  /**
+   * Tasks whose loaded pipeline the server calls directly (`generate`, `countTokens`), so it must
+   * run on the server thread; every other task runs in a worker thread of its own when served.
+   */
+  serverThreadTasks?: readonly TaskId[];
   load(snapshot: ModelSnapshot, options: LoadOptions): Promise<LoadedPipeline>;
 }

@@ -1,33 +1,49 @@
 // Every way Moda knows to run a model, by `pipeline.type`. A repo's configuration.json names one of
 // these; nothing in a repo can add to the list (a model is data, never code).
-import { espeakTtsPipeline } from './audio/espeak-tts.js';
-import { sileroVadPipeline } from './audio/silero-vad.js';
-import { ppocrPipeline } from './ocr/ppocr-pipeline.js';
+//
+// Each entry states what planning needs (type, tasks, engine) and imports its implementation only
+// when a model is loaded: the engines behind them (transformers.js, tfjs, face-api…) take seconds
+// and up to ~170 MB each to import, and every model runs in a worker thread of its own, which
+// should hold only the one it runs. registry.test.ts checks each entry against its module.
 import type { PipelineImplementation } from './pipeline-implementation.js';
-import { tesseractPipeline } from './tesseract/tesseract-pipeline.js';
-import { fastTextLanguageIdentificationPipeline } from './text/fasttext-language-identification.js';
-import { jiebaWordSegmentationPipeline } from './text/jieba-word-segmentation.js';
-import { centernetPipeline } from './vision/centernet-pipeline.js';
-import { faceApiPipeline } from './vision/face-api-pipeline.js';
-import { nsfwPipeline } from './vision/nsfw-pipeline.js';
-import { transformersJsPipeline } from './transformers/transformers-pipeline.js';
+import { TRANSFORMERS_SERVER_THREAD_TASKS, TRANSFORMERS_TASKS } from './transformers/transformers-tasks.js';
 
-const implementations: readonly PipelineImplementation[] = [
-  // One line per implementation, e.g. `ppocrPipeline,` — keep sorted by type.
-  centernetPipeline,
-  espeakTtsPipeline,
-  faceApiPipeline,
-  fastTextLanguageIdentificationPipeline,
-  jiebaWordSegmentationPipeline,
-  nsfwPipeline,
-  ppocrPipeline,
-  sileroVadPipeline,
-  tesseractPipeline,
-  transformersJsPipeline,
+export type ImplementationSummary = Omit<PipelineImplementation, 'load'>;
+
+/** Resolves an entry's own module. */
+type Importer = () => Promise<PipelineImplementation>;
+
+function lazy(summary: ImplementationSummary, importer: Importer): PipelineImplementation & { importer: Importer } {
+  return {
+    ...summary,
+    importer,
+    async load(snapshot, options) {
+      return (await importer()).load(snapshot, options);
+    },
+  };
+}
+
+const implementations = [
+  // One entry per implementation — keep sorted by type.
+  lazy({ type: 'centernet', tasks: ['object-detection'], engine: 'tfjs' }, async () => (await import('./vision/centernet-pipeline.js')).centernetPipeline),
+  lazy({ type: 'espeak-ng-tts', tasks: ['text-to-speech'], engine: 'espeak' }, async () => (await import('./audio/espeak-tts.js')).espeakTtsPipeline),
+  lazy({ type: 'face-api', tasks: ['face-detection'], engine: 'tfjs' }, async () => (await import('./vision/face-api-pipeline.js')).faceApiPipeline),
+  lazy({ type: 'fasttext-language-identification', tasks: ['language-identification'], engine: 'fasttext' }, async () => (await import('./text/fasttext-language-identification.js')).fastTextLanguageIdentificationPipeline),
+  lazy({ type: 'jieba-word-segmentation', tasks: ['word-segmentation'], engine: 'jieba' }, async () => (await import('./text/jieba-word-segmentation.js')).jiebaWordSegmentationPipeline),
+  lazy({ type: 'nsfwjs', tasks: ['image-classification'], engine: 'tfjs' }, async () => (await import('./vision/nsfw-pipeline.js')).nsfwPipeline),
+  lazy({ type: 'ppocr', tasks: ['ocr'], engine: 'onnx' }, async () => (await import('./ocr/ppocr-pipeline.js')).ppocrPipeline),
+  lazy({ type: 'selfie-segmentation', tasks: ['image-segmentation'], engine: 'tfjs' }, async () => (await import('./vision/selfie-segmentation-pipeline.js')).selfieSegmentationPipeline),
+  lazy({ type: 'silero-vad', tasks: ['voice-activity-detection'], engine: 'onnx' }, async () => (await import('./audio/silero-vad.js')).sileroVadPipeline),
+  lazy({ type: 'tesseract', tasks: ['ocr'], engine: 'tesseract' }, async () => (await import('./tesseract/tesseract-pipeline.js')).tesseractPipeline),
+  lazy(
+    { type: 'transformers.js', tasks: TRANSFORMERS_TASKS, engine: 'onnx', serverThreadTasks: TRANSFORMERS_SERVER_THREAD_TASKS },
+    async () => (await import('./transformers/transformers-pipeline.js')).transformersJsPipeline,
+  ),
 ];
 
 const byType = new Map(implementations.map((implementation) => [implementation.type, implementation]));
 
+/** The implementation of a `pipeline.type`; its `load` imports the implementation's module on first use. */
 export function findImplementation(type: string): PipelineImplementation | undefined {
   return byType.get(type);
 }
@@ -35,3 +51,11 @@ export function findImplementation(type: string): PipelineImplementation | undef
 export function listImplementations(): readonly PipelineImplementation[] {
   return implementations;
 }
+
+/** Imports an entry's own module (for registry.test.ts, which compares the two). */
+export function importImplementation(type: string): Promise<PipelineImplementation> | undefined {
+  return byType.get(type)?.importer();
+}
+
+/** The `pipeline.type` of Hugging Face-layout repos. */
+export const TRANSFORMERS_JS_TYPE = 'transformers.js';

@@ -2,9 +2,8 @@
 // implementation; a Hugging Face layout (config.json + onnx/) runs through transformers.js.
 import { ModaError } from '../errors/moda-error.js';
 import type { Device, LoadedPipeline, PipelineImplementation } from '../pipelines/pipeline-implementation.js';
-import { findImplementation } from '../pipelines/registry.js';
+import { findImplementation, TRANSFORMERS_JS_TYPE } from '../pipelines/registry.js';
 import { compatibleTasks, inferHfTask } from '../pipelines/transformers/hf-task.js';
-import { transformersJsPipeline } from '../pipelines/transformers/transformers-pipeline.js';
 import { TASK_IDS, type TaskId } from '../tasks/catalog.js';
 import type { ModelSnapshot } from './model-snapshot.js';
 
@@ -28,8 +27,10 @@ function checkTaskId(task: string): TaskId {
 /** Which implementation runs the snapshot, for which task; throws when it cannot run at all. */
 export async function planModel(snapshot: ModelSnapshot, requestedTask?: string): Promise<ModelPlan> {
   const requested = requestedTask === undefined ? undefined : checkTaskId(requestedTask);
+  const transformersJsPipeline = findImplementation(TRANSFORMERS_JS_TYPE);
+  if (!transformersJsPipeline) throw new Error(`the registry lacks ${TRANSFORMERS_JS_TYPE}`);
   const type = snapshot.configuration?.pipeline?.type;
-  if (type !== undefined && type !== transformersJsPipeline.type) {
+  if (type !== undefined && type !== TRANSFORMERS_JS_TYPE) {
     const implementation = findImplementation(type);
     if (!implementation) throw new ModaError('MODEL_NOT_RUNNABLE', `${snapshot.repo}: configuration.json names pipeline type "${type}", which Moda does not know`);
     const declared = snapshot.configuration?.task;

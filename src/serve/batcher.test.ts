@@ -84,3 +84,28 @@ void test('with a queue delay, an idle model waits for a fuller batch but never 
   assert.equal(full.length, 3);
   assert.deepEqual(model.batches[1], ['c', 'd', 'e']);
 });
+
+void test('with maxConcurrency 2, two batches run at once, each on a model instance of its own', async () => {
+  let running = 0;
+  let most = 0;
+  const batches: unknown[][] = [];
+  const batcher = new Batcher(
+    async (inputs) => {
+      batches.push([...inputs]);
+      most = Math.max(most, ++running);
+      await sleep(30);
+      running--;
+      return inputs.map(String);
+    },
+    { maxBatchSize: 2, maxQueueDelayMs: 0, maxQueue: 100, maxConcurrency: 2 },
+  );
+  const results = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((input) => batcher.submit([input], {})));
+  assert.deepEqual(results, [['a'], ['b'], ['c'], ['d'], ['e'], ['f']]);
+  assert.equal(most, 2, 'never more batches at once than instances');
+  assert.equal(batcher.stats().runningBatches, 0);
+  assert.ok(batcher.idle);
+  batcher.reconfigure({ ...batcher.settings, maxConcurrency: 1 });
+  most = 0;
+  await Promise.all(['g', 'h', 'i'].map((input) => batcher.submit([input], {})));
+  assert.equal(most, 1);
+});

@@ -1,5 +1,6 @@
 // Dynamic batching for one loaded model. While the model is busy, requests queue; when it frees,
-// waiting inputs with the same parameters run together, up to the batch size. An idle model runs a
+// waiting inputs with the same parameters run together, up to the batch size. A model with several
+// instances runs up to that many batches at once (`maxConcurrency`). An idle model runs a
 // request at once, so a lone client pays no batching delay. The queue is bounded (429), each request
 // may carry a deadline (504) and an AbortSignal (its queued work is dropped when the client leaves),
 // and a batch that fails is retried request by request, so one bad input fails only its own request.
@@ -13,6 +14,8 @@ export interface BatcherOptions {
   maxQueueDelayMs: number;
   /** Most inputs waiting; more get QUEUE_FULL. */
   maxQueue: number;
+  /** Batches run at the same time (one per model instance); default 1. */
+  maxConcurrency?: number;
 }
 
 export interface SubmitOptions {
@@ -35,6 +38,8 @@ interface Waiting {
 export interface BatcherStats {
   queuedInputs: number;
   running: boolean;
+  /** Batches running now. */
+  runningBatches: number;
   batches: number;
   /** Count of batches by size, for the metrics histogram. */
   batchSizes: Map<number, number>;
@@ -43,7 +48,7 @@ export interface BatcherStats {
 export class Batcher {
   private readonly queue: Waiting[] = [];
   private queuedInputs = 0;
-  private running = false;
+  private running = 0;
   private timer: NodeJS.Timeout | undefined;
   private batches = 0;
   private readonly batchSizes = new Map<number, number>();
@@ -67,12 +72,12 @@ export class Batcher {
   }
 
   stats(): BatcherStats {
-    return { queuedInputs: this.queuedInputs, running: this.running, batches: this.batches, batchSizes: new Map(this.batchSizes) };
+    return { queuedInputs: this.queuedInputs, running: this.running > 0, runningBatches: this.running, batches: this.batches, batchSizes: new Map(this.batchSizes) };
   }
 
   /** True when nothing is queued or running. */
   get idle(): boolean {
-    return !this.running && this.queue.length === 0;
+    return this.running === 0 && this.queue.length === 0;
   }
 
   /** Resolves once the batcher is idle. */
@@ -130,8 +135,12 @@ export class Batcher {
     });
   }
 
+  private get concurrency(): number {
+    return Math.max(1, this.options.maxConcurrency ?? 1);
+  }
+
   private schedule(): void {
-    if (this.running || this.queue.length === 0 || this.timer) return;
+    if (this.running >= this.concurrency || this.queue.length === 0 || this.timer) return;
     const waited = performance.now() - (this.queue[0]?.enqueuedAt ?? 0);
     const delay = this.queuedInputs >= this.options.maxBatchSize ? 0 : this.options.maxQueueDelayMs - waited;
     if (delay <= 0) {
@@ -168,10 +177,12 @@ export class Batcher {
   }
 
   private async runNext(): Promise<void> {
-    if (this.running) return;
+    if (this.running >= this.concurrency) return;
     const batch = this.takeBatch();
     if (batch.length === 0) return this.notifyIdle();
-    this.running = true;
+    this.running++;
+    // Another instance may be free: let the next batch start beside this one.
+    if (this.queue.length > 0) queueMicrotask(() => this.schedule());
     try {
       const inputs = batch.flatMap((entry) => entry.inputs);
       this.batches++;
@@ -190,7 +201,7 @@ export class Batcher {
         else for (const entry of batch) await this.run(entry.inputs, entry.parameters).then(entry.resolve, entry.reject);
       }
     } finally {
-      this.running = false;
+      this.running--;
       if (this.queue.length > 0) this.schedule();
       else this.notifyIdle();
     }

@@ -22,6 +22,8 @@ export interface DeploymentSettings {
   max_queue: number;
   /** `/readyz` waits for required deployments. */
   required: boolean;
+  /** Model instances running batches at once; `auto` = the server's choice (one per core for single-threaded engines). Rows stored before it existed lack it. */
+  max_concurrency?: number | 'auto';
 }
 
 export interface DeploymentInput {
@@ -31,6 +33,7 @@ export interface DeploymentInput {
   task?: string;
   batching?: { max_batch_size?: number | 'auto'; max_queue_delay_ms?: number; max_queue?: number };
   required?: boolean;
+  max_concurrency?: number | 'auto';
 }
 
 export type DeploymentState = 'loading' | 'ready' | 'failed';
@@ -46,6 +49,9 @@ export interface DeploymentView {
   batching: { max_batch_size: number | 'auto'; effective_batch_size?: number; max_queue_delay_ms: number; max_queue: number };
   calibration?: Calibration;
   required: boolean;
+  max_concurrency: number | 'auto';
+  /** Instances loaded now. */
+  instances?: number;
   memory_bytes?: number;
   load_ms?: number;
   endpoint: string;
@@ -70,8 +76,17 @@ type Row = DeploymentsTable;
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MAX_QUEUE_DELAY_MS = 10_000;
+const MAX_CONCURRENCY = 16;
 
-function checkSettings(input: DeploymentInput['batching'], defaults: DeploymentSettings, required: boolean | undefined): DeploymentSettings {
+function checkConcurrency(value: unknown, fallback: number | 'auto'): number | 'auto' {
+  const concurrency = value ?? fallback;
+  if (concurrency !== 'auto' && (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)) {
+    throw new ModaError('VALIDATION_FAILED', `max_concurrency must be "auto" or an integer from 1 to ${MAX_CONCURRENCY}`);
+  }
+  return concurrency;
+}
+
+function checkSettings(input: DeploymentInput['batching'], defaults: DeploymentSettings, required: boolean | undefined, concurrency: unknown): DeploymentSettings {
   const size = input?.max_batch_size ?? defaults.max_batch_size;
   if (size !== 'auto' && (!Number.isInteger(size) || size < 1 || size > 256)) throw new ModaError('VALIDATION_FAILED', 'batching.max_batch_size must be "auto" or an integer from 1 to 256');
   const delay = input?.max_queue_delay_ms ?? defaults.max_queue_delay_ms;
@@ -79,7 +94,7 @@ function checkSettings(input: DeploymentInput['batching'], defaults: DeploymentS
   const queue = input?.max_queue ?? defaults.max_queue;
   if (!Number.isInteger(queue) || queue < 1 || queue > 100_000) throw new ModaError('VALIDATION_FAILED', 'batching.max_queue must be an integer from 1 to 100000');
   if (required !== undefined && typeof required !== 'boolean') throw new ModaError('VALIDATION_FAILED', 'required must be true or false');
-  return { max_batch_size: size, max_queue_delay_ms: delay, max_queue: queue, required: required ?? defaults.required };
+  return { max_batch_size: size, max_queue_delay_ms: delay, max_queue: queue, required: required ?? defaults.required, max_concurrency: checkConcurrency(concurrency, defaults.max_concurrency ?? 'auto') };
 }
 
 export class Deployments {
@@ -91,7 +106,7 @@ export class Deployments {
   ) {}
 
   private defaults(): DeploymentSettings {
-    return { max_batch_size: 'auto', max_queue_delay_ms: 2, max_queue: this.hub.config.maxQueue, required: false };
+    return { max_batch_size: 'auto', max_queue_delay_ms: 2, max_queue: this.hub.config.maxQueue, required: false, max_concurrency: 'auto' };
   }
 
   private view(row: Row): DeploymentView {
@@ -113,6 +128,8 @@ export class Deployments {
       },
       ...(live?.calibration && { calibration: live.calibration }),
       required: settings.required,
+      max_concurrency: settings.max_concurrency ?? 'auto',
+      ...(live?.served && { instances: live.served.model.size }),
       ...(live?.served && { memory_bytes: live.served.model.memoryBytes, load_ms: Math.round(live.served.loadMs) }),
       endpoint: `/api/v1/models/${row.model}/pipeline`,
       created_by: row.created_by,
@@ -156,7 +173,9 @@ export class Deployments {
         emit({ status: 'materializing', deployment: row.name });
         const snapshot = await this.inference.snapshot(importActor, row.model, row.commit_sha);
         emit({ status: 'loading', deployment: row.name });
-        const served = await this.inference.models.acquire(snapshot, row.task, { pinned: true });
+        const concurrency = settings.max_concurrency ?? 'auto';
+        const served = await this.inference.models.acquire(snapshot, row.task, { pinned: true, ...(concurrency !== 'auto' && { replicas: concurrency }) });
+        if (concurrency !== 'auto') await this.inference.models.scale(served, concurrency);
         const fixed = settings.max_batch_size === 'auto' ? undefined : settings.max_batch_size;
         let size = fixed ?? this.hub.config.maxBatchSize;
         if (fixed === undefined) {
@@ -164,7 +183,7 @@ export class Deployments {
           live.calibration = await calibrateBatchSize(served.model, served.task, this.inference.models.runContext, Math.max(1, Math.min(32, this.hub.config.maxBatchSize * 4)));
           size = live.calibration.chosen;
         }
-        served.batcher.reconfigure({ maxBatchSize: size, maxQueueDelayMs: settings.max_queue_delay_ms, maxQueue: settings.max_queue });
+        served.batcher.reconfigure({ ...served.batcher.settings, maxBatchSize: size, maxQueueDelayMs: settings.max_queue_delay_ms, maxQueue: settings.max_queue });
         live.served = served;
         live.state = 'ready';
         // The previous commit's model, when redeployed to a new one, is no longer pinned.
@@ -185,7 +204,7 @@ export class Deployments {
     if (typeof input.model !== 'string') throw new ModaError('VALIDATION_FAILED', 'model must be "owner/name"');
     const name = input.name ?? input.model.replace('/', '--').toLowerCase();
     if (!NAME.test(name)) throw new ModaError('VALIDATION_FAILED', 'name must be 1–64 lowercase letters, digits, ".", "_" or "-"');
-    const settings = checkSettings(input.batching, this.defaults(), input.required);
+    const settings = checkSettings(input.batching, this.defaults(), input.required, input.max_concurrency);
     if (await this.row(name)) throw new ModaError('HUB_NAME_TAKEN', `a deployment named "${name}" already exists; PATCH it to redeploy`);
     emit?.({ status: 'resolving', deployment: name });
     const snapshot = await this.inference.snapshot(actor, input.model, input.revision ?? 'main');
@@ -228,10 +247,11 @@ export class Deployments {
   }
 
   /** New batching settings apply at once; a new revision (or `redeploy`) pins the commit it names now. */
-  async update(actor: Actor, name: string, patch: { revision?: string; batching?: DeploymentInput['batching']; required?: boolean; redeploy?: boolean }, emit?: (event: DeploymentEvent) => void): Promise<DeploymentView> {
+  async update(actor: Actor, name: string, patch: { revision?: string; batching?: DeploymentInput['batching']; required?: boolean; redeploy?: boolean; max_concurrency?: number | 'auto' }, emit?: (event: DeploymentEvent) => void): Promise<DeploymentView> {
     const row = await this.visibleRow(actor, name);
     await this.requireManage(actor, row);
-    const settings = checkSettings({ ...(JSON.parse(row.settings) as DeploymentSettings), ...patch.batching }, this.defaults(), patch.required ?? (JSON.parse(row.settings) as DeploymentSettings).required);
+    const stored = JSON.parse(row.settings) as DeploymentSettings;
+    const settings = checkSettings({ ...stored, ...patch.batching }, this.defaults(), patch.required ?? stored.required, patch.max_concurrency ?? stored.max_concurrency);
     const revision = patch.revision ?? row.revision;
     let commit = row.commit_sha;
     if (patch.revision !== undefined || patch.redeploy) commit = (await this.inference.snapshot(actor, row.model, revision)).commit;
@@ -241,7 +261,13 @@ export class Deployments {
     if (commit !== row.commit_sha || !live?.served || settings.max_batch_size !== (JSON.parse(row.settings) as DeploymentSettings).max_batch_size) {
       await this.start(updated, emit).settled;
     } else {
-      live.served.batcher.reconfigure({ maxBatchSize: settings.max_batch_size === 'auto' ? live.served.batcher.settings.maxBatchSize : settings.max_batch_size, maxQueueDelayMs: settings.max_queue_delay_ms, maxQueue: settings.max_queue });
+      if (settings.max_concurrency !== undefined && settings.max_concurrency !== 'auto') await this.inference.models.scale(live.served, settings.max_concurrency);
+      live.served.batcher.reconfigure({
+        ...live.served.batcher.settings,
+        maxBatchSize: settings.max_batch_size === 'auto' ? live.served.batcher.settings.maxBatchSize : settings.max_batch_size,
+        maxQueueDelayMs: settings.max_queue_delay_ms,
+        maxQueue: settings.max_queue,
+      });
     }
     const view = this.view(updated);
     emit?.({ status: view.state === 'ready' ? 'ready' : 'failed', deployment: view });

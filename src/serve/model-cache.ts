@@ -5,17 +5,21 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModaError } from '../errors/moda-error.js';
 import type { Device, LoadedPipeline } from '../pipelines/pipeline-implementation.js';
-import { planModel } from '../runtime/load-model.js';
+import { availableParallelism } from 'node:os';
+import { planModel, type ModelPlan } from '../runtime/load-model.js';
 import type { ModelSnapshot } from '../runtime/model-snapshot.js';
 import type { TaskId } from '../tasks/catalog.js';
 import { Batcher, type BatcherOptions, type SubmitOptions } from './batcher.js';
+import { loadInWorker } from './load-in-worker.js';
+import { ReplicaSet } from './replica-set.js';
 
 export interface ServedModel {
   key: string;
   repo: string;
   commit: string;
   task: TaskId;
-  model: LoadedPipeline;
+  /** Its instances (one unless scaled); runs each batch on the least busy. */
+  model: ReplicaSet;
   batcher: Batcher;
   loadMs: number;
   lastUsed: number;
@@ -29,7 +33,27 @@ export interface ModelCacheOptions {
   device: Device;
   threads: number;
   batching: BatcherOptions;
+  /** Run each model in a worker thread of its own (the default), off the server thread. */
+  workers?: boolean;
+  /** Instances per model; 0 = automatic (one per core for single-threaded engines, else one). */
+  replicas?: number;
+  /** Cores the automatic replica count spreads over. */
+  cores?: number;
 }
+
+/**
+ * Engines that run a model on one thread (tfjs's wasm backend, fastText, jieba): one instance per
+ * core keeps the cores busy. ONNX Runtime spreads one run over MODA_THREADS intra-op threads instead.
+ */
+export interface AcquireOptions {
+  /** Deployments pin their model. */
+  pinned?: boolean;
+  batching?: Partial<BatcherOptions>;
+  /** Instances when the model is loaded now; default: defaultReplicas(). */
+  replicas?: number;
+}
+
+const SINGLE_THREADED_ENGINES = new Set(['tfjs', 'fasttext', 'jieba']);
 
 /** What metrics and logs hear from the cache; every method is optional. */
 export interface ModelCacheObserver {
@@ -91,7 +115,7 @@ export class ModelCache {
   }
 
   /** The loaded model for the snapshot and task, loading it (once, whoever asks) when needed. */
-  async acquire(snapshot: ModelSnapshot, requestedTask: string | undefined, options: { pinned?: boolean; batching?: Partial<BatcherOptions> } = {}): Promise<ServedModel> {
+  async acquire(snapshot: ModelSnapshot, requestedTask: string | undefined, options: AcquireOptions = {}): Promise<ServedModel> {
     const plan = await planModel(snapshot, requestedTask);
     const key = `${snapshot.repo}@${snapshot.commit}#${plan.task}`;
     const ready = this.loaded.get(key);
@@ -111,14 +135,40 @@ export class ModelCache {
     return served;
   }
 
-  private async load(key: string, snapshot: ModelSnapshot, plan: Awaited<ReturnType<typeof planModel>>, options: { pinned?: boolean; batching?: Partial<BatcherOptions> }): Promise<ServedModel> {
-    const estimate = await directoryBytes(snapshot.dir);
+  /** How many instances a model gets when nothing asks for a number. */
+  defaultReplicas(plan: ModelPlan): number {
+    const configured = this.options.replicas ?? 0;
+    if (!this.inWorker(plan)) return 1;
+    if (configured > 0) return configured;
+    return SINGLE_THREADED_ENGINES.has(plan.implementation.engine) ? Math.max(1, this.options.cores ?? availableParallelism()) : 1;
+  }
+
+  private inWorker(plan: ModelPlan): boolean {
+    return (this.options.workers ?? true) && !plan.implementation.serverThreadTasks?.includes(plan.task);
+  }
+
+  private loadInstance(snapshot: ModelSnapshot, plan: ModelPlan): Promise<LoadedPipeline> {
+    const loadOptions = { task: plan.task, device: this.options.device, threads: this.options.threads };
+    return this.inWorker(plan) ? loadInWorker({ snapshot, implementationType: plan.implementation.type, ...loadOptions }) : plan.implementation.load(snapshot, loadOptions);
+  }
+
+  private async load(key: string, snapshot: ModelSnapshot, plan: ModelPlan, options: AcquireOptions): Promise<ServedModel> {
+    const replicas = this.inWorker(plan) ? (options.replicas ?? this.defaultReplicas(plan)) : 1;
+    const estimate = (await directoryBytes(snapshot.dir)) * replicas;
     await this.makeRoom(estimate, snapshot.repo);
     this.reserved += estimate;
     const started = performance.now();
-    let model: LoadedPipeline;
+    let model: ReplicaSet;
     try {
-      model = await plan.implementation.load(snapshot, { task: plan.task, device: this.options.device, threads: this.options.threads });
+      model = new ReplicaSet(await this.loadInstance(snapshot, plan), () => this.loadInstance(snapshot, plan));
+      if (replicas > 1) {
+        try {
+          await model.resize(replicas);
+        } catch (error) {
+          await model.dispose();
+          throw error;
+        }
+      }
     } finally {
       this.reserved -= estimate;
     }
@@ -128,7 +178,7 @@ export class ModelCache {
       commit: snapshot.commit,
       task: plan.task,
       model,
-      batcher: new Batcher((inputs, parameters) => model.run(inputs, parameters, this.runContext), { ...this.options.batching, ...options.batching }),
+      batcher: new Batcher((inputs, parameters) => model.run(inputs, parameters, this.runContext), { ...this.options.batching, ...options.batching, maxConcurrency: model.size }),
       loadMs: performance.now() - started,
       lastUsed: performance.now(),
       pinned: options.pinned ?? false,
@@ -139,13 +189,25 @@ export class ModelCache {
     return served;
   }
 
+  /** Grows or shrinks a loaded model to `count` instances (a deployment's max_concurrency). */
+  async scale(served: ServedModel, count: number): Promise<void> {
+    const target = Math.max(1, Math.floor(count));
+    if (target === served.model.size) return;
+    if (target > served.model.size) {
+      const extra = (served.model.memoryBytes / Math.max(1, served.model.size)) * (target - served.model.size);
+      await this.makeRoom(extra, served.repo, served);
+    }
+    await served.model.resize(target);
+    served.batcher.reconfigure({ ...served.batcher.settings, maxConcurrency: served.model.size });
+  }
+
   /** Set by the server: how pipelines fetch image URLs and bound pixels. */
   runContext = { maxImagePixels: 40_000_000, fetch: globalThis.fetch };
 
-  private async makeRoom(bytes: number, repo: string): Promise<void> {
+  private async makeRoom(bytes: number, repo: string, keep?: ServedModel): Promise<void> {
     const budget = this.options.maxMemoryBytes;
     if (bytes > budget) throw new ModaError('MODEL_MEMORY_EXHAUSTED', `${repo} needs about ${bytes} bytes, more than the whole model memory budget (MODA_MAX_MODEL_MEMORY = ${budget})`);
-    const candidates = [...this.loaded.values()].filter((served) => !served.pinned && served.batcher.idle).sort((a, b) => a.lastUsed - b.lastUsed);
+    const candidates = [...this.loaded.values()].filter((served) => served !== keep && !served.pinned && served.batcher.idle).sort((a, b) => a.lastUsed - b.lastUsed);
     while (this.usedBytes() + this.reserved + bytes > budget) {
       const victim = candidates.shift();
       if (!victim) {
@@ -169,6 +231,8 @@ export class ModelCache {
     } finally {
       served.lastUsed = performance.now();
       this.notify((observer) => observer.ran?.(served, { inputs: inputs.length, ms: served.lastUsed - started, failed, error }));
+      // A model whose worker thread died is dropped, so the next request loads it afresh.
+      if (served.model.broken) void this.unload(served);
       if (this.options.keepAliveMs === 0 && !served.pinned) void this.expire();
     }
   }

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { HubContext } from '../hub/context.js';
 import { registerLfsRoutes } from '../protocols/hf/lfs-routes.js';
 import { registerReadRoutes } from '../protocols/hf/read-routes.js';
+import { registerCommitDiffRoute } from '../protocols/hf/commit-diff-route.js';
 import { registerResolveRoutes } from '../protocols/hf/resolve-route.js';
 import { registerWhoamiRoute } from '../protocols/hf/whoami-route.js';
 import { registerWriteRoutes } from '../protocols/hf/write-routes.js';
@@ -12,6 +13,7 @@ import { registerGitRoutes } from '../protocols/git/git-routes.js';
 import { registerModelScopeRoutes } from '../protocols/modelscope/modelscope-routes.js';
 import { registerAccountRoutes } from '../protocols/moda/account-routes.js';
 import { registerTaskRoutes } from '../protocols/moda/task-routes.js';
+import { registerStoredBlobsRoute } from '../protocols/moda/stored-blobs-route.js';
 import { ModaError } from '../errors/moda-error.js';
 import { actorOf } from './authenticate-request.js';
 import { sendError } from './error-reply.js';
@@ -47,6 +49,8 @@ export function createInferenceService(hub: HubContext): InferenceService {
     device: config.device,
     threads: config.threads,
     batching: { maxBatchSize: config.maxBatchSize, maxQueueDelayMs: 0, maxQueue: config.maxQueue },
+    workers: config.modelWorkers,
+    replicas: config.modelReplicas,
   });
   models.runContext = { maxImagePixels: config.maxImagePixels, fetch: globalThis.fetch };
   return new InferenceService(hub, models);
@@ -105,8 +109,10 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   registerAccountRoutes(app, hub);
   registerTaskRoutes(app);
   registerReadRoutes(app, hub);
+  registerCommitDiffRoute(app, hub);
   registerWriteRoutes(app, hub, baseUrl);
   registerLfsRoutes(app, hub, secret, baseUrl);
+  registerStoredBlobsRoute(app, hub);
   registerResolveRoutes(app, hub);
   registerGitRoutes(app, hub);
   registerModelScopeRoutes(app, hub, baseUrl, secret);

@@ -7,6 +7,7 @@ import { openPipeline } from '../../pipelines/pipeline.js';
 import { getTask, type TaskId } from '../../tasks/catalog.js';
 import { cacheDirOf, cliConfig, printJson, printLine, savedToken, type CliIo } from '../cli-context.js';
 import { jsonOption } from '../command-options.js';
+import { formatSegments } from '../format-segments.js';
 
 type InputKind = 'image' | 'audio' | 'object' | 'text';
 
@@ -98,7 +99,7 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--task <task>', 'task to run (default: the one the repo declares)')
     .option('--revision <rev>', 'branch, tag or commit', 'main')
     .option('--parameters <json>', 'task parameters as a JSON object, e.g. \'{"top_k":3}\'')
-    .option('--out <file>', 'text-to-speech: write the WAV here')
+    .option('--out <file>', 'text-to-speech: write the WAV here; image-segmentation: write each mask as <file>-<label>.png')
     .addOption(jsonOption())
     .action(async (repo: string, args: string[], options: { task?: string; revision: string; parameters?: string; out?: string; json?: boolean }, command: Command) => {
       const config = cliConfig(command, io);
@@ -130,6 +131,17 @@ export function registerRun(program: Command, io: CliIo): void {
             const target = options.out ?? 'speech.wav';
             await writeFile(outputs.length > 1 ? target.replace(/(\.wav)?$/, `-${index + 1}.wav`) : target, Buffer.from((output as { audio: string }).audio, 'base64'));
             printLine(io.stdout, `wrote ${target}`);
+          } else if (run.task === 'image-segmentation') {
+            const segments = output as { label: string; score: number | null; mask: string }[];
+            printLine(io.stdout, await formatSegments(segments));
+            if (options.out !== undefined) {
+              const base = options.out.replace(/\.png$/i, '') + (outputs.length > 1 ? `-${index + 1}` : '');
+              for (const segment of segments) {
+                const target = `${base}-${segment.label.replace(/[^\p{L}\p{N}_.-]+/gu, '_')}.png`;
+                await writeFile(target, Buffer.from(segment.mask, 'base64'));
+                printLine(io.stdout, `wrote ${target}`);
+              }
+            }
           } else {
             printLine(io.stdout, formatOutput(run.task, output));
           }

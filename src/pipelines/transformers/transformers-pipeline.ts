@@ -12,33 +12,13 @@ import { decodeImage } from '../media/decode-image.js';
 import type { ChatTurn, GenerateResult, LoadedPipeline, LoadOptions, PipelineImplementation, RunContext } from '../pipeline-implementation.js';
 import { encodePngMask } from './encode-png-mask.js';
 import { generateText, type CausalLmParts } from './generate-text.js';
+import { TRANSFORMERS_SERVER_THREAD_TASKS, TRANSFORMERS_TASK, TRANSFORMERS_TASKS } from './transformers-tasks.js';
 
 type Callable = (input: unknown, optionsOrLabels?: unknown, options?: Record<string, unknown>) => Promise<unknown>;
 interface TransformersPipeline {
   dispose(): Promise<void>;
 }
 
-/** Moda task → transformers.js task. */
-const TRANSFORMERS_TASK: Partial<Record<TaskId, string>> = {
-  'text-classification': 'text-classification',
-  'token-classification': 'token-classification',
-  'fill-mask': 'fill-mask',
-  'question-answering': 'question-answering',
-  'feature-extraction': 'feature-extraction',
-  'sentence-similarity': 'feature-extraction',
-  'zero-shot-classification': 'zero-shot-classification',
-  'text-generation': 'text-generation',
-  'text2text-generation': 'text2text-generation',
-  translation: 'translation',
-  summarization: 'summarization',
-  'image-classification': 'image-classification',
-  'object-detection': 'object-detection',
-  'image-segmentation': 'image-segmentation',
-  'image-to-text': 'image-to-text',
-  'zero-shot-image-classification': 'zero-shot-image-classification',
-};
-
-export const TRANSFORMERS_TASKS = Object.keys(TRANSFORMERS_TASK) as TaskId[];
 
 interface LabelScore {
   label: string;
@@ -274,6 +254,7 @@ export const transformersJsPipeline: PipelineImplementation = {
   type: 'transformers.js',
   tasks: TRANSFORMERS_TASKS,
   engine: 'onnx',
+  serverThreadTasks: TRANSFORMERS_SERVER_THREAD_TASKS,
   async load(snapshot: ModelSnapshot, options: LoadOptions): Promise<LoadedPipeline> {
     const hfTask = TRANSFORMERS_TASK[options.task];
     if (!hfTask) throw new ModaError('TASK_MISMATCH', `Hugging Face-layout models cannot run ${options.task} in Moda yet`);

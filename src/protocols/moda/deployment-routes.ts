@@ -45,7 +45,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, deployments: Depl
   app.get<{ Params: { name: string } }>('/api/v1/deployments/:name', async (request) => deployments.get(request.actor, request.params.name));
 
   app.patch<{ Params: { name: string } }>('/api/v1/deployments/:name', async (request, reply) => {
-    const patch = body<{ revision?: string; batching?: DeploymentInput['batching']; required?: boolean; redeploy?: boolean }>(request);
+    const patch = body<{ revision?: string; batching?: DeploymentInput['batching']; required?: boolean; redeploy?: boolean; max_concurrency?: number | 'auto' }>(request);
     return respond(request, reply, 200, (emit) => deployments.update(request.actor, request.params.name, patch, emit));
   });
 

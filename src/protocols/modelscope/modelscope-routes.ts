@@ -7,6 +7,7 @@ import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
 import type { ErrorEnvelope } from '../../server/error-reply.js';
 import { registerCommitRoute } from './commit-route.js';
+import { registerCreateDatasetRoute } from './create-dataset-route.js';
 import { registerDownloadRoutes } from './download-route.js';
 import { registerLoginRoute } from './login-route.js';
 import { registerReadRoutes } from './read-routes.js';
@@ -42,6 +43,7 @@ export function registerModelScopeRoutes(app: FastifyInstance, hub: HubContext, 
       registerReadRoutes(scope, hub);
       registerDownloadRoutes(scope, hub);
       registerRepoWriteRoutes(scope, hub);
+      registerCreateDatasetRoute(scope, hub);
       registerUploadRoutes(scope, hub, signingKey, baseUrl);
       registerCommitRoute(scope, hub);
     },

@@ -4,7 +4,7 @@
 // malformed or hostile model is a MODEL_LOAD_FAILED, never a crash or a read outside the snapshot.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -147,7 +147,11 @@ async function shardPath(dir: string, path: string): Promise<string> {
   if (!inside(dir, file)) throw loadFailed(`weight path "${path}" leaves the model's folder`);
   const real = await realpath(file).catch(() => undefined);
   if (real === undefined) throw loadFailed(`weight file "${path}" does not exist`);
-  if (!inside(await realpath(dir), real)) throw loadFailed(`weight path "${path}" leaves the model's folder`);
+  const realDir = await realpath(dir);
+  // A snapshot in the Hugging Face cache layout (`pipeline()`, `moda run`) holds symlinks the
+  // downloader made to `../../blobs/<etag>`: that folder is the snapshot's own storage.
+  const cacheBlobs = basename(dirname(realDir)) === 'snapshots' ? join(dirname(dirname(realDir)), 'blobs') : undefined;
+  if (!inside(realDir, real) && !(cacheBlobs !== undefined && inside(cacheBlobs, real))) throw loadFailed(`weight path "${path}" leaves the model's folder`);
   return real;
 }
 

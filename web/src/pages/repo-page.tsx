@@ -1,13 +1,15 @@
-// The repo page: the rendered model card with its metadata, the files, "Use this model" snippets
-// and, for a model with a task, the Try-it form. The tab is kept in the URL's hash.
-import { readme, repoInfo, repoTree, type RepoInfo, type RepoType, type TreeEntry } from '../api.js';
+// The repo page: the rendered model card with its metadata, files and versions (folders, files,
+// branches and tags, history, commits), "Use this model" snippets and, for a model with a task, the
+// Try-it form. The tab is kept in the URL's hash; a files view (/tree/, /blob/, /commits/, /commit/)
+// is kept in its path and opens the files tab.
+import { readme, repoInfo, type RepoInfo, type RepoType } from '../api.js';
 import { ErrorMessage, formatDate, Loading, useAsync } from '../async-state.js';
 import { useI18n } from '../i18n.js';
 import { useState } from 'react';
-import { FilesList } from '../repo/files-list.js';
 import { EditCard, UploadFiles } from '../repo/manage-repo.js';
 import { useSession } from '../session.js';
 import { MetadataPanel, ModelCard } from '../repo/model-card.js';
+import { RepoFiles } from '../repo/repo-files.js';
 import { UseSnippets } from '../repo/use-snippets.js';
 import { repoPath, useNavigate, type RepoView } from '../router.js';
 import { TryIt } from '../try-it/try-it.js';
@@ -15,21 +17,20 @@ import { TryIt } from '../try-it/try-it.js';
 interface RepoData {
   info: RepoInfo;
   card: string | null;
-  tree: TreeEntry[];
 }
 
 async function loadRepo(type: RepoType, repo: string, signal: AbortSignal): Promise<RepoData> {
   const info = await repoInfo(type, repo, signal);
-  // Pinned to the commit the info named, so card and files agree with each other.
-  const [card, tree] = await Promise.all([readme(type, repo, info.sha, signal), repoTree(type, repo, info.sha, signal)]);
-  return { info, card, tree };
+  // Pinned to the commit the info named, so the card matches the metadata shown beside it.
+  const card = await readme(type, repo, info.sha, signal);
+  return { info, card };
 }
 
 const TABS = ['card', 'files', 'try'] as const;
 type Tab = (typeof TABS)[number];
 
 // `view` (a folder, file, history or commit from the URL) is shown by the files tab.
-export function RepoPage({ type, repo, tab }: { type: RepoType; repo: string; tab: string; view?: RepoView | undefined }) {
+export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: string; tab: string; view?: RepoView | undefined }) {
   const { t, language } = useI18n();
   const navigate = useNavigate();
   const session = useSession();
@@ -39,7 +40,7 @@ export function RepoPage({ type, repo, tab }: { type: RepoType; repo: string; ta
     setEditing(false);
     retry();
   };
-  const current: Tab = (TABS as readonly string[]).includes(tab) ? (tab as Tab) : 'card';
+  const current: Tab = view ? 'files' : (TABS as readonly string[]).includes(tab) ? (tab as Tab) : 'card';
   const tabLabel: Record<Tab, string> = { card: t.modelCard, files: t.files, try: t.tryIt };
 
   return (
@@ -68,7 +69,7 @@ export function RepoPage({ type, repo, tab }: { type: RepoType; repo: string; ta
           </div>
           <div role="tablist" className="tabs" aria-label={repo}>
             {TABS.filter((key) => key !== 'try' || type === 'model').map((key) => (
-              <button key={key} type="button" role="tab" id={`tab-${key}`} aria-selected={current === key} aria-controls="repo-panel" onClick={() => navigate(`${repoPath(type, repo)}${key === 'card' ? '' : `#${key}`}`, { replace: true })}>
+              <button key={key} type="button" role="tab" id={`tab-${key}`} aria-selected={current === key} aria-controls="repo-panel" onClick={() => navigate(`${repoPath(type, repo)}${key === 'card' ? '' : `#${key}`}`, { replace: !view })}>
                 {tabLabel[key]}
               </button>
             ))}
@@ -86,11 +87,11 @@ export function RepoPage({ type, repo, tab }: { type: RepoType; repo: string; ta
                   <ModelCard markdown={state.value.card} />
                 </>
               )}
-              {current === 'files' && <FilesList type={type} repo={repo} revision={state.value.info.sha} entries={state.value.tree} />}
+              {current === 'files' && <RepoFiles type={type} repo={repo} headSha={state.value.info.sha} view={view} />}
               {current === 'try' && <TryIt repo={repo} task={state.value.info.pipeline_tag} />}
             </div>
             <aside className="repo-side">
-              {type === 'model' && <UseSnippets repo={repo} task={state.value.info.pipeline_tag} />}
+              <UseSnippets type={type} repo={repo} task={state.value.info.pipeline_tag} />
               {session.token && <UploadFiles type={type} repo={repo} onCommitted={committed} />}
               <MetadataPanel cardData={state.value.info.cardData} />
             </aside>

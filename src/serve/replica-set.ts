@@ -1,0 +1,107 @@
+// Several instances of one model behind one LoadedPipeline: each batch goes to the instance with
+// the fewest batches in flight. On CPU a single-threaded engine (tfjs-wasm, fastText, jieba) keeps
+// only one core busy, so a model served with one instance per core answers up to that many times
+// more requests. The set can grow and shrink while it serves (a deployment's `max_concurrency`).
+import { ModaError } from '../errors/moda-error.js';
+import type { GenerateRequest, GenerateResult, LoadedPipeline, RunContext } from '../pipelines/pipeline-implementation.js';
+
+interface Instance {
+  model: LoadedPipeline;
+  inFlight: number;
+  /** Set when the instance is being removed: it takes no new batches. */
+  retiring: boolean;
+}
+
+function isBroken(model: LoadedPipeline): boolean {
+  return 'broken' in model && model.broken === true;
+}
+
+export class ReplicaSet implements LoadedPipeline {
+  private readonly instances: Instance[];
+  private readonly drained = new Map<Instance, () => void>();
+  /** The first instance's token-level methods; models that have them run as one instance on the server thread. */
+  readonly generate?: (request: GenerateRequest) => Promise<GenerateResult>;
+  readonly countTokens?: (texts: readonly string[]) => number[];
+
+  constructor(
+    first: LoadedPipeline,
+    private readonly loadInstance: () => Promise<LoadedPipeline>,
+  ) {
+    this.instances = [{ model: first, inFlight: 0, retiring: false }];
+    if (first.generate) this.generate = first.generate.bind(first);
+    if (first.countTokens) this.countTokens = first.countTokens.bind(first);
+  }
+
+  get task() {
+    return this.first.task;
+  }
+
+  get type() {
+    return this.first.type;
+  }
+
+  get engine() {
+    return this.first.engine;
+  }
+
+  private get first(): LoadedPipeline {
+    const instance = this.instances[0];
+    if (!instance) throw new ModaError('INTERNAL', 'a replica set without instances');
+    return instance.model;
+  }
+
+  /** Instances that take batches. */
+  get size(): number {
+    return this.instances.filter((instance) => !instance.retiring).length;
+  }
+
+  get memoryBytes(): number {
+    return this.instances.reduce((total, instance) => total + instance.model.memoryBytes, 0);
+  }
+
+  /** True when an instance's worker died: the cache then drops the whole set and loads afresh. */
+  get broken(): boolean {
+    return this.instances.some((instance) => isBroken(instance.model));
+  }
+
+  async run(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, context: RunContext): Promise<unknown[]> {
+    let chosen: Instance | undefined;
+    for (const instance of this.instances) {
+      if (!instance.retiring && (!chosen || instance.inFlight < chosen.inFlight)) chosen = instance;
+    }
+    if (!chosen) throw new ModaError('MODEL_INFERENCE_FAILED', 'the model is being unloaded');
+    const instance = chosen;
+    instance.inFlight++;
+    try {
+      return await instance.model.run(inputs, parameters, context);
+    } finally {
+      instance.inFlight--;
+      if (instance.inFlight === 0) this.drained.get(instance)?.();
+    }
+  }
+
+  /** Loads or retires instances until `count` take batches; retired ones are disposed once idle. */
+  async resize(count: number): Promise<void> {
+    const target = Math.max(1, Math.floor(count));
+    const active = this.instances.filter((instance) => !instance.retiring);
+    if (active.length < target) {
+      const added = await Promise.all(Array.from({ length: target - active.length }, () => this.loadInstance()));
+      for (const model of added) this.instances.push({ model, inFlight: 0, retiring: false });
+      return;
+    }
+    const retired = active.slice(target);
+    for (const instance of retired) instance.retiring = true;
+    await Promise.all(retired.map((instance) => this.retire(instance)));
+  }
+
+  private async retire(instance: Instance): Promise<void> {
+    if (instance.inFlight > 0) await new Promise<void>((resolve) => this.drained.set(instance, resolve));
+    this.drained.delete(instance);
+    this.instances.splice(this.instances.indexOf(instance), 1);
+    await instance.model.dispose();
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.instances.map((instance) => instance.model.dispose()));
+  }
+}
