@@ -47,6 +47,34 @@ export interface RepoInfo {
   usedStorage?: number;
 }
 
+/** One row of `GET /api/{type}s/{repo}/tree/{revision}`. */
+export interface TreeEntry {
+  type: 'file' | 'directory';
+  path: string;
+  size: number;
+  oid: string;
+  lfs?: { oid: string; size: number; pointerSize?: number };
+}
+
+export type JsonSchema = { [keyword: string]: unknown };
+
+/** A task of the catalog, as `GET /api/tasks` lists it. */
+export interface TaskSummary {
+  id: string;
+  modality: string;
+  title: string;
+  titleZh: string;
+  description: string;
+}
+
+/** A task with its schemas, as `GET /api/tasks/{task}` answers. */
+export interface TaskDetail extends TaskSummary {
+  input: JsonSchema;
+  parameters: JsonSchema;
+  output: JsonSchema;
+  example?: { input?: unknown; parameters?: Record<string, unknown>; output?: unknown };
+}
+
 export interface CreatedRepo {
   url: string;
   name: string;

@@ -22,11 +22,15 @@ import type {
   RepoRefs,
   RepoType,
   SearchQuery,
+  TaskDetail,
+  TaskSummary,
   TokenInfo,
   TokenRole,
+  TreeEntry,
   WhoAmI,
 } from './api-types.js';
 import { bytesToBase64 } from './base64.js';
+import { parsePrometheusText, type MetricsScrape } from './prometheus-text.js';
 import { errorFromFetchFailure, errorFromResponse } from './response-error.js';
 
 export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
@@ -155,6 +159,22 @@ export class ModaClient {
     await this.request(`/api/v1/deployments/${encodeURIComponent(name)}`, { method: 'DELETE', what: `deleting deployment ${name}` });
   }
 
+  // ── Tasks and metrics ─────────────────────────────────────────────────────────────────────────
+
+  async listTasks(options: { signal?: AbortSignal } = {}): Promise<TaskSummary[]> {
+    return (await this.requestJson<{ tasks: TaskSummary[] }>('/api/tasks', { signal: options.signal, what: 'listing tasks' })).tasks;
+  }
+
+  getTask(task: string, options: { signal?: AbortSignal } = {}): Promise<TaskDetail> {
+    return this.requestJson<TaskDetail>(`/api/tasks/${encodeURIComponent(task)}`, { signal: options.signal, what: `reading task ${task}` });
+  }
+
+  /** One scrape of the server's Prometheus metrics, parsed. */
+  async metrics(options: { signal?: AbortSignal } = {}): Promise<MetricsScrape> {
+    const response = await this.request('/metrics', { signal: options.signal, headers: { accept: 'text/plain' }, what: 'reading metrics' });
+    return parsePrometheusText(await response.text());
+  }
+
   // ── Accounts ──────────────────────────────────────────────────────────────────────────────────
 
   whoami(options: { signal?: AbortSignal } = {}): Promise<WhoAmI> {
@@ -200,11 +220,13 @@ export class ModaClient {
 
   // ── Repositories ──────────────────────────────────────────────────────────────────────────────
 
-  createRepo(repo: string, options: { type?: RepoType; private?: boolean } = {}): Promise<CreatedRepo> {
+  /** Creates a repo; `license` (a Hugging Face license id such as `apache-2.0`) goes into the first model card. */
+  createRepo(repo: string, options: { type?: RepoType; private?: boolean; license?: string; signal?: AbortSignal } = {}): Promise<CreatedRepo> {
     const { namespace, name } = checkRepoId(repo);
     return this.requestJson<CreatedRepo>('/api/repos/create', {
       method: 'POST',
-      json: { name, organization: namespace, type: options.type ?? 'model', private: options.private ?? false },
+      json: { name, organization: namespace, type: options.type ?? 'model', private: options.private ?? false, ...(options.license && { license: options.license }) },
+      signal: options.signal,
       what: `creating ${repo}`,
     });
   }
@@ -247,6 +269,20 @@ export class ModaClient {
       params.set('cursor', cursor);
     }
     return results.slice(0, limit);
+  }
+
+  /** Files and folders at a revision (default `main`), the whole tree with `recursive`; follows `Link: rel="next"` pages. */
+  async listTree(repo: string, options: RevisionOptions & { recursive?: boolean } = {}): Promise<TreeEntry[]> {
+    const revision = encodeURIComponent(options.revision ?? DEFAULT_REVISION);
+    let path: string | undefined = `${this.apiRepoPath(repo, options.type)}/tree/${revision}${options.recursive ? '?recursive=true' : ''}`;
+    const entries: TreeEntry[] = [];
+    while (path !== undefined) {
+      const response = await this.request(path, { signal: options.signal, what: `listing ${repo}` });
+      entries.push(...((await response.json()) as TreeEntry[]));
+      const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+      path = next === undefined ? undefined : new URL(next, this.endpoint).href;
+    }
+    return entries;
   }
 
   listRefs(repo: string, options: RepoOptions = {}): Promise<RepoRefs> {
@@ -341,7 +377,8 @@ export class ModaClient {
 
 /** Reads NDJSON deployment progress; an error line becomes a ModaError with the server's code. */
 async function* readDeploymentProgress(response: Response): AsyncGenerator<DeploymentProgress, DeploymentInfo, undefined> {
-  const text = response.body ? response.body.pipeThrough(new TextDecoderStream()) : undefined;
+  // A reader rather than `for await` over the stream: Safari's ReadableStream is not async-iterable.
+  const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let result: DeploymentInfo | undefined;
   const handle = function* (line: string): Generator<DeploymentProgress> {
@@ -351,11 +388,16 @@ async function* readDeploymentProgress(response: Response): AsyncGenerator<Deplo
     if (event.status === 'ready' || event.status === 'failed') result = event.deployment;
     yield event;
   };
-  for await (const chunk of text ?? []) {
-    buffer += chunk;
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    for (const line of lines) yield* handle(line);
+  try {
+    for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
+      buffer += chunk.value;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) yield* handle(line);
+    }
+  } finally {
+    // An early return or a thrown error line must not leave the response body open.
+    await reader?.cancel().catch(() => undefined);
   }
   yield* handle(buffer);
   if (!result) throw new ModaError('UPSTREAM_INVALID_RESPONSE', 'the server ended the deployment progress without a result');

@@ -112,6 +112,8 @@ export function registerMetrics(app: FastifyInstance, models: ModelCache): Regis
       inferenceDuration.observe({ model: modelLabel(served), task: served.task }, run.ms / 1000);
       const trace = traceStorage.getStore();
       if (trace) {
+        // A deployed model serves requests without passing through acquire(), so its run names it.
+        trace.served ??= served;
         trace.inferenceMs += run.ms;
         trace.inputs += run.inputs;
       }

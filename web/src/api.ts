@@ -1,8 +1,11 @@
-// The web UI's only door to the server: fetch against the same public HTTP routes that
-// src/client/moda-client.ts uses, with the signed-in token as a Bearer header.
-import type { RepoInfo } from '../../src/client/api-types.js';
+// The web UI's only door to the server: every request goes through ModaClient (src/client/), the
+// typed client the CLI uses too, with the signed-in token. Its ModaErrors become ApiErrors here, so
+// pages see one error type with the HTTP status and the server's stable code.
+import type { RepoInfo, RepoType, SearchSort, TaskDetail, TaskSummary, TreeEntry, WhoAmI } from '../../src/client/api-types.js';
+import { ModaClient } from '../../src/client/moda-client.js';
+import { ModaError } from '../../src/errors/moda-error.js';
 
-export type { RepoInfo };
+export type { JsonSchema, RepoInfo, RepoType, TaskDetail, TaskSummary, TreeEntry, WhoAmI } from '../../src/client/api-types.js';
 
 const TOKEN_KEY = 'moda.token';
 
@@ -31,69 +34,45 @@ export class ApiError extends Error {
   }
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
-  let message = `${response.status} ${response.statusText}`;
-  let code = response.headers.get('x-error-code') ?? undefined;
-  try {
-    const body = (await response.json()) as { error?: unknown; code?: unknown };
-    if (typeof body.error === 'string') message = body.error;
-    if (typeof body.code === 'string') code = body.code;
-  } catch {
-    // Not JSON: the status line is the best message there is.
-  }
-  return new ApiError(message, response.status, code);
+/** The client for this page's server, carrying the signed-in token (read anew on each call). */
+export function modaClient(token: string | null = savedToken()): ModaClient {
+  return new ModaClient({ endpoint: window.location.origin, token: token ?? undefined });
 }
 
-export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  const token = savedToken();
-  if (token && !headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
-  let response: Response;
+/** A client error as the UI shows it; aborts and non-client errors pass through unchanged. */
+export function toApiError(error: unknown): unknown {
+  if (!(error instanceof ModaError)) return error;
+  const status = error.details?.status;
+  // No HTTP status on UPSTREAM_UNAVAILABLE means fetch itself failed: the server was not reached.
+  if (error.code === 'UPSTREAM_UNAVAILABLE' && typeof status !== 'number') return new ApiError(`the server could not be reached (${error.message})`, 0, 'NETWORK');
+  return new ApiError(error.message, typeof status === 'number' ? status : error.status, error.code);
+}
+
+/** Runs one call on the signed-in client, turning its errors into ApiErrors. */
+export async function api<T>(call: (client: ModaClient) => Promise<T>, token?: string | null): Promise<T> {
   try {
-    response = await fetch(path, { ...init, headers });
+    return await call(modaClient(token));
   } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    throw new ApiError(`the server could not be reached (${String(error)})`, 0, 'NETWORK');
+    throw toApiError(error);
   }
-  if (!response.ok) throw await errorOf(response);
-  return response;
+}
+
+/** An async iterator of the client (e.g. deployment progress) with its errors turned into ApiErrors. */
+export async function* apiIter<T, R>(iterate: (client: ModaClient) => AsyncGenerator<T, R, undefined>): AsyncGenerator<T, R, undefined> {
+  try {
+    return yield* iterate(modaClient());
+  } catch (error) {
+    throw toApiError(error);
+  }
+}
+
+/** A request to any route of the public API; a non-2xx answer throws an ApiError. */
+export function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  return api((client) => client.request(path, init));
 }
 
 export async function apiJson<T>(path: string, init: RequestInit = {}): Promise<T> {
   return (await (await apiFetch(path, init)).json()) as T;
-}
-
-export type RepoType = 'model' | 'dataset';
-
-export interface TaskSummary {
-  id: string;
-  modality: string;
-  title: string;
-  titleZh: string;
-  description: string;
-}
-
-export type JsonSchema = { [keyword: string]: unknown };
-
-export interface TaskDetail extends TaskSummary {
-  input: JsonSchema;
-  parameters: JsonSchema;
-  output: JsonSchema;
-  example?: { input?: unknown; parameters?: Record<string, unknown>; output?: unknown };
-}
-
-export interface TreeEntry {
-  type: 'file' | 'directory';
-  path: string;
-  size: number;
-  oid: string;
-  lfs?: { oid: string; size: number };
-}
-
-export interface WhoAmI {
-  name: string;
-  fullname: string;
-  orgs: { name: string }[];
 }
 
 export interface SearchParams {
@@ -105,47 +84,44 @@ export interface SearchParams {
 }
 
 export function searchRepos(params: SearchParams, signal?: AbortSignal): Promise<RepoInfo[]> {
-  const query = new URLSearchParams();
-  if (params.search) query.set('search', params.search);
-  if (params.pipelineTag) query.set('pipeline_tag', params.pipelineTag);
-  if (params.sort) {
-    query.set('sort', params.sort);
-    query.set('direction', '-1');
-  }
-  query.set('limit', String(params.limit ?? 50));
-  return apiJson<RepoInfo[]>(`/api/${params.type ?? 'model'}s?${query}`, { signal });
+  return api((client) =>
+    client.listRepos({
+      type: params.type ?? 'model',
+      ...(params.search && { search: params.search }),
+      ...(params.pipelineTag && { task: params.pipelineTag }),
+      // The server validates the sort key and answers a readable error for an unknown one.
+      ...(params.sort && { sort: params.sort as SearchSort, direction: -1 as const }),
+      limit: params.limit ?? 50,
+      ...(signal && { signal }),
+    }),
+  );
 }
 
 export function listTasks(signal?: AbortSignal): Promise<TaskSummary[]> {
-  return apiJson<{ tasks: TaskSummary[] }>('/api/tasks', { signal }).then((body) => body.tasks);
+  return api((client) => client.listTasks({ signal }));
 }
 
 export function getTask(task: string, signal?: AbortSignal): Promise<TaskDetail> {
-  return apiJson<TaskDetail>(`/api/tasks/${encodeURIComponent(task)}`, { signal });
-}
-
-function apiBase(type: RepoType, repo: string): string {
-  return `/api/${type}s/${repo}`;
+  return api((client) => client.getTask(task, { signal }));
 }
 
 export function repoInfo(type: RepoType, repo: string, signal?: AbortSignal): Promise<RepoInfo> {
-  return apiJson<RepoInfo>(apiBase(type, repo), { signal });
+  return api((client) => client.repoInfo(repo, { type, signal }));
 }
 
 export function repoTree(type: RepoType, repo: string, revision: string, signal?: AbortSignal): Promise<TreeEntry[]> {
-  return apiJson<TreeEntry[]>(`${apiBase(type, repo)}/tree/${encodeURIComponent(revision)}?recursive=true`, { signal });
+  return api((client) => client.listTree(repo, { type, revision, recursive: true, signal }));
 }
 
 /** The URL a file downloads from (the Hugging Face resolve route). */
 export function resolveUrl(type: RepoType, repo: string, revision: string, path: string): string {
-  const prefix = type === 'dataset' ? '/datasets' : '';
-  return `${prefix}/${repo}/resolve/${encodeURIComponent(revision)}/${path.split('/').map(encodeURIComponent).join('/')}`;
+  return modaClient().resolveUrl(repo, path, { type, revision });
 }
 
 /** README.md at a revision, or null when the repo has none. */
 export async function readme(type: RepoType, repo: string, revision: string, signal?: AbortSignal): Promise<string | null> {
   try {
-    return await (await apiFetch(resolveUrl(type, repo, revision, 'README.md'), { signal })).text();
+    return await api(async (client) => (await client.fetchFile(repo, 'README.md', { type, revision, signal })).text());
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return null;
     throw error;
@@ -153,7 +129,7 @@ export async function readme(type: RepoType, repo: string, revision: string, sig
 }
 
 export function whoami(token: string): Promise<WhoAmI> {
-  return apiJson<WhoAmI>('/api/whoami-v2', { headers: { authorization: `Bearer ${token}` } });
+  return api((client) => client.whoami(), token);
 }
 
 export interface PipelineAnswer {
@@ -178,26 +154,8 @@ export async function runPipeline(repo: string, input: Blob | unknown, parameter
   return { output: body.output, task: body.task, revision: response.headers.get('x-model-commit') ?? body.revision, latencyMs: performance.now() - started };
 }
 
-export async function createRepo(name: string, organization: string | undefined, type: RepoType, isPrivate: boolean): Promise<{ url: string; name: string }> {
-  return apiJson('/api/repos/create', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, organization, type, private: isPrivate }),
-  });
-}
-
-function base64OfBytes(bytes: Uint8Array): string {
-  let binary = '';
-  for (let offset = 0; offset < bytes.length; offset += 0x8000) binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
-  return btoa(binary);
-}
-
 /** One NDJSON commit with the files inline (small files; the server stores them as git blobs). */
 export async function commitFiles(type: RepoType, repo: string, files: { path: string; content: Blob }[], summary: string): Promise<void> {
-  const lines: string[] = [JSON.stringify({ key: 'header', value: { summary } })];
-  for (const file of files) {
-    const bytes = new Uint8Array(await file.content.arrayBuffer());
-    lines.push(JSON.stringify({ key: 'file', value: { path: file.path, content: base64OfBytes(bytes), encoding: 'base64' } }));
-  }
-  await apiFetch(`${apiBase(type, repo)}/commit/main`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: lines.join('\n') + '\n' });
+  const operations = await Promise.all(files.map(async (file) => ({ kind: 'file' as const, path: file.path, content: new Uint8Array(await file.content.arrayBuffer()) })));
+  await api((client) => client.commit(repo, operations, { type, summary }));
 }

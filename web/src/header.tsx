@@ -1,9 +1,30 @@
-// The page header: brand, navigation, language switch and the token sign-in form.
+// The page header: brand, navigation (with the signed-in user's pages), language switch and the
+// token sign-in form.
 import { useState, type FormEvent } from 'react';
 import { errorText } from './async-state.js';
 import { useI18n } from './i18n.js';
 import { Link } from './router.js';
 import { useSession } from './session.js';
+
+const ACCOUNT_LINKS = {
+  zh: { label: '我的', newRepo: '新建仓库', deployments: '部署', tokens: '访问令牌' },
+  en: { label: 'Mine', newRepo: 'New repo', deployments: 'Deployments', tokens: 'Tokens' },
+};
+
+/** Links to the pages of the signed-in user; nothing when signed out. */
+function AccountLinks() {
+  const { language } = useI18n();
+  const session = useSession();
+  if (!session.token) return null;
+  const text = ACCOUNT_LINKS[language];
+  return (
+    <nav aria-label={text.label} className="account-links">
+      <Link href="/new">{text.newRepo}</Link>
+      <Link href="/deployments">{text.deployments}</Link>
+      <Link href="/settings/tokens">{text.tokens}</Link>
+    </nav>
+  );
+}
 
 function SignIn() {
   const { t } = useI18n();
@@ -79,6 +100,7 @@ export function Header() {
         <Link href="/models">{t.models}</Link>
         <Link href="/datasets">{t.datasets}</Link>
       </nav>
+      <AccountLinks />
       <div className="header-end">
         <button type="button" className="link-button" lang={language === 'zh' ? 'en' : 'zh'} aria-label={t.switchLanguageLabel} onClick={() => setLanguage(language === 'zh' ? 'en' : 'zh')}>
           {t.switchLanguage}

@@ -1,5 +1,5 @@
 // Entry point: mounts the app shell (header, language switch, sign-in) and the page for the URL.
-import { StrictMode, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, StrictMode, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { initialLanguage, LanguageContext, MESSAGES, type Language } from './i18n.js';
 import { NavigateContext, parseLocation } from './router.js';
@@ -8,7 +8,14 @@ import { HomePage } from './pages/home-page.js';
 import { ModelsPage } from './pages/models-page.js';
 import { RepoPage } from './pages/repo-page.js';
 import { SessionContext, useSessionState } from './session.js';
+import { Loading } from './async-state.js';
 import './styles.css';
+
+// The signed-in user's pages load on demand: most visitors never open them, and the deployments
+// page carries the chart code, so the first page stays small.
+const NewRepoPage = lazy(() => import('./account/new-repo-page.js'));
+const TokensPage = lazy(() => import('./account/tokens-page.js'));
+const DeploymentsPage = lazy(() => import('./deployments/deployments-page.js'));
 
 function App() {
   const [language, setLanguageState] = useState<Language>(initialLanguage);
@@ -57,6 +64,15 @@ function App() {
     case 'repo':
       page = <RepoPage key={`${route.type}:${route.repo}:${session.token ?? ''}`} type={route.type} repo={route.repo} tab={route.tab} view={route.view} />;
       break;
+    case 'new-repo':
+      page = <NewRepoPage key={session.token ?? ''} />;
+      break;
+    case 'tokens':
+      page = <TokensPage />;
+      break;
+    case 'deployments':
+      page = <DeploymentsPage />;
+      break;
     default:
       page = <p className="error">{i18n.t.notFoundPage}</p>;
   }
@@ -70,7 +86,7 @@ function App() {
           </a>
           <Header />
           <main id="main" tabIndex={-1}>
-            {page}
+            <Suspense fallback={<Loading />}>{page}</Suspense>
           </main>
         </SessionContext.Provider>
       </NavigateContext.Provider>

@@ -4,6 +4,7 @@ import type { MemberRole } from '../../db/schema.js';
 import { canAdminNamespace, isSiteAdmin, requireWriteToken, type Actor } from '../actor.js';
 import type { HubContext } from '../context.js';
 import { isValidUserName } from '../paths.js';
+import { isReservedNamespaceName } from './reserved-names.js';
 
 export interface UserInfo {
   name: string;
@@ -20,6 +21,7 @@ async function insertNamespace(hub: HubContext, row: { name: string; type: 'user
   if (!isValidUserName(row.name)) {
     throw new ModaError('VALIDATION_FAILED', `"${row.name}" is not a valid name: 1-39 letters, digits or single hyphens, not ending in "-"`);
   }
+  if (isReservedNamespaceName(row.name)) throw new ModaError('VALIDATION_FAILED', `"${row.name}" is reserved for the site's own pages; choose another name`);
   const taken = await hub.db.selectFrom('users').select('name').where((eb) => eb(eb.fn('lower', ['name']), '=', row.name.toLowerCase())).executeTakeFirst();
   if (taken) throw new ModaError('HUB_NAME_TAKEN', `the name "${row.name}" is taken`);
   const values = {
