@@ -1,168 +1,62 @@
-// Shows a pipeline's output by its shape: score bars for labels, boxes and polygons drawn over the
-// image (detection, faces, OCR), OCR text lines, word tokens inline, VAD segments on a timeline, an
-// audio player for speech; and always the raw JSON on its own tab.
-import { useEffect, useState } from 'react';
-import type { PipelineAnswer } from '../api.js';
+// Shows a pipeline's answer in the view its output kind calls for (see classify-output.ts), with
+// the raw JSON on its own tab, the latency (browser round trip and the server's Server-Timing) and
+// the model commit that answered.
+import { useEffect, useId, useState } from 'react';
 import { useI18n } from '../i18n.js';
+import { SpeechPlayer, VadTimeline } from './audio-views.js';
+import { classifyOutput, type Rendered } from './classify-output.js';
+import { FaceResults } from './face-details.js';
+import { ImageOverlay } from './image-overlay.js';
+import { MaskOverlay } from './mask-overlay.js';
+import type { ModelAnswer } from './run-model.js';
+import { ScoreBars } from './score-bars.js';
+import { EntitySpans, WordTokens } from './token-views.js';
+import { useTryItStrings } from './try-it-strings.js';
 
-interface Box {
-  xmin: number;
-  ymin: number;
-  xmax: number;
-  ymax: number;
-  polygon?: [number, number][];
-}
-interface Shape {
-  label: string;
-  box: Box;
-}
-
-type Rendered =
-  | { kind: 'labels'; labels: { label: string; score: number }[] }
-  | { kind: 'boxes'; shapes: Shape[]; labels: { label: string; score: number }[] }
-  | { kind: 'ocr'; shapes: Shape[]; lines: { text: string; score: number }[] }
-  | { kind: 'tokens'; tokens: { word: string; tag?: string }[]; keywords: { word: string; weight: number }[] }
-  | { kind: 'segments'; segments: { start: number; end: number }[]; ratio: number | undefined }
-  | { kind: 'audio'; src: string }
-  | { kind: 'text'; text: string }
-  | { kind: 'none' };
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isBox = (value: unknown): value is Box => isObject(value) && typeof value.xmin === 'number' && typeof value.ymax === 'number';
-
-export function classify(output: unknown): Rendered {
-  if (Array.isArray(output) && output.every(isObject)) {
-    const items = output as Record<string, unknown>[];
-    const labelOf = (item: Record<string, unknown>) => String(item.label ?? item.entity_group ?? item.entity ?? item.word ?? '');
-    const labels = items.filter((item) => typeof item.score === 'number').map((item) => ({ label: labelOf(item) || 'face', score: item.score as number }));
-    if (items.some((item) => isBox(item.box))) {
-      return { kind: 'boxes', shapes: items.filter((item) => isBox(item.box)).map((item) => ({ label: `${labelOf(item) || 'face'} ${Math.round(Number(item.score ?? 0) * 100)}%`, box: item.box as Box })), labels };
-    }
-    if (labels.length > 0) return { kind: 'labels', labels };
-  }
-  if (isObject(output)) {
-    if (Array.isArray(output.lines) && typeof output.text === 'string') {
-      const lines = (output.lines as Record<string, unknown>[]).filter(isObject);
-      return {
-        kind: 'ocr',
-        shapes: lines.filter((line) => isBox(line.box)).map((line) => ({ label: String(line.text ?? ''), box: line.box as Box })),
-        lines: lines.map((line) => ({ text: String(line.text ?? ''), score: Number(line.score ?? 0) })),
-      };
-    }
-    if (Array.isArray(output.tokens)) {
-      return {
-        kind: 'tokens',
-        tokens: (output.tokens as Record<string, unknown>[]).filter(isObject).map((token) => ({ word: String(token.word ?? ''), ...(typeof token.tag === 'string' && { tag: token.tag }) })),
-        keywords: Array.isArray(output.keywords) ? (output.keywords as { word: string; weight: number }[]) : [],
-      };
-    }
-    if (Array.isArray(output.segments)) {
-      return { kind: 'segments', segments: output.segments as { start: number; end: number }[], ratio: typeof output.speech_ratio === 'number' ? output.speech_ratio : undefined };
-    }
-    if (typeof output.audio === 'string') return { kind: 'audio', src: output.audio.startsWith('data:') ? output.audio : `data:audio/wav;base64,${output.audio}` };
-    if (typeof output.generated_text === 'string') return { kind: 'text', text: output.generated_text };
-    if (typeof output.text === 'string') return { kind: 'text', text: output.text };
-  }
-  if (typeof output === 'string') return { kind: 'text', text: output };
-  return { kind: 'none' };
+/** What was sent, for views that draw over it: the image or audio (a file or a URL) and the text. */
+export interface SentInput {
+  image?: Blob | string | undefined;
+  audio?: Blob | string | undefined;
+  text?: string | undefined;
 }
 
-function ScoreBars({ labels }: { labels: { label: string; score: number }[] }) {
-  return (
-    <ul className="score-bars" data-testid="labels">
-      {labels.slice(0, 20).map((item, index) => (
-        <li key={`${item.label}-${index}`}>
-          <span className="score-label">{item.label}</span>
-          <span className="bar" role="meter" aria-valuemin={0} aria-valuemax={1} aria-valuenow={item.score} aria-label={item.label}>
-            <span style={{ width: `${Math.max(0, Math.min(1, item.score)) * 100}%` }} />
-          </span>
-          <span className="score-value">{item.score.toFixed(3)}</span>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-const COLORS = ['#d93025', '#1a73e8', '#188038', '#e37400', '#9334e6', '#007b83'];
-
-function ImageOverlay({ image, shapes }: { image: File; shapes: Shape[] }) {
-  const [url, setUrl] = useState<string | null>(null);
-  const [size, setSize] = useState<{ width: number; height: number } | null>(null);
+/** A URL for a file (revoked when it changes or the view goes) or the URL given. */
+function useSourceUrl(source: Blob | string | undefined): string | undefined {
+  const [url, setUrl] = useState<string | undefined>(typeof source === 'string' ? source : undefined);
   useEffect(() => {
-    const objectUrl = URL.createObjectURL(image);
+    if (source === undefined || typeof source === 'string') {
+      setUrl(source);
+      return;
+    }
+    const objectUrl = URL.createObjectURL(source);
     setUrl(objectUrl);
     return () => URL.revokeObjectURL(objectUrl);
-  }, [image]);
-  if (!url) return null;
-  const stroke = size ? Math.max(2, size.width / 300) : 2;
-  const fontSize = size ? Math.max(12, size.width / 45) : 12;
-  return (
-    <figure className="overlay" data-testid="overlay">
-      <img src={url} alt="" onLoad={(event) => setSize({ width: event.currentTarget.naturalWidth, height: event.currentTarget.naturalHeight })} />
-      {size && (
-        <svg viewBox={`0 0 ${size.width} ${size.height}`} preserveAspectRatio="none" aria-hidden="true">
-          {shapes.map((shape, index) => {
-            const color = COLORS[index % COLORS.length];
-            const points = shape.box.polygon && shape.box.polygon.length >= 3 ? shape.box.polygon : [[shape.box.xmin, shape.box.ymin], [shape.box.xmax, shape.box.ymin], [shape.box.xmax, shape.box.ymax], [shape.box.xmin, shape.box.ymax]];
-            return (
-              <g key={index} data-testid="shape" data-label={shape.label}>
-                <polygon points={points.map((point) => point.join(',')).join(' ')} fill="none" stroke={color} strokeWidth={stroke} />
-                <text x={shape.box.xmin} y={Math.max(fontSize, shape.box.ymin - stroke * 2)} fill={color} fontSize={fontSize} stroke="#fff" strokeWidth={fontSize / 8} paintOrder="stroke">
-                  {shape.label}
-                </text>
-              </g>
-            );
-          })}
-        </svg>
-      )}
-    </figure>
-  );
+  }, [source]);
+  return url;
 }
 
-function Timeline({ segments, ratio }: { segments: { start: number; end: number }[]; ratio: number | undefined }) {
+function Rendering({ rendered, imageSrc, audioSrc, text }: { rendered: Rendered; imageSrc: string | undefined; audioSrc: string | undefined; text: string | undefined }) {
   const { t } = useI18n();
-  const total = Math.max(1e-6, ...segments.map((segment) => segment.end));
-  return (
-    <div data-testid="segments">
-      <div className="timeline" role="img" aria-label={t.speechSegments}>
-        {segments.map((segment, index) => (
-          <span key={index} style={{ left: `${(segment.start / total) * 100}%`, width: `${((segment.end - segment.start) / total) * 100}%` }} title={`${segment.start.toFixed(2)}–${segment.end.toFixed(2)} s`} />
-        ))}
-      </div>
-      <ol className="segment-list">
-        {segments.map((segment, index) => (
-          <li key={index}>
-            {segment.start.toFixed(2)} s – {segment.end.toFixed(2)} s
-          </li>
-        ))}
-      </ol>
-      {ratio !== undefined && (
-        <p className="muted">
-          {t.speechRatio}: {(ratio * 100).toFixed(0)}%
-        </p>
-      )}
-    </div>
-  );
-}
-
-function Rendering({ rendered, image }: { rendered: Rendered; image: File | null }) {
-  const { t } = useI18n();
+  const s = useTryItStrings();
   switch (rendered.kind) {
     case 'labels':
-      return <ScoreBars labels={rendered.labels} />;
-    case 'boxes':
+      return <ScoreBars labels={rendered.labels} languages={rendered.languages} />;
+    case 'detections':
       return (
         <>
-          {image && <ImageOverlay image={image} shapes={rendered.shapes} />}
+          {imageSrc && <ImageOverlay src={imageSrc} shapes={rendered.shapes} label={rendered.shapes.map((shape) => shape.label).join(', ')} />}
           <ScoreBars labels={rendered.labels} />
         </>
       );
+    case 'faces':
+      return <FaceResults faces={rendered.faces} imageSrc={imageSrc} />;
     case 'ocr':
       return (
         <>
-          {image && <ImageOverlay image={image} shapes={rendered.shapes} />}
+          {imageSrc && <ImageOverlay src={imageSrc} shapes={rendered.shapes} label={rendered.lines.map((line) => line.text).join(' ')} />}
           <h3>{t.recognisedText}</h3>
-          <ol className="ocr-lines" data-testid="ocr-lines">
+          {rendered.lines.length === 0 && <p className="muted">{s.noResults}</p>}
+          <ol className="try-ocr-lines" data-testid="ocr-lines">
             {rendered.lines.map((line, index) => (
               <li key={index}>
                 <span lang="zh">{line.text}</span> <span className="muted">{line.score.toFixed(2)}</span>
@@ -171,63 +65,91 @@ function Rendering({ rendered, image }: { rendered: Rendered; image: File | null
           </ol>
         </>
       );
-    case 'tokens':
+    case 'masks':
+      return imageSrc ? <MaskOverlay src={imageSrc} segments={rendered.segments} /> : <ScoreBars labels={rendered.segments.map((segment) => ({ label: segment.label, score: segment.score ?? 1 }))} />;
+    case 'words':
+      return <WordTokens tokens={rendered.tokens} keywords={rendered.keywords} />;
+    case 'entities':
+      return <EntitySpans entities={rendered.entities} text={text} />;
+    case 'segments':
+      return <VadTimeline segments={rendered.segments} ratio={rendered.ratio} audioSrc={audioSrc} />;
+    case 'speech':
+      return <SpeechPlayer src={rendered.src} samplingRate={rendered.samplingRate} />;
+    case 'similarity':
+      return <ScoreBars labels={rendered.scores.map((score, index) => ({ label: `#${index + 1}`, score }))} />;
+    case 'vector':
+      return <p className="muted">{s.embedding(rendered.dimensions)}</p>;
+    case 'text':
       return (
-        <div data-testid="tokens">
-          <p className="tokens" lang="zh" aria-label={t.tokens}>
-            {rendered.tokens.map((token, index) => (
-              <span key={index} className="token">
-                {token.word}
-                {token.tag && <sub>{token.tag}</sub>}
-              </span>
-            ))}
-          </p>
-          {rendered.keywords.length > 0 && <ScoreBars labels={rendered.keywords.map((keyword) => ({ label: keyword.word, score: Math.min(1, keyword.weight / (rendered.keywords[0]?.weight || 1)) }))} />}
+        <div data-testid="text-output">
+          <p className="try-text-output">{rendered.text}</p>
+          {rendered.chunks.length > 0 && (
+            <ol className="try-segment-list">
+              {rendered.chunks.map((chunk, index) => (
+                <li key={index}>
+                  <span className="muted">
+                    {chunk.timestamp[0].toFixed(2)}–{chunk.timestamp[1].toFixed(2)} s
+                  </span>{' '}
+                  {chunk.text}
+                </li>
+              ))}
+            </ol>
+          )}
         </div>
       );
-    case 'segments':
-      return <Timeline segments={rendered.segments} ratio={rendered.ratio} />;
-    case 'audio':
-      return <audio controls src={rendered.src} data-testid="audio" />;
-    case 'text':
-      return <p className="text-output">{rendered.text}</p>;
     default:
       return null;
   }
 }
 
-export function ResultView({ answer, image }: { answer: PipelineAnswer; image: File | null }) {
+/** The raw JSON, with long base64 (audio, masks) cut short so the page stays light. */
+function rawJson(output: unknown): string {
+  return JSON.stringify(output, (key, value: unknown) => ((key === 'audio' || key === 'mask') && typeof value === 'string' && value.length > 200 ? `${value.slice(0, 80)}… (${value.length} chars)` : value), 2);
+}
+
+export function ResultView({ answer, sent }: { answer: ModelAnswer; sent: SentInput }) {
   const { t } = useI18n();
-  const rendered = classify(answer.output);
+  const s = useTryItStrings();
+  const ids = useId();
+  const rendered = classifyOutput(answer.output, answer.task);
   const [tab, setTab] = useState<'rendered' | 'json'>(rendered.kind === 'none' ? 'json' : 'rendered');
+  const imageSrc = useSourceUrl(sent.image);
+  const audioSrc = useSourceUrl(sent.audio);
+  const tabs = [...(rendered.kind === 'none' ? [] : (['rendered'] as const)), 'json' as const];
   return (
-    <section className="result" aria-labelledby="result-heading" data-testid="result">
+    <section className="result try-result" aria-labelledby={`${ids}-heading`} data-testid="result" data-kind={rendered.kind}>
       <div className="result-head">
-        <h2 id="result-heading">{t.result}</h2>
-        <span className="muted" data-testid="latency">
+        <h2 id={`${ids}-heading`} tabIndex={-1}>
+          {t.result}
+        </h2>
+        <span className="muted" data-testid="latency" title={s.browserTime}>
           {t.latency}: {Math.round(answer.latencyMs)} ms
         </span>
+        {answer.serverTimings.map((timing) => (
+          <span key={timing.name} className="muted" data-testid="server-timing">
+            {s.serverTime} ({timing.name}): {timing.ms.toFixed(1)} ms
+          </span>
+        ))}
         <span className="muted" data-testid="revision" title={answer.revision}>
           {t.revision}: <code>{answer.revision.slice(0, 10)}</code>
         </span>
       </div>
-      <div role="tablist" className="tabs small">
-        {rendered.kind !== 'none' && (
-          <button type="button" role="tab" aria-selected={tab === 'rendered'} onClick={() => setTab('rendered')}>
-            {t.rendered}
+      <div role="tablist" className="tabs small" aria-label={t.result}>
+        {tabs.map((key) => (
+          <button key={key} type="button" role="tab" id={`${ids}-tab-${key}`} aria-selected={tab === key} aria-controls={`${ids}-panel`} onClick={() => setTab(key)}>
+            {key === 'rendered' ? t.rendered : t.rawJson}
           </button>
-        )}
-        <button type="button" role="tab" aria-selected={tab === 'json'} onClick={() => setTab('json')}>
-          {t.rawJson}
-        </button>
+        ))}
       </div>
-      {tab === 'rendered' ? (
-        <Rendering rendered={rendered} image={image} />
-      ) : (
-        <pre className="json" data-testid="raw-json">
-          {JSON.stringify(answer.output, (key, value: unknown) => (key === 'audio' && typeof value === 'string' && value.length > 200 ? `${value.slice(0, 80)}… (${value.length} chars)` : value), 2)}
-        </pre>
-      )}
+      <div id={`${ids}-panel`} role="tabpanel" aria-labelledby={`${ids}-tab-${tab}`}>
+        {tab === 'rendered' ? (
+          <Rendering rendered={rendered} imageSrc={imageSrc} audioSrc={audioSrc} text={sent.text} />
+        ) : (
+          <pre className="json" data-testid="raw-json">
+            {rawJson(answer.output)}
+          </pre>
+        )}
+      </div>
     </section>
   );
 }

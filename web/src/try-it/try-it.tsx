@@ -1,198 +1,202 @@
-// Try it: a form generated from the task's input and parameters schemas, sent to the inference
-// route; the answer shows in a view chosen by its shape, beside the raw JSON, with the latency
-// and the model commit that served it.
-import { useEffect, useState, type ClipboardEvent, type DragEvent, type FormEvent } from 'react';
-import { getTask, runPipeline, type JsonSchema, type PipelineAnswer, type TaskDetail } from '../api.js';
+// Try it: a form generated from the task's input and parameters schemas (text, image, audio or
+// structured fields, and a control per parameter), the task's example one click away, and the
+// answer in a view chosen by its output kind, with latency and the model commit that served it.
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { getTask, type TaskDetail } from '../api.js';
 import { ErrorMessage, Loading, useAsync } from '../async-state.js';
 import { taskTitle, useI18n } from '../i18n.js';
-import { ResultView } from './result-view.js';
+import { FieldControl } from './field-control.js';
+import { exampleValue, FormValueError, inputForm, objectFields, requestValue, type Field, type FieldValue, type MediaValue } from './form-values.js';
+import { ResultView, type SentInput } from './result-view.js';
+import { runModel, type ModelAnswer } from './run-model.js';
+import { TryError } from './try-error.js';
+import { useTryItStrings } from './try-it-strings.js';
+import './try-it.css';
 
-type InputKind = 'text' | 'image' | 'audio' | 'json';
+type Values = Record<string, FieldValue>;
 
-function inputKind(schema: JsonSchema): InputKind {
-  if (schema['x-media'] === 'image') return 'image';
-  if (schema['x-media'] === 'audio') return 'audio';
-  if (schema.type === 'string') return 'text';
-  return 'json';
-}
-
-type ParameterValues = Record<string, string | boolean>;
-
-function ParametersFields({ schema, values, onChange }: { schema: JsonSchema; values: ParameterValues; onChange: (values: ParameterValues) => void }) {
-  const { t } = useI18n();
-  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-  const names = Object.keys(properties);
-  if (names.length === 0) return null;
-  return (
-    <details className="parameters">
-      <summary>{t.parameters}</summary>
-      {names.map((name) => {
-        const property = properties[name] ?? {};
-        const id = `parameter-${name}`;
-        const description = typeof property.description === 'string' ? property.description : undefined;
-        if (property.type === 'boolean') {
-          return (
-            <div key={name} className="field checkbox">
-              <input id={id} type="checkbox" checked={values[name] === true} onChange={(event) => onChange({ ...values, [name]: event.target.checked })} />
-              <label htmlFor={id}>
-                {name} {description && <span className="muted">— {description}</span>}
-              </label>
-            </div>
-          );
-        }
-        const numeric = property.type === 'number' || property.type === 'integer';
-        return (
-          <div key={name} className="field">
-            <label htmlFor={id}>
-              {name} {description && <span className="muted">— {description}</span>}
-            </label>
-            <input
-              id={id}
-              type={numeric ? 'number' : 'text'}
-              step={property.type === 'integer' ? 1 : 'any'}
-              min={typeof property.minimum === 'number' ? property.minimum : undefined}
-              max={typeof property.maximum === 'number' ? property.maximum : undefined}
-              value={typeof values[name] === 'string' ? values[name] : ''}
-              onChange={(event) => onChange({ ...values, [name]: event.target.value })}
-            />
-          </div>
-        );
-      })}
-    </details>
-  );
-}
-
-function parameterObject(schema: JsonSchema, values: ParameterValues): Record<string, unknown> {
-  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-  const result: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(values)) {
-    const type = properties[name]?.type;
-    if (value === '' || value === false) continue;
-    result[name] = type === 'number' || type === 'integer' ? Number(value) : value;
+/** The id a single input's control gets: stable names (`try-image`, `try-text`) that links and tests can rely on. */
+function singleInputId(field: Field): string {
+  switch (field.control.kind) {
+    case 'media':
+      return `try-${field.control.media}`;
+    case 'json':
+      return 'try-json';
+    default:
+      return 'try-text';
   }
-  return result;
 }
 
-function ImageInput({ file, onFile }: { file: File | null; onFile: (file: File) => void }) {
+function exampleValues(fields: Field[], example: unknown): Values {
+  const values: Values = {};
+  for (const field of fields) {
+    const value = exampleValue(field, (example as Record<string, unknown> | undefined)?.[field.name]);
+    if (value !== null) values[field.name] = value;
+  }
+  return values;
+}
+
+/** What the result view draws over: the first image and audio among the inputs, and the text input. */
+function sentInput(fields: Field[], values: Values): SentInput {
+  const sent: SentInput = {};
+  for (const field of fields) {
+    const value = values[field.name];
+    if (field.control.kind === 'media' && value !== null && typeof value === 'object') {
+      const media = value as MediaValue;
+      const source = 'file' in media ? media.file : media.url;
+      if (field.control.media === 'image') sent.image ??= source;
+      else sent.audio ??= source;
+    } else if (field.control.kind === 'text' && typeof value === 'string') sent.text ??= value;
+  }
+  return sent;
+}
+
+function RunningStatus({ started, onCancel }: { started: number; onCancel: () => void }) {
+  const s = useTryItStrings();
   const { t } = useI18n();
-  const [preview, setPreview] = useState<string | null>(null);
-  const [dragging, setDragging] = useState(false);
+  const [now, setNow] = useState(started);
   useEffect(() => {
-    if (!file) return;
-    const url = URL.createObjectURL(file);
-    setPreview(url);
-    return () => URL.revokeObjectURL(url);
-  }, [file]);
-  const take = (files: FileList | null | undefined) => {
-    const image = Array.from(files ?? []).find((candidate) => candidate.type.startsWith('image/'));
-    if (image) onFile(image);
-  };
-  const drop = (event: DragEvent) => {
-    event.preventDefault();
-    setDragging(false);
-    take(event.dataTransfer.files);
-  };
-  const paste = (event: ClipboardEvent) => take(event.clipboardData.files);
+    const timer = setInterval(() => setNow(performance.now()), 100);
+    return () => clearInterval(timer);
+  }, []);
   return (
-    <div
-      className={dragging ? 'drop-zone dragging' : 'drop-zone'}
-      onDragOver={(event) => {
-        event.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={drop}
-      onPaste={paste}
-      tabIndex={0}
-      aria-label={t.dropImage}
-    >
-      <label htmlFor="try-image" className="drop-label">
-        {t.dropImage}
-      </label>
-      <input id="try-image" type="file" accept="image/*" onChange={(event) => take(event.target.files)} />
-      {preview && file && <img src={preview} alt={file.name} className="preview" />}
+    <div className="try-running" data-testid="running">
+      <Loading label={t.running} />
+      <span className="muted" aria-hidden="true">
+        {s.elapsed(((now - started) / 1000).toFixed(1))}
+      </span>
+      <button type="button" className="link-button" onClick={onCancel}>
+        {s.cancel}
+      </button>
     </div>
   );
 }
 
-function exampleText(task: TaskDetail): string {
-  const example = task.example?.input;
-  if (typeof example === 'string' && !/^(https?:|data:)/.test(example) && example.length < 2000 && inputKind(task.input) === 'text') return example;
-  if (inputKind(task.input) === 'json' && example !== undefined) return JSON.stringify(example, null, 2);
-  return '';
-}
-
 function TryItForm({ repo, task }: { repo: string; task: TaskDetail }) {
-  const { t } = useI18n();
-  const kind = inputKind(task.input);
-  const [text, setText] = useState(() => exampleText(task));
-  const [file, setFile] = useState<File | null>(null);
-  const [parameters, setParameters] = useState<ParameterValues>({});
-  const [running, setRunning] = useState(false);
-  const [answer, setAnswer] = useState<{ result: PipelineAnswer; image: File | null } | null>(null);
+  const { t, language } = useI18n();
+  const s = useTryItStrings();
+  const form = useMemo(() => inputForm(task.input), [task]);
+  const inputFields = form.kind === 'single' ? [form.field] : form.fields;
+  const parameterFields = useMemo(() => objectFields(task.parameters, false), [task]);
+  const [inputs, setInputs] = useState<Values>({});
+  const [parameters, setParameters] = useState<Values>({});
+  const [running, setRunning] = useState<{ started: number; controller: AbortController } | null>(null);
+  const [result, setResult] = useState<{ answer: ModelAnswer; sent: SentInput } | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const runningRef = useRef<AbortController | null>(null);
+  useEffect(() => () => runningRef.current?.abort(), []);
+
+  const setInput = useCallback((name: string) => (value: FieldValue) => setInputs((previous) => ({ ...previous, [name]: value })), []);
+  const inputSetters = useMemo(() => Object.fromEntries(inputFields.map((field) => [field.name, setInput(field.name)])), [inputFields, setInput]);
+
+  const example = task.example;
+  const exampleUrl = useMemo(() => {
+    const values = form.kind === 'single' ? [example?.input] : Object.values((example?.input as Record<string, unknown> | undefined) ?? {});
+    return values.find((value): value is string => typeof value === 'string' && /^https?:/i.test(value));
+  }, [example, form.kind]);
+
+  const fillExample = () => {
+    if (!example) return;
+    setInputs(form.kind === 'single' ? exampleValues([form.field], { [form.field.name]: example.input }) : exampleValues(form.fields, example.input));
+    setParameters(exampleValues(parameterFields, example.parameters ?? {}));
+    setError(null);
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (running) return;
     setError(null);
     let input: unknown;
-    if (kind === 'image' || kind === 'audio') input = file;
-    else if (kind === 'json') {
-      try {
-        input = JSON.parse(text);
-      } catch (failure) {
-        setError(failure);
-        return;
-      }
-    } else input = text;
-    if (input === null || input === '') {
-      setError(new Error(t.chooseInputFirst));
-      return;
-    }
-    setRunning(true);
+    const chosen: Record<string, unknown> = {};
     try {
-      const result = await runPipeline(repo, input, parameterObject(task.parameters, parameters));
-      setAnswer({ result, image: kind === 'image' ? file : null });
+      if (form.kind === 'single') input = await requestValue(form.field, inputs[form.field.name] ?? null, true);
+      else {
+        const object: Record<string, unknown> = {};
+        for (const field of form.fields) {
+          const value = await requestValue(field, inputs[field.name] ?? null, false);
+          if (value !== undefined) object[field.name] = value;
+        }
+        input = Object.keys(object).length > 0 ? object : undefined;
+      }
+      for (const field of parameterFields) {
+        const value = await requestValue(field, parameters[field.name] ?? null, false);
+        if (value !== undefined) chosen[field.name] = value;
+      }
     } catch (failure) {
       setError(failure);
+      return;
+    }
+    if (input === undefined) {
+      setError(new FormValueError(t.chooseInputFirst, 'input'));
+      return;
+    }
+    const controller = new AbortController();
+    runningRef.current = controller;
+    setRunning({ started: performance.now(), controller });
+    setAnnouncement('');
+    try {
+      const answer = await runModel(repo, input, chosen, controller.signal);
+      setResult({ answer, sent: sentInput(inputFields, inputs) });
+      setAnnouncement(s.resultReady(Math.round(answer.latencyMs)));
+    } catch (failure) {
+      if (!controller.signal.aborted) {
+        // An old result under a new error would read as the answer to this input.
+        setResult(null);
+        setError(failure);
+      }
     } finally {
-      setRunning(false);
+      runningRef.current = null;
+      setRunning(null);
     }
   };
 
   return (
     <div className="try-it" data-testid="try-it">
-      <form onSubmit={(event) => void submit(event)} className="try-form">
-        <p className="muted">
-          {taskTitle(task, 'zh')} · {task.title} — {task.description}
-        </p>
-        {kind === 'text' && (
-          <div className="field">
-            <label htmlFor="try-text">{t.inputText}</label>
-            <textarea id="try-text" rows={4} value={text} onChange={(event) => setText(event.target.value)} />
-          </div>
+      <form onSubmit={(event) => void submit(event)} className="try-form" noValidate>
+        <div className="try-intro">
+          <p className="muted">
+            <strong>{taskTitle(task, language)}</strong> — {task.description}
+          </p>
+          {example?.input !== undefined && (
+            <button type="button" className="button secondary" onClick={fillExample} data-testid="use-example">
+              {s.useExample}
+            </button>
+          )}
+        </div>
+        {exampleUrl && inputFields.some((field) => { const value = inputs[field.name]; return value !== null && typeof value === 'object' && 'url' in value && value.url === exampleUrl; }) && <p className="muted try-help">{s.exampleFromUrl(exampleUrl)}</p>}
+        {inputFields.map((field) => (
+          <FieldControl
+            key={field.name}
+            id={form.kind === 'single' ? singleInputId(field) : `try-input-${field.name}`}
+            field={field}
+            title={form.kind === 'single' ? (field.control.kind === 'json' ? t.inputJson : field.control.kind === 'media' ? (field.control.media === 'image' ? t.inputImage : t.inputAudio) : t.inputText) : field.name}
+            value={inputs[field.name] ?? null}
+            onChange={inputSetters[field.name]!}
+          />
+        ))}
+        {parameterFields.length > 0 && (
+          <fieldset className="try-parameters">
+            <legend>{t.parameters}</legend>
+            <div className="try-parameter-grid">
+              {parameterFields.map((field) => (
+                <FieldControl key={field.name} id={`parameter-${field.name}`} field={field} value={parameters[field.name] ?? null} onChange={(value) => setParameters((previous) => ({ ...previous, [field.name]: value }))} />
+              ))}
+            </div>
+          </fieldset>
         )}
-        {kind === 'json' && (
-          <div className="field">
-            <label htmlFor="try-json">{t.inputJson}</label>
-            <textarea id="try-json" rows={6} className="code" value={text} onChange={(event) => setText(event.target.value)} />
-          </div>
-        )}
-        {kind === 'image' && <ImageInput file={file} onFile={setFile} />}
-        {kind === 'audio' && (
-          <div className="field">
-            <label htmlFor="try-audio">{t.inputAudio}</label>
-            <input id="try-audio" type="file" accept="audio/*,.wav" onChange={(event) => setFile(event.target.files?.[0] ?? null)} />
-          </div>
-        )}
-        <ParametersFields schema={task.parameters} values={parameters} onChange={setParameters} />
-        <button type="submit" className="button" disabled={running} data-testid="run">
-          {running ? t.running : t.run}
-        </button>
+        <div className="try-actions">
+          <button type="submit" className="button" disabled={running !== null} aria-busy={running !== null} data-testid="run">
+            {running ? t.running : t.run}
+          </button>
+          {running && <RunningStatus started={running.started} onCancel={() => running.controller.abort()} />}
+        </div>
+        {error !== null && <TryError error={error} />}
       </form>
-      {running && <Loading label={t.running} />}
-      {error !== null && <ErrorMessage error={error} />}
-      {answer && !running && <ResultView answer={answer.result} image={answer.image} />}
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {announcement}
+      </p>
+      {result && !running && <ResultView key={result.answer.latencyMs} answer={result.answer} sent={result.sent} />}
     </div>
   );
 }
