@@ -171,22 +171,32 @@ void test('moda deploy, deployments and undeploy', async () => {
     const code = await runCli(args, { env: { MODA_HOME: join(home, 'cli'), MODA_ENDPOINT: server.url, MODA_TOKEN: ADMIN_TOKEN }, stdout: { write: (chunk: string) => (stdout += chunk) }, stderr: { write: (chunk: string) => (stderr += chunk) }, stdin: Readable.from([]) });
     return { code, stdout, stderr };
   };
-  const deployed = await moda(['deploy', 'admin/sentiment', '--name', 'cli', '--max-batch-size', '3', '--max-queue-delay', '1']);
+  const deployed = await moda(['deploy', 'admin/sentiment', '--name', 'cli', '--max-batch-size', '3', '--max-queue-delay', '1', '--max-concurrency', '2']);
   assert.equal(deployed.code, 0, deployed.stderr);
   assert.match(deployed.stderr, /resolving…\nmaterializing…\nloading…\n/);
-  assert.match(deployed.stdout, /^cli: admin\/sentiment@[0-9a-f]{12} \(text-classification\) ready\n {2}batch size 3, queue delay 1 ms/);
+  assert.match(deployed.stdout, /^cli: admin\/sentiment@[0-9a-f]{12} \(text-classification\) ready\n {2}batch size 3, queue delay 1 ms.*\n {2}2 instances \(max concurrency 2\)\n/);
   const listed = await moda(['deployments']);
-  assert.match(listed.stdout, /^NAME +MODEL +COMMIT +TASK +STATE +BATCH\n/);
-  assert.match(listed.stdout, /\ncli +admin\/sentiment +[0-9a-f]{12} +text-classification +ready +3\n/);
-  const json = JSON.parse((await moda(['deployments', 'cli', '--json'])).stdout) as Deployment;
+  assert.match(listed.stdout, /^NAME +MODEL +COMMIT +TASK +STATE +BATCH +INSTANCES\n/);
+  assert.match(listed.stdout, /\ncli +admin\/sentiment +[0-9a-f]{12} +text-classification +ready +3 +2\n/);
+  const json = JSON.parse((await moda(['deployments', 'cli', '--json'])).stdout) as Deployment & { max_concurrency: number | 'auto'; instances: number };
   assert.equal(json.batching.effective_batch_size, 3);
-  const redeployed = await moda(['deploy', 'admin/sentiment', '--name', 'cli', '--redeploy', '--max-batch-size', '5']);
+  assert.equal(json.max_concurrency, 2);
+  assert.equal(json.instances, 2);
+  const redeployed = await moda(['deploy', 'admin/sentiment', '--name', 'cli', '--redeploy', '--max-batch-size', '5', '--max-concurrency', '1']);
   assert.equal(redeployed.code, 0, redeployed.stderr);
   assert.match(redeployed.stdout, /batch size 5/);
+  assert.match(redeployed.stdout, /\n {2}1 instance \(max concurrency 1\)\n/);
   assert.equal((await moda(['undeploy', 'cli'])).stdout, 'removed cli\n');
   const gone = await moda(['deployments', 'cli']);
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /\[NOT_FOUND\]/);
   const bad = await moda(['deploy', 'admin/sentiment', '--max-batch-size', 'lots']);
   assert.equal(bad.code, 1);
+  for (const value of ['0', '17', '1.5', 'many']) {
+    const refused = await moda(['deploy', 'admin/sentiment', '--name', 'refused', '--max-concurrency', value]);
+    assert.equal(refused.code, 1, value);
+    assert.equal(refused.stderr, `error: --max-concurrency must be auto or an integer from 1 to 16, got "${value}" [VALIDATION_FAILED]\n`);
+    assert.equal(refused.stdout, '');
+  }
+  assert.equal((await server.request('/api/v1/deployments/refused')).status, 404, 'nothing deployed');
 });

@@ -203,6 +203,17 @@ void test('/openapi.json: OpenAPI 3.1 whose refs resolve, with every task, and e
   assert.equal(document.openapi, '3.1.0');
   assert.ok(typeof (document.info as { version?: unknown }).version === 'string');
   for (const path of ['/api/v1/models/{owner}/{name}/pipeline', '/api/tasks', '/api/tasks/{task}', '/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) assert.ok(document.paths[path], path);
+  const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+  for (const operation of [
+    'POST /api/v1/deployments',
+    'PATCH /api/v1/deployments/{name}',
+    'POST /api/blobs/stored',
+    'GET /api/models/{namespace}/{name}/commit/{revision}',
+    'GET /api/datasets/{namespace}/{name}/commit/{revision}',
+    'POST /api/v1/datasets',
+  ]) {
+    assert.ok(operations.includes(operation), operation);
+  }
 
   const refs = refsOf(document);
   assert.ok(refs.length > TASK_IDS.length * 5);
@@ -265,6 +276,58 @@ void test('/openapi.json: OpenAPI 3.1 whose refs resolve, with every task, and e
   const listSchema = ajv.compile({ $ref: 'moda-openapi#/paths/~1api~1tasks/get/responses/200/content/application~1json/schema' });
   assert.ok(listSchema(taskList), `GET /api/tasks: ${ajv.errorsText(listSchema.errors)}`);
   validator('TaskDetail')(await (await server.request('/api/tasks/object-detection')).json(), 'GET /api/tasks/object-detection');
+
+  // The routes beside the pipeline: real answers, good and bad, match what their entries promise.
+  const answerValidator = (path: string, method: string, status: number) => {
+    const segments = ['paths', path, method, 'responses', String(status), 'content', 'application/json', 'schema'].map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1'));
+    assert.ok(pointer(document, `#/${segments.join('/')}`), `${method} ${path} documents a JSON ${status}`);
+    // A $ref into the added document, so the schema's own refs resolve against it ({ } percent-encoded in the URI).
+    const validate = ajv.compile({ $ref: `moda-openapi#/${segments.map(encodeURIComponent).join('/')}` });
+    return async (answer: Response, what: string) => {
+      assert.equal(answer.status, status, what);
+      const body: unknown = await answer.json();
+      assert.ok(validate(body), `${what}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(body).slice(0, 200)}`);
+    };
+  };
+  const post = (path: string, body: unknown, method = 'POST') => server.request(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  const deployment = validator('DeploymentRequest');
+  for (const value of [1, 16, 'auto']) deployment({ model: 'admin/sentiment', max_concurrency: value }, `max_concurrency ${value}`);
+  const update = ajv.getSchema('moda-openapi#/components/schemas/DeploymentUpdate');
+  for (const value of [0, 17, 1.5, 'many']) {
+    assert.equal(ajv.getSchema('moda-openapi#/components/schemas/DeploymentRequest')?.({ model: 'admin/sentiment', max_concurrency: value }), false, `max_concurrency ${value}`);
+    assert.equal(update?.({ max_concurrency: value }), false, `PATCH max_concurrency ${value}`);
+  }
+  const created = await post('/api/v1/deployments', { model: 'admin/sentiment', name: 'documented', max_concurrency: 2, batching: { max_batch_size: 2 } });
+  assert.equal(created.status, 201, await created.clone().text());
+  validator('Deployment')(await created.json(), 'POST /api/v1/deployments');
+  const scaled = (await (await post('/api/v1/deployments/documented', { max_concurrency: 1 }, 'PATCH')).json()) as { max_concurrency: unknown; instances: unknown };
+  validator('Deployment')(scaled, 'PATCH /api/v1/deployments/documented');
+  assert.deepEqual([scaled.max_concurrency, scaled.instances], [1, 1]);
+  await answerValidator('/api/v1/deployments/{name}', 'patch', 400)(await post('/api/v1/deployments/documented', { max_concurrency: 17 }, 'PATCH'), 'PATCH max_concurrency 17');
+  assert.equal((await server.request('/api/v1/deployments/documented', { method: 'DELETE' })).status, 204);
+
+  const onnx = sentiment.files.find((file) => file.path === 'onnx/model.onnx');
+  assert.ok(onnx);
+  const stored = { oid: createHash('sha256').update(onnx.content).digest('hex'), size: onnx.content.length };
+  const storedAnswer = await post('/api/blobs/stored', { objects: [stored, { oid: '0'.repeat(64), size: 1 }] });
+  await answerValidator('/api/blobs/stored', 'post', 200)(storedAnswer.clone(), 'POST /api/blobs/stored');
+  assert.deepEqual(await storedAnswer.json(), { objects: [{ ...stored, stored: true }, { oid: '0'.repeat(64), size: 1, stored: false }] });
+  await answerValidator('/api/blobs/stored', 'post', 400)(await post('/api/blobs/stored', { objects: [{ oid: 'abc', size: 1 }] }), 'a bad oid');
+  await answerValidator('/api/blobs/stored', 'post', 401)(await server.request('/api/blobs/stored', { method: 'POST', token: null, headers: { 'content-type': 'application/json' }, body: '{"objects":[]}' }), 'anonymous');
+
+  const commitPath = '/api/models/{namespace}/{name}/commit/{revision}';
+  const commit = await server.request('/api/models/admin/sentiment/commit/main');
+  assert.match(commit.headers.get('x-repo-commit') ?? '', /^[0-9a-f]{40}$/);
+  await answerValidator(commitPath, 'get', 200)(commit, 'GET …/commit/main');
+  await answerValidator(commitPath, 'get', 404)(await server.request('/api/models/admin/sentiment/commit/no-such-branch'), 'an unknown revision');
+  await answerValidator('/api/datasets/{namespace}/{name}/commit/{revision}', 'get', 404)(await server.request('/api/datasets/admin/sentiment/commit/main'), 'no such dataset');
+
+  const createDataset = answerValidator('/api/v1/datasets', 'post', 200);
+  await createDataset(await post('/api/v1/datasets', { Name: 'documented', Owner: 'admin', Visibility: 5, License: 'MIT' }), 'POST /api/v1/datasets');
+  validator('ModelScopeCreateDatasetRequest')({ Name: 'documented', Owner: 'admin', Visibility: '5' }, 'a form');
+  await answerValidator('/api/v1/datasets', 'post', 409)(await post('/api/v1/datasets', { Name: 'documented', Owner: 'admin', Visibility: 5 }), 'the same dataset again');
+  await answerValidator('/api/v1/datasets', 'post', 400)(await post('/api/v1/datasets', { Name: 'other', Owner: 'admin' }), 'no Visibility');
 });
 
 void test('/docs: one self-contained HTML page that loads nothing from elsewhere', async () => {

@@ -96,6 +96,8 @@ void test('create a repo through the form, then upload a folder and a dropped fi
   await page.getByRole('link', { name: 'New repo' }).click();
   await page.waitForURL(/\/new$/);
   const owner = page.getByLabel('Owner', { exact: true });
+  // The organisations come from whoami, which may answer after the form is drawn.
+  await owner.locator('option', { hasText: 'alice-lab' }).waitFor({ state: 'attached' });
   assert.deepEqual(await owner.locator('option').allTextContents(), ['alice', 'alice-lab']);
 
   const name = page.locator('#repo-name');

@@ -183,6 +183,9 @@ export interface DeploymentBatching {
   max_queue?: number;
 }
 
+/** The most model instances one deployment may run at once; the server refuses more. */
+export const DEPLOYMENT_MAX_CONCURRENCY = 16;
+
 export interface DeploymentRequest {
   model: string;
   name?: string;
@@ -190,6 +193,8 @@ export interface DeploymentRequest {
   task?: string;
   batching?: DeploymentBatching;
   required?: boolean;
+  /** Model instances running batches at once (1 to DEPLOYMENT_MAX_CONCURRENCY); `auto`: the server's choice. */
+  max_concurrency?: number | 'auto';
 }
 
 export interface DeploymentInfo {
@@ -203,6 +208,9 @@ export interface DeploymentInfo {
   batching: { max_batch_size: number | 'auto'; effective_batch_size?: number; max_queue_delay_ms: number; max_queue: number };
   calibration?: { chosen: number; points: { batch_size: number; items_per_second: number }[]; error?: string };
   required: boolean;
+  max_concurrency: number | 'auto';
+  /** Instances loaded now; absent while the model is not loaded. */
+  instances?: number;
   memory_bytes?: number;
   load_ms?: number;
   endpoint: string;

@@ -19,15 +19,37 @@ export function servingSchemas(): Record<string, JsonSchema> {
       max_queue: { type: 'integer', minimum: 1 },
     },
   };
+  const maxConcurrency = {
+    oneOf: [{ type: 'integer', minimum: 1, maximum: 16 }, { const: 'auto' }],
+    description: 'Model instances running batches at once; `auto`: the server chooses (one per core for single-threaded engines)',
+  };
   return {
     DeploymentRequest: {
       type: 'object',
       required: ['model'],
-      properties: { model: { type: 'string', description: 'owner/name' }, name: { type: 'string' }, revision: { type: 'string' }, task: { type: 'string' }, batching, required: { type: 'boolean', description: '/readyz waits for it' } },
+      properties: {
+        model: { type: 'string', description: 'owner/name' },
+        name: { type: 'string' },
+        revision: { type: 'string' },
+        task: { type: 'string' },
+        batching,
+        required: { type: 'boolean', description: '/readyz waits for it' },
+        max_concurrency: maxConcurrency,
+      },
+    },
+    DeploymentUpdate: {
+      type: 'object',
+      properties: {
+        revision: { type: 'string', description: 'Pin this revision and reload' },
+        redeploy: { type: 'boolean', description: 'Pin the revision again and reload' },
+        required: { type: 'boolean' },
+        batching,
+        max_concurrency: { ...maxConcurrency, description: 'Scales the loaded model while it serves' },
+      },
     },
     Deployment: {
       type: 'object',
-      required: ['name', 'model', 'revision', 'commit', 'task', 'state', 'batching', 'required', 'endpoint'],
+      required: ['name', 'model', 'revision', 'commit', 'task', 'state', 'batching', 'required', 'max_concurrency', 'endpoint'],
       properties: {
         name: { type: 'string' },
         model: { type: 'string' },
@@ -38,6 +60,8 @@ export function servingSchemas(): Record<string, JsonSchema> {
         batching: { type: 'object' },
         calibration: { type: 'object', description: 'Measured items per second by batch size' },
         required: { type: 'boolean' },
+        max_concurrency: maxConcurrency,
+        instances: { type: 'integer', minimum: 1, description: 'Instances loaded now; absent while the model is not loaded' },
         memory_bytes: { type: 'integer' },
         endpoint: { type: 'string' },
       },
@@ -74,8 +98,8 @@ export function servingPaths(errorResponses: ErrorResponses): Record<string, Jso
         operationId: 'updateDeployment',
         parameters: [pathParameter('name')],
         tags: ['deployments'],
-        summary: 'New batching settings, or a new revision / `redeploy: true` to pin again and reload',
-        requestBody: { required: true, content: json({ type: 'object', properties: { revision: { type: 'string' }, redeploy: { type: 'boolean' }, required: { type: 'boolean' }, batching: { type: 'object' } } }) },
+        summary: 'New batching settings or max_concurrency, or a new revision / `redeploy: true` to pin again and reload',
+        requestBody: { required: true, content: json(ref('DeploymentUpdate')) },
         responses: { '200': { description: 'The deployment', content: { ...json(ref('Deployment')), ...ndjson } }, ...errorResponses(['VALIDATION_FAILED', 'AUTH_FORBIDDEN', 'NOT_FOUND']) },
       },
       delete: { operationId: 'deleteDeployment', parameters: [pathParameter('name')], tags: ['deployments'], summary: 'Remove a deployment (its model is unloaded)', responses: { '204': { description: 'Removed' }, ...errorResponses(['AUTH_FORBIDDEN', 'NOT_FOUND']) } },

@@ -6,6 +6,7 @@ import { errorCatalog, type ErrorCode } from '../errors/catalog.js';
 import { TASK_IDS, tasks } from '../tasks/catalog.js';
 import type { TaskDefinition } from '../tasks/task-definition.js';
 import { toJsonSchema, type JsonSchema } from '../tasks/to-json-schema.js';
+import { hubPaths, hubSchemas } from './openapi-hub.js';
 import { servingPaths, servingSchemas } from './openapi-serving.js';
 
 export type OpenApiDocument = JsonSchema & { openapi: string; paths: Record<string, JsonSchema>; components: JsonSchema & { schemas: Record<string, JsonSchema> } };
@@ -229,22 +230,30 @@ function buildOpenApiDocument(): OpenApiDocument {
     info: {
       title: 'Moda serving API',
       version: readPackageVersion(),
-      description: 'Runs hub models on inputs in the schema of their task. Errors are `{error, code, retryable}` with the HTTP status of the code.',
+      description: 'Runs hub models on inputs in the schema of their task. Errors are `{error, code, retryable}` with the HTTP status of the code (ModelScope routes answer in its envelope).',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     tags: [
       { name: 'inference', description: 'Running models' },
       { name: 'tasks', description: 'The task catalog: what each task takes and returns' },
       { name: 'operations', description: 'Health, readiness, metrics and this document' },
+      { name: 'deployments', description: 'Models pinned to a commit and kept loaded' },
+      { name: 'openai', description: 'The OpenAI-compatible face' },
+      { name: 'hub', description: 'Hub reads and checks Moda adds beside the Hugging Face API' },
+      { name: 'modelscope', description: 'ModelScope API calls Moda adds to those the SDK already documents' },
     ],
     components: {
-      schemas: { ...schemas, ...servingSchemas() },
-      securitySchemes: { token: { type: 'http', scheme: 'bearer', description: 'A Moda access token; anonymous callers reach public models only' } },
+      schemas: { ...schemas, ...servingSchemas(), ...hubSchemas() },
+      securitySchemes: {
+        token: { type: 'http', scheme: 'bearer', description: 'A Moda access token; anonymous callers reach public models only' },
+        modelScopeSession: { type: 'apiKey', in: 'cookie', name: 'm_session_id', description: 'The session cookie ModelScope clients get from `POST /api/v1/login`' },
+      },
     },
     security: [{}, { token: [] }],
     paths: {
       '/api/v1/models/{owner}/{name}/pipeline': pipelinePath(),
       ...servingPaths(errorResponses),
+      ...hubPaths(errorResponses),
       '/api/tasks': {
         get: {
           operationId: 'listTasks',

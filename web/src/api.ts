@@ -132,28 +132,6 @@ export function whoami(token: string): Promise<WhoAmI> {
   return api((client) => client.whoami(), token);
 }
 
-export interface PipelineAnswer {
-  output: unknown;
-  revision: string;
-  task: string;
-  latencyMs: number;
-}
-
-/** Runs a model: media as the raw request body (parameters in the query), anything else as JSON. */
-export async function runPipeline(repo: string, input: Blob | unknown, parameters: Record<string, unknown>, signal?: AbortSignal): Promise<PipelineAnswer> {
-  const url = `/api/v1/models/${repo}/pipeline`;
-  const started = performance.now();
-  let response: Response;
-  if (input instanceof Blob) {
-    const query = Object.keys(parameters).length > 0 ? `?parameters=${encodeURIComponent(JSON.stringify(parameters))}` : '';
-    response = await apiFetch(url + query, { method: 'POST', body: input, headers: { 'content-type': input.type || 'application/octet-stream' }, signal });
-  } else {
-    response = await apiFetch(url, { method: 'POST', body: JSON.stringify({ input, parameters }), headers: { 'content-type': 'application/json' }, signal });
-  }
-  const body = (await response.json()) as { output: unknown; revision: string; task: string };
-  return { output: body.output, task: body.task, revision: response.headers.get('x-model-commit') ?? body.revision, latencyMs: performance.now() - started };
-}
-
 /** One NDJSON commit with the files inline (small files; the server stores them as git blobs). */
 export async function commitFiles(type: RepoType, repo: string, files: { path: string; content: Blob }[], summary: string): Promise<void> {
   const operations = await Promise.all(files.map(async (file) => ({ kind: 'file' as const, path: file.path, content: new Uint8Array(await file.content.arrayBuffer()) })));

@@ -1,7 +1,7 @@
 // `moda deploy|undeploy|deployments`: pin a hub model to a commit and keep it loaded on the server
 // with its own batching settings; progress streams while the server loads and measures it.
 import { Option, type Command } from 'commander';
-import type { DeploymentInfo, DeploymentProgress } from '../../client/api-types.js';
+import { DEPLOYMENT_MAX_CONCURRENCY, type DeploymentInfo, type DeploymentProgress } from '../../client/api-types.js';
 import { ModaError } from '../../errors/moda-error.js';
 import { clientFor, printJson, printLine, type CliIo } from '../cli-context.js';
 import { jsonOption, positiveInteger } from '../command-options.js';
@@ -17,12 +17,28 @@ function delay(value: string): number {
   return ms;
 }
 
+/** Checked here as the server would, so a typo fails before anything is loaded. */
+function concurrency(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < 1 || count > DEPLOYMENT_MAX_CONCURRENCY) {
+    throw new ModaError('VALIDATION_FAILED', `--max-concurrency must be auto or an integer from 1 to ${DEPLOYMENT_MAX_CONCURRENCY}, got "${value}"`);
+  }
+  return count;
+}
+
+function instances(deployment: DeploymentInfo): string {
+  const loaded = deployment.instances === undefined ? 'not loaded' : `${deployment.instances} instance${deployment.instances === 1 ? '' : 's'}`;
+  return `${loaded} (max concurrency ${deployment.max_concurrency})`;
+}
+
 function describe(deployment: DeploymentInfo): string {
   const size = deployment.batching.effective_batch_size ?? deployment.batching.max_batch_size;
   const measured = deployment.calibration?.points.map((point) => `${point.batch_size}→${point.items_per_second}/s`).join(' ');
   return [
     `${deployment.name}: ${deployment.model}@${deployment.commit.slice(0, 12)} (${deployment.task}) ${deployment.state}`,
     `  batch size ${size}${deployment.batching.max_batch_size === 'auto' ? ' (measured)' : ''}, queue delay ${deployment.batching.max_queue_delay_ms} ms${deployment.memory_bytes ? `, ${formatBytes(deployment.memory_bytes)}` : ''}`,
+    `  ${instances(deployment)}`,
     ...(measured ? [`  measured: ${measured}`] : []),
     `  POST ${deployment.endpoint}`,
   ].join('\n');
@@ -46,15 +62,17 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option('--task <task>', 'task to serve (default: the model\'s)')
     .option('--max-batch-size <n>', 'inputs per batch, or auto (measured)', batchSize)
     .option('--max-queue-delay <ms>', 'how long an idle model waits to fill a batch', delay)
+    .option('--max-concurrency <n|auto>', `model instances running batches at once (1 to ${DEPLOYMENT_MAX_CONCURRENCY}), or auto (the server's choice)`, concurrency)
     .option('--required', '/readyz waits for this deployment')
     .option('--redeploy', 'update an existing deployment: pin the revision again and reload')
     .addOption(jsonOption())
-    .action(async (model: string, options: { name?: string; revision: string; task?: string; maxBatchSize?: number | 'auto'; maxQueueDelay?: number; required?: boolean; redeploy?: boolean; json?: boolean }, command: Command) => {
+    .action(async (model: string, options: { name?: string; revision: string; task?: string; maxBatchSize?: number | 'auto'; maxQueueDelay?: number; maxConcurrency?: number | 'auto'; required?: boolean; redeploy?: boolean; json?: boolean }, command: Command) => {
       const { client } = await clientFor(command, io);
       const batching = { ...(options.maxBatchSize !== undefined && { max_batch_size: options.maxBatchSize }), ...(options.maxQueueDelay !== undefined && { max_queue_delay_ms: options.maxQueueDelay }) };
+      const scaling = options.maxConcurrency !== undefined && { max_concurrency: options.maxConcurrency };
       const deployment = options.redeploy
-        ? await follow(io, client.redeployIter(options.name ?? model.replace('/', '--').toLowerCase(), { revision: options.revision, redeploy: true, batching, ...(options.required !== undefined && { required: options.required }) }))
-        : await follow(io, client.deployIter({ model, revision: options.revision, batching, ...(options.name && { name: options.name }), ...(options.task && { task: options.task }), ...(options.required && { required: true }) }));
+        ? await follow(io, client.redeployIter(options.name ?? model.replace('/', '--').toLowerCase(), { revision: options.revision, redeploy: true, batching, ...scaling, ...(options.required !== undefined && { required: options.required }) }))
+        : await follow(io, client.deployIter({ model, revision: options.revision, batching, ...scaling, ...(options.name && { name: options.name }), ...(options.task && { task: options.task }), ...(options.required && { required: true }) }));
       if (options.json) printJson(io, deployment);
       else printLine(io.stdout, describe(deployment));
     });
@@ -84,6 +102,12 @@ export function registerDeploy(program: Command, io: CliIo): void {
       const deployments = await client.listDeployments();
       if (options.json) return printJson(io, deployments);
       if (options.wide) return printLine(io.stdout, deployments.map(describe).join('\n'));
-      printLine(io.stdout, formatTable([['NAME', 'MODEL', 'COMMIT', 'TASK', 'STATE', 'BATCH'], ...deployments.map((entry) => [entry.name, entry.model, entry.commit.slice(0, 12), entry.task, entry.state, String(entry.batching.effective_batch_size ?? entry.batching.max_batch_size)])]));
+      printLine(
+        io.stdout,
+        formatTable([
+          ['NAME', 'MODEL', 'COMMIT', 'TASK', 'STATE', 'BATCH', 'INSTANCES'],
+          ...deployments.map((entry) => [entry.name, entry.model, entry.commit.slice(0, 12), entry.task, entry.state, String(entry.batching.effective_batch_size ?? entry.batching.max_batch_size), entry.instances === undefined ? '-' : String(entry.instances)]),
+        ]),
+      );
     });
 }
