@@ -19,9 +19,10 @@ import { repoInfoRps } from './repo-info-rps.js';
 import { searchLatency } from './search-latency.js';
 import { DEFAULT_SUSTAIN_SECONDS, servingBenchmark } from './serving.js';
 import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
+import { webUi } from './web-ui.js';
 
 function benchmarks(options: Pick<Options, 'sustainSeconds'>): Benchmark[] {
-  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds })];
+  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), webUi];
 }
 /** The whole run is meant to take ~15 minutes; past this something hangs, so stop everything. */
 const WATCHDOG_MS = 30 * 60_000;
