@@ -62,7 +62,7 @@ export function loadInWorker(setup: WorkerSetup): Promise<WorkerPipeline> {
               return broken;
             },
             run(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, context: RunContext): Promise<unknown[]> {
-              if (broken) return Promise.reject(new ModaError('MODEL_INFERENCE_FAILED', `${setup.snapshot.repo}: its worker thread stopped; the model is being reloaded`));
+              if (broken || disposing) return Promise.reject(new ModaError('MODEL_INFERENCE_FAILED', `${setup.snapshot.repo}: its worker thread ${disposing ? 'was unloaded' : 'stopped; the model is being reloaded'}`));
               if (context.signal?.aborted) return Promise.reject(new ModaError('REQUEST_CANCELLED'));
               const id = nextId++;
               return new Promise<unknown[]>((resolve, reject) => {
@@ -114,9 +114,10 @@ export function loadInWorker(setup: WorkerSetup): Promise<WorkerPipeline> {
     });
     worker.on('exit', (code) => {
       exited = true;
-      if (disposing) return;
-      broken = true;
       const failure = new ModaError(loaded ? 'MODEL_INFERENCE_FAILED' : 'MODEL_LOAD_FAILED', `${setup.snapshot.repo}: its worker thread exited (code ${code})`);
+      // Batches still in flight when a worker goes, disposed or not, must not wait for ever.
+      if (disposing) return failAll(failure);
+      broken = true;
       if (!loaded) rejectLoad(failure);
       failAll(failure);
     });

@@ -85,7 +85,14 @@ export class ReplicaSet implements LoadedPipeline {
     const target = Math.max(1, Math.floor(count));
     const active = this.instances.filter((instance) => !instance.retiring);
     if (active.length < target) {
-      const added = await Promise.all(Array.from({ length: target - active.length }, () => this.loadInstance()));
+      const loads = await Promise.allSettled(Array.from({ length: target - active.length }, () => this.loadInstance()));
+      const failed = loads.find((load) => load.status === 'rejected');
+      const added = loads.flatMap((load) => (load.status === 'fulfilled' ? [load.value] : []));
+      if (failed) {
+        // All or nothing: instances that did load would otherwise hold their worker threads unseen.
+        await Promise.all(added.map((model) => model.dispose()));
+        throw failed.reason;
+      }
       for (const model of added) this.instances.push({ model, inFlight: 0, retiring: false });
       return;
     }
