@@ -255,3 +255,52 @@ void test('inline files that match LFS patterns are stored as LFS objects, like 
   const preupload = (await (await post('/api/models/admin/inline-lfs/preupload/main', { files: [{ path: 'a.onnx', size: 10, sample: '' }, { path: 'b.txt', size: 10, sample: Buffer.from('text').toString('base64') }, { path: 'c.dat', size: 10, sample: Buffer.from([0, 1, 2]).toString('base64') }] })).json()) as { files: { path: string; uploadMode: string }[] };
   assert.deepEqual(preupload.files.map((file) => [file.path, file.uploadMode]), [['a.onnx', 'lfs'], ['b.txt', 'regular'], ['c.dat', 'lfs']]);
 });
+
+void test('LFS downloads from the blob store: whole, ranges across buffer boundaries, the LFS object route, a client that leaves mid-way', async () => {
+  assert.equal((await post('/api/repos/create', { name: 'big-lfs', organization: 'admin' })).status, 200);
+  // 3.5 MiB: more than the sender's two 1 MiB buffers, with a short last chunk.
+  const content = Buffer.alloc(3.5 * 1024 * 1024);
+  for (let index = 0; index < content.length; index += 4) content.writeUInt32LE(index, index);
+  const oid = createHash('sha256').update(content).digest('hex');
+  const batch = (await (await server.request('/admin/big-lfs.git/info/lfs/objects/batch', {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.git-lfs+json', accept: 'application/vnd.git-lfs+json' },
+    body: JSON.stringify({ operation: 'upload', transfers: ['basic'], objects: [{ oid, size: content.length }] }),
+  })).json()) as { objects: { actions?: { upload?: { href: string; header?: Record<string, string> } } }[] };
+  const upload = batch.objects[0]?.actions?.upload;
+  assert.ok(upload);
+  assert.equal((await fetch(upload.href, { method: 'PUT', headers: upload.header ?? {}, body: content })).status, 200);
+  const commit = await server.request('/api/models/admin/big-lfs/commit/main', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body: [{ key: 'header', value: { summary: 'weights' } }, { key: 'lfsFile', value: { path: 'model.bin', algo: 'sha256', oid, size: content.length } }].map((line) => JSON.stringify(line)).join('\n'),
+  });
+  assert.equal(commit.status, 200, await commit.text());
+
+  const whole = await server.request('/admin/big-lfs/resolve/main/model.bin', { headers: { origin: 'http://example.com' } });
+  assert.equal(whole.headers.get('content-length'), String(content.length));
+  assert.equal(whole.headers.get('etag'), `"${oid}"`);
+  assert.equal(whole.headers.get('access-control-allow-origin'), 'http://example.com', 'headers set by hooks are sent too');
+  assert.ok(Buffer.from(await whole.arrayBuffer()).equals(content));
+  for (const [start, end] of [[0, 0], [1024 * 1024 - 1, 1024 * 1024], [5, 2 * 1024 * 1024 + 17], [content.length - 3, content.length - 1]] as const) {
+    const part = await server.request('/admin/big-lfs/resolve/main/model.bin', { headers: { range: `bytes=${start}-${end}` } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes ${start}-${end}/${content.length}`);
+    assert.ok(Buffer.from(await part.arrayBuffer()).equals(content.subarray(start, end + 1)), `bytes ${start}-${end}`);
+  }
+  const modelscope = await server.request(`/api/v1/models/admin/big-lfs/repo?Revision=main&FilePath=model.bin`, { headers: { range: 'bytes=3000000-' } });
+  assert.equal(modelscope.status, 206);
+  assert.ok(Buffer.from(await modelscope.arrayBuffer()).equals(content.subarray(3_000_000)));
+  const object = await server.request(`/admin/big-lfs.git/info/lfs/objects/${oid}`);
+  assert.ok(Buffer.from(await object.arrayBuffer()).equals(content));
+
+  // A client that reads one chunk and goes away: the server closes its side and keeps serving.
+  const controller = new AbortController();
+  const abandoned = await server.request('/admin/big-lfs/resolve/main/model.bin', { signal: controller.signal });
+  const reader = abandoned.body?.getReader();
+  assert.ok((await reader?.read())?.value);
+  controller.abort();
+  await reader?.cancel().catch(() => undefined);
+  const again = await server.request('/admin/big-lfs/resolve/main/model.bin', { headers: { range: 'bytes=0-99' } });
+  assert.ok(Buffer.from(await again.arrayBuffer()).equals(content.subarray(0, 100)));
+});

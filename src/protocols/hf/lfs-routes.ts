@@ -4,9 +4,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
+import { openLocalBlob } from '../../hub/open-file-content.js';
 import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
 import { SHA256_HEX } from '../../storage/blob-store.js';
 import { signLfsGrant, verifyLfsGrant, type LfsGrant } from '../../server/lfs-signature.js';
+import { sendFileRegion } from '../../server/send-file-region.js';
 import { REPO_KINDS, type RepoParams } from './repo-route-params.js';
 
 const LFS_JSON = 'application/vnd.git-lfs+json';
@@ -107,7 +109,10 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
       if (!stored) throw new ModaError('LFS_OBJECT_MISSING', `object ${oid} does not exist`);
       reply.header('content-length', String(stored.size));
       reply.type('application/octet-stream');
-      return reply.send(await hub.blobs.read(oid));
+      const region = await openLocalBlob(hub, oid, stored.size, undefined);
+      if (!region) return reply.send(await hub.blobs.read(oid));
+      await sendFileRegion(reply, region);
+      return reply;
     });
 
     // Uploads stream straight from the socket into the blob store: no body parser, no buffering.

@@ -5,11 +5,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
 import { listFiles } from '../../hub/list-files.js';
-import { openFileContent, type ByteRange } from '../../hub/open-file-content.js';
+import type { ByteRange } from '../../hub/open-file-content.js';
 import { checkFilePath } from '../../hub/paths.js';
 import { resolveRevisionCached } from '../../hub/resolve-revision-cached.js';
 import { recordDownload } from '../../hub/repos/counters.js';
 import { findRepoOrMirror } from '../../mirror/find-repo-or-mirror.js';
+import { sendRepoFile } from '../../server/send-file-region.js';
 import { REPO_KINDS, repoIdOf, type RepoParams } from './repo-route-params.js';
 
 export type { ByteRange };
@@ -100,7 +101,7 @@ export function registerResolveRoutes(app: FastifyInstance, hub: HubContext): vo
         recordDownload(hub, repo.id).catch((error: unknown) => request.log.warn({ err: error }, 'download counter not updated'));
       }
       if (file.size === 0) return reply.send('');
-      return reply.send(await openFileContent(hub, repo.gitDir, file, range));
+      return sendRepoFile(reply, hub, repo.gitDir, file, range);
     };
     // An explicit HEAD route: Fastify's automatic one would overwrite Content-Length with 0.
     const route = `${kind.prefix}/:namespace/:name/resolve/:revision/*`;

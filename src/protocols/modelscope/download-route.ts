@@ -6,10 +6,10 @@ import type { RepoType } from '../../db/schema.js';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
 import { listFiles } from '../../hub/list-files.js';
-import { openFileContent } from '../../hub/open-file-content.js';
 import { checkFilePath } from '../../hub/paths.js';
 import { recordDownload } from '../../hub/repos/counters.js';
 import { findRepo } from '../../hub/repos/repo-record.js';
+import { sendRepoFile } from '../../server/send-file-region.js';
 import { parseRange, type ByteRange } from '../hf/resolve-route.js';
 import { resolveReadRevision } from './revisions.js';
 import { optionalString, type Fields } from './wire-fields.js';
@@ -59,5 +59,5 @@ async function download(hub: HubContext, type: RepoType, request: FastifyRequest
     recordDownload(hub, repo.id).catch((error: unknown) => request.log.warn({ err: error }, 'download counter not updated'));
   }
   if (file.size === 0) return reply.send('');
-  return reply.send(await openFileContent(hub, repo.gitDir, file, range));
+  return sendRepoFile(reply, hub, repo.gitDir, file, range);
 }
