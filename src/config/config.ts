@@ -52,6 +52,8 @@ export interface Config {
   modelWorkers: boolean;
   /** Instances per served model; 0 = automatic. */
   modelReplicas: number;
+  /** Write uploaded blobs with O_DIRECT where the file system allows it. */
+  blobDirectIo: boolean;
   /** Folder of the built web UI that `moda serve` serves; empty = web/dist of this checkout. */
   webDist: string;
   /** Largest inference request body (JSON with base64 media, or raw image/audio bytes). */
@@ -155,6 +157,7 @@ export const settings = [
   define({ key: 'maxQueue', env: 'MODA_MAX_QUEUE', description: 'Most inputs waiting per model before requests get 429', default: () => 256, parse: integer }),
   define({ key: 'modelWorkers', env: 'MODA_MODEL_WORKERS', description: 'Run each served model in a worker thread of its own, so inference never blocks HTTP (`0` = on the server thread)', default: () => true, parse: flag }),
   define({ key: 'modelReplicas', env: 'MODA_MODEL_REPLICAS', description: 'Instances of each served model running batches at once (0 = one per core for single-threaded engines such as tfjs, one for ONNX Runtime, which uses MODA_THREADS)', default: () => 0, parse: integer }),
+  define({ key: 'blobDirectIo', env: 'MODA_BLOB_DIRECT_IO', description: 'Write uploaded LFS objects with direct I/O (O_DIRECT) where the file system has it; `0` = through the page cache', default: () => true, parse: flag }),
   define({ key: 'webDist', env: 'MODA_WEB_DIST', description: 'Folder of the built web UI that `moda serve` serves (default: web/dist of the installation)', default: () => '', parse: (raw) => resolve(raw) }),
 ] as const;
 

@@ -24,7 +24,7 @@ export interface RunningServer {
 export async function openHub(config: Config): Promise<HubContext> {
   await mkdir(config.home, { recursive: true });
   const db = await openDatabase(config);
-  const hub = createHubContext(db, new FsBlobStore(join(config.home, 'blobs')), config);
+  const hub = createHubContext(db, new FsBlobStore(join(config.home, 'blobs'), { directIo: config.blobDirectIo }), config);
   await ensureAdminUser(hub);
   if (config.adminToken) await registerToken(hub, 'admin', 'MODA_ADMIN_TOKEN', 'admin', config.adminToken);
   else await ensureGeneratedAdminToken(hub, config.home);

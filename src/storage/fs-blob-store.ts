@@ -1,20 +1,20 @@
 // Blob store on the local file system: blobs/sha256/ab/cdef…, written to a temp file while hashing
-// and renamed into place only after the digest checks out, so a crash never leaves a partial blob.
+// (src/storage/file-writers.ts) and renamed into place only after the digest checks out and the
+// data is on disk, so a crash never leaves a partial blob.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ModaError } from '../errors/moda-error.js';
 import { SHA256_HEX, type BlobStat, type BlobStore } from './blob-store.js';
-
-const WRITE_BATCH_BYTES = 1024 * 1024;
-const SYNC_EVERY_BYTES = 64 * 1024 * 1024;
+import { createFileWriter } from './file-writers.js';
 
 export class FsBlobStore implements BlobStore {
   private readonly root: string;
   private readonly tmp: string;
 
-  constructor(directory: string) {
+  /** `directIo`: write uploads with O_DIRECT where the file system allows it (see file-writers.ts). */
+  constructor(directory: string, private readonly options: { directIo: boolean } = { directIo: true }) {
     this.root = join(directory, 'sha256');
     this.tmp = join(directory, 'tmp');
   }
@@ -48,40 +48,10 @@ export class FsBlobStore implements BlobStore {
     const target = this.localPath(expected.oid);
     await mkdir(this.tmp, { recursive: true });
     const tempPath = join(this.tmp, `${expected.oid}.${randomBytes(6).toString('hex')}`);
-    const handle = await open(tempPath, 'w');
+    const writer = await createFileWriter(tempPath, { direct: this.options.directIo });
     const hash = createHash('sha256');
     let size = 0;
     let committed = false;
-    // Receiving, writing and flushing overlap: socket chunks (64 KiB) are gathered into 1 MiB
-    // writev calls with one write in flight, and data is synced every 64 MiB instead of all at the
-    // end. One await per chunk left the thread idle ~80% of a 1 GiB upload (bench/RESULTS.md).
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
-    let unsynced = 0;
-    let writing: Promise<unknown> = Promise.resolve();
-    let syncing: Promise<unknown> = Promise.resolve();
-    const flush = async () => {
-      if (pendingBytes === 0) return;
-      const buffers = pending;
-      const bytes = pendingBytes;
-      unsynced += pendingBytes;
-      pending = [];
-      pendingBytes = 0;
-      await writing;
-      writing = handle.writev(buffers).then(({ bytesWritten }) => {
-        // Regular files take whole writes; anything short means the disk is full or failing.
-        if (bytesWritten !== bytes) throw new ModaError('INTERNAL', `short write to the blob store (${bytesWritten} of ${bytes} bytes)`);
-      });
-      // Observed later by an await; this only keeps a failure from being reported as unhandled.
-      writing.catch(() => undefined);
-      if (unsynced >= SYNC_EVERY_BYTES) {
-        await writing;
-        await syncing;
-        syncing = handle.datasync();
-        syncing.catch(() => undefined);
-        unsynced = 0;
-      }
-    };
     try {
       for await (const chunk of source) {
         signal?.throwIfAborted();
@@ -90,13 +60,8 @@ export class FsBlobStore implements BlobStore {
           throw new ModaError('LFS_OBJECT_MISMATCH', `upload is larger than the declared size ${expected.size}`);
         }
         hash.update(chunk);
-        pending.push(chunk);
-        pendingBytes += chunk.byteLength;
-        if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
+        await writer.write(chunk);
       }
-      await flush();
-      await writing;
-      await syncing;
       const oid = hash.digest('hex');
       if (oid !== expected.oid || size !== expected.size) {
         throw new ModaError(
@@ -104,8 +69,8 @@ export class FsBlobStore implements BlobStore {
           `upload has sha256 ${oid} and ${size} bytes, expected ${expected.oid} and ${expected.size} bytes`,
         );
       }
-      await handle.sync();
-      await handle.close();
+      await writer.finish();
+      await writer.close();
       await mkdir(join(this.root, oid.slice(0, 2)), { recursive: true });
       await rename(tempPath, target);
       committed = true;
@@ -115,8 +80,7 @@ export class FsBlobStore implements BlobStore {
       return { oid, size };
     } finally {
       if (!committed) {
-        await Promise.allSettled([writing, syncing]);
-        await handle.close().catch(() => undefined);
+        await writer.close().catch(() => undefined);
         await rm(tempPath, { force: true });
       }
     }

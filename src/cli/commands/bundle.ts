@@ -18,7 +18,7 @@ import { ProgressBar } from '../progress-bar.js';
 
 /** Export only reads: the database and blob store, without the start-up work of a server. */
 async function readOnlyHub(config: Config): Promise<HubContext> {
-  return createHubContext(await openDatabase(config), new FsBlobStore(join(config.home, 'blobs')), config);
+  return createHubContext(await openDatabase(config), new FsBlobStore(join(config.home, 'blobs'), { directIo: config.blobDirectIo }), config);
 }
 
 export function registerBundle(program: Command, io: CliIo): void {
