@@ -314,6 +314,8 @@ void test('datasets: create_dataset (multipart form) → lfs batch → PUT → c
   assert.equal(created.status, 200, JSON.stringify(createdBody));
   assert.deepEqual([createdBody.Data.Owner, createdBody.Data.Name, createdBody.Data.Visibility, createdBody.Data.DefaultBranch], ['alice', 'blob-ds', 1, 'master']);
   assert.equal((await new SdkSession(server).call('GET', '/api/v1/datasets/alice/blob-ds')).status, 404, 'private: hidden from anonymous');
+  const card = assertOk(await session.call('GET', '/api/v1/datasets/alice/blob-ds'), 'dataset info before any commit');
+  assert.match(String(card.ReadMeContent), /^---\nlicense: apache-2\.0\n---\n\n# alice\/blob-ds\n\nrows\n$/, 'the Description opens the dataset card');
 
   const parquet = randomBytes(200 * 1024 + 5);
   assert.equal(await uploadBlob(session, 'datasets/alice/blob-ds', parquet), true);
@@ -360,6 +362,7 @@ void test('create_dataset: missing or wrong fields, a file part, no credentials,
   refused(await post(formBody({ Owner: 'alice', Name: 'x' })), 400, 'VALIDATION_FAILED', 'no Visibility');
   refused(await post(formBody({ Owner: 'alice', Name: 'x', Visibility: 2 })), 400, 'VALIDATION_FAILED', 'Visibility 2');
   refused(await post(formBody({ Owner: 'alice', Name: 'bad name!', Visibility: 5 })), 400, 'REPO_NAME_INVALID', 'bad name');
+  refused(await post(formBody({ Owner: 'alice', Name: 'x', Visibility: 5, Description: 'd'.repeat(10_001) })), 400, 'VALIDATION_FAILED', 'a Description over 10,000 characters');
   const boundary = 'b0undary';
   const withFile = `--${boundary}\r\nContent-Disposition: form-data; name="Owner"\r\n\r\nalice\r\n--${boundary}\r\nContent-Disposition: form-data; name="Name"; filename="x.txt"\r\n\r\nx\r\n--${boundary}--\r\n`;
   refused(await post({ body: withFile, contentType: `multipart/form-data; boundary=${boundary}` }), 400, 'VALIDATION_FAILED', 'a file part');

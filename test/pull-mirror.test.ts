@@ -128,6 +128,52 @@ void test('an upstream that dies mid-file leaves no repo, no partial object, and
   assert.equal(sha256(Buffer.from(await content.arrayBuffer())), sha256(cutWeights));
 });
 
+void test('revisions: a first request at a tag imports the default branch too; later branches and upstream shas are imported on demand', async () => {
+  const token = await createUserWithToken(upstream, 'dave');
+  const client = new ModaClient({ endpoint: upstream.url, token });
+  await client.createRepo('dave/versions');
+  const writeVersion = async (text: string, revision?: string) => {
+    const folder = await mkdtemp(join(work, 'version-'));
+    await writeFile(join(folder, 'version.txt'), text);
+    return (await upload(client, 'dave/versions', folder, { message: `version ${text}`, ...(revision && { revision }) })).commitOid;
+  };
+  const first = await writeVersion('one');
+  await client.createTag('dave/versions', 'v1.0', { revision: first });
+  await client.createBranch('dave/versions', 'dev', { startingPoint: first });
+  const onDev = await writeVersion('dev', 'dev');
+  await writeVersion('two');
+  const read = async (revision: string) => {
+    const response = await mirror.request(`/dave/versions/resolve/${encodeURIComponent(revision)}/version.txt`, { token: null });
+    return { status: response.status, text: await response.text(), commit: response.headers.get('x-repo-commit'), code: response.headers.get('x-error-code') };
+  };
+
+  // The first request names a tag: it gets the tag's files, and `main` is still the upstream's main.
+  const atTag = await read('v1.0');
+  assert.deepEqual([atTag.status, atTag.text], [200, 'one']);
+  assert.deepEqual([(await read('main')).text, (await read('master')).text], ['two', 'two']);
+  const refs = (await (await mirror.request('/api/models/dave/versions/refs', { token: null })).json()) as { branches: { name: string }[]; tags: { name: string; targetCommit: string }[] };
+  assert.deepEqual(refs.branches.map((branch) => branch.name), ['main'], 'the tag did not become a branch');
+  assert.deepEqual(refs.tags.map((tag) => [tag.name, tag.targetCommit]), [['v1.0', atTag.commit]]);
+
+  // A branch and an upstream commit sha the mirror lacks are imported into the repo when asked for.
+  assert.deepEqual([(await read('dev')).status, (await read('dev')).text], [200, 'dev']);
+  const bySha = await read(onDev);
+  assert.deepEqual([bySha.status, bySha.text], [200, 'dev']);
+  assert.equal(bySha.commit, (await read('dev')).commit, 'an upstream sha already imported is not imported again');
+  const firstBySha = await read(first);
+  assert.deepEqual([firstBySha.text, firstBySha.commit], ['one', atTag.commit]);
+  const info = (await (await mirror.request(`/api/models/dave/versions/revision/${onDev}`, { token: null })).json()) as { sha: string };
+  assert.equal(info.sha, bySha.commit);
+
+  // A revision the upstream does not have either: not found, and nothing is created for it.
+  for (const missing of ['no-such-branch', 'f'.repeat(40)]) {
+    const answer = await read(missing);
+    assert.deepEqual([answer.status, answer.code], [404, 'RevisionNotFound'], missing);
+  }
+  const after = (await (await mirror.request('/api/models/dave/versions/refs', { token: null })).json()) as { branches: { name: string }[] };
+  assert.deepEqual(after.branches.map((branch) => branch.name).sort(), ['dev', 'main']);
+});
+
 void test('once imported, the repo is served with the upstream gone', async () => {
   await upstream.stop();
   const content = await mirror.request('/carol/mirrored/resolve/main/model.onnx', { token: null });

@@ -22,8 +22,10 @@ export function parseModelCard(readme: string): ModelCard {
   return { data: isObject ? (data as Record<string, unknown>) : {}, body: readme.slice(match[0].length) };
 }
 
-export function defaultModelCard(repoId: string, type: 'model' | 'dataset', license = 'other'): string {
+/** `description`, when given, is the card's first paragraph instead of the invitation to write one. */
+export function defaultModelCard(repoId: string, type: 'model' | 'dataset', license = 'other', description?: string): string {
   const noun = type === 'model' ? 'model' : 'dataset';
   const safeLicense = /^[\w.+-]+$/.test(license) ? license : 'other';
-  return `---\nlicense: ${safeLicense}\n---\n\n# ${repoId}\n\nThis ${noun} card was created by Moda. Describe the ${noun}, its intended use, its limitations and how it was evaluated.\n`;
+  const body = description?.trim() || `This ${noun} card was created by Moda. Describe the ${noun}, its intended use, its limitations and how it was evaluated.`;
+  return `---\nlicense: ${safeLicense}\n---\n\n# ${repoId}\n\n${body}\n`;
 }

@@ -40,6 +40,12 @@ export async function commitExists(gitDir: string, sha: string): Promise<boolean
   return code === 0;
 }
 
+/**
+ * In a repo imported by the read-through mirror, `refs/mirror/<upstream sha>` names the local commit
+ * holding that upstream commit's files, so a revision pinned upstream resolves here too.
+ */
+export const MIRRORED_COMMIT_REFS = 'refs/mirror/';
+
 export interface ResolvedRevision {
   commit: string;
   /** Set when the revision named a branch. */
@@ -53,6 +59,8 @@ export interface ResolvedRevision {
 export async function resolveRevision(gitDir: string, revision: string): Promise<ResolvedRevision> {
   if (COMMIT_SHA.test(revision)) {
     if (await commitExists(gitDir, revision)) return { commit: revision };
+    const mirrored = await readRef(gitDir, `${MIRRORED_COMMIT_REFS}${revision}`);
+    if (mirrored) return { commit: mirrored };
     throw new ModaError('HUB_REVISION_NOT_FOUND', `revision ${revision} does not exist`);
   }
   if (revision === 'HEAD') {

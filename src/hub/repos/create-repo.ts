@@ -28,6 +28,8 @@ export interface CreateRepoInput {
   defaultBranch?: string;
   /** Written into the default model card. */
   license?: string;
+  /** The default model card's first paragraph (ModelScope's `Description`). */
+  description?: string;
   /** Extra files of the first commit (they replace the default README.md/.gitattributes). */
   files?: { path: string; content: Uint8Array }[];
 }
@@ -77,7 +79,7 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
 function firstCommitFiles(repoId: string, input: CreateRepoInput): CommitOperation[] {
   const files = new Map<string, Uint8Array>([
     ['.gitattributes', Buffer.from(DEFAULT_GITATTRIBUTES)],
-    ['README.md', Buffer.from(defaultModelCard(repoId, input.type, input.license))],
+    ['README.md', Buffer.from(defaultModelCard(repoId, input.type, input.license, input.description))],
   ]);
   for (const file of input.files ?? []) files.set(file.path, file.content);
   return [...files].map(([path, content]) => ({ kind: 'file', path, content }));

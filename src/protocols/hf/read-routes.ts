@@ -8,10 +8,9 @@ import { gitText } from '../../hub/git.js';
 import { listTree, type RepoFile } from '../../hub/list-files.js';
 import { checkFolderPath } from '../../hub/paths.js';
 import { listRefs, resolveRevision } from '../../hub/refs.js';
-import { resolveRevisionCached } from '../../hub/resolve-revision-cached.js';
 import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
 import { parseSort, searchRepos } from '../../hub/repos/search-repos.js';
-import { findRepoOrMirror } from '../../mirror/find-repo-or-mirror.js';
+import { findRepoOrMirror, resolveRevisionOrMirror } from '../../mirror/find-repo-or-mirror.js';
 import { repoInfoJson } from './repo-info.js';
 import { flag, list, positiveInt, REPO_KINDS, repoIdOf, type RepoParams } from './repo-route-params.js';
 
@@ -58,7 +57,7 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
       // A repo missing here is imported first when MODA_MIRROR_UPSTREAM is set.
       const repo = await findRepoOrMirror(hub, request.actor, kind.type, repoIdOf(params), revision);
       const rev = revision ?? repo.row.default_branch;
-      const { commit } = await resolveRevisionCached(hub, repo.gitDir, rev);
+      const { commit } = await resolveRevisionOrMirror(hub, repo, rev);
       const expand = expandOf(query);
       const blobs = flag(query.blobs);
       // Everything the answer depends on: the commit, the row's mutable fields and the options.

@@ -7,9 +7,8 @@ import type { HubContext } from '../../hub/context.js';
 import { listFiles } from '../../hub/list-files.js';
 import type { ByteRange } from '../../hub/open-file-content.js';
 import { checkFilePath } from '../../hub/paths.js';
-import { resolveRevisionCached } from '../../hub/resolve-revision-cached.js';
 import { recordDownload } from '../../hub/repos/counters.js';
-import { findRepoOrMirror } from '../../mirror/find-repo-or-mirror.js';
+import { findRepoOrMirror, resolveRevisionOrMirror } from '../../mirror/find-repo-or-mirror.js';
 import { sendRepoFile } from '../../server/send-file-region.js';
 import { REPO_KINDS, repoIdOf, type RepoParams } from './repo-route-params.js';
 
@@ -63,7 +62,7 @@ export function registerResolveRoutes(app: FastifyInstance, hub: HubContext): vo
       const params = request.params as RepoParams & { revision: string; '*': string };
       // A repo missing here is imported first when MODA_MIRROR_UPSTREAM is set.
       const repo = await findRepoOrMirror(hub, request.actor, kind.type, repoIdOf(params), params.revision);
-      const { commit } = await resolveRevisionCached(hub, repo.gitDir, params.revision);
+      const { commit } = await resolveRevisionOrMirror(hub, repo, params.revision);
       reply.header('x-repo-commit', commit);
       const path = checkFilePath(params['*']);
       const file = (await listFiles(repo.gitDir, commit)).find((entry) => entry.path === path);

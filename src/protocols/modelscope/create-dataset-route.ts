@@ -1,6 +1,7 @@
 // `POST /api/v1/datasets`: the SDK's create_dataset. Its fields (Name, Owner, ChineseName, License,
 // Visibility, Description) come as multipart form fields; a JSON body with the same fields is
-// taken too. Like models created through this API, the dataset starts on `master`.
+// taken too. Like models created through this API, the dataset starts on `master`; its card (README.md)
+// opens with the Description.
 import type { FastifyInstance } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
@@ -10,6 +11,9 @@ import { formBoundary, formFields } from './form-fields.js';
 import { licenseId } from './licenses.js';
 import { MODELSCOPE_DEFAULT_BRANCH } from './repo-write-routes.js';
 import { jsonBody, optionalString, requiredString, visibilityCode, visibilityFromCode } from './wire-fields.js';
+
+/** The description becomes the dataset card's first paragraph; longer text belongs in a README commit. */
+const MAX_DESCRIPTION_CHARS = 10_000;
 
 export function registerCreateDatasetRoute(app: FastifyInstance, hub: HubContext): void {
   app.post('/datasets', async (request) => {
@@ -22,12 +26,17 @@ export function registerCreateDatasetRoute(app: FastifyInstance, hub: HubContext
     }
     const visibility = visibilityFromCode(body.Visibility);
     const chineseName = optionalString(body, 'ChineseName');
+    const description = optionalString(body, 'Description');
+    if (description !== undefined && description.length > MAX_DESCRIPTION_CHARS) {
+      throw new ModaError('VALIDATION_FAILED', `Description is longer than ${MAX_DESCRIPTION_CHARS} characters`);
+    }
     const repo = await createRepo(hub, request.actor, {
       type: 'dataset',
       repoId: `${owner}/${name}`,
       visibility,
       ...(chineseName && { chineseName }),
       license: licenseId(optionalString(body, 'License')),
+      ...(description && { description }),
       defaultBranch: MODELSCOPE_DEFAULT_BRANCH,
     });
     return ok(request, { Id: repo.id, Owner: repo.row.namespace, Name: repo.row.name, Visibility: visibilityCode(visibility), DefaultBranch: repo.row.default_branch });
