@@ -104,6 +104,46 @@ void test('max_concurrency: instances of the model that run batches at once, sca
   assert.equal((await server.request('/api/v1/deployments/twice', { method: 'DELETE' })).status, 204);
 });
 
+void test('keep_alive: an idle deployment lets its model go, keeps its commit and settings, and loads again on the next request', async () => {
+  // Its own repo, so no other deployment shares (and pins) the model.
+  await publish('napping', sentiment.files);
+  const pinned = await head('admin/napping');
+  const created = await server.request('/api/v1/deployments', json({ model: 'admin/napping', name: 'napping', keep_alive: '1s', batching: { max_batch_size: 3 } }));
+  assert.equal(created.status, 201, await created.clone().text());
+  const deployment = (await created.json()) as Deployment & { keep_alive: string; expires_at?: string; instances?: number };
+  assert.deepEqual([deployment.state, deployment.keep_alive, deployment.instances], ['ready', '1s', 1]);
+  assert.ok(deployment.expires_at && Date.parse(deployment.expires_at) > Date.now() - 1000 && Date.parse(deployment.expires_at) <= Date.now() + 1500, deployment.expires_at);
+
+  await uploadFiles({ repo: 'admin/napping', accessToken: ADMIN_TOKEN, hubUrl: server.url, files: [{ path: 'NOTES.md', content: new Blob(['newer']) }] });
+  const stateOf = async () => (await (await server.request('/api/v1/deployments/napping')).json()) as Deployment & { instances?: number; expires_at?: string };
+  const deadline = Date.now() + 10_000;
+  while ((await stateOf()).state !== 'idle' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  const idle = await stateOf();
+  assert.deepEqual([idle.state, idle.instances, idle.expires_at], ['idle', undefined, undefined], 'unloaded after a second idle');
+
+  const answer = await server.request('/api/v1/models/admin/napping/pipeline', json({ input: 'good' }));
+  assert.equal(answer.status, 200, await answer.clone().text());
+  assert.equal(answer.headers.get('x-model-commit'), pinned, 'woken at its pinned commit, not the newer push');
+  const awake = await stateOf();
+  assert.deepEqual([awake.state, awake.batching.effective_batch_size, awake.commit], ['ready', 3, pinned]);
+
+  // PATCH to forever keeps it loaded from now on; bad values are refused and change nothing.
+  const forever = await server.request('/api/v1/deployments/napping', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keep_alive: -1 }) });
+  assert.equal(((await forever.json()) as { keep_alive: string }).keep_alive, 'forever');
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  assert.equal((await stateOf()).state, 'ready');
+  for (const bad of ['soon', '10x', '', {}, true, '2y', 400 * 24 * 3600]) {
+    const refused = await server.request('/api/v1/deployments/napping', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keep_alive: bad }) });
+    assert.equal(refused.status, 400, JSON.stringify(bad));
+    assert.equal(((await refused.json()) as { code: string }).code, 'VALIDATION_FAILED');
+  }
+  const refusedCreate = await server.request('/api/v1/deployments', json({ model: 'admin/napping', name: 'never', keep_alive: 'soon' }));
+  assert.equal(refusedCreate.status, 400);
+  assert.equal((await server.request('/api/v1/deployments/never')).status, 404);
+  assert.equal(((await stateOf()) as Deployment & { keep_alive: string }).keep_alive, 'forever');
+  assert.equal((await server.request('/api/v1/deployments/napping', { method: 'DELETE' })).status, 204);
+});
+
 void test('NDJSON progress: resolving, materializing, loading, then the deployment', async () => {
   const response = await server.request('/api/v1/deployments', { ...json({ model: 'admin/private-sentiment', name: 'private', batching: { max_batch_size: 4, max_queue_delay_ms: 5 } }), headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' } });
   assert.equal(response.status, 201);
@@ -174,7 +214,7 @@ void test('moda deploy, deployments and undeploy', async () => {
   const deployed = await moda(['deploy', 'admin/sentiment', '--name', 'cli', '--max-batch-size', '3', '--max-queue-delay', '1', '--max-concurrency', '2']);
   assert.equal(deployed.code, 0, deployed.stderr);
   assert.match(deployed.stderr, /resolving…\nmaterializing…\nloading…\n/);
-  assert.match(deployed.stdout, /^cli: admin\/sentiment@[0-9a-f]{12} \(text-classification\) ready\n {2}batch size 3, queue delay 1 ms.*\n {2}2 instances \(max concurrency 2\)\n/);
+  assert.match(deployed.stdout, /^cli: admin\/sentiment@[0-9a-f]{12} \(text-classification\) ready\n {2}batch size 3, queue delay 1 ms.*\n {2}2 instances \(max concurrency 2\), kept loaded\n/);
   const listed = await moda(['deployments']);
   assert.match(listed.stdout, /^NAME +MODEL +COMMIT +TASK +STATE +BATCH +INSTANCES\n/);
   assert.match(listed.stdout, /\ncli +admin\/sentiment +[0-9a-f]{12} +text-classification +ready +3 +2\n/);
@@ -185,7 +225,15 @@ void test('moda deploy, deployments and undeploy', async () => {
   const redeployed = await moda(['deploy', 'admin/sentiment', '--name', 'cli', '--redeploy', '--max-batch-size', '5', '--max-concurrency', '1']);
   assert.equal(redeployed.code, 0, redeployed.stderr);
   assert.match(redeployed.stdout, /batch size 5/);
-  assert.match(redeployed.stdout, /\n {2}1 instance \(max concurrency 1\)\n/);
+  assert.match(redeployed.stdout, /\n {2}1 instance \(max concurrency 1\), kept loaded\n/);
+  const expiring = await moda(['deploy', 'admin/sentiment', '--name', 'cli', '--redeploy', '--keep-alive', '10m']);
+  assert.equal(expiring.code, 0, expiring.stderr);
+  assert.match(expiring.stdout, /\n {2}1 instance \(max concurrency 1\), unloaded after 600s idle \(at \d{4}-\d\d-\d\dT[\d:.]+Z\)\n/);
+  for (const value of ['soon', '10x', '5 minutes']) {
+    const refused = await moda(['deploy', 'admin/sentiment', '--name', 'refused', '--keep-alive', value]);
+    assert.equal(refused.code, 1, value);
+    assert.match(refused.stderr, /--keep-alive must be forever, a duration such as 30s, 10m or 1h, or seconds, got .* \[VALIDATION_FAILED\]\n$/);
+  }
   assert.equal((await moda(['undeploy', 'cli'])).stdout, 'removed cli\n');
   const gone = await moda(['deployments', 'cli']);
   assert.equal(gone.code, 1);

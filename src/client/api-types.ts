@@ -195,6 +195,8 @@ export interface DeploymentRequest {
   required?: boolean;
   /** Model instances running batches at once (1 to DEPLOYMENT_MAX_CONCURRENCY); `auto`: the server's choice. */
   max_concurrency?: number | 'auto';
+  /** `forever` (default), a duration (`30s`, `10m`, `1h`) or seconds: idle time before the model is unloaded. */
+  keep_alive?: number | string;
 }
 
 export interface DeploymentInfo {
@@ -203,12 +205,17 @@ export interface DeploymentInfo {
   revision: string;
   commit: string;
   task: string;
-  state: 'loading' | 'ready' | 'failed';
+  /** `idle`: unloaded after its keep_alive; the next request loads it again. */
+  state: 'loading' | 'ready' | 'idle' | 'failed';
   error?: { code: string; message: string };
   batching: { max_batch_size: number | 'auto'; effective_batch_size?: number; max_queue_delay_ms: number; max_queue: number };
   calibration?: { chosen: number; points: { batch_size: number; items_per_second: number }[]; error?: string };
   required: boolean;
   max_concurrency: number | 'auto';
+  /** `forever`, or the idle time before the model is unloaded (`300s`). */
+  keep_alive: string;
+  /** When the model is unloaded unless a request comes first (finite keep_alive, loaded now). */
+  expires_at?: string;
   /** Instances loaded now; absent while the model is not loaded. */
   instances?: number;
   memory_bytes?: number;

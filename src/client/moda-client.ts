@@ -9,7 +9,6 @@ import type {
   CommitResult,
   CreatedRepo,
   CreatedToken,
-  DeploymentBatching,
   DeploymentInfo,
   DeploymentProgress,
   DeploymentRequest,
@@ -142,7 +141,7 @@ export class ModaClient {
     return yield* readDeploymentProgress(response);
   }
 
-  async *redeployIter(name: string, patch: { revision?: string; batching?: DeploymentBatching; required?: boolean; redeploy?: boolean; max_concurrency?: number | 'auto' }, options: { signal?: AbortSignal } = {}): AsyncGenerator<DeploymentProgress, DeploymentInfo, undefined> {
+  async *redeployIter(name: string, patch: Omit<DeploymentRequest, 'model' | 'name' | 'task'> & { redeploy?: boolean }, options: { signal?: AbortSignal } = {}): AsyncGenerator<DeploymentProgress, DeploymentInfo, undefined> {
     const response = await this.request(`/api/v1/deployments/${encodeURIComponent(name)}`, { method: 'PATCH', json: patch, headers: { accept: 'application/x-ndjson' }, signal: options.signal, what: `updating deployment ${name}` });
     return yield* readDeploymentProgress(response);
   }

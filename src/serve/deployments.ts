@@ -1,5 +1,7 @@
 // Deployments: a model pinned to one commit, loaded and kept loaded with its own batching settings.
 // A later push does not change a running deployment until it is redeployed (PATCH with a revision).
+// With a `keep_alive` (Ollama's: a duration, or seconds), the deployment keeps its commit and
+// settings but lets its model go after that long idle (state `idle`); the next request loads it again.
 // Rows live in the database so every server process (and a restart) serves the same deployments;
 // the loaded model is per process.
 import type { DeploymentsTable } from '../db/schema.js';
@@ -24,6 +26,8 @@ export interface DeploymentSettings {
   required: boolean;
   /** Model instances running batches at once; `auto` = the server's choice (one per core for single-threaded engines). Rows stored before it existed lack it. */
   max_concurrency?: number | 'auto';
+  /** Idle time before the model is unloaded, in ms; absent = kept loaded for good. */
+  keep_alive_ms?: number;
 }
 
 export interface DeploymentInput {
@@ -34,9 +38,14 @@ export interface DeploymentInput {
   batching?: { max_batch_size?: number | 'auto'; max_queue_delay_ms?: number; max_queue?: number };
   required?: boolean;
   max_concurrency?: number | 'auto';
+  /** `forever` (the default), a duration (`30s`, `10m`, `1h`) or seconds; a negative number = forever. */
+  keep_alive?: number | string;
 }
 
-export type DeploymentState = 'loading' | 'ready' | 'failed';
+export type DeploymentPatch = Omit<DeploymentInput, 'model' | 'name' | 'task'> & { redeploy?: boolean };
+
+/** `idle`: a deployment with a keep_alive whose model was unloaded; the next request loads it. */
+export type DeploymentState = 'loading' | 'ready' | 'idle' | 'failed';
 
 export interface DeploymentView {
   name: string;
@@ -50,6 +59,10 @@ export interface DeploymentView {
   calibration?: Calibration;
   required: boolean;
   max_concurrency: number | 'auto';
+  /** `forever`, or the idle time before the model is unloaded, as a duration in seconds (`300s`). */
+  keep_alive: string;
+  /** When the model will be unloaded if no request comes first (finite keep_alive, loaded). */
+  expires_at?: string;
   /** Instances loaded now. */
   instances?: number;
   memory_bytes?: number;
@@ -63,6 +76,7 @@ export interface DeploymentView {
 export type DeploymentEvent = { status: 'resolving' | 'materializing' | 'loading' | 'calibrating'; deployment: string } | { status: 'ready' | 'failed'; deployment: DeploymentView };
 
 interface Live {
+  row: Row;
   state: DeploymentState;
   served?: ServedModel;
   calibration?: Calibration;
@@ -77,6 +91,27 @@ type Row = DeploymentsTable;
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MAX_QUEUE_DELAY_MS = 10_000;
 const MAX_CONCURRENCY = 16;
+const MAX_KEEP_ALIVE_MS = 365 * 24 * 3_600_000;
+const KEEP_ALIVE_ERROR = 'keep_alive must be "forever", a duration such as "30s", "10m" or "1h" (up to a year), or a number of seconds (negative = forever)';
+
+/** Ollama's keep_alive forms → ms, or undefined for "keep loaded"; `fallback` when absent. */
+function checkKeepAlive(value: unknown, fallback: number | undefined): number | undefined {
+  if (value === undefined || value === null) return fallback;
+  let ms: number;
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    if (value < 0) return undefined;
+    ms = value * 1000;
+  } else if (typeof value === 'string') {
+    if (value.trim() === 'forever' || /^\s*-\d+(\.\d+)?\s*(ms|s|m|h)?\s*$/.test(value)) return undefined;
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
+    if (!match) throw new ModaError('VALIDATION_FAILED', KEEP_ALIVE_ERROR);
+    ms = Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000);
+  } else {
+    throw new ModaError('VALIDATION_FAILED', KEEP_ALIVE_ERROR);
+  }
+  if (ms > MAX_KEEP_ALIVE_MS) throw new ModaError('VALIDATION_FAILED', KEEP_ALIVE_ERROR);
+  return Math.round(ms);
+}
 
 function checkConcurrency(value: unknown, fallback: number | 'auto'): number | 'auto' {
   const concurrency = value ?? fallback;
@@ -86,7 +121,7 @@ function checkConcurrency(value: unknown, fallback: number | 'auto'): number | '
   return concurrency;
 }
 
-function checkSettings(input: DeploymentInput['batching'], defaults: DeploymentSettings, required: boolean | undefined, concurrency: unknown): DeploymentSettings {
+function checkSettings(input: DeploymentInput['batching'], defaults: DeploymentSettings, required: boolean | undefined, concurrency: unknown, keepAlive: unknown): DeploymentSettings {
   const size = input?.max_batch_size ?? defaults.max_batch_size;
   if (size !== 'auto' && (!Number.isInteger(size) || size < 1 || size > 256)) throw new ModaError('VALIDATION_FAILED', 'batching.max_batch_size must be "auto" or an integer from 1 to 256');
   const delay = input?.max_queue_delay_ms ?? defaults.max_queue_delay_ms;
@@ -94,7 +129,19 @@ function checkSettings(input: DeploymentInput['batching'], defaults: DeploymentS
   const queue = input?.max_queue ?? defaults.max_queue;
   if (!Number.isInteger(queue) || queue < 1 || queue > 100_000) throw new ModaError('VALIDATION_FAILED', 'batching.max_queue must be an integer from 1 to 100000');
   if (required !== undefined && typeof required !== 'boolean') throw new ModaError('VALIDATION_FAILED', 'required must be true or false');
-  return { max_batch_size: size, max_queue_delay_ms: delay, max_queue: queue, required: required ?? defaults.required, max_concurrency: checkConcurrency(concurrency, defaults.max_concurrency ?? 'auto') };
+  const keepAliveMs = checkKeepAlive(keepAlive, defaults.keep_alive_ms);
+  return {
+    max_batch_size: size,
+    max_queue_delay_ms: delay,
+    max_queue: queue,
+    required: required ?? defaults.required,
+    max_concurrency: checkConcurrency(concurrency, defaults.max_concurrency ?? 'auto'),
+    ...(keepAliveMs !== undefined && { keep_alive_ms: keepAliveMs }),
+  };
+}
+
+function settingsOf(row: Row): DeploymentSettings {
+  return JSON.parse(row.settings) as DeploymentSettings;
 }
 
 export class Deployments {
@@ -103,14 +150,26 @@ export class Deployments {
   constructor(
     private readonly hub: HubContext,
     private readonly inference: InferenceService,
-  ) {}
+  ) {
+    // A keep-alive that ran out (or memory pressure) unloads the model: the deployment goes idle.
+    inference.models.observe({
+      unloaded: (served) => {
+        for (const live of this.live.values()) {
+          if (live.served === served && live.state === 'ready') {
+            live.state = 'idle';
+            live.served = undefined;
+          }
+        }
+      },
+    });
+  }
 
   private defaults(): DeploymentSettings {
     return { max_batch_size: 'auto', max_queue_delay_ms: 2, max_queue: this.hub.config.maxQueue, required: false, max_concurrency: 'auto' };
   }
 
   private view(row: Row): DeploymentView {
-    const settings = JSON.parse(row.settings) as DeploymentSettings;
+    const settings = settingsOf(row);
     const live = this.live.get(row.name);
     return {
       name: row.name,
@@ -129,6 +188,8 @@ export class Deployments {
       ...(live?.calibration && { calibration: live.calibration }),
       required: settings.required,
       max_concurrency: settings.max_concurrency ?? 'auto',
+      keep_alive: settings.keep_alive_ms === undefined ? 'forever' : `${settings.keep_alive_ms / 1000}s`,
+      ...(live?.served && settings.keep_alive_ms !== undefined && { expires_at: this.expiresAt(live.served) }),
       ...(live?.served && { instances: live.served.model.size }),
       ...(live?.served && { memory_bytes: live.served.model.memoryBytes, load_ms: Math.round(live.served.loadMs) }),
       endpoint: `/api/v1/models/${row.model}/pipeline`,
@@ -136,6 +197,24 @@ export class Deployments {
       created_at: row.created_at,
       updated_at: row.updated_at,
     };
+  }
+
+  /**
+   * Sets how long the cache keeps a deployed model: for good while any deployment using it says
+   * so, else the longest keep_alive among them. Two deployments of one commit and task share one
+   * model. Returns false when no deployment uses it any more (the cache's own keep-alive applies).
+   */
+  private hold(served: ServedModel): boolean {
+    const users = [...this.live.values()].filter((live) => live.served === served).map((live) => settingsOf(live.row));
+    served.pinned = users.some((settings) => settings.keep_alive_ms === undefined);
+    const keepAlives = users.flatMap((settings) => (settings.keep_alive_ms === undefined ? [] : [settings.keep_alive_ms]));
+    served.keepAliveMs = served.pinned || keepAlives.length === 0 ? undefined : Math.max(...keepAlives);
+    return users.length > 0;
+  }
+
+  private expiresAt(served: ServedModel): string {
+    const idleFor = performance.now() - served.lastUsed;
+    return new Date(Date.now() - idleFor + this.inference.models.keepAliveOf(served)).toISOString();
   }
 
   private async row(name: string): Promise<Row | undefined> {
@@ -164,9 +243,11 @@ export class Deployments {
 
   /** Loads (or reloads) a deployment's model in this process, reporting progress. */
   private start(row: Row, emit: (event: DeploymentEvent) => void = () => undefined): Live {
-    const settings = JSON.parse(row.settings) as DeploymentSettings;
-    const live: Live = { state: 'loading', settled: Promise.resolve() };
+    const settings = settingsOf(row);
+    const live: Live = { row, state: 'loading', settled: Promise.resolve() };
     const previous = this.live.get(row.name);
+    // Waking an idle deployment: its batch size was measured on this commit already.
+    const measured = previous?.row.commit_sha === row.commit_sha ? previous.calibration : undefined;
     this.live.set(row.name, live);
     live.settled = (async () => {
       try {
@@ -174,11 +255,14 @@ export class Deployments {
         const snapshot = await this.inference.snapshot(importActor, row.model, row.commit_sha);
         emit({ status: 'loading', deployment: row.name });
         const concurrency = settings.max_concurrency ?? 'auto';
-        const served = await this.inference.models.acquire(snapshot, row.task, { pinned: true, ...(concurrency !== 'auto' && { replicas: concurrency }) });
+        const served = await this.inference.models.acquire(snapshot, row.task, { pinned: settings.keep_alive_ms === undefined, ...(concurrency !== 'auto' && { replicas: concurrency }) });
         if (concurrency !== 'auto') await this.inference.models.scale(served, concurrency);
         const fixed = settings.max_batch_size === 'auto' ? undefined : settings.max_batch_size;
         let size = fixed ?? this.hub.config.maxBatchSize;
-        if (fixed === undefined) {
+        if (fixed === undefined && measured) {
+          live.calibration = measured;
+          size = measured.chosen;
+        } else if (fixed === undefined) {
           emit({ status: 'calibrating', deployment: row.name });
           live.calibration = await calibrateBatchSize(served.model, served.task, this.inference.models.runContext, Math.max(1, Math.min(32, this.hub.config.maxBatchSize * 4)));
           size = live.calibration.chosen;
@@ -186,11 +270,9 @@ export class Deployments {
         served.batcher.reconfigure({ ...served.batcher.settings, maxBatchSize: size, maxQueueDelayMs: settings.max_queue_delay_ms, maxQueue: settings.max_queue });
         live.served = served;
         live.state = 'ready';
-        // The previous commit's model, when redeployed to a new one, is no longer pinned.
-        if (previous?.served && previous.served !== served) {
-          previous.served.pinned = false;
-          void this.inference.models.unload(previous.served);
-        }
+        this.hold(served);
+        // The previous commit's model, when redeployed to a new one, goes unless another deployment uses it.
+        if (previous?.served && previous.served !== served && !this.hold(previous.served)) void this.inference.models.unload(previous.served);
       } catch (error) {
         live.state = 'failed';
         live.error = isModaError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: (error as Error).message };
@@ -204,7 +286,7 @@ export class Deployments {
     if (typeof input.model !== 'string') throw new ModaError('VALIDATION_FAILED', 'model must be "owner/name"');
     const name = input.name ?? input.model.replace('/', '--').toLowerCase();
     if (!NAME.test(name)) throw new ModaError('VALIDATION_FAILED', 'name must be 1–64 lowercase letters, digits, ".", "_" or "-"');
-    const settings = checkSettings(input.batching, this.defaults(), input.required, input.max_concurrency);
+    const settings = checkSettings(input.batching, this.defaults(), input.required, input.max_concurrency, input.keep_alive);
     if (await this.row(name)) throw new ModaError('HUB_NAME_TAKEN', `a deployment named "${name}" already exists; PATCH it to redeploy`);
     emit?.({ status: 'resolving', deployment: name });
     const snapshot = await this.inference.snapshot(actor, input.model, input.revision ?? 'main');
@@ -247,20 +329,22 @@ export class Deployments {
   }
 
   /** New batching settings apply at once; a new revision (or `redeploy`) pins the commit it names now. */
-  async update(actor: Actor, name: string, patch: { revision?: string; batching?: DeploymentInput['batching']; required?: boolean; redeploy?: boolean; max_concurrency?: number | 'auto' }, emit?: (event: DeploymentEvent) => void): Promise<DeploymentView> {
+  async update(actor: Actor, name: string, patch: DeploymentPatch, emit?: (event: DeploymentEvent) => void): Promise<DeploymentView> {
     const row = await this.visibleRow(actor, name);
     await this.requireManage(actor, row);
-    const stored = JSON.parse(row.settings) as DeploymentSettings;
-    const settings = checkSettings({ ...stored, ...patch.batching }, this.defaults(), patch.required ?? stored.required, patch.max_concurrency ?? stored.max_concurrency);
+    const stored = settingsOf(row);
+    const settings = checkSettings({ ...stored, ...patch.batching }, this.defaults(), patch.required ?? stored.required, patch.max_concurrency ?? stored.max_concurrency, patch.keep_alive ?? (stored.keep_alive_ms === undefined ? 'forever' : `${stored.keep_alive_ms}ms`));
     const revision = patch.revision ?? row.revision;
     let commit = row.commit_sha;
     if (patch.revision !== undefined || patch.redeploy) commit = (await this.inference.snapshot(actor, row.model, revision)).commit;
     const updated: Row = { ...row, revision, commit_sha: commit, settings: JSON.stringify(settings), updated_at: new Date().toISOString() };
     await this.hub.db.updateTable('deployments').set({ revision, commit_sha: commit, settings: updated.settings, updated_at: updated.updated_at }).where('name', '=', name).execute();
     const live = this.live.get(name);
-    if (commit !== row.commit_sha || !live?.served || settings.max_batch_size !== (JSON.parse(row.settings) as DeploymentSettings).max_batch_size) {
+    if (commit !== row.commit_sha || !live?.served || settings.max_batch_size !== stored.max_batch_size) {
       await this.start(updated, emit).settled;
     } else {
+      live.row = updated;
+      this.hold(live.served);
       if (settings.max_concurrency !== undefined && settings.max_concurrency !== 'auto') await this.inference.models.scale(live.served, settings.max_concurrency);
       live.served.batcher.reconfigure({
         ...live.served.batcher.settings,
@@ -280,15 +364,30 @@ export class Deployments {
     await this.hub.db.deleteFrom('deployments').where('name', '=', name).execute();
     const live = this.live.get(name);
     this.live.delete(name);
-    if (live?.served) {
-      live.served.pinned = false;
-      await this.inference.models.unload(live.served);
-    }
+    if (live?.served && !this.hold(live.served)) await this.inference.models.unload(live.served);
   }
 
-  /** The ready deployment serving `model`, if any (requests without a revision go to it). */
-  servedFor(model: string): ServedModel | undefined {
-    for (const live of this.live.values()) if (live.state === 'ready' && live.served?.repo.toLowerCase() === model.toLowerCase()) return live.served;
+  /**
+   * The deployment serving `model`, if any (requests without a revision go to it): its loaded model,
+   * or — for an idle one — the model loaded again now. Undefined while none is ready or waking.
+   */
+  async servedFor(model: string): Promise<ServedModel | undefined> {
+    const key = model.toLowerCase();
+    for (const [name, live] of this.live) {
+      if (live.row.model.toLowerCase() !== key) continue;
+      if (live.state === 'ready' && live.served) return live.served;
+      if (live.state === 'idle') {
+        const waking = this.start(live.row);
+        await waking.settled;
+        if (waking.state === 'ready') return waking.served;
+        throw new ModaError((waking.error?.code ?? 'INTERNAL') as ModaError['code'], `deployment ${name} could not be loaded again: ${waking.error?.message ?? 'unknown error'}`);
+      }
+      if (live.state === 'loading') {
+        // A load or wake under way: wait for it rather than loading the model a second way.
+        await live.settled;
+        return this.live.get(name)?.served;
+      }
+    }
     return undefined;
   }
 
@@ -301,7 +400,7 @@ export class Deployments {
   /** Ready when every required deployment is loaded. */
   async readiness(): Promise<{ ready: boolean; waiting: string[] }> {
     const rows = await this.hub.db.selectFrom('deployments').selectAll().execute();
-    const waiting = rows.filter((row) => (JSON.parse(row.settings) as DeploymentSettings).required && this.live.get(row.name)?.state !== 'ready').map((row) => row.name);
+    const waiting = rows.filter((row) => settingsOf(row).required && this.live.get(row.name)?.state !== 'ready').map((row) => row.name);
     return { ready: waiting.length === 0, waiting };
   }
 }

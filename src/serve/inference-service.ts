@@ -58,10 +58,10 @@ export class InferenceService {
   }
 
   /** The deployment serving a model, consulted for requests that name no revision. */
-  deployed: (repoId: string) => ServedModel | undefined = () => undefined;
+  deployed: (repoId: string) => Promise<ServedModel | undefined> = () => Promise.resolve(undefined);
 
   private async servedFor(actor: Actor, request: InferenceRequest): Promise<ServedModel> {
-    const deployed = request.revision === undefined ? this.deployed(request.repoId) : undefined;
+    const deployed = request.revision === undefined ? await this.deployed(request.repoId) : undefined;
     if (deployed && (request.task === undefined || request.task === deployed.task)) {
       // Reading rights are checked on every request, deployed or not.
       await findRepo(this.hub, actor, 'model', request.repoId, 'read');

@@ -25,6 +25,8 @@ export interface ServedModel {
   lastUsed: number;
   /** Deployments pin their model: never evicted, never expired. */
   pinned: boolean;
+  /** Idle time before an unpinned model is unloaded; default the cache's (MODA_KEEP_ALIVE). */
+  keepAliveMs?: number;
 }
 
 export interface ModelCacheOptions {
@@ -54,6 +56,7 @@ export interface AcquireOptions {
 }
 
 const SINGLE_THREADED_ENGINES = new Set(['tfjs', 'fasttext', 'jieba']);
+const SWEEP_INTERVAL_MS = 1000;
 
 /** What metrics and logs hear from the cache; every method is optional. */
 export interface ModelCacheObserver {
@@ -84,7 +87,8 @@ export class ModelCache {
   private readonly observers = new Set<ModelCacheObserver>();
 
   constructor(private readonly options: ModelCacheOptions) {
-    this.sweeper = setInterval(() => void this.expire(), Math.max(1000, Math.min(options.keepAliveMs, 30_000)));
+    // Every second: models may carry keep-alives shorter than the cache's, and a sweep is a few compares.
+    this.sweeper = setInterval(() => void this.expire(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
 
@@ -233,7 +237,7 @@ export class ModelCache {
       this.notify((observer) => observer.ran?.(served, { inputs: inputs.length, ms: served.lastUsed - started, failed, error }));
       // A model whose worker thread died is dropped, so the next request loads it afresh.
       if (served.model.broken) void this.unload(served);
-      if (this.options.keepAliveMs === 0 && !served.pinned) void this.expire();
+      if (this.keepAliveOf(served) === 0 && !served.pinned) void this.expire();
     }
   }
 
@@ -245,10 +249,15 @@ export class ModelCache {
     await served.model.dispose();
   }
 
+  /** How long the model may stay idle before it is unloaded (pinned models excepted). */
+  keepAliveOf(served: ServedModel): number {
+    return served.keepAliveMs ?? this.options.keepAliveMs;
+  }
+
   /** Unloads idle, unpinned models not used for keep-alive. */
   async expire(now = performance.now()): Promise<void> {
     for (const served of [...this.loaded.values()]) {
-      if (!served.pinned && served.batcher.idle && now - served.lastUsed >= this.options.keepAliveMs) await this.unload(served);
+      if (!served.pinned && served.batcher.idle && now - served.lastUsed >= this.keepAliveOf(served)) await this.unload(served);
     }
   }
 

@@ -23,6 +23,10 @@ export function servingSchemas(): Record<string, JsonSchema> {
     oneOf: [{ type: 'integer', minimum: 1, maximum: 16 }, { const: 'auto' }],
     description: 'Model instances running batches at once; `auto`: the server chooses (one per core for single-threaded engines)',
   };
+  const keepAlive = {
+    oneOf: [{ const: 'forever' }, { type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s|m|h)?$' }, { type: 'number' }],
+    description: 'Idle time before the model is unloaded (Ollama\'s keep_alive): `forever` (default), a duration such as `30s`, `10m`, `1h` (up to a year), or seconds (negative = forever). An unloaded deployment is `idle` and loads again on its next request.',
+  };
   return {
     DeploymentRequest: {
       type: 'object',
@@ -35,6 +39,7 @@ export function servingSchemas(): Record<string, JsonSchema> {
         batching,
         required: { type: 'boolean', description: '/readyz waits for it' },
         max_concurrency: maxConcurrency,
+        keep_alive: keepAlive,
       },
     },
     DeploymentUpdate: {
@@ -45,22 +50,25 @@ export function servingSchemas(): Record<string, JsonSchema> {
         required: { type: 'boolean' },
         batching,
         max_concurrency: { ...maxConcurrency, description: 'Scales the loaded model while it serves' },
+        keep_alive: keepAlive,
       },
     },
     Deployment: {
       type: 'object',
-      required: ['name', 'model', 'revision', 'commit', 'task', 'state', 'batching', 'required', 'max_concurrency', 'endpoint'],
+      required: ['name', 'model', 'revision', 'commit', 'task', 'state', 'batching', 'required', 'max_concurrency', 'keep_alive', 'endpoint'],
       properties: {
         name: { type: 'string' },
         model: { type: 'string' },
         revision: { type: 'string' },
         commit: { type: 'string', description: 'The pinned commit' },
         task: { type: 'string' },
-        state: { enum: ['loading', 'ready', 'failed'] },
+        state: { enum: ['loading', 'ready', 'idle', 'failed'], description: '`idle`: unloaded after its keep_alive; the next request loads it again' },
         batching: { type: 'object' },
         calibration: { type: 'object', description: 'Measured items per second by batch size' },
         required: { type: 'boolean' },
         max_concurrency: maxConcurrency,
+        keep_alive: { type: 'string', description: '`forever`, or the idle time before the model is unloaded, in seconds (`300s`)' },
+        expires_at: { type: 'string', description: 'ISO 8601 time when the model is unloaded unless a request comes first (finite keep_alive, loaded now)' },
         instances: { type: 'integer', minimum: 1, description: 'Instances loaded now; absent while the model is not loaded' },
         memory_bytes: { type: 'integer' },
         endpoint: { type: 'string' },

@@ -29,7 +29,16 @@ function concurrency(value: string): number | 'auto' {
 
 function instances(deployment: DeploymentInfo): string {
   const loaded = deployment.instances === undefined ? 'not loaded' : `${deployment.instances} instance${deployment.instances === 1 ? '' : 's'}`;
-  return `${loaded} (max concurrency ${deployment.max_concurrency})`;
+  const keepAlive = deployment.keep_alive === 'forever' ? 'kept loaded' : `unloaded after ${deployment.keep_alive} idle${deployment.expires_at ? ` (at ${deployment.expires_at})` : ''}`;
+  return `${loaded} (max concurrency ${deployment.max_concurrency}), ${keepAlive}`;
+}
+
+/** Checked here as the server would: forever, a duration (30s, 10m, 1h) or seconds. */
+function keepAlive(value: string): string | number {
+  if (value === 'forever') return value;
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (/^\d+(\.\d+)?(ms|s|m|h)$/.test(value)) return value;
+  throw new ModaError('VALIDATION_FAILED', `--keep-alive must be forever, a duration such as 30s, 10m or 1h, or seconds, got "${value}"`);
 }
 
 function describe(deployment: DeploymentInfo): string {
@@ -63,13 +72,14 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option('--max-batch-size <n>', 'inputs per batch, or auto (measured)', batchSize)
     .option('--max-queue-delay <ms>', 'how long an idle model waits to fill a batch', delay)
     .option('--max-concurrency <n|auto>', `model instances running batches at once (1 to ${DEPLOYMENT_MAX_CONCURRENCY}), or auto (the server's choice)`, concurrency)
+    .option('--keep-alive <duration>', 'unload the model after this long idle (30s, 10m, 1h; forever = never); the next request loads it again', keepAlive)
     .option('--required', '/readyz waits for this deployment')
     .option('--redeploy', 'update an existing deployment: pin the revision again and reload')
     .addOption(jsonOption())
-    .action(async (model: string, options: { name?: string; revision: string; task?: string; maxBatchSize?: number | 'auto'; maxQueueDelay?: number; maxConcurrency?: number | 'auto'; required?: boolean; redeploy?: boolean; json?: boolean }, command: Command) => {
+    .action(async (model: string, options: { name?: string; revision: string; task?: string; maxBatchSize?: number | 'auto'; maxQueueDelay?: number; maxConcurrency?: number | 'auto'; keepAlive?: string | number; required?: boolean; redeploy?: boolean; json?: boolean }, command: Command) => {
       const { client } = await clientFor(command, io);
       const batching = { ...(options.maxBatchSize !== undefined && { max_batch_size: options.maxBatchSize }), ...(options.maxQueueDelay !== undefined && { max_queue_delay_ms: options.maxQueueDelay }) };
-      const scaling = options.maxConcurrency !== undefined && { max_concurrency: options.maxConcurrency };
+      const scaling = { ...(options.maxConcurrency !== undefined && { max_concurrency: options.maxConcurrency }), ...(options.keepAlive !== undefined && { keep_alive: options.keepAlive }) };
       const deployment = options.redeploy
         ? await follow(io, client.redeployIter(options.name ?? model.replace('/', '--').toLowerCase(), { revision: options.revision, redeploy: true, batching, ...scaling, ...(options.required !== undefined && { required: options.required }) }))
         : await follow(io, client.deployIter({ model, revision: options.revision, batching, ...scaling, ...(options.name && { name: options.name }), ...(options.task && { task: options.task }), ...(options.required && { required: true }) }));

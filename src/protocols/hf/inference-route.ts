@@ -66,7 +66,7 @@ function isSimilarityInput(value: unknown): boolean {
  */
 async function chooseTask(inference: InferenceService, actor: Actor, repoId: string, body: HfBody, parameters: Parameters): Promise<TaskId> {
   if (isSimilarityInput(body.inputs)) return 'sentence-similarity';
-  const own = inference.deployed(repoId)?.task ?? (await planModel(await inference.snapshot(actor, repoId))).task;
+  const own = (await inference.deployed(repoId))?.task ?? (await planModel(await inference.snapshot(actor, repoId))).task;
   if (own === 'sentence-similarity') return 'feature-extraction';
   if (own === 'text-classification' && parameters.candidate_labels !== undefined) return 'zero-shot-classification';
   return own;

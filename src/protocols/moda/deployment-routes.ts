@@ -5,7 +5,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ModaError, isModaError } from '../../errors/moda-error.js';
-import type { DeploymentEvent, DeploymentInput, Deployments, DeploymentView } from '../../serve/deployments.js';
+import type { DeploymentEvent, DeploymentInput, DeploymentPatch, Deployments, DeploymentView } from '../../serve/deployments.js';
 
 function wantsProgress(request: FastifyRequest): boolean {
   return /application\/x-ndjson/.test(request.headers.accept ?? '');
@@ -45,7 +45,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, deployments: Depl
   app.get<{ Params: { name: string } }>('/api/v1/deployments/:name', async (request) => deployments.get(request.actor, request.params.name));
 
   app.patch<{ Params: { name: string } }>('/api/v1/deployments/:name', async (request, reply) => {
-    const patch = body<{ revision?: string; batching?: DeploymentInput['batching']; required?: boolean; redeploy?: boolean; max_concurrency?: number | 'auto' }>(request);
+    const patch = body<DeploymentPatch>(request);
     return respond(request, reply, 200, (emit) => deployments.update(request.actor, request.params.name, patch, emit));
   });
 
