@@ -197,12 +197,13 @@ async function run(context: BenchContext): Promise<BenchResult> {
     const readyMs = await waitUntilReady(moda.url, 600_000);
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(await (await fetch(`${moda.url}/`, { headers: { accept: 'text/html' } })).text())?.[1];
     if (!asset) throw new Error('the served index.html names no /assets/*.js entry script');
-    const contentEncoding = (await fetch(`${moda.url}${asset}`, { headers: { 'accept-encoding': 'gzip, deflate, br' } })).headers.get('content-encoding');
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const version = browser.version();
     const runs: PageRuns[] = [];
     for (const spec of PAGES) runs.push(await measurePage(browser, moda.url, spec, context.log));
+    // Asked after the loads, as the browser asks: the server may compress in the background at first.
+    const contentEncoding = (await fetch(`${moda.url}${asset}`, { headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } })).headers.get('content-encoding');
 
     // A cold load always fetches the entry script; none in resource timing means the probe saw nothing.
     if (runs.some((each) => each.cold.some((timing) => timing.scripts.length === 0))) throw new Error('a cold load reported no scripts in resource timing');

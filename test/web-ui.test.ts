@@ -224,3 +224,82 @@ void test('the home page works at phone width and in English', async () => {
   await screenshot(page, 'home-phone-en');
   await page.context().close();
 });
+
+/** Every request the page makes to the API or for files, path and query, in order. */
+function recordApiRequests(page: Page): string[] {
+  const paths: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (!url.pathname.startsWith('/assets/') && request.resourceType() !== 'document') paths.push(url.pathname + url.search);
+  });
+  return paths;
+}
+
+function duplicates(paths: string[]): string[] {
+  return paths.filter((path, index) => paths.indexOf(path) !== index);
+}
+
+void test('the first page asks for its data once, before its script runs, and the home counts tasks in one request', async () => {
+  const home = await newPage();
+  const homeRequests = recordApiRequests(home);
+  await home.goto(`${server.url}/`);
+  await home.locator('.task-chip', { hasText: '文字识别' }).first().waitFor();
+  await home.locator('[data-testid="repo-list"] .repo-card').first().waitFor();
+  assert.deepEqual(duplicates(homeRequests), [], `each request once: ${homeRequests.join(', ')}`);
+  assert.ok(homeRequests.includes('/api/task-counts?limit=100'), homeRequests.join(', '));
+  assert.ok(!homeRequests.some((path) => path.includes('pipeline_tag=')), `no search per task: ${homeRequests.join(', ')}`);
+  // The early requests (index.html) leave before the app's entry script has even been evaluated.
+  const [countsStart, scriptEnd] = await home.evaluate<[number, number]>(`[
+    performance.getEntriesByType('resource').find((entry) => entry.name.includes('/api/task-counts')).startTime,
+    performance.getEntriesByType('resource').find((entry) => /\\/assets\\/index-[^/]*\\.js$/.test(entry.name)).responseEnd,
+  ]`);
+  assert.ok(countsStart <= scriptEnd, `task counts asked at ${countsStart} ms, the script arrived at ${scriptEnd} ms`);
+  // A count per task as the server gives it; 100+ only from the limit.
+  const counts = ((await (await server.request('/api/task-counts?limit=100', { token: null })).json()) as { counts: Record<string, number> }).counts;
+  const ocrChip = await home.locator('a.task-chip[href="/tasks/ocr"] .count').textContent();
+  assert.match(ocrChip ?? '', new RegExp(`\\b${counts.ocr}\\b`));
+  // Navigating inside the app asks anew: answers fetched early are not served to a later page.
+  await home.locator('[data-testid="repo-list"] .repo-name').first().click();
+  await home.locator('.repo-page [role="tablist"]').waitFor();
+  await home.goBack();
+  await home.locator('.task-chip').first().waitFor();
+  assert.equal(homeRequests.filter((path) => path === '/api/task-counts?limit=100').length, 2, homeRequests.join(', '));
+  await home.context().close();
+
+  const repo = await newPage();
+  const repoRequests = recordApiRequests(repo);
+  await repo.goto(`${server.url}/moda/ocr-ppocrv4-zh`);
+  await repo.getByTestId('model-card').getByRole('heading').first().waitFor();
+  assert.deepEqual(duplicates(repoRequests), [], `each request once: ${repoRequests.join(', ')}`);
+  assert.ok(repoRequests.includes('/api/models/moda/ocr-ppocrv4-zh'), repoRequests.join(', '));
+  // The card is asked for once: early at HEAD, which the page takes for the commit its info names.
+  assert.deepEqual(
+    repoRequests.filter((path) => path.endsWith('/README.md')),
+    ['/moda/ocr-ppocrv4-zh/resolve/HEAD/README.md'],
+  );
+  await repo.context().close();
+});
+
+void test('a private repo opened directly shows to its owner, from requests made early with her token', async () => {
+  const created = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'early-secret', type: 'model', private: true }) });
+  assert.equal(created.status, 200, await created.text());
+  const card = Buffer.from('# 早到的秘密\n').toString('base64');
+  const commit = await server.request('/api/models/admin/early-secret/commit/main', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body: `${JSON.stringify({ key: 'header', value: { summary: 'card' } })}\n${JSON.stringify({ key: 'file', value: { path: 'README.md', content: card, encoding: 'base64' } })}\n`,
+  });
+  assert.equal(commit.status, 200, await commit.text());
+  const owner = await newPage({ token: ADMIN_TOKEN });
+  const requests = recordApiRequests(owner);
+  await owner.goto(`${server.url}/admin/early-secret`);
+  await owner.getByTestId('model-card').getByRole('heading', { name: '早到的秘密' }).waitFor();
+  assert.deepEqual(duplicates(requests.filter((path) => !path.startsWith('/api/whoami'))), [], requests.join(', '));
+  await owner.context().close();
+
+  const anonymous = await newPage();
+  await anonymous.goto(`${server.url}/admin/early-secret`);
+  await anonymous.getByRole('alert').waitFor();
+  assert.match((await anonymous.getByTestId('error-text').textContent()) ?? '', /HUB_REPO_NOT_FOUND|not found/i);
+  await anonymous.context().close();
+});

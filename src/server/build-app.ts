@@ -13,6 +13,7 @@ import { registerGitRoutes } from '../protocols/git/git-routes.js';
 import { registerModelScopeRoutes } from '../protocols/modelscope/modelscope-routes.js';
 import { registerAccountRoutes } from '../protocols/moda/account-routes.js';
 import { registerTaskRoutes } from '../protocols/moda/task-routes.js';
+import { registerTaskCountRoute } from '../protocols/moda/task-count-route.js';
 import { registerStoredBlobsRoute } from '../protocols/moda/stored-blobs-route.js';
 import { ModaError } from '../errors/moda-error.js';
 import { actorOf } from './authenticate-request.js';
@@ -108,6 +109,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   registerWhoamiRoute(app, hub);
   registerAccountRoutes(app, hub);
   registerTaskRoutes(app);
+  registerTaskCountRoute(app, hub);
   registerReadRoutes(app, hub);
   registerCommitDiffRoute(app, hub);
   registerWriteRoutes(app, hub, baseUrl);

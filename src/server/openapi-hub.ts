@@ -1,7 +1,7 @@
 // The OpenAPI paths of the hub routes that Moda adds beside the protocols it copies: asking which
-// LFS objects are stored, a commit's changed files, and ModelScope's create_dataset (whose answers
-// and errors travel in ModelScope's envelope, not Moda's). The copied Hugging Face and ModelScope
-// routes are documented by those projects and are not repeated here.
+// LFS objects are stored, repo counts per task, a commit's changed files, and ModelScope's
+// create_dataset (whose answers and errors travel in ModelScope's envelope, not Moda's). The copied
+// Hugging Face and ModelScope routes are documented by those projects and are not repeated here.
 import type { ErrorCode } from '../errors/catalog.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -137,6 +137,29 @@ export function hubPaths(errorResponses: ErrorResponses): Record<string, JsonSch
         security: [{ token: [] }],
         requestBody: { required: true, content: json(ref('StoredBlobsRequest')) },
         responses: { '200': { description: 'Each object with whether it is stored', content: json(ref('StoredBlobsResponse')) }, ...errorResponses(['VALIDATION_FAILED', 'AUTH_REQUIRED', 'AUTH_INVALID_TOKEN', 'AUTH_FORBIDDEN']) },
+      },
+    },
+    '/api/task-counts': {
+      get: {
+        operationId: 'taskCounts',
+        tags: ['tasks'],
+        summary: 'How many repos each task has',
+        description: 'One answer for every task, as `/api/models?pipeline_tag=…` would count them for the caller (private repos follow the token). Counting stops at `limit`: a count equal to `limit` means at least that many.',
+        parameters: [
+          { name: 'type', in: 'query', required: false, schema: { type: 'string', enum: ['model', 'dataset'], default: 'model' } },
+          { name: 'limit', in: 'query', required: false, description: 'Where counting stops (above 1000 counts as 1000)', schema: { type: 'integer', minimum: 1, default: 100 } },
+        ],
+        responses: {
+          '200': {
+            description: 'A count per task id, every task included',
+            content: json({
+              type: 'object',
+              required: ['type', 'limit', 'counts'],
+              properties: { type: { type: 'string', enum: ['model', 'dataset'] }, limit: { type: 'integer', minimum: 1 }, counts: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } } },
+            }),
+          },
+          ...errorResponses(['VALIDATION_FAILED', 'AUTH_INVALID_TOKEN']),
+        },
       },
     },
     '/api/models/{namespace}/{name}/commit/{revision}': commitPath('model', errorResponses),

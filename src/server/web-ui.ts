@@ -1,12 +1,13 @@
 // Serves the built web UI (web/dist): hashed assets under /assets/* with long cache headers, and
 // index.html for browser navigations to the UI's own paths. Every UI route is an explicit GET that
 // no API route owns, and it answers HTML only to requests that accept it, so API clients still get
-// the usual 404 envelope and no API route is ever shadowed.
-import { readFile } from 'node:fs/promises';
+// the usual 404 envelope and no API route is ever shadowed. Text files go out brotli- or
+// gzip-compressed as the client accepts (compressed once per file version, see compressed-files.ts).
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ModaError } from '../errors/moda-error.js';
+import { acceptedEncodings, CompressedFiles, type FileVariant } from './compressed-files.js';
 
 /** web/dist of this checkout: from src/server/ (tsx) and from dist/server/ (built) alike. */
 export const DEFAULT_WEB_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -23,6 +24,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json',
   '.wasm': 'application/wasm',
 };
+
+// PNG, ICO and WOFF2 are compressed already; compressing them again only costs CPU.
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.svg', '.json', '.map', '.wasm']);
 
 // First path segments that belong to APIs; `/{ns}/{name}` with one of these is never a repo page.
 export const RESERVED_NAMESPACES = new Set(['api', 'v1', 'models', 'datasets', 'tasks', 'assets', 'docs', 'metrics', 'healthz', 'readyz']);
@@ -50,20 +54,28 @@ function wantsHtml(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('text/html');
 }
 
+/** Sends one variant of a file with the headers every variant shares, or 304 when the client has it. */
+function sendVariant(request: FastifyRequest, reply: FastifyReply, variant: FileVariant, type: string, cacheControl: string) {
+  // Caches must keep one copy per encoding, and the validator differs per encoding too.
+  reply.header('vary', 'accept-encoding').header('etag', variant.etag).header('cache-control', cacheControl);
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === variant.etag || tag.trim() === '*')) return reply.code(304).send();
+  if (variant.encoding !== 'identity') reply.header('content-encoding', variant.encoding);
+  return reply.type(type).send(variant.body);
+}
+
 export function registerWebUi(app: FastifyInstance, options: WebUiOptions = {}): void {
   const distDir = options.distDir ?? DEFAULT_WEB_DIST;
   const assetsDir = join(distDir, 'assets');
+  const files = new CompressedFiles((path) => COMPRESSIBLE.has(extname(path)));
 
-  // index.html is read on each navigation (it is small) so a rebuild shows without a restart.
+  // index.html is checked on each navigation (a stat) so a rebuild shows without a restart; it says
+  // no-cache, so the browser revalidates it with its ETag and gets a 304 while it is unchanged.
   const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!wantsHtml(request)) throw notFound(request);
-    let html: string;
-    try {
-      html = await readFile(join(distDir, 'index.html'), 'utf8');
-    } catch {
-      html = MISSING_BUILD_PAGE;
-    }
-    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
+    const variant = await files.get(join(distDir, 'index.html'), acceptedEncodings(request.headers['accept-encoding']));
+    if (variant === undefined) return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(MISSING_BUILD_PAGE);
+    return sendVariant(request, reply, variant, 'text/html; charset=utf-8', 'no-cache');
   };
 
   app.get('/', sendIndex);
@@ -90,16 +102,9 @@ export function registerWebUi(app: FastifyInstance, options: WebUiOptions = {}):
   app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {
     const file = resolve(assetsDir, request.params['*']);
     if (!file.startsWith(assetsDir + sep)) throw notFound(request);
-    let body: Buffer;
-    try {
-      body = await readFile(file);
-    } catch {
-      throw notFound(request);
-    }
+    const variant = await files.get(file, acceptedEncodings(request.headers['accept-encoding']));
+    if (variant === undefined) throw notFound(request);
     // Vite puts a content hash in every asset name, so a name never changes meaning.
-    return reply
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream')
-      .send(body);
+    return sendVariant(request, reply, variant, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'public, max-age=31536000, immutable');
   });
 }

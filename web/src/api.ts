@@ -4,6 +4,7 @@
 import type { RepoInfo, RepoType, SearchSort, TaskDetail, TaskSummary, TreeEntry, WhoAmI } from '../../src/client/api-types.js';
 import { ModaClient } from '../../src/client/moda-client.js';
 import { ModaError } from '../../src/errors/moda-error.js';
+import { fetchWithEarly } from './early-fetch.js';
 
 export type { JsonSchema, RepoInfo, RepoType, TaskDetail, TaskSummary, TreeEntry, WhoAmI } from '../../src/client/api-types.js';
 
@@ -36,7 +37,8 @@ export class ApiError extends Error {
 
 /** The client for this page's server, carrying the signed-in token (read anew on each call). */
 export function modaClient(token: string | null = savedToken()): ModaClient {
-  return new ModaClient({ endpoint: window.location.origin, token: token ?? undefined });
+  // fetchWithEarly: the first page's requests may have been started by index.html already.
+  return new ModaClient({ endpoint: window.location.origin, token: token ?? undefined, fetch: fetchWithEarly });
 }
 
 /** A client error as the UI shows it; aborts and non-client errors pass through unchanged. */
@@ -99,6 +101,14 @@ export function searchRepos(params: SearchParams, signal?: AbortSignal): Promise
 
 export function listTasks(signal?: AbortSignal): Promise<TaskSummary[]> {
   return api((client) => client.listTasks({ signal }));
+}
+
+/**
+ * How many models each task has, counted up to `limit` (a count equal to it means "at least"), in
+ * one request (GET /api/task-counts).
+ */
+export async function taskCounts(limit: number, signal?: AbortSignal): Promise<Record<string, number>> {
+  return (await apiJson<{ counts: Record<string, number> }>(`/api/task-counts?limit=${limit}`, signal ? { signal } : {})).counts;
 }
 
 export function getTask(task: string, signal?: AbortSignal): Promise<TaskDetail> {

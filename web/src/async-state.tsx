@@ -66,7 +66,16 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A day as "2026年11月28日" or "28 Nov 2026", in local time. Written out rather than with Intl: the
+ * first Intl.DateTimeFormat of a page loads ICU's locale data, 60-115 ms of the home page's main
+ * thread before its repo list could show (CPU profile, bench/web-ui.ts), for one fixed format.
+ */
 export function formatDate(iso: string, language: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString(language === 'zh' ? 'zh-CN' : 'en-GB', { year: 'numeric', month: 'short', day: 'numeric' });
+  if (Number.isNaN(date.getTime())) return iso;
+  const [year, month, day] = [date.getFullYear(), date.getMonth(), date.getDate()];
+  return language === 'zh' ? `${year}年${month + 1}月${day}日` : `${day} ${MONTHS_EN[month]} ${year}`;
 }

@@ -7,8 +7,10 @@ import { Header } from './header.js';
 import { HomePage } from './pages/home-page.js';
 import { ModelsPage } from './pages/models-page.js';
 import { RepoPage } from './pages/repo-page.js';
+import { loadCardRenderer } from './repo/model-card.js';
 import { SessionContext, useSessionState } from './session.js';
 import { Loading } from './async-state.js';
+import { forgetEarlyFetches } from './early-fetch.js';
 import './styles.css';
 
 // The signed-in user's pages load on demand: most visitors never open them, and the deployments
@@ -23,12 +25,16 @@ function App() {
   const session = useSessionState();
 
   useEffect(() => {
-    const onPop = () => setRoute(parseLocation(window.location));
+    const onPop = () => {
+      forgetEarlyFetches();
+      setRoute(parseLocation(window.location));
+    };
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
 
   const navigate = useCallback((to: string, options: { replace?: boolean } = {}) => {
+    forgetEarlyFetches();
     if (options.replace) window.history.replaceState(null, '', to);
     else window.history.pushState(null, '', to);
     setRoute(parseLocation(window.location));
@@ -93,6 +99,10 @@ function App() {
     </LanguageContext.Provider>
   );
 }
+
+// Opened on a repo page, the card's renderer (which index.html preloads) runs with the app, so it
+// is ready when the card's data is rather than loading after the page's first render.
+if (parseLocation(window.location).page === 'repo') void loadCardRenderer();
 
 const root = document.getElementById('root');
 if (root) {

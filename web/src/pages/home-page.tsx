@@ -1,14 +1,14 @@
 // Home: a search box, the task catalog grouped by modality with model counts, and the models
 // updated most recently.
 import { useState, type FormEvent } from 'react';
-import { listTasks, searchRepos, type TaskSummary } from '../api.js';
+import { listTasks, searchRepos, taskCounts, type TaskSummary } from '../api.js';
 import { ErrorMessage, Loading, useAsync } from '../async-state.js';
 import { taskTitle, useI18n, type Messages } from '../i18n.js';
 import { RepoList } from '../repo-list.js';
 import { Link, useNavigate } from '../router.js';
 
 const MODALITIES = ['nlp', 'vision', 'audio', 'multimodal'] as const;
-// Counting more than this per task would only slow the home page; beyond it shows "100+".
+// The server stops counting here (it would only slow the home page); a count of it shows "100+".
 const COUNT_LIMIT = 100;
 
 interface TaskWithCount extends TaskSummary {
@@ -16,9 +16,8 @@ interface TaskWithCount extends TaskSummary {
 }
 
 async function tasksWithCounts(signal: AbortSignal): Promise<TaskWithCount[]> {
-  const tasks = await listTasks(signal);
-  const counts = await Promise.all(tasks.map((task) => searchRepos({ pipelineTag: task.id, limit: COUNT_LIMIT }, signal).then((repos) => repos.length)));
-  return tasks.map((task, index) => ({ ...task, count: counts[index] ?? 0 }));
+  const [tasks, counts] = await Promise.all([listTasks(signal), taskCounts(COUNT_LIMIT, signal)]);
+  return tasks.map((task) => ({ ...task, count: counts[task.id] ?? 0 }));
 }
 
 function modalityName(t: Messages, modality: string): string {

@@ -5,14 +5,18 @@
 import { readme, repoInfo, type RepoInfo, type RepoType } from '../api.js';
 import { ErrorMessage, formatDate, Loading, useAsync } from '../async-state.js';
 import { useI18n } from '../i18n.js';
-import { useState } from 'react';
-import { EditCard, UploadFiles } from '../repo/manage-repo.js';
+import { lazy, Suspense, useState } from 'react';
 import { useSession } from '../session.js';
-import { MetadataPanel, ModelCard } from '../repo/model-card.js';
-import { RepoFiles } from '../repo/repo-files.js';
+import { loadCardRenderer, MetadataPanel, ModelCard } from '../repo/model-card.js';
 import { UseSnippets } from '../repo/use-snippets.js';
 import { repoPath, useNavigate, type RepoView } from '../router.js';
-import { TryIt } from '../try-it/try-it.js';
+
+// The parts behind a tab or a sign-in load on demand, so opening a repo's card (and the home page,
+// which shares the bundle) does not parse and run them: they are about a third of the app's own code.
+const RepoFiles = lazy(() => import('../repo/repo-files.js').then((module) => ({ default: module.RepoFiles })));
+const TryIt = lazy(() => import('../try-it/try-it.js').then((module) => ({ default: module.TryIt })));
+const EditCard = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.EditCard })));
+const UploadFiles = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.UploadFiles })));
 
 interface RepoData {
   info: RepoInfo;
@@ -36,6 +40,8 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
   const session = useSession();
   const [editing, setEditing] = useState(false);
   const [state, retry] = useAsync((signal) => loadRepo(type, repo, signal), [type, repo]);
+  // The card's renderer loads while the repo's data is on its way rather than after it.
+  void loadCardRenderer();
   const committed = () => {
     setEditing(false);
     retry();
@@ -76,23 +82,29 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
           </div>
           <div className="repo-columns">
             <div id="repo-panel" role="tabpanel" aria-labelledby={`tab-${current}`} className="repo-main">
-              {current === 'card' && editing && <EditCard type={type} repo={repo} markdown={state.value.card ?? `# ${repo}\n`} onCommitted={committed} onCancel={() => setEditing(false)} />}
-              {current === 'card' && !editing && (
-                <>
-                  {session.token && (
-                    <button type="button" className="button secondary edit-button" onClick={() => setEditing(true)}>
-                      {t.editCard}
-                    </button>
-                  )}
-                  <ModelCard markdown={state.value.card} />
-                </>
-              )}
-              {current === 'files' && <RepoFiles type={type} repo={repo} headSha={state.value.info.sha} view={view} />}
-              {current === 'try' && <TryIt repo={repo} task={state.value.info.pipeline_tag} />}
+              <Suspense fallback={<Loading />}>
+                {current === 'card' && editing && <EditCard type={type} repo={repo} markdown={state.value.card ?? `# ${repo}\n`} onCommitted={committed} onCancel={() => setEditing(false)} />}
+                {current === 'card' && !editing && (
+                  <>
+                    {session.token && (
+                      <button type="button" className="button secondary edit-button" onClick={() => setEditing(true)}>
+                        {t.editCard}
+                      </button>
+                    )}
+                    <ModelCard markdown={state.value.card} />
+                  </>
+                )}
+                {current === 'files' && <RepoFiles type={type} repo={repo} headSha={state.value.info.sha} view={view} />}
+                {current === 'try' && <TryIt repo={repo} task={state.value.info.pipeline_tag} />}
+              </Suspense>
             </div>
             <aside className="repo-side">
               <UseSnippets type={type} repo={repo} task={state.value.info.pipeline_tag} />
-              {session.token && <UploadFiles type={type} repo={repo} onCommitted={committed} />}
+              {session.token && (
+                <Suspense fallback={null}>
+                  <UploadFiles type={type} repo={repo} onCommitted={committed} />
+                </Suspense>
+              )}
               <MetadataPanel cardData={state.value.info.cardData} />
             </aside>
           </div>

@@ -1,30 +1,47 @@
-// The model card: README.md rendered by marked and sanitized by DOMPurify, so a card can never run
-// script (no <script>, no event handlers, no javascript: URLs); its front matter is shown apart,
-// from the parsed cardData the API returns.
-import DOMPurify from 'dompurify';
-import { marked } from 'marked';
-import { useMemo } from 'react';
+// The model card: README.md rendered to sanitized HTML (render-card.ts, loaded on demand), so a
+// card can never run script; its front matter is shown apart, from the parsed cardData the API
+// returns.
+import { useEffect, useMemo, useState } from 'react';
+import { ErrorMessage, Loading } from '../async-state.js';
 import { useI18n } from '../i18n.js';
+import type * as RenderCard from './render-card.js';
 
-const FRONT_MATTER = /^---\r?\n[\s\S]*?\r?\n---\r?\n?/;
+type CardRenderer = typeof RenderCard;
 
-// Links in a card open in a new tab without handing it this page (window.opener).
-DOMPurify.addHook('afterSanitizeAttributes', (node) => {
-  if (node.tagName === 'A' && node.getAttribute('href')) {
-    node.setAttribute('target', '_blank');
-    node.setAttribute('rel', 'noopener noreferrer nofollow');
-  }
-});
+let cardRenderer: Promise<CardRenderer> | undefined;
+let loadedRenderer: CardRenderer | undefined;
 
-export function renderCard(markdown: string): string {
-  const html = marked.parse(markdown.replace(FRONT_MATTER, ''), { async: false, gfm: true });
-  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input', 'button'] });
+/** Starts loading the Markdown renderer (once); a repo page calls it as it opens, before its data is in. */
+export function loadCardRenderer(): Promise<CardRenderer> {
+  cardRenderer ??= import('./render-card.js').then(
+    (module) => (loadedRenderer = module),
+    (error: unknown) => {
+      // A failed chunk load (server restarted onto a new build, network) may work when retried.
+      cardRenderer = undefined;
+      throw error;
+    },
+  );
+  return cardRenderer;
+}
+
+// State rather than Suspense (React.lazy, use()): React holds back content revealed inside a
+// Suspense boundary for up to 300 ms after its fallback showed, which put the card ~300 ms late.
+function useCardRenderer(): [CardRenderer | undefined, unknown, () => void] {
+  const [renderer, setRenderer] = useState(loadedRenderer);
+  const [error, setError] = useState<unknown>(undefined);
+  useEffect(() => {
+    if (renderer === undefined && error === undefined) loadCardRenderer().then(setRenderer, (reason: unknown) => setError(reason ?? new Error('loading the card renderer failed')));
+  }, [renderer, error]);
+  return [renderer, error, () => setError(undefined)];
 }
 
 export function ModelCard({ markdown }: { markdown: string | null }) {
   const { t } = useI18n();
-  const html = useMemo(() => (markdown === null ? null : renderCard(markdown)), [markdown]);
-  if (html === null) return <p className="muted">{t.noCard}</p>;
+  const [renderer, error, retry] = useCardRenderer();
+  const html = useMemo(() => (markdown === null || renderer === undefined ? undefined : renderer.renderCard(markdown)), [renderer, markdown]);
+  if (markdown === null) return <p className="muted">{t.noCard}</p>;
+  if (error !== undefined) return <ErrorMessage error={error} onRetry={retry} />;
+  if (html === undefined) return <Loading />;
   return <article className="markdown" data-testid="model-card" dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
