@@ -12,13 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { uploadFiles } from '@huggingface/hub';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot } from './helpers/browser.js';
 import { DEFAULT_WEB_DIST } from '../src/server/web-ui.js';
 import { tinyTextClassifier } from './fixtures/tiny-models.js';
 import { createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = 'test-artifacts';
 
 let server: TestServer;
 let browser: Browser;
@@ -28,10 +27,6 @@ const binary = randomBytes(3 * 1024 * 1024 + 5);
 binary[0] = 0; // a NUL in the first 512 bytes: the hub sends binary content to LFS whatever its size
 
 const json = (body: unknown, method = 'POST') => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
 
 /** A page signed in as alice through the header's token form, in English so assertions read plainly. */
 async function signedInPage(): Promise<Page> {
@@ -48,17 +43,15 @@ async function signedInPage(): Promise<Page> {
 }
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `no ${CHROMIUM}: apt-get install -y chromium`);
   // MODA_WEB_DIST names this session's own build; otherwise the checkout's web/dist, built when missing.
   const dist = process.env.MODA_WEB_DIST || DEFAULT_WEB_DIST;
   if (!existsSync(join(dist, 'index.html'))) {
     assert.equal(dist, DEFAULT_WEB_DIST, `MODA_WEB_DIST=${dist} holds no index.html`);
     assert.equal(spawnSync('npm', ['run', 'build:web'], { stdio: 'inherit' }).status, 0, 'npm run build:web failed');
   }
-  await mkdir(ARTIFACTS, { recursive: true });
   [server, browser] = await Promise.all([
     startTestServer({ catalog: false }),
-    chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] }),
+    launchChromium(),
   ]);
   token = await createUserWithToken(server, 'alice', 'write');
   const asAlice = (init: RequestInit) => ({ ...init, token });

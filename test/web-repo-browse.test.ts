@@ -4,33 +4,19 @@
 // and phone width. Screenshots go to test-artifacts/.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { commit as hubCommit } from '@huggingface/hub';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, newPage, screenshot } from './helpers/browser.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/moda-server.js';
 import { DEFAULT_WEB_DIST } from '../src/server/web-ui.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = 'test-artifacts';
 const json = { 'content-type': 'application/json' };
 
 let server: TestServer;
 let browser: Browser;
 const commits: Record<'models' | 'update' | 'dev', string> = { models: '', update: '', dev: '' };
-
-async function newPage(options: { width?: number; token?: string } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 }, locale: 'zh-CN' });
-  if (options.token) await context.addInitScript({ content: `localStorage.setItem('moda.token', ${JSON.stringify(options.token)})` });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error.message));
-  return page;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
 
 async function api(path: string, body: unknown): Promise<void> {
   const response = await server.request(path, { method: 'POST', headers: json, body: JSON.stringify(body) });
@@ -52,13 +38,11 @@ async function commit(repo: string, title: string, operations: ({ path: string; 
 
 before(async () => {
   // A missing browser or UI build is a broken test machine, never a reason to skip.
-  assert.ok(existsSync(CHROMIUM), `no ${CHROMIUM}: apt-get install -y chromium`);
   const dist = process.env.MODA_WEB_DIST ?? DEFAULT_WEB_DIST;
   assert.ok(existsSync(join(dist, 'index.html')), `no UI build in ${dist}: npm run build:web`);
-  await mkdir(ARTIFACTS, { recursive: true });
   [server, browser] = await Promise.all([
     startTestServer({ catalog: false }),
-    chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] }),
+    launchChromium(),
   ]);
 
   await api('/api/repos/create', { name: 'browse', type: 'model' });
@@ -88,7 +72,7 @@ after(async () => {
 });
 
 void test('folders through breadcrumbs, sizes, the LFS badge, download links and a text file', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   await page.goto(`${server.url}/admin/browse`);
   await page.getByRole('tab', { name: '文件' }).click();
   const files = page.getByTestId('files');
@@ -133,7 +117,7 @@ void test('folders through breadcrumbs, sizes, the LFS badge, download links and
 });
 
 void test('the branch and tag selector switches the revision of files and history', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   await page.goto(`${server.url}/admin/browse/blob/main/config/model.json`);
   await page.getByTestId('file-text').waitFor();
   const select = page.getByLabel('分支或标签');
@@ -162,7 +146,7 @@ void test('the branch and tag selector switches the revision of files and histor
 });
 
 void test('history pages through commits and a commit shows its added, modified and deleted files', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   await page.goto(`${server.url}/admin/browse/commits/main`);
   const history = page.getByTestId('commit-history');
   await history.getByRole('link', { name: 'Update config, drop guide' }).waitFor();
@@ -213,7 +197,7 @@ void test('history pages through commits and a commit shows its added, modified 
 });
 
 void test('snippets name this server, for models and datasets', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   await page.goto(`${server.url}/admin/browse`);
   const snippets = page.getByTestId('use-snippets');
   await snippets.waitFor();
@@ -231,7 +215,7 @@ void test('snippets name this server, for models and datasets', async () => {
 
   await api('/api/repos/create', { name: 'table', type: 'dataset' });
   await commit('admin/table', 'Add rows', [{ path: 'data/train.csv', content: 'a,b\n1,2\n' }], { type: 'dataset' });
-  const dataset = await newPage();
+  const dataset = await newPage(browser);
   await dataset.goto(`${server.url}/datasets/admin/table/tree/main/data`);
   await dataset.getByTestId('files').getByRole('link', { name: 'train.csv', exact: true }).waitFor();
   const datasetSnippets = dataset.getByTestId('use-snippets');
@@ -246,7 +230,7 @@ void test('snippets name this server, for models and datasets', async () => {
 });
 
 void test('bad paths, revisions and hidden repos show readable errors', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   await page.goto(`${server.url}/admin/browse/blob/main/nope.txt`);
   assert.match((await page.getByTestId('error-text').textContent()) ?? '', /nope\.txt[\s\S]*HUB_ENTRY_NOT_FOUND/);
   await page.goto(`${server.url}/admin/browse/tree/no-such-branch`);
@@ -262,14 +246,14 @@ void test('bad paths, revisions and hidden repos show readable errors', async ()
   assert.match((await page.getByTestId('error-text').textContent()) ?? '', /HUB_REPO_NOT_FOUND/);
   assert.equal(await page.getByText('secret.txt').count(), 0);
   await page.context().close();
-  const owner = await newPage({ token: ADMIN_TOKEN });
+  const owner = await newPage(browser, { token: ADMIN_TOKEN });
   await owner.goto(`${server.url}/admin/hidden/commit/${secret}`);
   await owner.getByTestId('changed-files').getByText('secret.txt').waitFor();
   await owner.context().close();
 });
 
 void test('files, history and a commit fit a phone screen', async () => {
-  const page = await newPage({ width: 390 });
+  const page = await newPage(browser, { width: 390 });
   for (const path of ['/admin/browse/tree/main/weights/layers', '/admin/browse/commits/main', `/admin/browse/commit/${commits.update}`]) {
     await page.goto(`${server.url}${path}`);
     await page.locator('[data-testid=files], [data-testid=commit-history] .commit-row, [data-testid=commit-view]').first().waitFor();

@@ -5,19 +5,18 @@
 // and PP-OCRv4, detection — plus the server's errors shown readably. Screenshots go to test-artifacts/.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot, waitUntilReady } from './helpers/browser.js';
 import { concatenate, makeWav, speak } from './fixtures/audio.js';
 import { darknetPhoto, faceApiSample } from './fixtures/photos.js';
 import { characterAccuracy, renderTextLines } from './fixtures/render-text-image.js';
 import { startTestServer, type TestServer } from './helpers/moda-server.js';
 import { DEFAULT_WEB_DIST } from '../src/server/web-ui.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = 'test-artifacts';
 const RESULT_TIMEOUT_MS = 120_000;
 // Small, so the 413 path is reachable with a few megabytes; every real input here is far below it.
 const MAX_INFERENCE_BYTES = 3 * 1024 * 1024;
@@ -27,16 +26,6 @@ let browser: Browser;
 let scratch: string;
 /** Speech with silence around it: what the fake microphone plays and the VAD upload test sends. */
 let speechWav: Buffer;
-
-async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await fetch(`${url}/readyz`);
-    if (response.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`server not ready after ${timeoutMs} ms: ${await response.text()}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 const pageErrors: string[] = [];
 
@@ -57,10 +46,6 @@ async function run(page: Page): Promise<void> {
   if (await error.isVisible()) assert.fail(`the run failed: ${await error.textContent()}`);
 }
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
-
 async function assertRevisionAndLatency(page: Page): Promise<void> {
   assert.match((await page.getByTestId('revision').getAttribute('title')) ?? '', /^[0-9a-f]{40}$/);
   assert.match((await page.getByTestId('latency').textContent()) ?? '', /\d+ ms/);
@@ -69,10 +54,8 @@ async function assertRevisionAndLatency(page: Page): Promise<void> {
 
 before(async () => {
   // A missing browser, speech synthesiser or built UI is a broken test machine, never a reason to skip.
-  assert.ok(existsSync(CHROMIUM), `no ${CHROMIUM}: apt-get install -y chromium`);
   const webDist = process.env.MODA_WEB_DIST ?? DEFAULT_WEB_DIST;
   assert.ok(existsSync(join(webDist, 'index.html')), `no built UI in ${webDist}: npm run build:web`);
-  await mkdir(ARTIFACTS, { recursive: true });
   scratch = await mkdtemp(join(tmpdir(), 'moda-try-it-'));
   const first = speak('Good morning. The weather is lovely today.');
   const second = speak('Models are served here without the internet.');
@@ -81,23 +64,8 @@ before(async () => {
   await writeFile(microphoneWav, speechWav);
   [server, browser] = await Promise.all([
     startTestServer({ catalog: true, maxInferenceBytes: MAX_INFERENCE_BYTES }),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        // A microphone that plays the speech file, granted without a prompt; audio plays without a click.
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${microphoneWav}`,
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    }),
+    // A microphone that plays the speech file, granted without a prompt; audio plays without a click.
+    launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${microphoneWav}`, '--autoplay-policy=no-user-gesture-required']),
   ]);
   await waitUntilReady(server.url, 120_000);
 });

@@ -5,56 +5,31 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { uploadFiles } from '@huggingface/hub';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, newPage, screenshot, waitUntilReady } from './helpers/browser.js';
 import { characterAccuracy, renderTextLines } from './fixtures/render-text-image.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/moda-server.js';
 import { DEFAULT_WEB_DIST } from '../src/server/web-ui.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const DOG_PHOTO = '/usr/share/darknet/data/dog.jpg';
-const ARTIFACTS = 'test-artifacts';
 
 let server: TestServer;
 let browser: Browser;
 
-async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await fetch(`${url}/readyz`);
-    if (response.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`server not ready after ${timeoutMs} ms: ${await response.text()}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function newPage(options: { token?: string; width?: number } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 }, locale: 'zh-CN' });
-  if (options.token) await context.addInitScript({ content: `localStorage.setItem('moda.token', ${JSON.stringify(options.token)})` });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error.message));
-  return page;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
-
 before(async () => {
   // A missing browser or photo is a broken test machine, never a reason to skip (.ci/run installs both).
-  assert.ok(existsSync(CHROMIUM), `no ${CHROMIUM}: apt-get install -y chromium`);
   assert.ok(existsSync(DOG_PHOTO), `no ${DOG_PHOTO}: apt-get install -y darknet`);
   if (!existsSync(join(DEFAULT_WEB_DIST, 'index.html'))) {
     const built = spawnSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
     assert.equal(built.status, 0, 'npm run build:web failed');
   }
-  await mkdir(ARTIFACTS, { recursive: true });
   [server, browser] = await Promise.all([
     startTestServer({ catalog: true }),
-    chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] }),
+    launchChromium(),
   ]);
   await waitUntilReady(server.url, 120_000);
 });
@@ -92,7 +67,7 @@ void test('the UI never shadows an API route, and assets are cached for good', a
 });
 
 void test('search for the OCR model, open it and read rendered Chinese text with its boxes', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   await page.goto(`${server.url}/`);
   await page.getByRole('heading', { name: '按任务浏览' }).waitFor();
   await page.locator('.task-chip', { hasText: '文字识别' }).first().waitFor();
@@ -132,7 +107,7 @@ void test('search for the OCR model, open it and read rendered Chinese text with
 });
 
 void test('detection on a photo draws labelled boxes', async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   await page.goto(`${server.url}/moda/detection-centernet-coco#try`);
   await page.locator('#try-image').setInputFiles({ name: 'dog.jpg', mimeType: 'image/jpeg', buffer: await readFile(DOG_PHOTO) });
   await page.getByTestId('run').click();
@@ -161,7 +136,7 @@ void test('a card with script, handlers and javascript: links renders inert', as
   assert.equal(created.status, 200, await created.text());
   await uploadFiles({ repo: 'admin/hostile-card', accessToken: ADMIN_TOKEN, hubUrl: server.url, files: [{ path: 'README.md', content: new Blob([card]) }] });
 
-  const page = await newPage();
+  const page = await newPage(browser);
   await page.goto(`${server.url}/admin/hostile-card`);
   const rendered = page.getByTestId('model-card');
   await rendered.getByRole('heading', { name: 'Hostile card' }).waitFor();
@@ -178,7 +153,7 @@ void test('a private repo is not visible signed out; its owner signs in, uploads
   const created = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'secret-model', type: 'model', private: true }) });
   assert.equal(created.status, 200, await created.text());
 
-  const anonymous = await newPage();
+  const anonymous = await newPage(browser);
   await anonymous.goto(`${server.url}/admin/secret-model`);
   await anonymous.getByRole('alert').waitFor();
   assert.match((await anonymous.getByTestId('error-text').textContent()) ?? '', /HUB_REPO_NOT_FOUND|not found/i);
@@ -187,7 +162,7 @@ void test('a private repo is not visible signed out; its owner signs in, uploads
   await anonymous.context().close();
 
   // Signed in through the header form: the repo shows, takes an upload and a new card.
-  const owner = await newPage();
+  const owner = await newPage(browser);
   await owner.goto(`${server.url}/models?search=secret`);
   await owner.getByText('没有找到模型').waitFor();
   await owner.getByRole('button', { name: '登录' }).click();
@@ -214,7 +189,7 @@ void test('a private repo is not visible signed out; its owner signs in, uploads
 });
 
 void test('the home page works at phone width and in English', async () => {
-  const page = await newPage({ width: 390 });
+  const page = await newPage(browser, { width: 390 });
   await page.goto(`${server.url}/`);
   await page.locator('.task-chip').first().waitFor();
   await page.getByRole('button', { name: 'Switch the interface to English' }).click();
@@ -240,7 +215,7 @@ function duplicates(paths: string[]): string[] {
 }
 
 void test('the first page asks for its data once, before its script runs, and the home counts tasks in one request', async () => {
-  const home = await newPage();
+  const home = await newPage(browser);
   const homeRequests = recordApiRequests(home);
   await home.goto(`${server.url}/`);
   await home.locator('.task-chip', { hasText: '文字识别' }).first().waitFor();
@@ -266,7 +241,7 @@ void test('the first page asks for its data once, before its script runs, and th
   assert.equal(homeRequests.filter((path) => path === '/api/task-counts?limit=100').length, 2, homeRequests.join(', '));
   await home.context().close();
 
-  const repo = await newPage();
+  const repo = await newPage(browser);
   const repoRequests = recordApiRequests(repo);
   await repo.goto(`${server.url}/moda/ocr-ppocrv4-zh`);
   await repo.getByTestId('model-card').getByRole('heading').first().waitFor();
@@ -290,14 +265,14 @@ void test('a private repo opened directly shows to its owner, from requests made
     body: `${JSON.stringify({ key: 'header', value: { summary: 'card' } })}\n${JSON.stringify({ key: 'file', value: { path: 'README.md', content: card, encoding: 'base64' } })}\n`,
   });
   assert.equal(commit.status, 200, await commit.text());
-  const owner = await newPage({ token: ADMIN_TOKEN });
+  const owner = await newPage(browser, { token: ADMIN_TOKEN });
   const requests = recordApiRequests(owner);
   await owner.goto(`${server.url}/admin/early-secret`);
   await owner.getByTestId('model-card').getByRole('heading', { name: '早到的秘密' }).waitFor();
   assert.deepEqual(duplicates(requests.filter((path) => !path.startsWith('/api/whoami'))), [], requests.join(', '));
   await owner.context().close();
 
-  const anonymous = await newPage();
+  const anonymous = await newPage(browser);
   await anonymous.goto(`${server.url}/admin/early-secret`);
   await anonymous.getByRole('alert').waitFor();
   assert.match((await anonymous.getByTestId('error-text').textContent()) ?? '', /HUB_REPO_NOT_FOUND|not found/i);
