@@ -101,7 +101,15 @@ void test('max_concurrency: instances of the model that run batches at once, sca
     assert.equal(refused.status, 400, String(bad));
     assert.equal(((await refused.json()) as { code: string }).code, 'VALIDATION_FAILED');
   }
+  // 'twice' and 'sentiment' pin the same commit and task, so they share one loaded model: removing
+  // one must leave the other's model loaded and serving.
+  const sentiment = (await (await server.request('/api/v1/deployments/sentiment')).json()) as Deployment;
+  assert.equal(sentiment.commit, deployment.commit, 'the two deployments share a model');
   assert.equal((await server.request('/api/v1/deployments/twice', { method: 'DELETE' })).status, 204);
+  const survivor = (await (await server.request('/api/v1/deployments/sentiment')).json()) as Deployment & { instances?: number };
+  assert.deepEqual([survivor.state, survivor.instances], ['ready', 1]);
+  const served = await server.request('/api/v1/models/admin/sentiment/pipeline', json({ input: 'good' }));
+  assert.equal(served.status, 200, await served.clone().text());
 });
 
 void test('keep_alive: an idle deployment lets its model go, keeps its commit and settings, and loads again on the next request', async () => {

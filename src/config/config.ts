@@ -116,11 +116,18 @@ function flag(raw: string, env: string): boolean {
   throw new ModaError('CONFIG_INVALID', `${env} must be 1 or 0, got "${raw}"`);
 }
 
-function duration(raw: string, env: string): number {
+/** `300s`, `5m`, `1.5h`, `250ms` or plain seconds (`30`) in milliseconds; undefined when it is none of these. */
+export function parseDuration(raw: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw.trim());
-  if (!match) throw new ModaError('CONFIG_INVALID', `${env} must be a duration such as 300s or 5m, got "${raw}"`);
+  if (!match) return undefined;
   const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
   return Math.round(Number(match[1]) * scale);
+}
+
+function duration(raw: string, env: string): number {
+  const ms = parseDuration(raw);
+  if (ms === undefined) throw new ModaError('CONFIG_INVALID', `${env} must be a duration such as 300s or 5m, got "${raw}"`);
+  return ms;
 }
 
 function define<K extends keyof Config>(setting: Setting<K>): Setting<K> {

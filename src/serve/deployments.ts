@@ -4,6 +4,7 @@
 // settings but lets its model go after that long idle (state `idle`); the next request loads it again.
 // Rows live in the database so every server process (and a restart) serves the same deployments;
 // the loaded model is per process.
+import { parseDuration } from '../config/config.js';
 import type { DeploymentsTable } from '../db/schema.js';
 import { ModaError, isModaError } from '../errors/moda-error.js';
 import { isSiteAdmin, requireWriteToken, type Actor } from '../hub/actor.js';
@@ -97,20 +98,17 @@ const KEEP_ALIVE_ERROR = 'keep_alive must be "forever", a duration such as "30s"
 /** Ollama's keep_alive forms → ms, or undefined for "keep loaded"; `fallback` when absent. */
 function checkKeepAlive(value: unknown, fallback: number | undefined): number | undefined {
   if (value === undefined || value === null) return fallback;
-  let ms: number;
+  let ms: number | undefined;
   if (typeof value === 'number' && Number.isFinite(value)) {
     if (value < 0) return undefined;
-    ms = value * 1000;
+    ms = Math.round(value * 1000);
   } else if (typeof value === 'string') {
-    if (value.trim() === 'forever' || /^\s*-\d+(\.\d+)?\s*(ms|s|m|h)?\s*$/.test(value)) return undefined;
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
-    if (!match) throw new ModaError('VALIDATION_FAILED', KEEP_ALIVE_ERROR);
-    ms = Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000);
-  } else {
-    throw new ModaError('VALIDATION_FAILED', KEEP_ALIVE_ERROR);
+    const text = value.trim();
+    if (text === 'forever' || (text.startsWith('-') && parseDuration(text.slice(1)) !== undefined)) return undefined;
+    ms = parseDuration(text);
   }
-  if (ms > MAX_KEEP_ALIVE_MS) throw new ModaError('VALIDATION_FAILED', KEEP_ALIVE_ERROR);
-  return Math.round(ms);
+  if (ms === undefined || ms > MAX_KEEP_ALIVE_MS) throw new ModaError('VALIDATION_FAILED', KEEP_ALIVE_ERROR);
+  return ms;
 }
 
 function checkConcurrency(value: unknown, fallback: number | 'auto'): number | 'auto' {
