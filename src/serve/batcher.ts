@@ -85,12 +85,20 @@ export class Batcher {
     return this.idle ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * QUEUE_FULL when `count` more inputs would not fit in the queue, else undefined. A request is
+   * always let in when nothing waits, so a batch larger than the queue still runs.
+   */
+  refusal(count: number): ModaError | undefined {
+    if (this.queuedInputs + count <= this.options.maxQueue || this.queue.length === 0) return undefined;
+    return new ModaError('QUEUE_FULL', `${this.queuedInputs} inputs are already waiting for this model; retry shortly`, { details: { retryAfterSeconds: 1 } });
+  }
+
   submit(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, options: SubmitOptions = {}): Promise<unknown[]> {
     if (inputs.length === 0) return Promise.reject(new ModaError('BATCH_EMPTY'));
     if (options.signal?.aborted) return Promise.reject(new ModaError('REQUEST_CANCELLED'));
-    if (this.queuedInputs + inputs.length > this.options.maxQueue && this.queue.length > 0) {
-      return Promise.reject(new ModaError('QUEUE_FULL', `${this.queuedInputs} inputs are already waiting for this model; retry shortly`, { details: { retryAfterSeconds: 1 } }));
-    }
+    const refusal = this.refusal(inputs.length);
+    if (refusal) return Promise.reject(refusal);
     return new Promise<unknown[]>((resolve, reject) => {
       const entry: Waiting = {
         inputs,

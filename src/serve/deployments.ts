@@ -369,6 +369,15 @@ export class Deployments {
    * The deployment serving `model`, if any (requests without a revision go to it): its loaded model,
    * or — for an idle one — the model loaded again now. Undefined while none is ready or waking.
    */
+  /** The model a ready deployment of `model` serves; undefined when none is ready now (nothing waits or wakes). */
+  readyFor(model: string): ServedModel | undefined {
+    const key = model.toLowerCase();
+    for (const live of this.live.values()) {
+      if (live.row.model.toLowerCase() === key && live.state === 'ready' && live.served) return live.served;
+    }
+    return undefined;
+  }
+
   async servedFor(model: string): Promise<ServedModel | undefined> {
     const key = model.toLowerCase();
     for (const [name, live] of this.live) {

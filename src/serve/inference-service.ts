@@ -59,6 +59,30 @@ export class InferenceService {
 
   /** The deployment serving a model, consulted for requests that name no revision. */
   deployed: (repoId: string) => Promise<ServedModel | undefined> = () => Promise.resolve(undefined);
+  /** The model of a deployment that is ready now, without waiting for one that is loading. */
+  deployedNow: (repoId: string) => ServedModel | undefined = () => undefined;
+
+  /**
+   * Throws QUEUE_FULL when the model that would serve this request is loaded and its queue cannot
+   * take `inputs` more — checked before the request body is read, so a refused client uploads
+   * nothing and the server spends almost nothing on it. Reading rights are checked first: a private
+   * model's queue is never revealed. A model not loaded yet, or one whose choice depends on the
+   * body, is not refused here; `infer` decides once the body is in.
+   */
+  async refuseWhenFull(actor: Actor, repoId: string, target: { revision?: string; task?: string; inputs: number }): Promise<void> {
+    const repo = await findRepo(this.hub, actor, 'model', repoId, 'read');
+    let served = target.revision === undefined ? this.deployedNow(repoId) : undefined;
+    if (served && target.task !== undefined && served.task !== target.task) served = undefined;
+    if (!served) {
+      const { commit } = await resolveRevisionCached(this.hub, repo.gitDir, target.revision ?? 'main');
+      served = this.models.peek(repo.fullName, commit, target.task);
+    }
+    const refusal = served?.batcher.refusal(target.inputs);
+    if (served && refusal) {
+      this.models.refusedEarly(served);
+      throw refusal;
+    }
+  }
 
   private async servedFor(actor: Actor, request: InferenceRequest): Promise<ServedModel> {
     const deployed = request.revision === undefined ? await this.deployed(request.repoId) : undefined;

@@ -68,6 +68,8 @@ export interface ModelCacheObserver {
   ran?(served: ServedModel, run: { inputs: number; ms: number; failed: boolean; error: unknown }): void;
   /** The model started a batch of this many inputs. */
   batched?(served: ServedModel, size: number): void;
+  /** A request for this model was refused (QUEUE_FULL) before its body was read. */
+  refusedEarly?(served: ServedModel): void;
 }
 
 async function directoryBytes(dir: string): Promise<number> {
@@ -116,6 +118,22 @@ export class ModelCache {
     let total = 0;
     for (const served of this.loaded.values()) total += served.model.memoryBytes;
     return total;
+  }
+
+  /**
+   * The model already loaded for repo@commit — with this task, or the only one loaded for it when
+   * no task is named — without loading anything or touching its keep-alive.
+   */
+  peek(repo: string, commit: string, task?: string): ServedModel | undefined {
+    const prefix = `${repo}@${commit}#`;
+    if (task !== undefined) return this.loaded.get(prefix + task);
+    const matching = [...this.loaded.values()].filter((served) => served.key.startsWith(prefix));
+    return matching.length === 1 ? matching[0] : undefined;
+  }
+
+  /** Tells the observers that a request was refused before it reached the model's queue. */
+  refusedEarly(served: ServedModel): void {
+    this.notify((observer) => observer.refusedEarly?.(served));
   }
 
   /** The loaded model for the snapshot and task, loading it (once, whoever asks) when needed. */

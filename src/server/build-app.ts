@@ -123,6 +123,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   registerOpenAiRoutes(app, hub, inference);
   const deployments = new Deployments(hub, inference);
   inference.deployed = (repoId) => deployments.servedFor(repoId);
+  inference.deployedNow = (repoId) => deployments.readyFor(repoId);
   registerDeploymentRoutes(app, deployments);
   registerWebUi(app, hub.config.webDist ? { distDir: hub.config.webDist } : {});
   // The starter models are imported after the server starts listening (a first import hashes and

@@ -121,6 +121,10 @@ export function registerMetrics(app: FastifyInstance, models: ModelCache): Regis
     batched(served, size) {
       batchSize.observe({ model: modelLabel(served) }, size);
     },
+    // Answered in onRequest, before any trace exists, so counted here (onResponse skips it).
+    refusedEarly(served) {
+      inferenceRequests.inc({ model: modelLabel(served), task: served.task, status: '429' });
+    },
   });
   app.addHook('onClose', async () => stopObserving());
 

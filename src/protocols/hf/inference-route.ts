@@ -12,7 +12,7 @@ import type { HubContext } from '../../hub/context.js';
 import { planModel } from '../../runtime/load-model.js';
 import type { InferenceService } from '../../serve/inference-service.js';
 import { getTask, type TaskId } from '../../tasks/catalog.js';
-import { clientGone, requestDeadline } from '../moda/inference-routes.js';
+import { clientGone, refuseWhenQueueFull, requestDeadline } from '../moda/inference-routes.js';
 import { createChatCompletion, createTextCompletion } from '../openai/create-completion.js';
 
 interface HfBody {
@@ -219,8 +219,10 @@ export function registerHfInferenceRoutes(app: FastifyInstance, hub: HubContext,
     // with no Content-Type at all.
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
-    scope.post<{ Params: RouteParams }>('/models/:owner/:name', { bodyLimit }, (request, reply) => runPipeline(inference, request, reply));
-    scope.post<{ Params: RouteParams }>('/models/:owner/:name/pipeline/:task', { bodyLimit }, (request, reply) => runPipeline(inference, request, reply));
+    // Media bodies name no revision or task of their own, so a full queue refuses them unread.
+    const onRequest = refuseWhenQueueFull(inference, (type) => type !== 'application/json');
+    scope.post<{ Params: RouteParams }>('/models/:owner/:name', { bodyLimit, onRequest }, (request, reply) => runPipeline(inference, request, reply));
+    scope.post<{ Params: RouteParams }>('/models/:owner/:name/pipeline/:task', { bodyLimit, onRequest }, (request, reply) => runPipeline(inference, request, reply));
     scope.post<{ Params: RouteParams }>('/models/:owner/:name/v1/completions', { bodyLimit }, (request, reply) => {
       withModel(request);
       return createTextCompletion(inference, request, reply);

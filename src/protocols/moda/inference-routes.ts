@@ -56,6 +56,26 @@ function optionalString(value: unknown, name: string): string | undefined {
   return value;
 }
 
+/** The media type of a request without its parameters, lower case; '' when it has none. */
+function mediaType(request: FastifyRequest): string {
+  return (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * An onRequest hook that answers 429 before the body is read when the model a raw media request
+ * names (owner/name in the path, revision and task in the query or path) has a full queue. JSON
+ * bodies may name another revision or task, so they are refused after parsing, by the batcher.
+ */
+export function refuseWhenQueueFull(inference: InferenceService, isRaw: (mediaType: string) => boolean) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!isRaw(mediaType(request))) return;
+    const params = request.params as { owner: string; name: string; task?: string };
+    const query = request.query as PipelineQuery;
+    const task = params.task ?? query.task;
+    await inference.refuseWhenFull(request.actor, `${params.owner}/${params.name}`, { ...(query.revision !== undefined && { revision: query.revision }), ...(task !== undefined && { task }), inputs: 1 });
+  };
+}
+
 export function registerInferenceRoutes(app: FastifyInstance, hub: HubContext, inference: InferenceService): void {
   void app.register(async (scope) => {
     const bodyLimit = hub.config.maxInferenceBytes;
@@ -68,7 +88,8 @@ export function registerInferenceRoutes(app: FastifyInstance, hub: HubContext, i
       }
     });
 
-    scope.post<{ Params: { owner: string; name: string }; Querystring: PipelineQuery }>('/api/v1/models/:owner/:name/pipeline', { bodyLimit }, async (request, reply) => {
+    const onRequest = refuseWhenQueueFull(inference, (type) => RAW_TYPES.test(type));
+    scope.post<{ Params: { owner: string; name: string }; Querystring: PipelineQuery }>('/api/v1/models/:owner/:name/pipeline', { bodyLimit, onRequest }, async (request, reply) => {
       const raw = Buffer.isBuffer(request.body);
       const body = (raw ? {} : (request.body ?? {})) as PipelineBody;
       if (typeof body !== 'object' || Array.isArray(body)) throw new ModaError('TASK_INPUT_INVALID', 'the body must be a JSON object with "input" or "inputs"');
