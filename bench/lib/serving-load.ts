@@ -17,6 +17,11 @@ export interface LoadPlan {
   clients?: number;
   /** Open loop: requests per second, sent on schedule whether or not earlier ones were answered. */
   rate?: number;
+  /**
+   * Closed loop only: after a 429 carrying Retry-After, a client waits that long before its next
+   * request, as well-behaved clients do; otherwise it retries at once.
+   */
+  honourRetryAfter?: boolean;
   /** Unmeasured time first (models warm, queues reach their steady state). */
   warmupSeconds: number;
   seconds: number;
@@ -38,6 +43,13 @@ export interface LoadReport {
 interface Answer {
   status: number | 'error';
   ms: number;
+  /** Retry-After of the answer, in ms, when it had one. */
+  retryAfterMs?: number;
+}
+
+function retryAfterMs(header: string | undefined): number | undefined {
+  const seconds = header === undefined ? Number.NaN : Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
 function post(agent: Agent, url: URL, body: Buffer, contentType: string): Promise<Answer> {
@@ -45,7 +57,10 @@ function post(agent: Agent, url: URL, body: Buffer, contentType: string): Promis
     const started = performance.now();
     const outgoing = request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length } }, (response) => {
       response.on('data', () => undefined);
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - started }));
+      response.on('end', () => {
+        const retryAfter = retryAfterMs(response.headers['retry-after']);
+        resolve({ status: response.statusCode ?? 0, ms: performance.now() - started, ...(retryAfter !== undefined && { retryAfterMs: retryAfter }) });
+      });
       response.on('error', () => resolve({ status: 'error', ms: performance.now() - started }));
     });
     outgoing.on('error', () => resolve({ status: 'error', ms: performance.now() - started }));
@@ -64,15 +79,16 @@ async function generate(plan: LoadPlan): Promise<LoadReport> {
   const latencies: number[] = [];
   let sent = 0;
   let inFlight = 0;
-  const send = async () => {
+  const send = async (): Promise<Answer> => {
     const body = bodies[sent++ % bodies.length]!;
     inFlight++;
     const answer = await post(agent, url, body, plan.contentType);
     inFlight--;
     const now = performance.now();
-    if (now < windowStart || now > windowEnd) return;
+    if (now < windowStart || now > windowEnd) return answer;
     statuses[String(answer.status)] = (statuses[String(answer.status)] ?? 0) + 1;
     if (typeof answer.status === 'number' && answer.status >= 200 && answer.status < 300) latencies.push(answer.ms);
+    return answer;
   };
   if (plan.rate !== undefined) {
     const interval = 1000 / plan.rate;
@@ -83,7 +99,11 @@ async function generate(plan: LoadPlan): Promise<LoadReport> {
     }
   } else {
     const client = async () => {
-      while (performance.now() < windowEnd) await send();
+      while (performance.now() < windowEnd) {
+        const answer = await send();
+        const wait = plan.honourRetryAfter && answer.status === 429 ? Math.min(answer.retryAfterMs ?? 0, windowEnd - performance.now()) : 0;
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     };
     await Promise.race([Promise.all(Array.from({ length: plan.clients ?? 1 }, client)), new Promise((resolve) => setTimeout(resolve, windowEnd - begin))]);
   }

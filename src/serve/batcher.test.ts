@@ -72,6 +72,20 @@ void test('a full queue answers QUEUE_FULL with a retry hint; deadlines and abor
   assert.equal(batcher.stats().queuedInputs, 0);
 });
 
+void test("once the model has a pace, Retry-After is the time the waiting inputs take to drain", async () => {
+  const model = recordingModel(200);
+  const batcher = new Batcher(model.run, { maxBatchSize: 1, maxQueueDelayMs: 0, maxQueue: 8 });
+  await batcher.submit(['a'], {});
+  await batcher.submit(['b'], {});
+  // One input per 200 ms: 8 waiting inputs drain in about 1.6 s, so 2 s.
+  const running = batcher.submit(['r'], {});
+  const queued = Array.from({ length: 8 }, (_, index) => batcher.submit([`q${index}`], {}));
+  const refusal = batcher.refusal(1);
+  assert.equal(refusal?.code, 'QUEUE_FULL');
+  assert.equal(refusal?.details?.retryAfterSeconds, 2);
+  await Promise.all([running, ...queued]);
+});
+
 void test('with a queue delay, an idle model waits for a fuller batch but never past the delay', async () => {
   const model = recordingModel(1);
   const batcher = new Batcher(model.run, { maxBatchSize: 3, maxQueueDelayMs: 30, maxQueue: 100 });

@@ -5,6 +5,11 @@
 // may carry a deadline (504) and an AbortSignal (its queued work is dropped when the client leaves),
 // and a batch that fails is retried request by request, so one bad input fails only its own request.
 import { ModaError } from '../errors/moda-error.js';
+import { DrainRate } from './drain-rate.js';
+
+/** Bounds of the Retry-After a refused request is given, in seconds. */
+const MIN_RETRY_AFTER_S = 1;
+const MAX_RETRY_AFTER_S = 30;
 
 export type RunBatch = (inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>) => Promise<unknown[]>;
 
@@ -53,6 +58,7 @@ export class Batcher {
   private batches = 0;
   private readonly batchSizes = new Map<number, number>();
   private idleWaiters: (() => void)[] = [];
+  private readonly drain = new DrainRate();
   /** Told each batch's input count as the batch starts (the metrics' batch-size histogram). */
   onBatch: ((size: number) => void) | undefined;
 
@@ -87,11 +93,14 @@ export class Batcher {
 
   /**
    * QUEUE_FULL when `count` more inputs would not fit in the queue, else undefined. A request is
-   * always let in when nothing waits, so a batch larger than the queue still runs.
+   * always let in when nothing waits, so a batch larger than the queue still runs. Retry-After is
+   * the time the waiting inputs take to drain at the model's recent pace (1–30 s), so refused
+   * clients come back when there is room rather than all at once a second later.
    */
   refusal(count: number): ModaError | undefined {
     if (this.queuedInputs + count <= this.options.maxQueue || this.queue.length === 0) return undefined;
-    return new ModaError('QUEUE_FULL', `${this.queuedInputs} inputs are already waiting for this model; retry shortly`, { details: { retryAfterSeconds: 1 } });
+    const retryAfterSeconds = this.drain.secondsToDrain(this.queuedInputs, MIN_RETRY_AFTER_S, MAX_RETRY_AFTER_S);
+    return new ModaError('QUEUE_FULL', `${this.queuedInputs} inputs are already waiting for this model; retry in ${retryAfterSeconds} s`, { details: { retryAfterSeconds } });
   }
 
   submit(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, options: SubmitOptions = {}): Promise<unknown[]> {
@@ -198,6 +207,7 @@ export class Batcher {
       this.onBatch?.(inputs.length);
       try {
         const outputs = await this.run(inputs, batch[0]?.parameters ?? {});
+        this.drain.record(inputs.length);
         let offset = 0;
         for (const entry of batch) {
           entry.resolve(outputs.slice(offset, offset + entry.inputs.length));
