@@ -154,7 +154,7 @@ export const settings = [
   define({ key: 'msUpstream', env: 'MODA_MS_UPSTREAM', description: '`moda pull ms:…`: ModelScope hub to pull from', default: () => 'https://www.modelscope.cn', parse: url }),
   define({ key: 'mirrorUpstream', env: 'MODA_MIRROR_UPSTREAM', description: 'Read-through mirror: Hugging Face-API hub that repos missing here are imported from on first request (empty = off)', default: () => '', parse: url }),
   define({ key: 'device', env: 'MODA_DEVICE', description: 'Where models run: `cpu`, or `cuda` (ONNX models, when the CUDA execution provider is installed; otherwise CPU)', default: () => 'cpu' as const, parse: device }),
-  define({ key: 'threads', env: 'MODA_THREADS', description: 'Threads per model session (0 = one per core)', default: () => 0, parse: integer }),
+  define({ key: 'threads', env: 'MODA_THREADS', description: 'Threads per model session (0 = the cores shared among the instances of a model)', default: () => 0, parse: integer }),
   define({ key: 'maxImagePixels', env: 'MODA_MAX_IMAGE_PIXELS', description: 'Largest image (width × height) a pipeline decodes (larger: 413)', default: () => 40_000_000, parse: integer }),
   define({ key: 'catalog', env: 'MODA_CATALOG', description: '`moda serve` imports the starter models into the hub when missing (`0` = off)', default: () => true, parse: flag }),
   define({ key: 'maxModelMemoryBytes', env: 'MODA_MAX_MODEL_MEMORY', description: 'Memory loaded models may hold together; idle ones are evicted, and a model that cannot fit gets 503', default: () => Math.floor(totalmem() / 2), parse: bytes }),
@@ -163,7 +163,7 @@ export const settings = [
   define({ key: 'maxBatchSize', env: 'MODA_MAX_BATCH_SIZE', description: 'Most inputs one model runs together in a batch', default: () => 8, parse: integer }),
   define({ key: 'maxQueue', env: 'MODA_MAX_QUEUE', description: 'Most inputs waiting per model before requests get 429', default: () => 256, parse: integer }),
   define({ key: 'modelWorkers', env: 'MODA_MODEL_WORKERS', description: 'Run each served model in a worker thread of its own, so inference never blocks HTTP (`0` = on the server thread)', default: () => true, parse: flag }),
-  define({ key: 'modelReplicas', env: 'MODA_MODEL_REPLICAS', description: 'Instances of each served model running batches at once (0 = one per core for single-threaded engines such as tfjs, one for ONNX Runtime, which uses MODA_THREADS)', default: () => 0, parse: integer }),
+  define({ key: 'modelReplicas', env: 'MODA_MODEL_REPLICAS', description: 'Instances of each served model running batches at once (0 = one per core for single-threaded engines such as tfjs and for ONNX models up to 256 MiB on CPU, each session then on one thread; one for others)', default: () => 0, parse: integer }),
   define({ key: 'blobDirectIo', env: 'MODA_BLOB_DIRECT_IO', description: 'Write uploaded LFS objects with direct I/O (O_DIRECT) where the file system has it; `0` = through the page cache', default: () => true, parse: flag }),
   define({ key: 'webDist', env: 'MODA_WEB_DIST', description: 'Folder of the built web UI that `moda serve` serves (default: web/dist of the installation)', default: () => '', parse: (raw) => resolve(raw) }),
 ] as const;

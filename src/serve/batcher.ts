@@ -91,6 +91,11 @@ export class Batcher {
     return this.idle ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** True when `count` more inputs would not be let into the queue now. */
+  full(count: number): boolean {
+    return this.queuedInputs + count > this.options.maxQueue && this.queue.length > 0;
+  }
+
   /**
    * QUEUE_FULL when `count` more inputs would not fit in the queue, else undefined. A request is
    * always let in when nothing waits, so a batch larger than the queue still runs. Retry-After is
@@ -98,7 +103,7 @@ export class Batcher {
    * clients come back when there is room rather than all at once a second later.
    */
   refusal(count: number): ModaError | undefined {
-    if (this.queuedInputs + count <= this.options.maxQueue || this.queue.length === 0) return undefined;
+    if (!this.full(count)) return undefined;
     const retryAfterSeconds = this.drain.secondsToDrain(this.queuedInputs, MIN_RETRY_AFTER_S, MAX_RETRY_AFTER_S);
     return new ModaError('QUEUE_FULL', `${this.queuedInputs} inputs are already waiting for this model; retry in ${retryAfterSeconds} s`, { details: { retryAfterSeconds } });
   }

@@ -70,6 +70,8 @@ export class InferenceService {
    * body, is not refused here; `infer` decides once the body is in.
    */
   async refuseWhenFull(actor: Actor, repoId: string, target: { revision?: string; task?: string; inputs: number }): Promise<void> {
+    // While no queue is full, which is almost always, a request costs one scan of the loaded models.
+    if (!this.models.anyFull(target.inputs)) return;
     const repo = await findRepo(this.hub, actor, 'model', repoId, 'read');
     let served = target.revision === undefined ? this.deployedNow(repoId) : undefined;
     if (served && target.task !== undefined && served.task !== target.task) served = undefined;

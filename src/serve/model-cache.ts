@@ -56,6 +56,8 @@ export interface AcquireOptions {
 }
 
 const SINGLE_THREADED_ENGINES = new Set(['tfjs', 'fasttext', 'jieba']);
+/** ONNX models up to this size get one single-threaded session per core; larger ones one session. */
+const PER_CORE_ONNX_MAX_BYTES = 256 * 1024 * 1024;
 const SWEEP_INTERVAL_MS = 1000;
 
 /** What metrics and logs hear from the cache; every method is optional. */
@@ -87,6 +89,8 @@ export class ModelCache {
   /** Memory promised to models still loading, so two loads cannot both take the last free bytes. */
   private reserved = 0;
   private readonly observers = new Set<ModelCacheObserver>();
+  /** The instance count each loaded model's sessions were sized for. */
+  private readonly sizing = new WeakMap<ReplicaSet, { instances: number }>();
 
   constructor(private readonly options: ModelCacheOptions) {
     // Every second: models may carry keep-alives shorter than the cache's, and a sweep is a few compares.
@@ -131,6 +135,12 @@ export class ModelCache {
     return matching.length === 1 ? matching[0] : undefined;
   }
 
+  /** True when some loaded model could not take `count` more inputs now (most of the time none: a scan, no lookups). */
+  anyFull(count: number): boolean {
+    for (const served of this.loaded.values()) if (served.batcher.full(count)) return true;
+    return false;
+  }
+
   /** Tells the observers that a request was refused before it reached the model's queue. */
   refusedEarly(served: ServedModel): void {
     this.notify((observer) => observer.refusedEarly?.(served));
@@ -157,32 +167,50 @@ export class ModelCache {
     return served;
   }
 
+  private get cores(): number {
+    return Math.max(1, this.options.cores ?? availableParallelism());
+  }
+
   /** How many instances a model gets when nothing asks for a number. */
-  defaultReplicas(plan: ModelPlan): number {
+  defaultReplicas(plan: ModelPlan, modelBytes: number): number {
     const configured = this.options.replicas ?? 0;
     if (!this.inWorker(plan)) return 1;
     if (configured > 0) return configured;
-    return SINGLE_THREADED_ENGINES.has(plan.implementation.engine) ? Math.max(1, this.options.cores ?? availableParallelism()) : 1;
+    if (SINGLE_THREADED_ENGINES.has(plan.implementation.engine)) return this.cores;
+    // One single-threaded ONNX Runtime session per core outruns one session spread over every core
+    // once requests queue (no thread waits for the slowest at each operator): +22 % for the PP-OCRv4
+    // recogniser on 2 cores. A lone request then runs on one thread. Large weights stay one copy.
+    const perCore = plan.implementation.engine === 'onnx' && this.options.device === 'cpu' && this.options.threads === 0 && modelBytes <= PER_CORE_ONNX_MAX_BYTES;
+    return perCore ? this.cores : 1;
   }
 
   private inWorker(plan: ModelPlan): boolean {
     return (this.options.workers ?? true) && !plan.implementation.serverThreadTasks?.includes(plan.task);
   }
 
-  private loadInstance(snapshot: ModelSnapshot, plan: ModelPlan): Promise<LoadedPipeline> {
-    const loadOptions = { task: plan.task, device: this.options.device, threads: this.options.threads };
+  /** Threads each instance's session gets: MODA_THREADS, else the cores shared among the instances. */
+  private instanceThreads(instances: number): number {
+    return this.options.threads > 0 ? this.options.threads : Math.max(1, Math.floor(this.cores / Math.max(1, instances)));
+  }
+
+  private loadInstance(snapshot: ModelSnapshot, plan: ModelPlan, threads: number): Promise<LoadedPipeline> {
+    const loadOptions = { task: plan.task, device: this.options.device, threads };
     return this.inWorker(plan) ? loadInWorker({ snapshot, implementationType: plan.implementation.type, ...loadOptions }) : plan.implementation.load(snapshot, loadOptions);
   }
 
   private async load(key: string, snapshot: ModelSnapshot, plan: ModelPlan, options: AcquireOptions): Promise<ServedModel> {
-    const replicas = this.inWorker(plan) ? (options.replicas ?? this.defaultReplicas(plan)) : 1;
-    const estimate = (await directoryBytes(snapshot.dir)) * replicas;
+    const modelBytes = await directoryBytes(snapshot.dir);
+    const replicas = this.inWorker(plan) ? (options.replicas ?? this.defaultReplicas(plan, modelBytes)) : 1;
+    const estimate = modelBytes * replicas;
     await this.makeRoom(estimate, snapshot.repo);
     this.reserved += estimate;
     const started = performance.now();
+    // Instances added later (a deployment's max_concurrency) share the cores among the new count.
+    const sizing = { instances: replicas };
     let model: ReplicaSet;
     try {
-      model = new ReplicaSet(await this.loadInstance(snapshot, plan), () => this.loadInstance(snapshot, plan));
+      model = new ReplicaSet(await this.loadInstance(snapshot, plan, this.instanceThreads(replicas)), () => this.loadInstance(snapshot, plan, this.instanceThreads(sizing.instances)));
+      this.sizing.set(model, sizing);
       if (replicas > 1) {
         try {
           await model.resize(replicas);
@@ -219,6 +247,8 @@ export class ModelCache {
       const extra = (served.model.memoryBytes / Math.max(1, served.model.size)) * (target - served.model.size);
       await this.makeRoom(extra, served.repo, served);
     }
+    const sizing = this.sizing.get(served.model);
+    if (sizing) sizing.instances = target;
     await served.model.resize(target);
     served.batcher.reconfigure({ ...served.batcher.settings, maxConcurrency: served.model.size });
   }
