@@ -365,10 +365,6 @@ export class Deployments {
     if (live?.served && !this.hold(live.served)) await this.inference.models.unload(live.served);
   }
 
-  /**
-   * The deployment serving `model`, if any (requests without a revision go to it): its loaded model,
-   * or — for an idle one — the model loaded again now. Undefined while none is ready or waking.
-   */
   /** The model a ready deployment of `model` serves; undefined when none is ready now (nothing waits or wakes). */
   readyFor(model: string): ServedModel | undefined {
     const key = model.toLowerCase();
@@ -378,6 +374,10 @@ export class Deployments {
     return undefined;
   }
 
+  /**
+   * The deployment serving `model`, if any (requests without a revision go to it): its loaded model,
+   * or — for an idle one — the model loaded again now. Undefined while none is ready or waking.
+   */
   async servedFor(model: string): Promise<ServedModel | undefined> {
     const key = model.toLowerCase();
     for (const [name, live] of this.live) {
