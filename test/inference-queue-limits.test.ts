@@ -31,8 +31,8 @@ before(async () => {
 
 after(() => server.stop());
 
-function postRaw(body: Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
-  return server.request(PIPELINE, { method: 'POST', headers: { 'content-type': 'image/png', ...headers }, body });
+function postRaw(body: Uint8Array, headers: Record<string, string> = {}, repo = REPO): Promise<Response> {
+  return server.request(`/api/v1/models/${repo}/pipeline`, { method: 'POST', headers: { 'content-type': 'image/png', ...headers }, body });
 }
 
 function postJson(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
@@ -40,9 +40,9 @@ function postJson(body: unknown, headers: Record<string, string> = {}): Promise<
 }
 
 /** The value of a metric series for the model (0 when absent). */
-async function metric(name: string, labels = ''): Promise<number> {
+async function metric(name: string, labels = '', repo = REPO): Promise<number> {
   const text = await (await server.request('/metrics')).text();
-  const line = text.split('\n').find((entry) => entry.startsWith(`${name}{`) && entry.includes(`model="${REPO}"`) && entry.includes(labels));
+  const line = text.split('\n').find((entry) => entry.startsWith(`${name}{`) && entry.includes(`model="${repo}"`) && entry.includes(labels));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
@@ -55,19 +55,19 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
 }
 
 /** Starts a batch that keeps the model busy; resolves once it runs, with its answer to come. */
-async function occupy(): Promise<{ running: Promise<Response> }> {
-  const batches = await metric('moda_inference_batch_size_count');
-  const running = postRaw(large);
-  await until('the large image runs', async () => (await metric('moda_inference_batch_size_count')) > batches);
+async function occupy(repo = REPO): Promise<{ running: Promise<Response> }> {
+  const batches = await metric('moda_inference_batch_size_count', '', repo);
+  const running = postRaw(large, {}, repo);
+  await until('the large image runs', async () => (await metric('moda_inference_batch_size_count', '', repo)) > batches);
   // Wrapped: an async function returning the promise itself would wait for its answer.
   return { running };
 }
 
 /** Sends the headers and the first KiB of a body announced as 8 MiB, and waits for an answer. */
-function answerBeforeBody(path: string): Promise<{ response: IncomingMessage; text: string }> {
+function answerBeforeBody(path: string, token: string | null = ADMIN_TOKEN): Promise<{ response: IncomingMessage; text: string }> {
   const url = new URL(path, server.url);
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(url, { method: 'POST', headers: { 'content-type': 'image/png', 'content-length': String(8 * 1024 * 1024), authorization: `Bearer ${ADMIN_TOKEN}` } }, (response) => {
+    const outgoing = httpRequest(url, { method: 'POST', headers: { 'content-type': 'image/png', 'content-length': String(8 * 1024 * 1024), ...(token !== null && { authorization: `Bearer ${token}` }) } }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
@@ -125,4 +125,23 @@ void test('a deadline that passes in the queue gets 504; unknown models, anonymo
   assert.equal(anonymous.status, 200, 'a public model serves anonymous callers');
   const badDeadline = await postRaw(small, { 'x-request-timeout': 'soon' });
   assert.equal(badDeadline.status, 400);
+});
+
+void test('a private model with a full queue stays hidden: a stranger gets 404 before sending the body, its owner 429', async () => {
+  const secret = 'admin/secret-colours';
+  const created = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'secret-colours', organization: 'admin', private: true }) });
+  assert.equal(created.status, 200);
+  await uploadFiles({ repo: secret, accessToken: ADMIN_TOKEN, hubUrl: server.url, files: tinyImageClassifier().files.map((file) => ({ path: file.path, content: new Blob([file.content]) })) });
+  assert.equal((await postRaw(small, {}, secret)).status, 200);
+  const { running } = await occupy(secret);
+  const queued = postRaw(small, {}, secret);
+  await until('one input waits', async () => (await metric('moda_inference_queue_depth', '', secret)) === 1);
+
+  const stranger = await answerBeforeBody(`/api/v1/models/${secret}/pipeline`, null);
+  assert.equal(stranger.response.statusCode, 404, stranger.text);
+  assert.equal((JSON.parse(stranger.text) as { code: string }).code, 'HUB_REPO_NOT_FOUND');
+  const owner = await answerBeforeBody(`/api/v1/models/${secret}/pipeline`);
+  assert.equal(owner.response.statusCode, 429, owner.text);
+
+  assert.deepEqual((await Promise.all([running, queued])).map((response) => response.status), [200, 200]);
 });
