@@ -113,6 +113,9 @@ void test('bad input: status, stable code and the failing path; the model keeps 
   await expectError(await infer('admin/sentiment', { input: 'x', task: 'object-detection' }), 422, 'TASK_MISMATCH');
   await expectError(await infer('admin/sentiment', { input: 'x', task: 'juggling' }), 404, 'TASK_UNKNOWN');
   await expectError(await infer('admin/sentiment', { input: 'x', revision: 'no-such-branch' }), 404, 'HUB_REVISION_NOT_FOUND');
+  // A query name given twice parses as an array: a client error, never a 500.
+  await expectError(await server.request('/api/v1/models/admin/colours/pipeline?revision=main&revision=v2', { method: 'POST', headers: { 'content-type': 'image/png' }, body: await solidColorPng([0, 0, 255]) }), 400, 'TASK_INPUT_INVALID', /revision/);
+  await expectError(await server.request('/api/v1/models/admin/colours/pipeline?task=a&task=b', { method: 'POST', headers: { 'content-type': 'image/png' }, body: await solidColorPng([0, 0, 255]) }), 400, 'TASK_INPUT_INVALID', /task/);
   await expectError(await infer('admin/sentiment', { input: 'x'.repeat(300 * 1024) }), 413, 'BODY_TOO_LARGE');
   await expectError(await infer('admin/sentiment', { input: 'x' }, { headers: { 'x-request-timeout': 'soon' } }), 400, 'BAD_REQUEST');
   await expectError(await infer('admin/colours', new Uint8Array([1, 2, 3, 4]), { headers: { 'content-type': 'image/png' } }), 400, 'IMAGE_DECODE_FAILED');

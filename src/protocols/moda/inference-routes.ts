@@ -14,9 +14,10 @@ interface PipelineBody {
   revision?: unknown;
 }
 
+/** As parsed: a name given twice arrives as an array, which optionalString refuses. */
 interface PipelineQuery {
-  task?: string;
-  revision?: string;
+  task?: unknown;
+  revision?: unknown;
   parameters?: string;
 }
 
@@ -71,8 +72,9 @@ export function refuseWhenQueueFull(inference: InferenceService, isRaw: (mediaTy
     if (!isRaw(mediaType(request))) return;
     const params = request.params as { owner: string; name: string; task?: string };
     const query = request.query as PipelineQuery;
-    const task = params.task ?? query.task;
-    await inference.refuseWhenFull(request.actor, `${params.owner}/${params.name}`, { ...(query.revision !== undefined && { revision: query.revision }), ...(task !== undefined && { task }), inputs: 1 });
+    const task = params.task ?? optionalString(query.task, 'task');
+    const revision = optionalString(query.revision, 'revision');
+    await inference.refuseWhenFull(request.actor, `${params.owner}/${params.name}`, { ...(revision !== undefined && { revision }), ...(task !== undefined && { task }), inputs: 1 });
   };
 }
 
@@ -98,8 +100,8 @@ export function registerInferenceRoutes(app: FastifyInstance, hub: HubContext, i
       const batch = body.inputs !== undefined;
       const inputs = raw ? [new Uint8Array(request.body as Buffer)] : batch ? (body.inputs as unknown[]) : [body.input];
       const repoId = `${request.params.owner}/${request.params.name}`;
-      const task = optionalString(body.task, 'task') ?? request.query.task;
-      const revision = optionalString(body.revision, 'revision') ?? request.query.revision;
+      const task = optionalString(body.task, 'task') ?? optionalString(request.query.task, 'task');
+      const revision = optionalString(body.revision, 'revision') ?? optionalString(request.query.revision, 'revision');
       const result = await inference.infer(request.actor, {
         repoId,
         ...(revision !== undefined && { revision }),
