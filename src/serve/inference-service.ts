@@ -5,7 +5,7 @@
 import { ModaError } from '../errors/moda-error.js';
 import type { Actor } from '../hub/actor.js';
 import type { HubContext } from '../hub/context.js';
-import { findRepo } from '../hub/repos/repo-record.js';
+import { findRepo, type RepoRecord } from '../hub/repos/repo-record.js';
 import { resolveRevisionCached } from '../hub/resolve-revision-cached.js';
 import { LruCache } from '../hub/lru-cache.js';
 import { openSnapshot, type ModelSnapshot } from '../runtime/model-snapshot.js';
@@ -40,9 +40,14 @@ export class InferenceService {
     readonly models: ModelCache,
   ) {}
 
-  async snapshot(actor: Actor, repoId: string, revision = 'main'): Promise<ModelSnapshot> {
+  /** The repo, read with the caller's rights, and the commit a revision (default main) names now. */
+  private async pin(actor: Actor, repoId: string, revision = 'main'): Promise<{ repo: RepoRecord; commit: string }> {
     const repo = await findRepo(this.hub, actor, 'model', repoId, 'read');
-    const { commit } = await resolveRevisionCached(this.hub, repo.gitDir, revision);
+    return { repo, commit: (await resolveRevisionCached(this.hub, repo.gitDir, revision)).commit };
+  }
+
+  async snapshot(actor: Actor, repoId: string, revision?: string): Promise<ModelSnapshot> {
+    const { repo, commit } = await this.pin(actor, repoId, revision);
     const key = `${repo.fullName}@${commit}`;
     let pending = this.snapshots.get(key);
     if (!pending) {
@@ -72,13 +77,9 @@ export class InferenceService {
   async refuseWhenFull(actor: Actor, repoId: string, target: { revision?: string; task?: string; inputs: number }): Promise<void> {
     // While no queue is full, which is almost always, a request costs one scan of the loaded models.
     if (!this.models.anyFull(target.inputs)) return;
-    const repo = await findRepo(this.hub, actor, 'model', repoId, 'read');
+    const { repo, commit } = await this.pin(actor, repoId, target.revision);
     let served = target.revision === undefined ? this.deployedNow(repoId) : undefined;
-    if (served && target.task !== undefined && served.task !== target.task) served = undefined;
-    if (!served) {
-      const { commit } = await resolveRevisionCached(this.hub, repo.gitDir, target.revision ?? 'main');
-      served = this.models.peek(repo.fullName, commit, target.task);
-    }
+    if (!served || (target.task !== undefined && served.task !== target.task)) served = this.models.peek(repo.fullName, commit, target.task);
     const refusal = served?.batcher.refusal(target.inputs);
     if (served && refusal) {
       this.models.refusedEarly(served);
