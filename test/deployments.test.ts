@@ -88,9 +88,11 @@ void test('a deployment pins model@commit, measures its batch size and serves re
 void test('max_concurrency: instances of the model that run batches at once, scaled while it serves', async () => {
   const created = await server.request('/api/v1/deployments', json({ model: 'admin/sentiment', name: 'twice', max_concurrency: 2, batching: { max_batch_size: 2 } }));
   assert.equal(created.status, 201, await created.clone().text());
-  const deployment = (await created.json()) as Deployment & { max_concurrency: number | 'auto'; instances: number };
+  const deployment = (await created.json()) as Deployment & { max_concurrency: number | 'auto'; instances: number; solo_instance: boolean };
   assert.equal(deployment.max_concurrency, 2);
   assert.equal(deployment.instances, 2);
+  // A count asked for is exactly that many instances: no solo session beside them.
+  assert.equal(deployment.solo_instance, false);
   const answers = await Promise.all(Array.from({ length: 12 }, (_, index) => server.request('/api/v1/models/admin/sentiment/pipeline', json({ input: index % 2 ? 'good' : 'bad' }))));
   assert.deepEqual(answers.map((answer) => answer.status), Array(12).fill(200));
   const scaled = await server.request('/api/v1/deployments/twice', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ max_concurrency: 1 }) });
@@ -118,9 +120,10 @@ void test('keep_alive: an idle deployment lets its model go, keeps its commit an
   const pinned = await head('admin/napping');
   const created = await server.request('/api/v1/deployments', json({ model: 'admin/napping', name: 'napping', keep_alive: '1s', batching: { max_batch_size: 3 } }));
   assert.equal(created.status, 201, await created.clone().text());
-  const deployment = (await created.json()) as Deployment & { keep_alive: string; expires_at?: string; instances?: number };
-  // A small ONNX model gets one single-threaded instance per core when nothing asks for a number.
-  assert.deepEqual([deployment.state, deployment.keep_alive, deployment.instances], ['ready', '1s', availableParallelism()]);
+  const deployment = (await created.json()) as Deployment & { keep_alive: string; expires_at?: string; instances?: number; solo_instance?: boolean };
+  // A small ONNX model gets one single-threaded instance per core when nothing asks for a number,
+  // and beside them a solo session over every core for batches that run alone.
+  assert.deepEqual([deployment.state, deployment.keep_alive, deployment.instances, deployment.solo_instance], ['ready', '1s', availableParallelism(), availableParallelism() > 1]);
   assert.ok(deployment.expires_at && Date.parse(deployment.expires_at) > Date.now() - 1000 && Date.parse(deployment.expires_at) <= Date.now() + 1500, deployment.expires_at);
 
   await uploadFiles({ repo: 'admin/napping', accessToken: ADMIN_TOKEN, hubUrl: server.url, files: [{ path: 'NOTES.md', content: new Blob(['newer']) }] });

@@ -163,7 +163,7 @@ export const settings = [
   define({ key: 'maxBatchSize', env: 'MODA_MAX_BATCH_SIZE', description: 'Most inputs one model runs together in a batch', default: () => 8, parse: integer }),
   define({ key: 'maxQueue', env: 'MODA_MAX_QUEUE', description: 'Most inputs waiting per model before requests get 429', default: () => 256, parse: integer }),
   define({ key: 'modelWorkers', env: 'MODA_MODEL_WORKERS', description: 'Run each served model in a worker thread of its own, so inference never blocks HTTP (`0` = on the server thread)', default: () => true, parse: flag }),
-  define({ key: 'modelReplicas', env: 'MODA_MODEL_REPLICAS', description: 'Instances of each served model running batches at once (0 = one per core for single-threaded engines such as tfjs and for ONNX models up to 256 MiB on CPU, each session then on one thread; one for others)', default: () => 0, parse: integer }),
+  define({ key: 'modelReplicas', env: 'MODA_MODEL_REPLICAS', description: 'Instances of each served model running batches at once (0 = one per core for single-threaded engines such as tfjs and for ONNX models up to 256 MiB on CPU, each session then on one thread, plus one session over every core that runs a batch when nothing else runs or waits; one for others)', default: () => 0, parse: integer }),
   define({ key: 'blobDirectIo', env: 'MODA_BLOB_DIRECT_IO', description: 'Write uploaded LFS objects with direct I/O (O_DIRECT) where the file system has it; `0` = through the page cache', default: () => true, parse: flag }),
   define({ key: 'webDist', env: 'MODA_WEB_DIST', description: 'Folder of the built web UI that `moda serve` serves (default: web/dist of the installation)', default: () => '', parse: (raw) => resolve(raw) }),
 ] as const;

@@ -123,3 +123,20 @@ void test('with maxConcurrency 2, two batches run at once, each on a model insta
   await Promise.all(['g', 'h', 'i'].map((input) => batcher.submit([input], {})));
   assert.equal(most, 1);
 });
+
+void test('a batch is marked alone only when nothing else runs or waits', async () => {
+  const seen: [string, boolean][] = [];
+  const run: RunBatch = async (inputs, _parameters, info) => {
+    seen.push([inputs.join(''), info.alone]);
+    await sleep(20);
+    return [...inputs];
+  };
+  const batcher = new Batcher(run, { maxBatchSize: 1, maxQueueDelayMs: 0, maxQueue: 10, maxConcurrency: 2 });
+  await batcher.submit(['a'], {});
+  // b starts alone; c starts beside it; d waits for one of them and starts with c still running.
+  const first = batcher.submit(['b'], {});
+  await sleep(1);
+  await Promise.all([first, batcher.submit(['c'], {}), batcher.submit(['d'], {})]);
+  await batcher.submit(['e'], {});
+  assert.deepEqual(seen, [['a', true], ['b', true], ['c', false], ['d', false], ['e', true]]);
+});

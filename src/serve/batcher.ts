@@ -11,7 +11,13 @@ import { DrainRate } from './drain-rate.js';
 const MIN_RETRY_AFTER_S = 1;
 const MAX_RETRY_AFTER_S = 30;
 
-export type RunBatch = (inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>) => Promise<unknown[]>;
+/** What the batcher knows of a batch as it starts it. */
+export interface BatchInfo {
+  /** Nothing else runs or waits: the batch may have every core to itself. */
+  alone: boolean;
+}
+
+export type RunBatch = (inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, info: BatchInfo) => Promise<unknown[]>;
 
 export interface BatcherOptions {
   maxBatchSize: number;
@@ -202,6 +208,7 @@ export class Batcher {
     if (this.running >= this.concurrency) return;
     const batch = this.takeBatch();
     if (batch.length === 0) return this.notifyIdle();
+    const alone = this.running === 0 && this.queue.length === 0;
     this.running++;
     // Another instance may be free: let the next batch start beside this one.
     if (this.queue.length > 0) queueMicrotask(() => this.schedule());
@@ -211,7 +218,7 @@ export class Batcher {
       this.batchSizes.set(inputs.length, (this.batchSizes.get(inputs.length) ?? 0) + 1);
       this.onBatch?.(inputs.length);
       try {
-        const outputs = await this.run(inputs, batch[0]?.parameters ?? {});
+        const outputs = await this.run(inputs, batch[0]?.parameters ?? {}, { alone });
         this.drain.record(inputs.length);
         let offset = 0;
         for (const entry of batch) {
@@ -221,7 +228,7 @@ export class Batcher {
       } catch (error) {
         if (batch.length === 1) batch[0]?.reject(error);
         // One request's bad input must not fail the others that happened to share its batch.
-        else for (const entry of batch) await this.run(entry.inputs, entry.parameters).then(entry.resolve, entry.reject);
+        else for (const entry of batch) await this.run(entry.inputs, entry.parameters, { alone: false }).then(entry.resolve, entry.reject);
       }
     } finally {
       this.running--;

@@ -188,7 +188,7 @@ export class Deployments {
       max_concurrency: settings.max_concurrency ?? 'auto',
       keep_alive: settings.keep_alive_ms === undefined ? 'forever' : `${settings.keep_alive_ms / 1000}s`,
       ...(live?.served && settings.keep_alive_ms !== undefined && { expires_at: this.expiresAt(live.served) }),
-      ...(live?.served && { instances: live.served.model.size }),
+      ...(live?.served && { instances: live.served.model.size, solo_instance: live.served.model.hasSolo }),
       ...(live?.served && { memory_bytes: live.served.model.memoryBytes, load_ms: Math.round(live.served.loadMs) }),
       endpoint: `/api/v1/models/${row.model}/pipeline`,
       created_by: row.created_by,

@@ -177,11 +177,25 @@ export class ModelCache {
     if (!this.inWorker(plan)) return 1;
     if (configured > 0) return configured;
     if (SINGLE_THREADED_ENGINES.has(plan.implementation.engine)) return this.cores;
-    // One single-threaded ONNX Runtime session per core outruns one session spread over every core
-    // once requests queue (no thread waits for the slowest at each operator): +22 % for the PP-OCRv4
-    // recogniser on 2 cores. A lone request then runs on one thread. Large weights stay one copy.
-    const perCore = plan.implementation.engine === 'onnx' && this.options.device === 'cpu' && this.options.threads === 0 && modelBytes <= PER_CORE_ONNX_MAX_BYTES;
-    return perCore ? this.cores : 1;
+    return this.perCoreOnnx(plan, modelBytes) ? this.cores : 1;
+  }
+
+  /**
+   * One single-threaded ONNX Runtime session per core outruns one session spread over every core
+   * once requests queue (no thread waits for the slowest at each operator): +22 % for the PP-OCRv4
+   * recogniser on 2 cores. Large weights stay one copy.
+   */
+  private perCoreOnnx(plan: ModelPlan, modelBytes: number): boolean {
+    return plan.implementation.engine === 'onnx' && this.options.device === 'cpu' && this.options.threads === 0 && modelBytes <= PER_CORE_ONNX_MAX_BYTES && this.cores > 1;
+  }
+
+  /**
+   * Whether a model also gets a solo session over every core, for batches that run alone: with one
+   * thread a lone request took 3–4 ms longer (the recogniser on 2 cores, bench/RESULTS.md). Only
+   * when the instance count is automatic; a count asked for is exactly that many instances.
+   */
+  private wantsSolo(plan: ModelPlan, modelBytes: number, options: AcquireOptions): boolean {
+    return this.inWorker(plan) && options.replicas === undefined && (this.options.replicas ?? 0) === 0 && this.perCoreOnnx(plan, modelBytes);
   }
 
   private inWorker(plan: ModelPlan): boolean {
@@ -201,7 +215,8 @@ export class ModelCache {
   private async load(key: string, snapshot: ModelSnapshot, plan: ModelPlan, options: AcquireOptions): Promise<ServedModel> {
     const modelBytes = await directoryBytes(snapshot.dir);
     const replicas = this.inWorker(plan) ? (options.replicas ?? this.defaultReplicas(plan, modelBytes)) : 1;
-    const estimate = modelBytes * replicas;
+    const solo = this.wantsSolo(plan, modelBytes, options);
+    const estimate = modelBytes * (replicas + (solo ? 1 : 0));
     await this.makeRoom(estimate, snapshot.repo);
     this.reserved += estimate;
     const started = performance.now();
@@ -211,13 +226,12 @@ export class ModelCache {
     try {
       model = new ReplicaSet(await this.loadInstance(snapshot, plan, this.instanceThreads(replicas)), () => this.loadInstance(snapshot, plan, this.instanceThreads(sizing.instances)));
       this.sizing.set(model, sizing);
-      if (replicas > 1) {
-        try {
-          await model.resize(replicas);
-        } catch (error) {
-          await model.dispose();
-          throw error;
-        }
+      try {
+        if (replicas > 1) await model.resize(replicas);
+        if (solo) model.setSolo(await this.loadInstance(snapshot, plan, this.cores));
+      } catch (error) {
+        await model.dispose();
+        throw error;
       }
     } finally {
       this.reserved -= estimate;
@@ -228,7 +242,7 @@ export class ModelCache {
       commit: snapshot.commit,
       task: plan.task,
       model,
-      batcher: new Batcher((inputs, parameters) => model.run(inputs, parameters, this.runContext), { ...this.options.batching, ...options.batching, maxConcurrency: model.size }),
+      batcher: new Batcher((inputs, parameters, info) => model.run(inputs, parameters, this.runContext, info), { ...this.options.batching, ...options.batching, maxConcurrency: model.size }),
       loadMs: performance.now() - started,
       lastUsed: performance.now(),
       pinned: options.pinned ?? false,
@@ -242,9 +256,11 @@ export class ModelCache {
   /** Grows or shrinks a loaded model to `count` instances (a deployment's max_concurrency). */
   async scale(served: ServedModel, count: number): Promise<void> {
     const target = Math.max(1, Math.floor(count));
+    // A count asked for is exactly that many instances, so a solo session loaded beside them goes.
+    await served.model.dropSolo();
     if (target === served.model.size) return;
     if (target > served.model.size) {
-      const extra = (served.model.memoryBytes / Math.max(1, served.model.size)) * (target - served.model.size);
+      const extra = (served.model.memoryBytes / served.model.size) * (target - served.model.size);
       await this.makeRoom(extra, served.repo, served);
     }
     const sizing = this.sizing.get(served.model);

@@ -50,3 +50,48 @@ void test('a growth where one load fails adds nothing and disposes the instances
   assert.equal(set.size, 1);
   assert.deepEqual(disposed, ['extra1']);
 });
+
+void test('a solo instance takes the batches that run alone while nothing else is in flight; the others take the rest', async () => {
+  const disposed: string[] = [];
+  const set = new ReplicaSet(fakeInstance('a', disposed), async () => fakeInstance('b', disposed));
+  await set.resize(2);
+  set.setSolo(fakeInstance('solo', disposed));
+  assert.equal(set.size, 2, 'the solo instance is not one of the instances that run side by side');
+  assert.equal(set.memoryBytes, 30);
+  assert.deepEqual(await set.run(['x'], {}, context, { alone: true }), ['solo']);
+  // Not alone, or no hint at all (a calibration run): one of the single-core instances.
+  assert.deepEqual(await set.run(['x'], {}, context, { alone: false }), ['a']);
+  assert.deepEqual(await set.run(['x'], {}, context), ['a']);
+  // Marked alone, but another batch is still in flight: the solo instance would share its cores.
+  const busy = set.run(['x'], {}, context, { alone: false });
+  assert.deepEqual(await set.run(['y'], {}, context, { alone: true }), ['b']);
+  assert.deepEqual(await busy, ['a']);
+  // And a lone batch while the solo instance runs goes to an idle single-core instance.
+  const soloRun = set.run(['x'], {}, context, { alone: true });
+  assert.deepEqual(await set.run(['y'], {}, context, { alone: true }), ['a']);
+  assert.deepEqual(await soloRun, ['solo']);
+  assert.throws(() => set.setSolo(fakeInstance('second', disposed)), /already has a solo instance/);
+  await set.dispose();
+  assert.deepEqual(disposed.sort(), ['a', 'b', 'solo']);
+});
+
+void test('a solo instance whose worker died marks the whole set broken', async () => {
+  const set = new ReplicaSet(fakeInstance('a', []), async () => fakeInstance('b', []));
+  set.setSolo({ ...fakeInstance('solo', []), broken: true } as LoadedPipeline);
+  assert.equal(set.broken, true);
+});
+
+void test('dropping the solo instance lets its running batch finish, then disposes it; lone batches go to the others', async () => {
+  const disposed: string[] = [];
+  const set = new ReplicaSet(fakeInstance('a', disposed), async () => fakeInstance('b', disposed));
+  set.setSolo(fakeInstance('solo', disposed));
+  const running = set.run(['x'], {}, context, { alone: true });
+  const dropped = set.dropSolo();
+  assert.equal(set.hasSolo, false);
+  assert.deepEqual(disposed, [], 'not disposed while its batch runs');
+  assert.deepEqual(await running, ['solo']);
+  await dropped;
+  assert.deepEqual(disposed, ['solo']);
+  assert.deepEqual(await set.run(['y'], {}, context, { alone: true }), ['a']);
+  assert.equal(set.memoryBytes, 10);
+});

@@ -2,8 +2,12 @@
 // the fewest batches in flight. On CPU a single-threaded engine (tfjs-wasm, fastText, jieba) keeps
 // only one core busy, so a model served with one instance per core answers up to that many times
 // more requests. The set can grow and shrink while it serves (a deployment's `max_concurrency`).
+// A set of single-threaded ONNX sessions may also hold a solo instance, one session over every
+// core: a batch that has the machine to itself runs there, so a lone request is not held to one
+// core, while batches that run side by side each keep a core of their own.
 import { ModaError } from '../errors/moda-error.js';
 import type { GenerateRequest, GenerateResult, LoadedPipeline, RunContext } from '../pipelines/pipeline-implementation.js';
+import type { BatchInfo } from './batcher.js';
 
 interface Instance {
   model: LoadedPipeline;
@@ -18,6 +22,7 @@ function isBroken(model: LoadedPipeline): boolean {
 
 export class ReplicaSet implements LoadedPipeline {
   private readonly instances: Instance[];
+  private solo: Instance | undefined;
   private readonly drained = new Map<Instance, () => void>();
   /** The first instance's token-level methods; models that have them run as one instance on the server thread. */
   readonly generate?: (request: GenerateRequest) => Promise<GenerateResult>;
@@ -55,19 +60,53 @@ export class ReplicaSet implements LoadedPipeline {
     return this.instances.filter((instance) => !instance.retiring).length;
   }
 
+  /** Every instance, the solo one included. */
+  private get all(): Instance[] {
+    return this.solo ? [...this.instances, this.solo] : this.instances;
+  }
+
   get memoryBytes(): number {
-    return this.instances.reduce((total, instance) => total + instance.model.memoryBytes, 0);
+    return this.all.reduce((total, instance) => total + instance.model.memoryBytes, 0);
   }
 
   /** True when an instance's worker died: the cache then drops the whole set and loads afresh. */
   get broken(): boolean {
-    return this.instances.some((instance) => isBroken(instance.model));
+    return this.all.some((instance) => isBroken(instance.model));
   }
 
-  async run(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, context: RunContext): Promise<unknown[]> {
+  /** Gives the set its solo instance: one spread over every core, for batches that run alone. */
+  setSolo(model: LoadedPipeline): void {
+    if (this.solo) throw new ModaError('INTERNAL', 'the replica set already has a solo instance');
+    this.solo = { model, inFlight: 0, retiring: false };
+  }
+
+  get hasSolo(): boolean {
+    return this.solo !== undefined;
+  }
+
+  /** Takes the solo instance away (a count was asked for); it is disposed once its batch is done. */
+  async dropSolo(): Promise<void> {
+    const solo = this.solo;
+    if (!solo) return;
+    this.solo = undefined;
+    solo.retiring = true;
+    if (solo.inFlight > 0) await new Promise<void>((resolve) => this.drained.set(solo, resolve));
+    this.drained.delete(solo);
+    await solo.model.dispose();
+  }
+
+  /**
+   * Runs a batch on the solo instance when the batcher says it runs alone and no instance is busy;
+   * otherwise on the least busy instance. A solo run still going when the next batch arrives shares
+   * the cores with it for the rest of that one run.
+   */
+  async run(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, context: RunContext, info?: BatchInfo): Promise<unknown[]> {
     let chosen: Instance | undefined;
-    for (const instance of this.instances) {
-      if (!instance.retiring && (!chosen || instance.inFlight < chosen.inFlight)) chosen = instance;
+    if (info?.alone && this.solo && this.all.every((instance) => instance.inFlight === 0)) chosen = this.solo;
+    else {
+      for (const instance of this.instances) {
+        if (!instance.retiring && (!chosen || instance.inFlight < chosen.inFlight)) chosen = instance;
+      }
     }
     if (!chosen) throw new ModaError('MODEL_INFERENCE_FAILED', 'the model is being unloaded');
     const instance = chosen;
@@ -109,6 +148,6 @@ export class ReplicaSet implements LoadedPipeline {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all(this.instances.map((instance) => instance.model.dispose()));
+    await Promise.all(this.all.map((instance) => instance.model.dispose()));
   }
 }
