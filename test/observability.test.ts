@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createContext, Script } from 'node:vm';
@@ -106,6 +106,8 @@ void test('inference metrics count every call exactly, by model, task and status
   assert.ok((metric('moda_model_memory_bytes', model) ?? 0) > 0);
   assert.equal(metric('moda_inference_queue_depth', model), 0);
   assert.equal(metric('moda_model_load_seconds_count', model), 1);
+  // Each of those requests had the model to itself: with more than one core it ran on the session over all of them.
+  assert.equal(metric('moda_model_solo_batches_total', model), availableParallelism() > 1 ? 3 : undefined);
   assert.equal(metric('moda_model_info', { ...modelTask, commit: head, pinned: 'false' }), 1);
   // HTTP by route pattern, never the raw URL.
   assert.equal(metric('moda_http_requests_total', { method: 'POST', route: PIPELINE_ROUTE, status: '200' }), 3);

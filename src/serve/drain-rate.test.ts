@@ -2,9 +2,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DrainRate } from './drain-rate.js';
 
-function clocked(): { rate: DrainRate; advance(ms: number): void } {
+/** A pace on a clock the test moves: `finish` lets `afterMs` pass, then records a completion. */
+function clocked(): { rate: DrainRate; advance(ms: number): void; finish(inputs: number, afterMs?: number): void } {
   let now = 0;
-  return { rate: new DrainRate(() => now), advance: (ms) => (now += ms) };
+  const rate = new DrainRate(() => now);
+  return {
+    rate,
+    advance: (ms) => (now += ms),
+    finish: (inputs, afterMs = 0) => {
+      now += afterMs;
+      rate.record(inputs);
+    },
+  };
 }
 
 void test('no pace before two completions: the hint is the minimum', () => {
@@ -16,12 +25,10 @@ void test('no pace before two completions: the hint is the minimum', () => {
 });
 
 void test('the pace counts the inputs finished after the first completion over the time since it', () => {
-  const { rate, advance } = clocked();
-  rate.record(8);
-  advance(500);
-  rate.record(8);
-  advance(500);
-  rate.record(8);
+  const { rate, finish } = clocked();
+  finish(8);
+  finish(8, 500);
+  finish(8, 500);
   assert.equal(rate.perSecond(), 16);
   assert.equal(rate.secondsToDrain(64, 1, 30), 4);
   assert.equal(rate.secondsToDrain(1, 1, 30), 1, 'never below the minimum');
@@ -29,14 +36,12 @@ void test('the pace counts the inputs finished after the first completion over t
 });
 
 void test('completions older than five seconds no longer count', () => {
-  const { rate, advance } = clocked();
-  rate.record(100);
-  advance(100);
-  rate.record(100);
+  const { rate, advance, finish } = clocked();
+  finish(100);
+  finish(100, 100);
   advance(6000);
   assert.equal(rate.perSecond(), undefined);
-  rate.record(2);
-  advance(1000);
-  rate.record(2);
+  finish(2);
+  finish(2, 1000);
   assert.equal(rate.perSecond(), 2);
 });

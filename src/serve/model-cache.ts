@@ -89,8 +89,6 @@ export class ModelCache {
   /** Memory promised to models still loading, so two loads cannot both take the last free bytes. */
   private reserved = 0;
   private readonly observers = new Set<ModelCacheObserver>();
-  /** The instance count each loaded model's sessions were sized for. */
-  private readonly sizing = new WeakMap<ReplicaSet, { instances: number }>();
 
   constructor(private readonly options: ModelCacheOptions) {
     // Every second: models may carry keep-alives shorter than the cache's, and a sweep is a few compares.
@@ -220,12 +218,10 @@ export class ModelCache {
     await this.makeRoom(estimate, snapshot.repo);
     this.reserved += estimate;
     const started = performance.now();
-    // Instances added later (a deployment's max_concurrency) share the cores among the new count.
-    const sizing = { instances: replicas };
     let model: ReplicaSet;
     try {
-      model = new ReplicaSet(await this.loadInstance(snapshot, plan, this.instanceThreads(replicas)), () => this.loadInstance(snapshot, plan, this.instanceThreads(sizing.instances)));
-      this.sizing.set(model, sizing);
+      // Instances added later (a deployment's max_concurrency) share the cores among the new count.
+      model = new ReplicaSet(await this.loadInstance(snapshot, plan, this.instanceThreads(replicas)), (instances) => this.loadInstance(snapshot, plan, this.instanceThreads(instances)));
       try {
         if (replicas > 1) await model.resize(replicas);
         if (solo) model.setSolo(await this.loadInstance(snapshot, plan, this.cores));
@@ -263,8 +259,6 @@ export class ModelCache {
       const extra = (served.model.memoryBytes / served.model.size) * (target - served.model.size);
       await this.makeRoom(extra, served.repo, served);
     }
-    const sizing = this.sizing.get(served.model);
-    if (sizing) sizing.instances = target;
     await served.model.resize(target);
     served.batcher.reconfigure({ ...served.batcher.settings, maxConcurrency: served.model.size });
   }

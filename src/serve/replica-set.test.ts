@@ -27,9 +27,14 @@ const context = { maxImagePixels: 1, fetch: globalThis.fetch };
 void test('two batches at once go to two instances; shrinking disposes the extra one', async () => {
   const disposed: string[] = [];
   let next = 1;
-  const set = new ReplicaSet(fakeInstance('a', disposed), async () => fakeInstance(`extra${next++}`, disposed));
+  const sizedFor: number[] = [];
+  const set = new ReplicaSet(fakeInstance('a', disposed), async (instances) => {
+    sizedFor.push(instances);
+    return fakeInstance(`extra${next++}`, disposed);
+  });
   await set.resize(2);
   assert.equal(set.size, 2);
+  assert.deepEqual(sizedFor, [2], 'a new instance is told how many will share the cores');
   assert.equal(set.memoryBytes, 20);
   const answers = await Promise.all([set.run(['x'], {}, context), set.run(['y'], {}, context)]);
   assert.deepEqual(answers.flat().sort(), ['a', 'extra1']);
@@ -70,6 +75,7 @@ void test('a solo instance takes the batches that run alone while nothing else i
   const soloRun = set.run(['x'], {}, context, { alone: true });
   assert.deepEqual(await set.run(['y'], {}, context, { alone: true }), ['a']);
   assert.deepEqual(await soloRun, ['solo']);
+  assert.equal(set.soloBatches, 2);
   assert.throws(() => set.setSolo(fakeInstance('second', disposed)), /already has a solo instance/);
   await set.dispose();
   assert.deepEqual(disposed.sort(), ['a', 'b', 'solo']);

@@ -23,6 +23,7 @@ function isBroken(model: LoadedPipeline): boolean {
 export class ReplicaSet implements LoadedPipeline {
   private readonly instances: Instance[];
   private solo: Instance | undefined;
+  private soloRuns = 0;
   private readonly drained = new Map<Instance, () => void>();
   /** The first instance's token-level methods; models that have them run as one instance on the server thread. */
   readonly generate?: (request: GenerateRequest) => Promise<GenerateResult>;
@@ -30,7 +31,8 @@ export class ReplicaSet implements LoadedPipeline {
 
   constructor(
     first: LoadedPipeline,
-    private readonly loadInstance: () => Promise<LoadedPipeline>,
+    /** Loads one more instance for a set that will then hold `instances` (its threads share the cores among them). */
+    private readonly loadInstance: (instances: number) => Promise<LoadedPipeline>,
   ) {
     this.instances = [{ model: first, inFlight: 0, retiring: false }];
     if (first.generate) this.generate = first.generate.bind(first);
@@ -84,14 +86,17 @@ export class ReplicaSet implements LoadedPipeline {
     return this.solo !== undefined;
   }
 
+  /** Batches the solo instance has run since the set was loaded. */
+  get soloBatches(): number {
+    return this.soloRuns;
+  }
+
   /** Takes the solo instance away (a count was asked for); it is disposed once its batch is done. */
   async dropSolo(): Promise<void> {
     const solo = this.solo;
     if (!solo) return;
     this.solo = undefined;
-    solo.retiring = true;
-    if (solo.inFlight > 0) await new Promise<void>((resolve) => this.drained.set(solo, resolve));
-    this.drained.delete(solo);
+    await this.drain(solo);
     await solo.model.dispose();
   }
 
@@ -102,8 +107,10 @@ export class ReplicaSet implements LoadedPipeline {
    */
   async run(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, context: RunContext, info?: BatchInfo): Promise<unknown[]> {
     let chosen: Instance | undefined;
-    if (info?.alone && this.solo && this.all.every((instance) => instance.inFlight === 0)) chosen = this.solo;
-    else {
+    if (info?.alone && this.solo && this.all.every((instance) => instance.inFlight === 0)) {
+      chosen = this.solo;
+      this.soloRuns++;
+    } else {
       for (const instance of this.instances) {
         if (!instance.retiring && (!chosen || instance.inFlight < chosen.inFlight)) chosen = instance;
       }
@@ -124,7 +131,7 @@ export class ReplicaSet implements LoadedPipeline {
     const target = Math.max(1, Math.floor(count));
     const active = this.instances.filter((instance) => !instance.retiring);
     if (active.length < target) {
-      const loads = await Promise.allSettled(Array.from({ length: target - active.length }, () => this.loadInstance()));
+      const loads = await Promise.allSettled(Array.from({ length: target - active.length }, () => this.loadInstance(target)));
       const failed = loads.find((load) => load.status === 'rejected');
       const added = loads.flatMap((load) => (load.status === 'fulfilled' ? [load.value] : []));
       if (failed) {
@@ -140,9 +147,14 @@ export class ReplicaSet implements LoadedPipeline {
     await Promise.all(retired.map((instance) => this.retire(instance)));
   }
 
-  private async retire(instance: Instance): Promise<void> {
+  /** Resolves once the instance has no batch in flight. */
+  private async drain(instance: Instance): Promise<void> {
     if (instance.inFlight > 0) await new Promise<void>((resolve) => this.drained.set(instance, resolve));
     this.drained.delete(instance);
+  }
+
+  private async retire(instance: Instance): Promise<void> {
+    await this.drain(instance);
     this.instances.splice(this.instances.indexOf(instance), 1);
     await instance.model.dispose();
   }

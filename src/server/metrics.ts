@@ -80,6 +80,16 @@ export function registerMetrics(app: FastifyInstance, models: ModelCache): Regis
       for (const served of models.list()) this.inc({ model: modelLabel(served) }, served.model.memoryBytes);
     },
   });
+  new Counter({
+    name: 'moda_model_solo_batches_total',
+    help: 'Batches a loaded model ran alone on its solo session over every core (small ONNX models on CPU), since it was loaded',
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const served of models.list()) if (served.model.hasSolo || served.model.soloBatches > 0) this.inc({ model: modelLabel(served) }, served.model.soloBatches);
+    },
+  });
   new Gauge({
     name: 'moda_model_info',
     help: 'A loaded model: its repo, the commit it was loaded from and the task it serves (always 1)',
