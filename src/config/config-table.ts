@@ -20,7 +20,10 @@ function shownDefault(value: unknown): string {
 }
 
 export function configTable(): string {
-  const rows = settings.map((setting) => `| \`${setting.env}\` | ${shownDefault(setting.default({}))} | ${setting.description} |`);
+  const rows = settings.map((setting) => {
+    const shown = 'defaultRule' in setting ? setting.defaultRule : shownDefault(setting.default({}));
+    return `| \`${setting.env}\` | ${shown} | ${setting.description} |`;
+  });
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { isModaError } from '../errors/moda-error.js';
-import { withConfigTable } from './config-table.js';
+import { totalmem } from 'node:os';
+import { CONFIG_TABLE_END, CONFIG_TABLE_START, withConfigTable } from './config-table.js';
 import { loadConfig } from './config.js';
 
 void test('explicit overrides win over the environment, which wins over defaults', () => {
@@ -29,4 +30,11 @@ void test('a bad value is an error that names the variable', () => {
 void test('README configuration table matches src/config (run `npm run docs:config`)', () => {
   const readme = readFileSync('README.md', 'utf8');
   assert.equal(readme, withConfigTable(readme));
+});
+
+void test('the configuration table states machine-dependent defaults by their rule, never this machine\'s value', () => {
+  const table = withConfigTable(`${CONFIG_TABLE_START}\n${CONFIG_TABLE_END}`);
+  assert.match(table, /`MODA_MAX_MODEL_MEMORY` \| half of the memory \|/);
+  const kib = Math.floor(totalmem() / 2 / 1024);
+  assert.ok(!table.includes(String(kib)), 'the table holds this machine\'s memory size');
 });

@@ -69,6 +69,8 @@ interface Setting<K extends keyof Config> {
   env: string;
   description: string;
   default: (env: NodeJS.ProcessEnv) => Config[K];
+  /** How the docs state a default that depends on the machine (memory, cores, paths), never its value here. */
+  defaultRule?: string;
   parse: (raw: string, env: string) => Config[K];
 }
 
@@ -157,7 +159,7 @@ export const settings = [
   define({ key: 'threads', env: 'MODA_THREADS', description: 'Threads per model session (0 = the cores shared among the instances of a model)', default: () => 0, parse: integer }),
   define({ key: 'maxImagePixels', env: 'MODA_MAX_IMAGE_PIXELS', description: 'Largest image (width × height) a pipeline decodes (larger: 413)', default: () => 40_000_000, parse: integer }),
   define({ key: 'catalog', env: 'MODA_CATALOG', description: '`moda serve` imports the starter models into the hub when missing (`0` = off)', default: () => true, parse: flag }),
-  define({ key: 'maxModelMemoryBytes', env: 'MODA_MAX_MODEL_MEMORY', description: 'Memory loaded models may hold together; idle ones are evicted, and a model that cannot fit gets 503', default: () => Math.floor(totalmem() / 2), parse: bytes }),
+  define({ key: 'maxModelMemoryBytes', env: 'MODA_MAX_MODEL_MEMORY', description: 'Memory loaded models may hold together; idle ones are evicted, and a model that cannot fit gets 503', default: () => Math.floor(totalmem() / 2), defaultRule: 'half of the memory', parse: bytes }),
   define({ key: 'keepAliveMs', env: 'MODA_KEEP_ALIVE', description: 'How long an idle model stays loaded, e.g. 300s, 10m, 0 = unload at once', default: () => 5 * 60_000, parse: duration }),
   define({ key: 'maxInferenceBytes', env: 'MODA_MAX_INFERENCE_BODY', description: 'Largest inference request body (larger: 413)', default: () => 32 * 1024 ** 2, parse: bytes }),
   define({ key: 'maxBatchSize', env: 'MODA_MAX_BATCH_SIZE', description: 'Most inputs one model runs together in a batch', default: () => 8, parse: integer }),
