@@ -62,6 +62,20 @@ export interface Config {
   maxBatchSize: number;
   /** Most inputs waiting per model before requests get 429. */
   maxQueue: number;
+  /** Inference inputs may be http(s) URLs the server fetches; false refuses them. */
+  fetchInputs: boolean;
+  /** Host names, addresses and CIDR blocks input URLs may reach although they are not public. */
+  fetchAllow: string;
+  /** Longest wait for an input URL's response to start, and between two reads. */
+  fetchConnectTimeoutMs: number;
+  /** Longest time fetching the input URLs of one request may take. */
+  fetchTimeoutMs: number;
+  /** Largest body fetched for one input URL. */
+  fetchMaxBytes: number;
+  /** Decoded pixels and samples one request may need, in bytes. */
+  maxDecodeBytesPerRequest: number;
+  /** Decoded pixels and samples all requests in flight may need together, in bytes. */
+  maxDecodeBytes: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -168,6 +182,13 @@ export const settings = [
   define({ key: 'modelReplicas', env: 'MODA_MODEL_REPLICAS', description: 'Instances of each served model running batches at once (0 = one per core for single-threaded engines such as tfjs and for ONNX models up to 256 MiB on CPU, each session then on one thread, plus one session over every core that runs a batch when nothing else runs or waits; one for others)', default: () => 0, parse: integer }),
   define({ key: 'blobDirectIo', env: 'MODA_BLOB_DIRECT_IO', description: 'Write uploaded LFS objects with direct I/O (O_DIRECT) where the file system has it; `0` = through the page cache', default: () => true, parse: flag }),
   define({ key: 'webDist', env: 'MODA_WEB_DIST', description: 'Folder of the built web UI that `moda serve` serves (default: web/dist of the installation)', default: () => '', parse: (raw) => resolve(raw) }),
+  define({ key: 'fetchInputs', env: 'MODA_FETCH_INPUTS', description: 'Inference inputs may be http(s) URLs that the server fetches (`0` = refused with INPUT_FETCH_DISABLED); only public addresses are fetched', default: () => true, parse: flag }),
+  define({ key: 'fetchAllow', env: 'MODA_FETCH_ALLOW', description: 'Host names, IP addresses and CIDR blocks (comma-separated) that input URLs may reach although they are loopback, private or link-local', default: () => '', parse: text }),
+  define({ key: 'fetchConnectTimeoutMs', env: 'MODA_FETCH_CONNECT_TIMEOUT', description: 'Longest wait for an input URL to start answering, and between two reads of its body', default: () => 3_000, parse: duration }),
+  define({ key: 'fetchTimeoutMs', env: 'MODA_FETCH_TIMEOUT', description: 'Longest time fetching the input URLs of one request may take, redirects and bodies included', default: () => 10_000, parse: duration }),
+  define({ key: 'fetchMaxBytes', env: 'MODA_FETCH_MAX_BYTES', description: 'Largest body fetched for one input URL', default: () => 16 * 1024 ** 2, parse: bytes }),
+  define({ key: 'maxDecodeBytesPerRequest', env: 'MODA_MAX_DECODE_PER_REQUEST', description: 'Memory the decoded images and audio of one request may take, judged from their headers before decoding (larger: 413)', default: () => 512 * 1024 ** 2, parse: bytes }),
+  define({ key: 'maxDecodeBytes', env: 'MODA_MAX_DECODE', description: 'Memory the decoded images and audio of all requests in flight may take together (beyond: 429, retry later)', default: () => 1024 ** 3, parse: bytes }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -1,14 +1,20 @@
 // Runs a request against a hub model: the repo is looked up with the caller's rights (a private
 // model is served only to tokens that can read it), the revision is pinned to a commit, the
 // snapshot is materialised once, the model comes from the shared cache, and the inputs are checked
-// against the task schema before they join a batch.
+// against the task schema before they join a batch. Media inputs become bytes before then too: URLs
+// are fetched under this request's own limits, and the memory decoding will take is reserved.
 import { ModaError } from '../errors/moda-error.js';
 import type { Actor } from '../hub/actor.js';
 import type { HubContext } from '../hub/context.js';
 import { findRepo, type RepoRecord } from '../hub/repos/repo-record.js';
 import { resolveRevisionCached } from '../hub/resolve-revision-cached.js';
 import { LruCache } from '../hub/lru-cache.js';
+import { DecodeBudget } from '../pipelines/media/decode-budget.js';
+import { parseFetchAllowlist } from '../pipelines/media/fetch-allowlist.js';
+import type { InputFetchOptions } from '../pipelines/media/fetch-input.js';
+import { prepareMediaInputs, type MediaInputOptions } from '../pipelines/media/prepare-media-inputs.js';
 import { openSnapshot, type ModelSnapshot } from '../runtime/model-snapshot.js';
+import { getTask } from '../tasks/catalog.js';
 import { validateTaskInput } from '../tasks/validate-task-input.js';
 import { materializeSnapshot } from './materialize-snapshot.js';
 import type { ModelCache, ServedModel } from './model-cache.js';
@@ -31,14 +37,32 @@ export interface InferenceResult {
   inferenceMs: number;
 }
 
+/** Seams for tests: how host names resolve, and who is told of each connection an input fetch opens. */
+export type InputFetchSeams = Pick<InputFetchOptions, 'resolve' | 'connecting'>;
+
 export class InferenceService {
   /** Snapshots are immutable (keyed by commit), so their parsed configuration is kept. */
   private readonly snapshots = new LruCache<string, Promise<ModelSnapshot>>(256);
+  /** Memory the media inputs of all requests in flight will take decoded. */
+  readonly decodeBudget: DecodeBudget;
+  private readonly media: Omit<MediaInputOptions, 'signal'>;
+
+  /** Tests point these at a fake resolver; the server leaves them empty. */
+  inputFetchSeams: InputFetchSeams = {};
 
   constructor(
     private readonly hub: HubContext,
     readonly models: ModelCache,
-  ) {}
+  ) {
+    const { config } = hub;
+    this.decodeBudget = new DecodeBudget(config.maxDecodeBytes, config.maxDecodeBytesPerRequest);
+    this.media = {
+      fetchInputs: config.fetchInputs,
+      fetch: { allowlist: parseFetchAllowlist(config.fetchAllow), connectTimeoutMs: config.fetchConnectTimeoutMs, maxBytes: config.fetchMaxBytes },
+      fetchTimeoutMs: config.fetchTimeoutMs,
+      maxImagePixels: config.maxImagePixels,
+    };
+  }
 
   /** The repo, read with the caller's rights, and the commit a revision (default main) names now. */
   private async pin(actor: Actor, repoId: string, revision = 'main'): Promise<{ repo: RepoRecord; commit: string }> {
@@ -99,13 +123,21 @@ export class InferenceService {
 
   async infer(actor: Actor, request: InferenceRequest): Promise<InferenceResult> {
     const served = await this.servedFor(actor, request);
-    const { inputs, parameters } = validateTaskInput(served.task, request.inputs, request.parameters);
-    if (request.deadline !== undefined && performance.now() >= request.deadline) throw new ModaError('INFERENCE_TIMEOUT');
-    const started = performance.now();
-    const outputs = await this.models.run(served, inputs, parameters as Record<string, unknown>, {
-      ...(request.signal && { signal: request.signal }),
-      ...(request.deadline !== undefined && { deadline: request.deadline }),
-    });
-    return { outputs, served, inferenceMs: performance.now() - started };
+    const validated = validateTaskInput(served.task, request.inputs, request.parameters);
+    // Before the batch, so a slow URL or a huge image holds up only this request.
+    const fetchTimeoutMs = request.deadline === undefined ? this.media.fetchTimeoutMs : Math.min(this.media.fetchTimeoutMs, request.deadline - performance.now());
+    const { inputs, decodeBytes } = await prepareMediaInputs(getTask(served.task), validated.inputs, { ...this.media, fetch: { ...this.media.fetch, ...this.inputFetchSeams }, fetchTimeoutMs, ...(request.signal && { signal: request.signal }) });
+    const release = this.decodeBudget.reserve(decodeBytes);
+    try {
+      if (request.deadline !== undefined && performance.now() >= request.deadline) throw new ModaError('INFERENCE_TIMEOUT');
+      const started = performance.now();
+      const outputs = await this.models.run(served, inputs, validated.parameters as Record<string, unknown>, {
+        ...(request.signal && { signal: request.signal }),
+        ...(request.deadline !== undefined && { deadline: request.deadline }),
+      });
+      return { outputs, served, inferenceMs: performance.now() - started };
+    } finally {
+      release();
+    }
   }
 }

@@ -254,14 +254,32 @@ function decodeSamples(data: Buffer, format: WavFormat, frames: number): Float32
     : mixDown(new Int32Array(bytes.buffer, bytes.byteOffset, count), frames, channels, 1 / 2147483648);
 }
 
-/** Parses a RIFF/WAVE file and mixes its channels to mono, at the file's own sample rate. */
-export function readWav(bytes: Buffer, options: { maxSeconds?: number } = {}): WavAudio {
+/** What a WAV file's header promises, read without decoding a sample. */
+export interface WavShape {
+  frames: number;
+  sampleRate: number;
+  channels: number;
+}
+
+/** The shape of a WAV file from its header, to judge its decoded size before decoding it. */
+export function readWavShape(bytes: Buffer): WavShape {
+  checkRiff(bytes);
+  const { format, dataSize } = findChunks(bytes);
+  return { frames: Math.floor(dataSize / format.blockAlign), sampleRate: format.sampleRate, channels: format.channels };
+}
+
+function checkRiff(bytes: Buffer): void {
   if (bytes.length < 12 || ascii(bytes, 0) !== 'RIFF' || ascii(bytes, 8) !== 'WAVE') {
     const container = sniffContainer(bytes);
     if (container) throw new ModaError('AUDIO_FORMAT_UNSUPPORTED', `the audio is ${container}; Moda reads WAV only — ${CONVERT_HINT}`);
     if (bytes.length < 12 && bytes.length >= 4 && ascii(bytes, 0) === 'RIFF') throw truncated(`it is only ${bytes.length} bytes long`);
     throw new ModaError('AUDIO_FORMAT_UNSUPPORTED', `the audio is not a WAV file (it starts with bytes ${bytes.subarray(0, 8).toString('hex') || 'nothing'}); ${CONVERT_HINT}`);
   }
+}
+
+/** Parses a RIFF/WAVE file and mixes its channels to mono, at the file's own sample rate. */
+export function readWav(bytes: Buffer, options: { maxSeconds?: number } = {}): WavAudio {
+  checkRiff(bytes);
   const { format, dataOffset, dataSize } = findChunks(bytes);
   const frames = Math.floor(dataSize / format.blockAlign);
   const durationSeconds = frames / format.sampleRate;
