@@ -4,6 +4,9 @@
 // settings but lets its model go after that long idle (state `idle`); the next request loads it again.
 // Rows live in the database so every server process (and a restart) serves the same deployments;
 // the loaded model is per process.
+// Deploying a model takes write rights on it, since a deployment decides how the model's own routes
+// answer everyone (its commit, queue and delay); of a model's deployments only a `default` one
+// serves those routes, and `required` (which /readyz waits for) is for site admins alone.
 import { parseDuration } from '../config/config.js';
 import type { DeploymentsTable } from '../db/schema.js';
 import { ModaError, isModaError } from '../errors/moda-error.js';
@@ -29,6 +32,11 @@ export interface DeploymentSettings {
   max_concurrency?: number | 'auto';
   /** Idle time before the model is unloaded, in ms; absent = kept loaded for good. */
   keep_alive_ms?: number;
+  /**
+   * Serves requests to the model's own routes that name no revision. Rows stored before it existed
+   * lack it: those serve only when the model's own namespace (not another user) deployed it.
+   */
+  default?: boolean;
 }
 
 export interface DeploymentInput {
@@ -41,6 +49,8 @@ export interface DeploymentInput {
   max_concurrency?: number | 'auto';
   /** `forever` (the default), a duration (`30s`, `10m`, `1h`) or seconds; a negative number = forever. */
   keep_alive?: number | string;
+  /** Serves the model's own routes (default true); false: the deployment only keeps its commit loaded. */
+  default?: boolean;
 }
 
 export type DeploymentPatch = Omit<DeploymentInput, 'model' | 'name' | 'task'> & { redeploy?: boolean };
@@ -59,6 +69,8 @@ export interface DeploymentView {
   batching: { max_batch_size: number | 'auto'; effective_batch_size?: number; max_queue_delay_ms: number; max_queue: number };
   calibration?: Calibration;
   required: boolean;
+  /** Whether this deployment answers the model's own routes. */
+  default: boolean;
   max_concurrency: number | 'auto';
   /** `forever`, or the idle time before the model is unloaded, as a duration in seconds (`300s`). */
   keep_alive: string;
@@ -119,7 +131,7 @@ function checkConcurrency(value: unknown, fallback: number | 'auto'): number | '
   return concurrency;
 }
 
-function checkSettings(input: DeploymentInput['batching'], defaults: DeploymentSettings, required: boolean | undefined, concurrency: unknown, keepAlive: unknown): DeploymentSettings {
+function checkSettings(input: DeploymentInput['batching'], defaults: DeploymentSettings, required: boolean | undefined, concurrency: unknown, keepAlive: unknown, isDefault: unknown = true): DeploymentSettings {
   const size = input?.max_batch_size ?? defaults.max_batch_size;
   if (size !== 'auto' && (!Number.isInteger(size) || size < 1 || size > 256)) throw new ModaError('VALIDATION_FAILED', 'batching.max_batch_size must be "auto" or an integer from 1 to 256');
   const delay = input?.max_queue_delay_ms ?? defaults.max_queue_delay_ms;
@@ -127,6 +139,7 @@ function checkSettings(input: DeploymentInput['batching'], defaults: DeploymentS
   const queue = input?.max_queue ?? defaults.max_queue;
   if (!Number.isInteger(queue) || queue < 1 || queue > 100_000) throw new ModaError('VALIDATION_FAILED', 'batching.max_queue must be an integer from 1 to 100000');
   if (required !== undefined && typeof required !== 'boolean') throw new ModaError('VALIDATION_FAILED', 'required must be true or false');
+  if (typeof isDefault !== 'boolean') throw new ModaError('VALIDATION_FAILED', 'default must be true or false');
   const keepAliveMs = checkKeepAlive(keepAlive, defaults.keep_alive_ms);
   return {
     max_batch_size: size,
@@ -135,11 +148,23 @@ function checkSettings(input: DeploymentInput['batching'], defaults: DeploymentS
     required: required ?? defaults.required,
     max_concurrency: checkConcurrency(concurrency, defaults.max_concurrency ?? 'auto'),
     ...(keepAliveMs !== undefined && { keep_alive_ms: keepAliveMs }),
+    default: isDefault,
   };
 }
 
 function settingsOf(row: Row): DeploymentSettings {
   return JSON.parse(row.settings) as DeploymentSettings;
+}
+
+/** Whether a deployment answers its model's own routes (see DeploymentSettings.default). */
+function servesModelRoutes(row: Row): boolean {
+  const flag = settingsOf(row).default;
+  return flag ?? row.created_by.toLowerCase() === row.model.split('/')[0]?.toLowerCase();
+}
+
+/** `/readyz` waits for required deployments, which only a site admin may declare. */
+function checkRequiredBy(actor: Actor, required: boolean | undefined, stored = false): void {
+  if (required !== undefined && required !== stored && !isSiteAdmin(actor)) throw new ModaError('AUTH_FORBIDDEN', 'only a site admin may make a deployment required or not, as /readyz waits for it');
 }
 
 export class Deployments {
@@ -185,6 +210,7 @@ export class Deployments {
       },
       ...(live?.calibration && { calibration: live.calibration }),
       required: settings.required,
+      default: servesModelRoutes(row),
       max_concurrency: settings.max_concurrency ?? 'auto',
       keep_alive: settings.keep_alive_ms === undefined ? 'forever' : `${settings.keep_alive_ms / 1000}s`,
       ...(live?.served && settings.keep_alive_ms !== undefined && { expires_at: this.expiresAt(live.served) }),
@@ -233,9 +259,9 @@ export class Deployments {
     throw new ModaError('NOT_FOUND', `no deployment named "${name}"`);
   }
 
+  /** Changing or removing a deployment takes what creating it took: write rights on its model. */
   private async requireManage(actor: Actor, row: Row): Promise<void> {
-    const user = requireWriteToken(actor);
-    if (row.created_by === user || isSiteAdmin(actor)) return;
+    requireWriteToken(actor);
     await findRepo(this.hub, actor, 'model', row.model, 'write');
   }
 
@@ -284,7 +310,10 @@ export class Deployments {
     if (typeof input.model !== 'string') throw new ModaError('VALIDATION_FAILED', 'model must be "owner/name"');
     const name = input.name ?? input.model.replace('/', '--').toLowerCase();
     if (!NAME.test(name)) throw new ModaError('VALIDATION_FAILED', 'name must be 1–64 lowercase letters, digits, ".", "_" or "-"');
-    const settings = checkSettings(input.batching, this.defaults(), input.required, input.max_concurrency, input.keep_alive);
+    const settings = checkSettings(input.batching, this.defaults(), input.required, input.max_concurrency, input.keep_alive, input.default ?? true);
+    // A model that cannot be read is not found; one that can be read but not written is forbidden.
+    await findRepo(this.hub, actor, 'model', input.model, 'write');
+    checkRequiredBy(actor, input.required);
     if (await this.row(name)) throw new ModaError('HUB_NAME_TAKEN', `a deployment named "${name}" already exists; PATCH it to redeploy`);
     emit?.({ status: 'resolving', deployment: name });
     const snapshot = await this.inference.snapshot(actor, input.model, input.revision ?? 'main');
@@ -331,7 +360,8 @@ export class Deployments {
     const row = await this.visibleRow(actor, name);
     await this.requireManage(actor, row);
     const stored = settingsOf(row);
-    const settings = checkSettings({ ...stored, ...patch.batching }, this.defaults(), patch.required ?? stored.required, patch.max_concurrency ?? stored.max_concurrency, patch.keep_alive ?? (stored.keep_alive_ms === undefined ? 'forever' : `${stored.keep_alive_ms}ms`));
+    checkRequiredBy(actor, patch.required, stored.required);
+    const settings = checkSettings({ ...stored, ...patch.batching }, this.defaults(), patch.required ?? stored.required, patch.max_concurrency ?? stored.max_concurrency, patch.keep_alive ?? (stored.keep_alive_ms === undefined ? 'forever' : `${stored.keep_alive_ms}ms`), patch.default ?? servesModelRoutes(row));
     const revision = patch.revision ?? row.revision;
     let commit = row.commit_sha;
     if (patch.revision !== undefined || patch.redeploy) commit = (await this.inference.snapshot(actor, row.model, revision)).commit;
@@ -369,7 +399,7 @@ export class Deployments {
   readyFor(model: string): ServedModel | undefined {
     const key = model.toLowerCase();
     for (const live of this.live.values()) {
-      if (live.row.model.toLowerCase() === key && live.state === 'ready' && live.served) return live.served;
+      if (live.row.model.toLowerCase() === key && live.state === 'ready' && live.served && servesModelRoutes(live.row)) return live.served;
     }
     return undefined;
   }
@@ -381,7 +411,7 @@ export class Deployments {
   async servedFor(model: string): Promise<ServedModel | undefined> {
     const key = model.toLowerCase();
     for (const [name, live] of this.live) {
-      if (live.row.model.toLowerCase() !== key) continue;
+      if (live.row.model.toLowerCase() !== key || !servesModelRoutes(live.row)) continue;
       if (live.state === 'ready' && live.served) return live.served;
       if (live.state === 'idle') {
         const waking = this.start(live.row);
@@ -404,10 +434,11 @@ export class Deployments {
     for (const row of rows) this.start(row);
   }
 
-  /** Ready when every required deployment is loaded. */
+  /** Ready when every required deployment is loaded, or idle by its keep_alive (the next request loads it). */
   async readiness(): Promise<{ ready: boolean; waiting: string[] }> {
     const rows = await this.hub.db.selectFrom('deployments').selectAll().execute();
-    const waiting = rows.filter((row) => settingsOf(row).required && this.live.get(row.name)?.state !== 'ready').map((row) => row.name);
+    const up = (state: DeploymentState | undefined) => state === 'ready' || state === 'idle';
+    const waiting = rows.filter((row) => settingsOf(row).required && !up(this.live.get(row.name)?.state)).map((row) => row.name);
     return { ready: waiting.length === 0, waiting };
   }
 }
