@@ -73,7 +73,7 @@ export function registerDeploy(program: Command, io: CliIo): void {
     .option('--max-queue-delay <ms>', 'how long an idle model waits to fill a batch', delay)
     .option('--max-concurrency <n|auto>', `model instances running batches at once (1 to ${DEPLOYMENT_MAX_CONCURRENCY}), or auto (the server's choice)`, concurrency)
     .option('--keep-alive <duration>', 'unload the model after this long idle (30s, 10m, 1h; forever = never); the next request loads it again', keepAlive)
-    .option('--required', '/readyz waits for this deployment')
+    .option('--required', '/readyz waits for this deployment (site admins only)')
     .option('--redeploy', 'update an existing deployment: pin the revision again and reload')
     .addOption(jsonOption())
     .action(async (model: string, options: { name?: string; revision: string; task?: string; maxBatchSize?: number | 'auto'; maxQueueDelay?: number; maxConcurrency?: number | 'auto'; keepAlive?: string | number; required?: boolean; redeploy?: boolean; json?: boolean }, command: Command) => {
