@@ -60,6 +60,7 @@ export class InferenceService {
       fetchInputs: config.fetchInputs,
       fetch: { allowlist: parseFetchAllowlist(config.fetchAllow), connectTimeoutMs: config.fetchConnectTimeoutMs, maxBytes: config.fetchMaxBytes },
       fetchTimeoutMs: config.fetchTimeoutMs,
+      fetchTotalBytes: config.maxInferenceBytes,
       maxImagePixels: config.maxImagePixels,
     };
   }

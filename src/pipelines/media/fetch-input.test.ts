@@ -95,7 +95,14 @@ void test('a signal that fires cancels with REQUEST_CANCELLED', async () => {
   assert.equal((await failure(fetchInput(`http://127.0.0.1:${port}/trickle`, options({ signal: controller.signal })))).code, 'REQUEST_CANCELLED');
 });
 
-const media = { fetchInputs: true, fetch: options(), fetchTimeoutMs: 5000, maxImagePixels: 1_000_000 };
+const media = { fetchInputs: true, fetch: options(), fetchTimeoutMs: 5000, fetchTotalBytes: 1_000_000, maxImagePixels: 1_000_000 };
+
+void test('the URLs of one request bring no more bytes together than a request body may carry', async () => {
+  const urls = [`http://127.0.0.1:${port}/ok`, `http://127.0.0.1:${port}/ok`, `http://127.0.0.1:${port}/ok`];
+  const prepared = await prepareMediaInputs(getTask('image-classification'), urls, { ...media, fetchTotalBytes: 15 });
+  assert.deepEqual(prepared.inputs.map((input) => Buffer.from(input as Uint8Array).toString()), ['hello', 'hello', 'hello']);
+  assert.equal((await failure(prepareMediaInputs(getTask('image-classification'), urls, { ...media, fetchTotalBytes: 14 }))).code, 'INPUT_FETCH_FAILED');
+});
 
 void test('MODA_FETCH_INPUTS=0 refuses URL inputs without fetching', async () => {
   connections.length = 0;

@@ -19,6 +19,8 @@ export interface InputFetchOptions {
   /** Longest time for the whole fetch, redirects and body included. */
   timeoutMs: number;
   maxBytes: number;
+  /** Bytes left to the fetches of one request together, taken as they arrive. */
+  shared?: { bytesLeft: number };
   /** Default 3. */
   maxRedirects?: number;
   /** The request's own signal: the client went away. */
@@ -97,14 +99,15 @@ function get(url: URL, address: string, options: InputFetchOptions, signal: Abor
   });
 }
 
-async function readBody(response: IncomingMessage, maxBytes: number): Promise<Buffer> {
+async function readBody(response: IncomingMessage, maxBytes: number, shared: { bytesLeft: number } = { bytesLeft: Infinity }): Promise<Buffer> {
   const declared = Number(response.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw new Error(`declared ${declared} bytes`);
+  if (Number.isFinite(declared) && declared > Math.min(maxBytes, shared.bytesLeft)) throw new Error(`declared ${declared} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new Error(`more than ${maxBytes} bytes`);
+    shared.bytesLeft -= (chunk as Buffer).length;
+    if (size > maxBytes || shared.bytesLeft < 0) throw new Error(`more than ${maxBytes} bytes, or more than the request may fetch`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -132,7 +135,7 @@ export async function fetchInput(url: string, options: InputFetchOptions): Promi
         continue;
       }
       if (status < 200 || status >= 300) throw new Error(`answered ${status}`);
-      return await readBody(response, options.maxBytes);
+      return await readBody(response, options.maxBytes, options.shared);
     }
   } catch (error) {
     response?.destroy();

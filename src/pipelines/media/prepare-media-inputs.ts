@@ -13,9 +13,11 @@ import { fetchInput, type InputFetchOptions } from './fetch-input.js';
 export interface MediaInputOptions {
   /** False: URL inputs are refused with INPUT_FETCH_DISABLED. */
   fetchInputs: boolean;
-  fetch: Omit<InputFetchOptions, 'signal' | 'timeoutMs'>;
+  fetch: Omit<InputFetchOptions, 'signal' | 'timeoutMs' | 'shared'>;
   /** Longest time all the fetches of the request may take together. */
   fetchTimeoutMs: number;
+  /** Most bytes all the URLs of the request may bring together (no more than a request body may carry). */
+  fetchTotalBytes: number;
   maxImagePixels: number;
   signal?: AbortSignal;
 }
@@ -94,10 +96,12 @@ export async function prepareMediaInputs(task: TaskDefinition, inputs: readonly 
   const fetched = new Map<(typeof jobs)[number], Buffer>();
   const urls = jobs.filter((job) => typeof job.value === 'string' && /^https?:\/\//i.test(job.value));
   if (urls.length > 0 && !options.fetchInputs) throw new ModaError('INPUT_FETCH_DISABLED');
-  // Fetches first and together, each under what is left of the request's fetch time.
+  // Fetches first and together, under what is left of the request's fetch time, and all of them
+  // under one byte budget taken as bytes arrive.
+  const shared = { bytesLeft: options.fetchTotalBytes };
   await eachLimited(urls, FETCH_CONCURRENCY, async (job) => {
     const timeoutMs = Math.max(1, options.fetchTimeoutMs - (performance.now() - started));
-    fetched.set(job, await fetchInput(job.value as string, { ...options.fetch, timeoutMs, ...(options.signal && { signal: options.signal }) }));
+    fetched.set(job, await fetchInput(job.value as string, { ...options.fetch, shared, timeoutMs, ...(options.signal && { signal: options.signal }) }));
   });
   for (const job of jobs) {
     const bytes = fetched.get(job) ?? (job.slot.kind === 'image' ? await imageBytes(job.value, { maxPixels: options.maxImagePixels }) : audioBytes(job.value));
