@@ -14,6 +14,7 @@ from huggingface_hub import (
     snapshot_download,
 )
 from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.utils import get_session
 
 ENDPOINT = os.environ["HF_ENDPOINT"]
 TOKEN = os.environ["HF_TOKEN"]
@@ -127,7 +128,7 @@ ds = api.dataset_info(private)
 assert ds.private and any(s.rfilename == "data/train.csv" for s in ds.siblings)
 assert [d.id for d in api.list_datasets(author=ORG)] == [private]
 anonymous = HfApi(endpoint=ENDPOINT, token=False)
-expect_status(401, lambda: anonymous.dataset_info(private))
+expect_status(404, lambda: anonymous.dataset_info(private))
 path = hf_hub_download(private, "data/train.csv", repo_type="dataset", cache_dir=cache)
 assert open(path, "rb").read() == b"a,b\n1,2\n"
 api.update_repo_settings(private, repo_type="dataset", private=False)
@@ -143,9 +144,11 @@ assert fs.cat(f"datasets/{private}/data/train.csv") == b"a,b\n1,2\n"
 ok("HfFileSystem ls/cat")
 
 # Likes, move and squash.
-api.like(repo)
-assert repo in api.list_liked_repos(USER).models
+# 0.36 has unlike() but no like(): the like is posted the way the Hub's web page does.
+get_session().post(f"{ENDPOINT}/api/models/{repo}/like", headers=api._build_hf_headers()).raise_for_status()
+assert api.list_liked_repos(USER).models == [repo]
 api.unlike(repo)
+assert api.list_liked_repos(USER).models == []
 moved = f"{ORG}/tiny-bert-moved"
 api.move_repo(repo, moved)
 expect_status(404, lambda: api.model_info(repo))

@@ -6,10 +6,10 @@ import { LruCache } from '../../hub/lru-cache.js';
 import type { HubContext } from '../../hub/context.js';
 import { gitText } from '../../hub/git.js';
 import { lastCommits } from '../../hub/last-commits.js';
-import { listTree, type RepoFile } from '../../hub/list-files.js';
+import { listFiles, listTree, type RepoFile } from '../../hub/list-files.js';
 import { checkFolderPath } from '../../hub/paths.js';
 import { listRefs, resolveRevision } from '../../hub/refs.js';
-import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
+import { findRepo, toRecord, type RepoRecord } from '../../hub/repos/repo-record.js';
 import { parseSort, searchRepos } from '../../hub/repos/search-repos.js';
 import { findRepoOrMirror, resolveRevisionOrMirror } from '../../mirror/find-repo-or-mirror.js';
 import { repoInfoJson } from './repo-info.js';
@@ -44,8 +44,10 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
       if (page.nextCursor) reply.header('link', `<${nextUrl(request, { cursor: page.nextCursor })}>; rel="next"`);
       const full = flag(query.full);
       const expand = expandOf(query);
-      return page.rows.map((row) => {
-        const info = repoInfoJson(row, { expand: expand.length > 0 ? expand : undefined });
+      // full=True (huggingface_hub list_models(full=True)) lists each repo's files as the Hub does.
+      const filesOf = full || expand.includes('siblings') ? await Promise.all(page.rows.map((row) => (row.sha ? listFiles(toRecord(hub, row).gitDir, row.sha) : []))) : undefined;
+      return page.rows.map((row, index) => {
+        const info = repoInfoJson(row, { expand: expand.length > 0 ? expand : undefined, files: filesOf?.[index] });
         if (!full && expand.length === 0) delete info.cardData;
         if (!flag(query.cardData) && !full && !expand.includes('cardData')) delete info.cardData;
         return info;
