@@ -163,6 +163,9 @@ ok("likes, move_repo, super_squash_history")
 client = InferenceClient(model=f"{ENDPOINT}/models/{os.environ['MODA_CLASSIFIER']}", token=TOKEN)
 labels = client.text_classification("I love this", top_k=2)
 assert len(labels) == 2 and {l.label for l in labels} == {"POSITIVE", "NEGATIVE"}, labels
+assert labels[0].score >= labels[1].score
+best = client.text_classification("I love this")
+assert len(best) >= 1 and best[0].label == labels[0].label, best
 ok("InferenceClient.text_classification")
 
 api.delete_repo(moved)
