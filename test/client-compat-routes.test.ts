@@ -93,6 +93,9 @@ void test('list_models full=True lists siblings; a user likes listing hides repo
   assert.deepEqual(mine.map((like) => like.repo.name).sort(), ['admin/liked-private', 'admin/liked-public']);
   const seen = (await (await server.request('/api/users/admin/likes', { token: null })).json()) as { repo: { name: string } }[];
   assert.deepEqual(seen.map((like) => like.repo), [{ name: 'admin/liked-public', type: 'model' }]);
+  const likers = (await (await server.request('/api/models/admin/liked-public/likers')).json()) as { user: string }[];
+  assert.deepEqual(likers.map((liker) => liker.user), ['admin']);
+  assert.equal((await server.request('/api/models/admin/liked-private/likers', { token: null })).status, 404);
 });
 
 void test('move a repo: the old name is gone, bad bodies, taken names and strangers are refused', async () => {

@@ -147,6 +147,7 @@ ok("HfFileSystem ls/cat")
 # 0.36 has unlike() but no like(): the like is posted the way the Hub's web page does.
 get_session().post(f"{ENDPOINT}/api/models/{repo}/like", headers=api._build_hf_headers()).raise_for_status()
 assert api.list_liked_repos(USER).models == [repo]
+assert [liker.username for liker in api.list_repo_likers(repo)] == [USER]
 api.unlike(repo)
 assert api.list_liked_repos(USER).models == []
 moved = f"{ORG}/tiny-bert-moved"

@@ -1,5 +1,5 @@
-// Hugging Face routes that rename a repo, squash a branch's history and list a user's likes
-// (huggingface_hub move_repo, super_squash_history, list_liked_repos).
+// Hugging Face routes that rename a repo, squash a branch's history and list likes
+// (huggingface_hub move_repo, super_squash_history, list_liked_repos, list_repo_likers).
 import type { FastifyInstance } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { RepoType } from '../../db/schema.js';
@@ -40,6 +40,21 @@ export function registerRepoHistoryRoutes(app: FastifyInstance, hub: HubContext)
       const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params), 'write');
       const commit = await squashHistory(hub, request.actor, repo, checkRefName(params.branch), message);
       return { commitOid: commit };
+    });
+  }
+
+  for (const kind of REPO_KINDS) {
+    // Who liked a repo the caller may read (huggingface_hub list_repo_likers).
+    app.get(`/api/${kind.api}/:namespace/:name/likers`, async (request) => {
+      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(request.params as RepoParams));
+      const rows = await hub.db
+        .selectFrom('likes')
+        .innerJoin('users', 'users.name', 'likes.user')
+        .select(['users.name', 'users.fullname'])
+        .where('likes.repo_id', '=', repo.id)
+        .orderBy('likes.created_at', 'desc')
+        .execute();
+      return rows.map((row) => ({ user: row.name, fullname: row.fullname, avatarUrl: '' }));
     });
   }
 
