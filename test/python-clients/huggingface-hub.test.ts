@@ -23,7 +23,7 @@ before(async () => {
 });
 after(async () => server.stop());
 
-void test('huggingface_hub 0.36.2: every user flow of huggingface_hub_flows.py passes', async () => {
+void test('huggingface_hub 0.36.2: every user flow of huggingface_hub_flows.py passes', async (t) => {
   const run = await runPythonClient('huggingface_hub_flows.py', ['huggingface_hub-0.36.2'], {
     HF_ENDPOINT: server.url,
     HF_TOKEN: token,
@@ -36,4 +36,5 @@ void test('huggingface_hub 0.36.2: every user flow of huggingface_hub_flows.py p
   assert.deepEqual(run.refused, [], 'the client tried to reach a host other than 127.0.0.1');
   assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, /ok delete_repo/);
+  t.diagnostic(run.stdout.trim());
 });

@@ -1,6 +1,7 @@
 # What huggingface_hub 0.36.2 users do, against Moda at $HF_ENDPOINT: each step prints "ok <name>";
 # any failure raises and exits non-zero. Run by huggingface-hub.test.ts.
 import os
+import time
 import warnings
 
 from huggingface_hub import (
@@ -24,8 +25,11 @@ WORK = os.environ["WORK_DIR"]
 api = HfApi(endpoint=ENDPOINT, token=TOKEN)
 
 
+STARTED = time.monotonic()
+
+
 def ok(step):
-    print(f"ok {step}", flush=True)
+    print(f"ok {step} ({time.monotonic() - STARTED:.1f} s)", flush=True)
 
 
 def expect_status(status, call):
@@ -76,6 +80,17 @@ assert siblings["onnx/model.onnx"].lfs is not None and siblings["onnx/model.onnx
 assert info.pipeline_tag == "text-classification" and info.card_data["license"] == "mit"
 assert info.last_modified is not None and info.created_at is not None
 ok("model_info")
+
+# upload_large_folder creates the repo with exist_ok and commits in the background workers.
+large = os.path.join(WORK, "large")
+os.makedirs(os.path.join(large, "shards"))
+for index in range(3):
+    with open(os.path.join(large, "shards", f"part-{index}.txt"), "w") as f:
+        f.write(f"shard {index}\n")
+api.upload_large_folder(repo_id=f"{USER}/large", folder_path=large, repo_type="model", num_workers=2, print_report=False)
+assert sorted(f for f in api.list_repo_files(f"{USER}/large") if f.startswith("shards/")) == [f"shards/part-{i}.txt" for i in range(3)]
+api.delete_repo(f"{USER}/large")
+ok("upload_large_folder")
 
 # Commits with parent_commit: the stale one is refused with 412; copy and delete operations.
 head = api.model_info(repo).sha

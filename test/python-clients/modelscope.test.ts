@@ -19,7 +19,7 @@ const VERSIONS = [
 ];
 
 for (const { version, folders, user } of VERSIONS) {
-  void test(`modelscope ${version}: every user flow of modelscope_flows.py passes`, async () => {
+  void test(`modelscope ${version}: every user flow of modelscope_flows.py passes`, async (t) => {
     const host = new URL(server.url).host;
     const token = await createUserWithToken(server, user);
     const run = await runPythonClient(`modelscope_flows.py`, folders, {
@@ -40,5 +40,6 @@ for (const { version, folders, user } of VERSIONS) {
     assert.deepEqual(run.refused, [], 'the client tried to reach a host other than 127.0.0.1');
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr.slice(-2500)}`);
     assert.match(run.stdout, /ok deletes/);
+    t.diagnostic(run.stdout.trim());
   });
 }

@@ -18,8 +18,11 @@ LEGACY = os.environ["MS_VERSION"] == "1.37.1"
 CACHE = os.path.join(WORK, "cache")
 
 
+STARTED = time.monotonic()
+
+
 def ok(step):
-    print(f"ok {step}", flush=True)
+    print(f"ok {step} ({time.monotonic() - STARTED:.1f} s)", flush=True)
 
 
 def sha256(path):
