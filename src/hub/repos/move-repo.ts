@@ -1,6 +1,6 @@
 // Renames a repo or moves it to another namespace (the Hub's `POST /api/repos/move`): its git
 // directory moves first, then its row; a failed row update moves the directory back.
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ModaError } from '../../errors/moda-error.js';
 import type { RepoType } from '../../db/schema.js';
@@ -22,6 +22,8 @@ export async function moveRepo(hub: HubContext, actor: Actor, type: RepoType, fr
 
   const target = gitDirOf(hub, type, namespace, name);
   await mkdir(dirname(target), { recursive: true });
+  // No row holds the new name, so a folder there is the leftover of a crashed create (see create-repo).
+  await rm(target, { recursive: true, force: true });
   await rename(repo.gitDir, target);
   try {
     await hub.db.updateTable('repos').set({ namespace, name, key }).where('id', '=', repo.id).execute();
