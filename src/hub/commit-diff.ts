@@ -65,8 +65,10 @@ function side(file: RepoFile | undefined, oid: string): ChangedFileSide {
 
 export async function commitDiff(gitDir: string, revision: string): Promise<CommitDiff> {
   const commit = await resolveCommit(gitDir, revision);
-  const header = await gitText(gitDir, ['show', '-s', '--format=%H%x00%P%x00%an%x00%aI%x00%B', commit]);
-  const [id = commit, parentList = '', author = '', date = '', body = ''] = header.split('\0');
+  const header = await gitText(gitDir, ['show', '-s', '--format=%H%x00%P%x00%an%x00%at%x00%B', commit]);
+  const [id = commit, parentList = '', author = '', seconds = '', body = ''] = header.split('\0');
+  // ISO 8601 in UTC with `Z`: huggingface_hub's date parser refuses git's `+00:00` offsets.
+  const date = new Date(Number(seconds) * 1000).toISOString();
   const parents = parentList.split(' ').filter(Boolean);
   const [title = '', ...rest] = body.trimEnd().split('\n');
   const parent = parents[0];

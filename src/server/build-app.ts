@@ -9,6 +9,8 @@ import { registerCommitDiffRoute } from '../protocols/hf/commit-diff-route.js';
 import { registerResolveRoutes } from '../protocols/hf/resolve-route.js';
 import { registerWhoamiRoute } from '../protocols/hf/whoami-route.js';
 import { registerWriteRoutes } from '../protocols/hf/write-routes.js';
+import { registerValidateYamlRoute } from '../protocols/hf/validate-yaml-route.js';
+import { registerRepoHistoryRoutes } from '../protocols/hf/repo-history-routes.js';
 import { registerGitRoutes } from '../protocols/git/git-routes.js';
 import { registerModelScopeRoutes } from '../protocols/modelscope/modelscope-routes.js';
 import { registerAccountRoutes } from '../protocols/moda/account-routes.js';
@@ -113,6 +115,8 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   registerReadRoutes(app, hub);
   registerCommitDiffRoute(app, hub);
   registerWriteRoutes(app, hub, baseUrl);
+  registerValidateYamlRoute(app);
+  registerRepoHistoryRoutes(app, hub);
   registerLfsRoutes(app, hub, secret, baseUrl);
   registerStoredBlobsRoute(app, hub);
   registerResolveRoutes(app, hub);

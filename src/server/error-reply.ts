@@ -56,5 +56,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   if (request.routeOptions.config.envelope === 'openai') return reply.send(openAiErrorBody(moda, message));
   // git prints a text/plain error body to the user as `remote: <line>`; JSON it would hide.
   if (request.routeOptions.config.envelope === 'git') return reply.type('text/plain; charset=utf-8').send(`${message} [${moda.code}]\n`);
-  return reply.send({ error: message, code: moda.code, retryable: moda.retryable });
+  // `url`: the Hub's 409 on repo creation names the existing repo, and huggingface_hub reads it.
+  const url = moda.details?.url;
+  return reply.send({ error: message, code: moda.code, retryable: moda.retryable, ...(typeof url === 'string' && { url }) });
 }

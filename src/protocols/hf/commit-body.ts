@@ -21,7 +21,12 @@ function stringField(value: Record<string, unknown>, key: string, line: number):
   return field;
 }
 
-export function parseCommitBody(body: string): ParsedCommit {
+/**
+ * `repoLfsSizes`: LFS oid → size of the files on the branch being committed to. huggingface_hub's
+ * CommitOperationCopy of an LFS file sends its oid without a size; only an oid that is already in
+ * the repo may be given that way, so a copy never reaches into another repo's objects.
+ */
+export function parseCommitBody(body: string, repoLfsSizes: ReadonlyMap<string, number> = new Map()): ParsedCommit {
   const result: ParsedCommit = { summary: '', operations: [] };
   let sawHeader = false;
   const lines = body.split('\n');
@@ -65,7 +70,8 @@ export function parseCommitBody(body: string): ParsedCommit {
         const oid = stringField(fields, 'oid', lineNumber);
         if (fields.algo !== undefined && fields.algo !== 'sha256') fail(lineNumber, 'algo must be "sha256"');
         if (!SHA256_HEX.test(oid)) fail(lineNumber, `oid of ${path} is not a sha256 hex digest`);
-        const size = fields.size;
+        const size = fields.size ?? repoLfsSizes.get(oid);
+        if (size === undefined) fail(lineNumber, `size of ${path} is required unless the oid is an LFS file of this branch (a copy)`);
         if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) fail(lineNumber, `size of ${path} must be a non-negative integer`);
         result.operations.push({ kind: 'lfsFile', path, oid, size });
         break;

@@ -5,10 +5,11 @@ import { ModaError } from '../../errors/moda-error.js';
 import { LruCache } from '../../hub/lru-cache.js';
 import type { HubContext } from '../../hub/context.js';
 import { gitText } from '../../hub/git.js';
-import { listTree, type RepoFile } from '../../hub/list-files.js';
+import { lastCommits } from '../../hub/last-commits.js';
+import { listFiles, listTree, type RepoFile } from '../../hub/list-files.js';
 import { checkFolderPath } from '../../hub/paths.js';
 import { listRefs, resolveRevision } from '../../hub/refs.js';
-import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
+import { findRepo, toRecord, type RepoRecord } from '../../hub/repos/repo-record.js';
 import { parseSort, searchRepos } from '../../hub/repos/search-repos.js';
 import { findRepoOrMirror, resolveRevisionOrMirror } from '../../mirror/find-repo-or-mirror.js';
 import { repoInfoJson } from './repo-info.js';
@@ -43,8 +44,10 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
       if (page.nextCursor) reply.header('link', `<${nextUrl(request, { cursor: page.nextCursor })}>; rel="next"`);
       const full = flag(query.full);
       const expand = expandOf(query);
-      return page.rows.map((row) => {
-        const info = repoInfoJson(row, { expand: expand.length > 0 ? expand : undefined });
+      // full=True (huggingface_hub list_models(full=True)) lists each repo's files as the Hub does.
+      const filesOf = full || expand.includes('siblings') ? await Promise.all(page.rows.map((row) => (row.sha ? listFiles(toRecord(hub, row).gitDir, row.sha) : []))) : undefined;
+      return page.rows.map((row, index) => {
+        const info = repoInfoJson(row, { expand: expand.length > 0 ? expand : undefined, files: filesOf?.[index] });
         if (!full && expand.length === 0) delete info.cardData;
         if (!flag(query.cardData) && !full && !expand.includes('cardData')) delete info.cardData;
         return info;
@@ -98,12 +101,12 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
       const prefix = folder === '' ? '' : `${folder}/`;
       const inScope = (path: string) => path.startsWith(prefix) && (recursive || !path.slice(prefix.length).includes('/'));
       const entries = [
-        ...snapshot.directories.filter((directory) => inScope(directory.path)).map((directory) => ({ type: 'directory', oid: directory.oid, size: 0, path: directory.path })),
+        ...snapshot.directories.filter((directory) => inScope(directory.path)).map(folderEntry),
         ...snapshot.files.filter((file) => inScope(file.path)).map(treeEntry),
       ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       const limit = positiveInt(query.limit, 'limit', 1000, 10000);
       const offset = cursorOffset(query.cursor);
-      const pageEntries = entries.slice(offset, offset + limit);
+      const pageEntries = flag(query.expand) ? await withLastCommits(repo, commit, entries.slice(offset, offset + limit)) : entries.slice(offset, offset + limit);
       if (offset + limit < entries.length) {
         reply.header('link', `<${nextUrl(request, { cursor: Buffer.from(String(offset + limit)).toString('base64url') })}>; rel="next"`);
       }
@@ -120,22 +123,27 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
       return { branches: refs.branches.map(shape), tags: refs.tags.map(shape), converts: [], ...(flag((request.query as Query).include_prs) && { pullRequests: [] }) };
     });
 
-    app.post(`${base}/:namespace/:name/paths-info/:revision`, async (request, reply) => {
-      const params = request.params as RepoParams & { revision: string };
-      const body = (request.body ?? {}) as { paths?: unknown };
-      const paths = typeof body.paths === 'string' ? [body.paths] : body.paths;
-      if (!Array.isArray(paths) || paths.some((path) => typeof path !== 'string')) {
-        throw new ModaError('VALIDATION_FAILED', 'paths must be a list of strings');
-      }
-      const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params));
-      const { commit } = await resolveRevision(repo.gitDir, params.revision);
-      const snapshot = await listTree(repo.gitDir, commit);
-      const wanted = new Set((paths as string[]).map((path) => checkFolderPath(path)));
-      reply.header('x-repo-commit', commit);
-      return [
-        ...snapshot.files.filter((file) => wanted.has(file.path)).map(treeEntry),
-        ...snapshot.directories.filter((directory) => wanted.has(directory.path)).map((directory) => ({ type: 'directory', oid: directory.oid, size: 0, path: directory.path })),
-      ];
+    // huggingface_hub posts a form (`paths=a&paths=b&expand=True`), @huggingface/hub posts JSON.
+    void app.register(async (scope) => {
+      scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, text, done) => {
+        const form = new URLSearchParams(text as string);
+        done(null, { paths: form.getAll('paths'), expand: form.get('expand') ?? undefined });
+      });
+      scope.post(`${base}/:namespace/:name/paths-info/:revision`, async (request, reply) => {
+        const params = request.params as RepoParams & { revision: string };
+        const body = (request.body ?? {}) as { paths?: unknown; expand?: unknown };
+        const paths = typeof body.paths === 'string' ? [body.paths] : body.paths;
+        if (!Array.isArray(paths) || paths.some((path) => typeof path !== 'string')) {
+          throw new ModaError('VALIDATION_FAILED', 'paths must be a list of strings');
+        }
+        const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params));
+        const { commit } = await resolveRevision(repo.gitDir, params.revision);
+        const snapshot = await listTree(repo.gitDir, commit);
+        const wanted = new Set((paths as string[]).map((path) => checkFolderPath(path)));
+        reply.header('x-repo-commit', commit);
+        const entries = [...snapshot.files.filter((file) => wanted.has(file.path)).map(treeEntry), ...snapshot.directories.filter((directory) => wanted.has(directory.path)).map(folderEntry)];
+        return flag(body.expand) ? withLastCommits(repo, commit, entries) : entries;
+      });
     });
 
     app.get(`${base}/:namespace/:name/commits/:revision`, async (request, reply) => {
@@ -145,15 +153,16 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
       const { commit } = await resolveRevision(repo.gitDir, params.revision);
       const limit = positiveInt(query.limit, 'limit', 50, 1000);
       const pageIndex = query.p === undefined ? 0 : positiveInt(Number(query.p) + 1, 'p', 1, Number.MAX_SAFE_INTEGER) - 1;
-      const log = await gitText(repo.gitDir, ['log', `--skip=${pageIndex * limit}`, `--max-count=${limit + 1}`, '--format=%H%x00%an%x00%aI%x00%B%x1e', commit]);
+      const log = await gitText(repo.gitDir, ['log', `--skip=${pageIndex * limit}`, `--max-count=${limit + 1}`, '--format=%H%x00%an%x00%at%x00%B%x1e', commit]);
       const commits = log
         .split('\x1e')
         .map((record) => record.replace(/^\n/, ''))
         .filter(Boolean)
         .map((record) => {
-          const [id = '', author = '', date = '', message = ''] = record.split('\0');
+          const [id = '', author = '', seconds = '', message = ''] = record.split('\0');
           const [title = '', ...rest] = message.trimEnd().split('\n');
-          return { id, title, message: rest.join('\n').trim(), authors: [{ user: author }], date };
+          // ISO 8601 in UTC with `Z`: huggingface_hub's parse_datetime refuses git's `+00:00`.
+          return { id, title, message: rest.join('\n').trim(), authors: [{ user: author }], date: new Date(Number(seconds) * 1000).toISOString() };
         });
       if (commits.length > limit) reply.header('link', `<${nextUrl(request, { p: String(pageIndex + 1) })}>; rel="next"`);
       const total = await gitText(repo.gitDir, ['rev-list', '--count', commit]);
@@ -171,6 +180,21 @@ function treeEntry(file: RepoFile) {
     path: file.path,
     ...(file.lfs && { lfs: { oid: file.lfs.oid, size: file.lfs.size, pointerSize: file.lfs.pointerSize } }),
   };
+}
+
+function folderEntry(directory: { oid: string; path: string }): TreeEntry {
+  return { type: 'directory', oid: directory.oid, size: 0, path: directory.path };
+}
+
+type TreeEntry = { type: string; oid: string; size: number; path: string };
+
+/** `expand`: each entry with the last commit that changed it, as `lastCommit {id, title, date}`. */
+async function withLastCommits<T extends TreeEntry>(repo: RepoRecord, commit: string, entries: T[]): Promise<(T & { lastCommit: { id: string; title: string; date: string } })[]> {
+  const history = await lastCommits(repo.gitDir, commit);
+  return entries.map((entry) => {
+    const last = history.paths.get(entry.path) ?? history.head;
+    return { ...entry, lastCommit: { id: last.sha, title: last.title, date: new Date(last.time * 1000).toISOString() } };
+  });
 }
 
 function expandOf(query: Query): string[] {

@@ -1,7 +1,7 @@
 // Hugging Face write API: create/delete repos, settings, branches, tags, preupload, NDJSON commits
 // and likes. Each handler checks the body shape and calls hub/.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ModaError } from '../../errors/moda-error.js';
+import { isModaError, ModaError } from '../../errors/moda-error.js';
 import type { RepoType } from '../../db/schema.js';
 import { requireUser } from '../../hub/actor.js';
 import type { HubContext } from '../../hub/context.js';
@@ -70,18 +70,30 @@ function initialFiles(value: unknown): { path: string; content: Uint8Array }[] |
   });
 }
 
+/** LFS oid → size of the files at the head of a branch (none when the branch does not exist yet). */
+async function branchLfsSizes(gitDir: string, branch: string): Promise<Map<string, number>> {
+  const head = await resolveRevision(gitDir, branch).catch(() => undefined);
+  if (!head) return new Map();
+  return new Map((await listFiles(gitDir, head.commit)).flatMap((file) => (file.lfs ? [[file.lfs.oid, file.lfs.size] as const] : [])));
+}
+
 export function registerWriteRoutes(app: FastifyInstance, hub: HubContext, baseUrl: (request: FastifyRequest) => string): void {
   app.post('/api/repos/create', async (request, reply) => {
     const input = body(request.body);
     const user = requireUser(request.actor);
     const type = repoTypeOf(input.type);
     const repoId = repoIdFromBody(input, user);
+    const url = `${baseUrl(request)}/${repoUrlPrefix(type)}${repoId}`;
     const repo = await createRepo(hub, request.actor, {
       type,
       repoId,
       private: isPrivate(input),
       license: optionalString(input, 'license'),
       files: initialFiles(input.files),
+    }).catch((error: unknown) => {
+      // huggingface_hub's create_repo(exist_ok=True) reads `url` from the Hub's 409 body.
+      if (isModaError(error) && error.code === 'HUB_REPO_EXISTS') throw new ModaError('HUB_REPO_EXISTS', error.message, { cause: error, details: { url } });
+      throw error;
     });
     reply.code(200);
     return { url: `${baseUrl(request)}/${repoUrlPrefix(type)}${repo.fullName}`, name: repo.fullName, id: repo.id };
@@ -174,7 +186,7 @@ export function registerWriteRoutes(app: FastifyInstance, hub: HubContext, baseU
       }
       const text = typeof request.body === 'string' ? request.body : Buffer.isBuffer(request.body) ? request.body.toString('utf8') : undefined;
       if (text === undefined) throw new ModaError('NDJSON_INVALID', 'send the commit as application/x-ndjson');
-      const parsed = parseCommitBody(text);
+      const parsed = parseCommitBody(text, text.includes('"lfsFile"') ? await branchLfsSizes(repo.gitDir, params.revision) : undefined);
       const result = await commitChanges(hub, request.actor, repo, {
         branch: params.revision,
         operations: parsed.operations,

@@ -6,7 +6,7 @@ import { listTree } from '../../hub/list-files.js';
 import { checkFolderPath } from '../../hub/paths.js';
 import type { RepoRecord } from '../../hub/repos/repo-record.js';
 import { contentSha256 } from './content-digests.js';
-import { lastCommits } from './last-commits.js';
+import { lastCommits } from '../../hub/last-commits.js';
 
 export interface FileEntry {
   Name: string;

@@ -10,8 +10,10 @@ import { registerCommitRoute } from './commit-route.js';
 import { registerCreateDatasetRoute } from './create-dataset-route.js';
 import { registerDownloadRoutes } from './download-route.js';
 import { registerLoginRoute } from './login-route.js';
+import { registerOpenApiRoutes } from './openapi-routes.js';
 import { registerReadRoutes } from './read-routes.js';
 import { registerRepoWriteRoutes } from './repo-write-routes.js';
+import { registerSettingsRoutes } from './settings-routes.js';
 import { sessionActor } from './session-actor.js';
 import { registerUploadRoutes } from './upload-routes.js';
 
@@ -33,6 +35,10 @@ export function registerModelScopeRoutes(app: FastifyInstance, hub: HubContext, 
       });
       // The SDK posts `data=json.dumps(…)` without a Content-Type; such bodies are parsed as JSON later.
       scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => done(null, text));
+      // JSON too is parsed later (jsonBody), so a DELETE that says application/json and sends no body
+      // (delete_model, delete_files, the 1.38 dataset delete) is not refused before its handler runs.
+      scope.removeContentTypeParser('application/json');
+      scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => done(null, text));
       // Fastify's typings omit `config` here, though it becomes the 404 route's config.
       const notFoundOptions: object = { config: ENVELOPE };
       scope.setNotFoundHandler(notFoundOptions, async (request) => {
@@ -43,10 +49,23 @@ export function registerModelScopeRoutes(app: FastifyInstance, hub: HubContext, 
       registerReadRoutes(scope, hub);
       registerDownloadRoutes(scope, hub);
       registerRepoWriteRoutes(scope, hub);
+      registerSettingsRoutes(scope, hub);
       registerCreateDatasetRoute(scope, hub);
       registerUploadRoutes(scope, hub, signingKey, baseUrl);
       registerCommitRoute(scope, hub);
     },
     { prefix: '/api/v1' },
+  );
+  void app.register(
+    async (scope) => {
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...route.config, ...ENVELOPE };
+      });
+      scope.addHook('onRequest', async (request) => {
+        request.actor = await sessionActor(hub, request);
+      });
+      registerOpenApiRoutes(scope, hub);
+    },
+    { prefix: '/openapi/v1' },
   );
 }

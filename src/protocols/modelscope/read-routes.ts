@@ -69,12 +69,9 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
     return ok(request, { Files: files, Revision: commit });
   });
 
-  // The SDK first reads a dataset's Id from its info, then lists by that Id.
-  app.get('/datasets/:id/repo/tree', async (request) => {
-    const { id } = request.params as { id: string };
-    const row = await hub.db.selectFrom('repos').select(['namespace', 'name']).where('type', '=', 'dataset').where('id', '=', id).executeTakeFirst();
-    if (!row) throw new ModaError('HUB_REPO_NOT_FOUND', `Dataset ${id} not found`);
-    const repo = await findRepo(hub, request.actor, 'dataset', `${row.namespace}/${row.name}`);
+  // The SDK's get_dataset_files first reads a dataset's Id from its info, then lists by that Id;
+  // dataset_snapshot_download lists by owner/name.
+  const datasetTree = async (request: FastifyRequest, repo: RepoRecord) => {
     const query = request.query as Fields;
     const { commit } = await resolveReadRevision(repo, optionalString(query, 'Revision'));
     const pageNumber = integerField(query, 'PageNumber', 1, { min: 1 });
@@ -82,7 +79,14 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
     const recursive = query.Recursive === undefined ? true : booleanField(query, 'Recursive');
     const files = await listFileEntries(repo, commit, { root: optionalString(query, 'Root'), recursive });
     return ok(request, { Files: files.slice((pageNumber - 1) * pageSize, pageNumber * pageSize), TotalCount: files.length, Revision: commit });
+  };
+  app.get('/datasets/:id/repo/tree', async (request) => {
+    const { id } = request.params as { id: string };
+    const row = await hub.db.selectFrom('repos').select(['namespace', 'name']).where('type', '=', 'dataset').where('id', '=', id).executeTakeFirst();
+    if (!row) throw new ModaError('HUB_REPO_NOT_FOUND', `Dataset ${id} not found`);
+    return datasetTree(request, await findRepo(hub, request.actor, 'dataset', `${row.namespace}/${row.name}`));
   });
+  app.get('/datasets/:owner/:name/repo/tree', async (request) => datasetTree(request, await repoOf(hub, request, 'dataset')));
 
   for (const [plural, type] of [['models', 'model'], ['datasets', 'dataset']] as const) {
     app.get(`/${plural}/:owner/:name/commits`, async (request) => {

@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { git } from '../../hub/git.js';
-import { buildCommit, type CommitOperation } from '../../hub/write-commit.js';
+import { git } from './git.js';
+import { buildCommit, type CommitOperation } from './write-commit.js';
 import { lastCommits } from './last-commits.js';
 
 void test('files and folders map to the last commit that changed them', async () => {
@@ -28,7 +28,7 @@ void test('files and folders map to the last commit that changed them', async ()
     assert.equal(shaOf('a/z/w'), third);
     assert.equal(shaOf('a/z'), third);
     assert.equal(shaOf('a'), third, 'a folder changes with anything inside it');
-    assert.deepEqual(atThird.head, { sha: third, time: 1_700_000_200 });
+    assert.deepEqual(atThird.head, { sha: third, time: 1_700_000_200, title: 'c' });
     assert.equal(atThird.paths.get('a/x')?.time, 1_700_000_100);
 
     const atSecond = await lastCommits(dir, second);

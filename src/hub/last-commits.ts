@@ -1,13 +1,16 @@
 // The last commit that changed each path of a commit's tree. ModelScope's file listing gives every
 // file its own `Revision` (and `CommittedDate`), and the SDK keys its cache on (Path, Revision), so a
-// new commit must not invalidate files it did not touch. Commits are immutable: cached by sha.
-import { git } from '../../hub/git.js';
-import { LruCache } from '../../hub/lru-cache.js';
+// new commit must not invalidate files it did not touch; Hugging Face's expanded tree shows it as
+// `lastCommit`. Commits are immutable: cached by sha.
+import { git } from './git.js';
+import { LruCache } from './lru-cache.js';
 
 export interface LastCommit {
   sha: string;
   /** Unix seconds. */
   time: number;
+  /** The commit's subject line. */
+  title: string;
 }
 
 /** History walked per listing; older paths fall back to the listed commit itself. */
@@ -36,7 +39,7 @@ export async function lastCommits(gitDir: string, commit: string): Promise<PathH
     '--name-only',
     '-z',
     `--max-count=${MAX_COMMITS}`,
-    '--format=%x01%H %ct',
+    '--format=%x01%H %ct %s',
     commit,
     '--',
   ]);
@@ -45,8 +48,8 @@ export async function lastCommits(gitDir: string, commit: string): Promise<PathH
   let current: LastCommit | undefined;
   for (const token of stdout.toString('utf8').split('\0')) {
     if (token.startsWith('\x01')) {
-      const [sha = '', time = '0'] = token.slice(1).split(' ');
-      current = { sha, time: Number(time) };
+      const [sha = '', time = '0', ...subject] = token.slice(1).split(' ');
+      current = { sha, time: Number(time), title: subject.join(' ') };
       head ??= current;
       continue;
     }
@@ -59,7 +62,7 @@ export async function lastCommits(gitDir: string, commit: string): Promise<PathH
       paths.set(prefix, current);
     }
   }
-  const result = { paths, head: head ?? { sha: commit, time: 0 } };
+  const result = { paths, head: head ?? { sha: commit, time: 0, title: '' } };
   cache.set(key, result);
   return result;
 }
