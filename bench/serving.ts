@@ -82,7 +82,7 @@ async function postImage(url: string, path: string, contentType: string): Promis
 async function importModels(context: BenchContext, home: string, names: string[]): Promise<void> {
   const result = await runChecked(process.execPath, [join(context.repoRoot, 'dist/cli/main.js'), 'catalog', 'import', ...names, '--json'], {
     cwd: context.repoRoot,
-    env: { ...process.env, MODA_HOME: home },
+    env: { ...process.env, MODA_HOME: home, MODA_RATE_LIMIT_INFERENCE: '0' },
     timeoutMs: 180_000,
   });
   const imported = JSON.parse(result.stdout) as { status: string }[];

@@ -5,8 +5,10 @@ import { settings } from '../config/config.js';
 import { isModaError } from '../errors/moda-error.js';
 import type { CliIo } from './cli-context.js';
 import { registerBundle } from './commands/bundle.js';
+import { registerAudit } from './commands/audit.js';
 import { registerCatalog } from './commands/catalog.js';
 import { registerDeploy } from './commands/deploy.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerDownload } from './commands/download.js';
 import { registerLogin } from './commands/login.js';
 import { registerOrg } from './commands/org.js';
@@ -56,6 +58,8 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerRun(program, context);
   registerCatalog(program, context);
   registerDeploy(program, context);
+  registerAudit(program, context);
+  registerDoctor(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -99,6 +99,29 @@ export interface TokenInfo {
   role: TokenRole;
   createdAt: string;
   lastUsedAt: string | null;
+  /** null = never expires. */
+  expiresAt: string | null;
+  expired: boolean;
+  /** Repos a fine-grained token is limited to (`ns/name`, `datasets/ns/name`); null = not limited. */
+  repos: string[] | null;
+}
+
+/** One entry of the audit log (`GET /api/admin/audit`). */
+export interface AuditEvent {
+  id: string;
+  at: string;
+  action: string;
+  actor: string | null;
+  tokenId: string | null;
+  address: string | null;
+  target: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  /** Pass as `before` for the next (older) page; null on the last. */
+  next: string | null;
 }
 
 export interface CreatedToken extends TokenInfo {

@@ -8,6 +8,7 @@ import type {
   CommitOperation,
   CommitResult,
   CreatedRepo,
+  AuditPage,
   CreatedToken,
   DeploymentInfo,
   DeploymentProgress,
@@ -180,8 +181,19 @@ export class ModaClient {
     return this.requestJson<WhoAmI>('/api/whoami-v2', { signal: options.signal, what: 'checking the token' });
   }
 
-  createToken(input: { name: string; role?: TokenRole; user?: string }): Promise<CreatedToken> {
-    return this.requestJson<CreatedToken>('/api/tokens', { method: 'POST', json: { name: input.name, role: input.role ?? 'read', user: input.user } });
+  createToken(input: { name: string; role?: TokenRole; user?: string; expiresIn?: string; expiresAt?: string; repos?: string[] }): Promise<CreatedToken> {
+    return this.requestJson<CreatedToken>('/api/tokens', {
+      method: 'POST',
+      json: { name: input.name, role: input.role ?? 'read', user: input.user, expiresIn: input.expiresIn, expiresAt: input.expiresAt, repos: input.repos },
+    });
+  }
+
+  /** The audit log (site admins): newest first; `before` continues from a page's `next`. */
+  listAuditEvents(filters: { action?: string; actor?: string; target?: string; since?: string; until?: string; before?: string; limit?: number } = {}): Promise<AuditPage> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(filters)) if (value !== undefined) query.set(key, String(value));
+    const text = query.toString();
+    return this.requestJson<AuditPage>(`/api/admin/audit${text ? `?${text}` : ''}`);
   }
 
   listTokens(options: { user?: string } = {}): Promise<TokenInfo[]> {

@@ -3,6 +3,7 @@
 import { homedir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ModaError } from '../errors/moda-error.js';
+import { parseRateRule, type RateRule } from './rate-rule.js';
 
 export interface Config {
   /** Data directory: git repos, blobs, SQLite file, download cache. */
@@ -76,6 +77,23 @@ export interface Config {
   maxDecodeBytesPerRequest: number;
   /** Decoded pixels and samples all requests in flight may need together, in bytes. */
   maxDecodeBytes: number;
+  /** Rate limits on (per token and per client address); off turns every limit below off. */
+  rateLimits: boolean;
+  /** Sign-ins: ModelScope login and token checks (whoami). */
+  rateLimitLogin: RateRule | null;
+  /** Requests carrying a token the server refuses, per client address; past it the address gets 429. */
+  rateLimitAuthFailures: RateRule | null;
+  rateLimitTokenCreate: RateRule | null;
+  rateLimitRepoCreate: RateRule | null;
+  /** API commits (Hugging Face, ModelScope) and git pushes. */
+  rateLimitCommit: RateRule | null;
+  /** LFS and ModelScope object uploads. */
+  rateLimitUpload: RateRule | null;
+  rateLimitInference: RateRule | null;
+  /** Most repos one user or organization may own; 0 = no limit. */
+  quotaRepos: number;
+  /** Most LFS bytes the repos of one namespace may hold; 0 = no limit. */
+  quotaStorageBytes: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -189,6 +207,16 @@ export const settings = [
   define({ key: 'fetchMaxBytes', env: 'MODA_FETCH_MAX_BYTES', description: 'Largest body fetched for one input URL', default: () => 16 * 1024 ** 2, parse: bytes }),
   define({ key: 'maxDecodeBytesPerRequest', env: 'MODA_MAX_DECODE_PER_REQUEST', description: 'Memory the decoded images and audio of one request may take, judged from their headers before decoding (larger: 413)', default: () => 512 * 1024 ** 2, parse: bytes }),
   define({ key: 'maxDecodeBytes', env: 'MODA_MAX_DECODE', description: 'Memory the decoded images and audio of all requests in flight may take together (beyond: 429, retry later)', default: () => 1024 ** 3, parse: bytes }),
+  define({ key: 'rateLimits', env: 'MODA_RATE_LIMITS', description: 'Rate limits per token and per client address (`0` = every MODA_RATE_LIMIT_* off; loopback is not exempt); over a limit: 429 RATE_LIMITED with Retry-After', default: () => true, parse: flag }),
+  define({ key: 'rateLimitLogin', env: 'MODA_RATE_LIMIT_LOGIN', description: 'Sign-ins (ModelScope `/api/v1/login`, `/api/whoami-v2`) per token and per address, e.g. 30/m, 1000/h, 5/10s; `0` = off', default: () => parseRateRule('120/m', 'MODA_RATE_LIMIT_LOGIN'), defaultRule: '120/m', parse: parseRateRule }),
+  define({ key: 'rateLimitAuthFailures', env: 'MODA_RATE_LIMIT_AUTH_FAILURES', description: 'Requests with a refused (unknown, revoked, expired) token per client address; past it the address gets 429 until the window refills; `0` = off', default: () => parseRateRule('30/m', 'MODA_RATE_LIMIT_AUTH_FAILURES'), defaultRule: '30/m', parse: parseRateRule }),
+  define({ key: 'rateLimitTokenCreate', env: 'MODA_RATE_LIMIT_TOKEN_CREATE', description: 'Token creations per token and per address; `0` = off', default: () => parseRateRule('60/m', 'MODA_RATE_LIMIT_TOKEN_CREATE'), defaultRule: '60/m', parse: parseRateRule }),
+  define({ key: 'rateLimitRepoCreate', env: 'MODA_RATE_LIMIT_REPO_CREATE', description: 'Repo creations (Hugging Face, ModelScope) per token and per address; `0` = off', default: () => parseRateRule('120/m', 'MODA_RATE_LIMIT_REPO_CREATE'), defaultRule: '120/m', parse: parseRateRule }),
+  define({ key: 'rateLimitCommit', env: 'MODA_RATE_LIMIT_COMMIT', description: 'Commits (Hugging Face NDJSON, ModelScope) and git pushes per token and per address; `0` = off', default: () => parseRateRule('600/m', 'MODA_RATE_LIMIT_COMMIT'), defaultRule: '600/m', parse: parseRateRule }),
+  define({ key: 'rateLimitUpload', env: 'MODA_RATE_LIMIT_UPLOAD', description: 'Object uploads (LFS PUT, ModelScope PUT) per token and per address; `0` = off', default: () => parseRateRule('3000/m', 'MODA_RATE_LIMIT_UPLOAD'), defaultRule: '3000/m', parse: parseRateRule }),
+  define({ key: 'rateLimitInference', env: 'MODA_RATE_LIMIT_INFERENCE', description: 'Inference requests (`/api/v1/models/…/pipeline`, Hugging Face `/models/…`, OpenAI `/v1/…`) per token and per address; `0` = off', default: () => parseRateRule('6000/m', 'MODA_RATE_LIMIT_INFERENCE'), defaultRule: '6000/m', parse: parseRateRule }),
+  define({ key: 'quotaRepos', env: 'MODA_QUOTA_REPOS', description: 'Most repos (models and datasets) one user or organization may own; more: 403 QUOTA_REPOS_EXCEEDED (0 = no limit)', default: () => 1000, parse: integer }),
+  define({ key: 'quotaStorageBytes', env: 'MODA_QUOTA_STORAGE', description: 'Most LFS bytes the repos of one user or organization may hold, counted per distinct object uploaded or committed there; an upload past it is refused before it starts with QUOTA_STORAGE_EXCEEDED (0 = no limit)', default: () => 0, parse: bytes }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -112,4 +112,34 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Security for a hub on the internet (issue 18), a step of its own: tokens that expire or are
+  // limited to named repos, the audit log, and the LFS bytes each namespace has taken (quotas).
+  '0006-token-lifecycle-audit-log-storage-quota': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('tokens').addColumn('expires_at', 'text').execute();
+      // JSON list of `type:namespace/name` keys; null = every repo the user may use.
+      await db.schema.alterTable('tokens').addColumn('repo_scope', 'text').execute();
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text')
+        .addColumn('token_id', 'text')
+        .addColumn('address', 'text')
+        .addColumn('target', 'text')
+        .addColumn('details', 'text', (c) => c.notNull().defaultTo('{}'))
+        .execute();
+      await db.schema.createIndex('audit_events_action').on('audit_events').columns(['action', 'id']).execute();
+      await db.schema.createIndex('audit_events_actor').on('audit_events').columns(['actor', 'id']).execute();
+      await db.schema
+        .createTable('namespace_storage')
+        .addColumn('namespace', 'text', (c) => c.notNull())
+        .addColumn('oid', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('namespace_storage_pk', ['namespace', 'oid'])
+        .execute();
+    },
+  },
 };

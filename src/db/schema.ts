@@ -30,6 +30,10 @@ export interface TokensTable {
   hash: string;
   created_at: string;
   last_used_at: string | null;
+  /** When the token stops working; null = never. Optional: rows from before it existed have null. */
+  expires_at?: string | null;
+  /** JSON list of `type:namespace/name` keys the token is limited to; null = not limited. */
+  repo_scope?: string | null;
 }
 
 export interface ReposTable {
@@ -93,6 +97,29 @@ export interface DeploymentsTable {
   updated_at: string;
 }
 
+/** A security-relevant event (sign-ins, tokens, visibility, members, deletions, pushes, deployments). Never a secret. */
+export interface AuditEventsTable {
+  /** Time-ordered: the ISO time, then random hex, so ids sort as the events happened. */
+  id: string;
+  at: string;
+  action: string;
+  actor: string | null;
+  token_id: string | null;
+  address: string | null;
+  target: string | null;
+  /** JSON object. */
+  details: string;
+}
+
+/** One LFS object charged to a namespace's storage quota (once per namespace, however many repos use it). */
+export interface NamespaceStorageTable {
+  namespace: string;
+  oid: string;
+  /** bigint: PostgreSQL answers it as a string. */
+  size: number | string;
+  created_at: string;
+}
+
 export interface MigrationsMarker {
   id: Generated<number>;
 }
@@ -105,4 +132,6 @@ export interface Database {
   repo_tags: RepoTagsTable;
   likes: LikesTable;
   deployments: DeploymentsTable;
+  audit_events: AuditEventsTable;
+  namespace_storage: NamespaceStorageTable;
 }

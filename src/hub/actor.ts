@@ -12,6 +12,13 @@ export interface Actor {
   tokenId: string | null;
   isAdmin: boolean;
   orgs: Map<string, MemberRole>;
+  /**
+   * A fine-grained token's repos (`type:namespace/name`, lower-case): it acts only on these, with
+   * the user's rights capped by its role, and is a stranger everywhere else. Absent = not limited.
+   */
+  repoScope?: ReadonlySet<string> | null;
+  /** When the token expires (ms since the epoch); absent = never. */
+  expiresAtMs?: number | null;
 }
 
 export const anonymous: Actor = { user: null, tokenRole: null, tokenId: null, isAdmin: false, orgs: new Map() };
@@ -24,14 +31,16 @@ export async function authenticate(hub: HubContext, token: string | undefined): 
   if (!token) return anonymous;
   const hash = hashToken(token);
   const cached = hub.caches.actors.get(hash);
-  if (cached) return cached;
+  if (cached) return refuseExpired(cached);
   const row = await hub.db
     .selectFrom('tokens')
     .innerJoin('users', 'users.name', 'tokens.user')
-    .select(['tokens.id', 'tokens.user', 'tokens.role', 'users.is_admin'])
+    .select(['tokens.id', 'tokens.user', 'tokens.role', 'tokens.expires_at', 'tokens.repo_scope', 'users.is_admin'])
     .where('tokens.hash', '=', hash)
     .executeTakeFirst();
   if (!row) throw new ModaError('AUTH_INVALID_TOKEN');
+  const expiresAtMs = row.expires_at ? Date.parse(row.expires_at) : null;
+  refuseExpired({ expiresAtMs });
   await touchToken(hub, row.id);
   const memberships = await hub.db.selectFrom('memberships').select(['org', 'role']).where('user', '=', row.user).execute();
   const actor: Actor = {
@@ -40,9 +49,33 @@ export async function authenticate(hub: HubContext, token: string | undefined): 
     tokenId: row.id,
     isAdmin: row.is_admin === 1,
     orgs: new Map(memberships.map((membership) => [membership.org, membership.role])),
+    repoScope: row.repo_scope ? new Set(JSON.parse(row.repo_scope) as string[]) : null,
+    expiresAtMs,
   };
   hub.caches.actors.set(hash, actor);
   return actor;
+}
+
+function refuseExpired<T extends Pick<Actor, 'expiresAtMs'>>(actor: T): T {
+  if (typeof actor.expiresAtMs === 'number' && actor.expiresAtMs <= Date.now()) {
+    throw new ModaError('AUTH_TOKEN_EXPIRED', `the access token expired at ${new Date(actor.expiresAtMs).toISOString()}; create a new one`);
+  }
+  return actor;
+}
+
+/** Whether the actor's token is limited to named repos (a fine-grained token). */
+export function isScoped(actor: Actor): boolean {
+  return actor.repoScope !== undefined && actor.repoScope !== null;
+}
+
+/** The key a fine-grained token names a repo by. */
+export function scopeKey(type: string, key: string): string {
+  return `${type}:${key.toLowerCase()}`;
+}
+
+/** The actor with its token's repo limit lifted: its rights inside a repo the token names. */
+export function withinScope(actor: Actor): Actor {
+  return isScoped(actor) ? { ...actor, repoScope: null } : actor;
 }
 
 const lastTouched = new Map<string, number>();
@@ -58,7 +91,7 @@ async function touchToken(hub: HubContext, id: string): Promise<void> {
 
 /** Site administration needs an admin user holding an admin-scoped token. */
 export function isSiteAdmin(actor: Actor): boolean {
-  return actor.isAdmin && actor.tokenRole === 'admin';
+  return actor.isAdmin && actor.tokenRole === 'admin' && !isScoped(actor);
 }
 
 export function canWriteTokens(actor: Actor): boolean {
@@ -67,19 +100,19 @@ export function canWriteTokens(actor: Actor): boolean {
 
 /** Read access to a namespace's private content: its owner, its org members, site admins. */
 export function canReadNamespace(actor: Actor, namespace: string): boolean {
-  if (actor.user === null) return false;
+  if (actor.user === null || isScoped(actor)) return false;
   return actor.isAdmin || actor.user === namespace || actor.orgs.has(namespace);
 }
 
 export function canWriteNamespace(actor: Actor, namespace: string): boolean {
-  if (actor.user === null || !canWriteTokens(actor)) return false;
+  if (actor.user === null || !canWriteTokens(actor) || isScoped(actor)) return false;
   if (isSiteAdmin(actor) || actor.user === namespace) return true;
   const role = actor.orgs.get(namespace);
   return role === 'admin' || role === 'write';
 }
 
 export function canAdminNamespace(actor: Actor, namespace: string): boolean {
-  if (actor.user === null || !canWriteTokens(actor)) return false;
+  if (actor.user === null || !canWriteTokens(actor) || isScoped(actor)) return false;
   return isSiteAdmin(actor) || actor.user === namespace || actor.orgs.get(namespace) === 'admin';
 }
 
@@ -91,5 +124,6 @@ export function requireUser(actor: Actor): string {
 export function requireWriteToken(actor: Actor): string {
   const user = requireUser(actor);
   if (!canWriteTokens(actor)) throw new ModaError('AUTH_FORBIDDEN', 'this token is read-only');
+  if (isScoped(actor)) throw new ModaError('AUTH_TOKEN_SCOPE', 'this token is limited to named repositories; use a token without a repo list for this');
   return user;
 }

@@ -10,6 +10,7 @@
 import { parseDuration } from '../config/config.js';
 import type { DeploymentsTable } from '../db/schema.js';
 import { ModaError, isModaError } from '../errors/moda-error.js';
+import { recordAuditEvent } from '../hub/audit/record-audit-event.js';
 import { isSiteAdmin, requireWriteToken, type Actor } from '../hub/actor.js';
 import type { HubContext } from '../hub/context.js';
 import { findRepo } from '../hub/repos/repo-record.js';
@@ -326,6 +327,7 @@ export class Deployments {
       if (await this.row(name)) throw new ModaError('HUB_NAME_TAKEN', `a deployment named "${name}" already exists; PATCH it to redeploy`);
       throw error;
     }
+    await recordAuditEvent(this.hub, actor, 'deployment.create', `deployment:${name}`, { model: snapshot.repo });
     const live = this.start(row, emit);
     await live.settled;
     const view = this.view(row);
@@ -390,6 +392,7 @@ export class Deployments {
     const row = await this.visibleRow(actor, name);
     await this.requireManage(actor, row);
     await this.hub.db.deleteFrom('deployments').where('name', '=', name).execute();
+    await recordAuditEvent(this.hub, actor, 'deployment.delete', `deployment:${name}`, { model: row.model });
     const live = this.live.get(name);
     this.live.delete(name);
     if (live?.served && !this.hold(live.served)) await this.inference.models.unload(live.served);

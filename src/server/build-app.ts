@@ -30,6 +30,9 @@ import { registerObservabilityRoutes, setReadinessCheck } from '../protocols/mod
 import { InferenceService } from '../serve/inference-service.js';
 import { ModelCache } from '../serve/model-cache.js';
 import { registerWebUi } from './web-ui.js';
+import { registerRateLimits } from './rate-limit/register-rate-limits.js';
+import { registerAuditRequestContext } from './audit-request-context.js';
+import { registerAuditRoutes } from '../protocols/moda/audit-routes.js';
 
 /** Imports the starter catalog, logging what was imported or skipped; never rejects. */
 function importStarterCatalog(app: FastifyInstance, hub: HubContext): Promise<void> {
@@ -94,6 +97,8 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   app.addContentTypeParser(['application/x-ndjson', 'application/jsonl'], { parseAs: 'string', bodyLimit: hub.config.maxCommitBytes }, (_request, text, done) => done(null, text));
 
   app.decorateRequest('actor', null as never);
+  registerRateLimits(app, hub);
+  registerAuditRequestContext(app, hub);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     request.actor = await actorOf(hub, request);
@@ -110,6 +115,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerWhoamiRoute(app, hub);
   registerAccountRoutes(app, hub);
+  registerAuditRoutes(app, hub);
   registerTaskRoutes(app);
   registerTaskCountRoute(app, hub);
   registerReadRoutes(app, hub);

@@ -33,9 +33,18 @@ function modelLabel(served: ServedModel): string {
   return served.repo;
 }
 
+// Keyed by the HTTP server, shared by the app and its plugin scopes, so other modules add metrics.
+const registries = new WeakMap<object, Registry>();
+
+/** The registry /metrics serves for this app, once registerMetrics has run. */
+export function metricsRegistryOf(app: FastifyInstance): Registry | undefined {
+  return registries.get(app.server);
+}
+
 /** Creates the app's registry, hooks its requests and the model cache, and returns the registry. */
 export function registerMetrics(app: FastifyInstance, models: ModelCache): Registry {
   const registry = new Registry();
+  registries.set(app.server, registry);
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 

@@ -1,10 +1,14 @@
 // Access tokens: created with a role (read, write, admin), shown once, stored as a sha256 hash.
 // Tokens carry the `hf_` prefix because @huggingface/hub refuses any other before sending it.
+// A token may expire, and may be limited to named repos (a fine-grained token, token-scope.ts).
 import { randomBytes } from 'node:crypto';
 import { ModaError } from '../../errors/moda-error.js';
 import type { TokenRole } from '../../db/schema.js';
 import { hashToken, isSiteAdmin, requireUser, requireWriteToken, type Actor } from '../actor.js';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
 import type { HubContext } from '../context.js';
+import { tokenExpiry } from './token-expiry.js';
+import { scopedRepoName, tokenScope } from './token-scope.js';
 
 export interface TokenInfo {
   id: string;
@@ -13,6 +17,20 @@ export interface TokenInfo {
   role: TokenRole;
   createdAt: string;
   lastUsedAt: string | null;
+  /** null = never expires. */
+  expiresAt: string | null;
+  expired: boolean;
+  /** Repos a fine-grained token is limited to (`ns/name`, `datasets/ns/name`); null = not limited. */
+  repos: string[] | null;
+}
+
+export interface CreateTokenInput {
+  name: string;
+  role: TokenRole;
+  user?: string;
+  expiresIn?: string;
+  expiresAt?: string;
+  repos?: unknown;
 }
 
 const ROLE_RANK: Record<TokenRole, number> = { read: 0, write: 1, admin: 2 };
@@ -33,11 +51,7 @@ export async function registerToken(hub: HubContext, user: string, name: string,
     .execute();
 }
 
-export async function createToken(
-  hub: HubContext,
-  actor: Actor,
-  input: { name: string; role: TokenRole; user?: string },
-): Promise<TokenInfo & { token: string }> {
+export async function createToken(hub: HubContext, actor: Actor, input: CreateTokenInput): Promise<TokenInfo & { token: string }> {
   const self = requireWriteToken(actor);
   const owner = input.user ?? self;
   if (owner !== self && !isSiteAdmin(actor)) throw new ModaError('AUTH_FORBIDDEN', 'only an admin may create tokens for other users');
@@ -47,8 +61,11 @@ export async function createToken(
   }
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100) throw new ModaError('VALIDATION_FAILED', 'token name must be 1-100 characters');
+  const now = Date.now();
+  const expiresAt = tokenExpiry(input, now);
   const user = await hub.db.selectFrom('users').select(['name', 'type']).where('name', '=', owner).executeTakeFirst();
   if (!user || user.type !== 'user') throw new ModaError('HUB_USER_NOT_FOUND', `no user "${owner}"`);
+  const scope = await tokenScope(hub, actor, input.repos);
   const token = newTokenSecret();
   const row = {
     id: randomBytes(12).toString('hex'),
@@ -56,11 +73,15 @@ export async function createToken(
     name,
     role: input.role,
     hash: hashToken(token),
-    created_at: new Date().toISOString(),
+    created_at: new Date(now).toISOString(),
     last_used_at: null,
+    expires_at: expiresAt,
+    repo_scope: scope ? JSON.stringify(scope) : null,
   };
   await hub.db.insertInto('tokens').values(row).execute();
-  return { ...toInfo(row), token };
+  const info = toInfo(row);
+  await recordAuditEvent(hub, actor, 'token.create', `token:${row.id}`, { user: owner, name, role: input.role, expiresAt, repos: info.repos });
+  return { ...info, token };
 }
 
 export async function listTokens(hub: HubContext, actor: Actor, user?: string): Promise<TokenInfo[]> {
@@ -71,14 +92,33 @@ export async function listTokens(hub: HubContext, actor: Actor, user?: string): 
   return rows.map(toInfo);
 }
 
+/** The caller's own token, as `GET /api/tokens/current` and whoami describe it. */
+export async function currentToken(hub: HubContext, actor: Actor): Promise<TokenInfo | null> {
+  if (actor.tokenId === null) return null;
+  const row = await hub.db.selectFrom('tokens').selectAll().where('id', '=', actor.tokenId).executeTakeFirst();
+  return row ? toInfo(row) : null;
+}
+
 export async function revokeToken(hub: HubContext, actor: Actor, id: string): Promise<void> {
   const self = requireWriteToken(actor);
-  const row = await hub.db.selectFrom('tokens').select(['id', 'user']).where('id', '=', id).executeTakeFirst();
+  const row = await hub.db.selectFrom('tokens').select(['id', 'user', 'name']).where('id', '=', id).executeTakeFirst();
   if (!row || (row.user !== self && !isSiteAdmin(actor))) throw new ModaError('HUB_TOKEN_NOT_FOUND', `no token with id "${id}"`);
   await hub.db.deleteFrom('tokens').where('id', '=', id).execute();
   hub.caches.actors.clear();
+  await recordAuditEvent(hub, actor, 'token.revoke', `token:${row.id}`, { user: row.user, name: row.name });
 }
 
-function toInfo(row: { id: string; user: string; name: string; role: TokenRole; created_at: string; last_used_at: string | null }): TokenInfo {
-  return { id: row.id, user: row.user, name: row.name, role: row.role, createdAt: row.created_at, lastUsedAt: row.last_used_at };
+function toInfo(row: { id: string; user: string; name: string; role: TokenRole; created_at: string; last_used_at: string | null; expires_at?: string | null; repo_scope?: string | null }): TokenInfo {
+  const expiresAt = row.expires_at ?? null;
+  return {
+    id: row.id,
+    user: row.user,
+    name: row.name,
+    role: row.role,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt,
+    expired: expiresAt !== null && Date.parse(expiresAt) <= Date.now(),
+    repos: row.repo_scope ? (JSON.parse(row.repo_scope) as string[]).map(scopedRepoName) : null,
+  };
 }

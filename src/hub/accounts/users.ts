@@ -2,6 +2,7 @@
 import { ModaError } from '../../errors/moda-error.js';
 import type { MemberRole } from '../../db/schema.js';
 import { canAdminNamespace, isSiteAdmin, requireWriteToken, type Actor } from '../actor.js';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
 import type { HubContext } from '../context.js';
 import { isValidUserName } from '../paths.js';
 import { isReservedNamespaceName } from './reserved-names.js';
@@ -44,7 +45,9 @@ export async function ensureAdminUser(hub: HubContext): Promise<void> {
 
 export async function createUser(hub: HubContext, actor: Actor, input: { name: string; fullname?: string; email?: string; isAdmin?: boolean }): Promise<UserInfo> {
   if (!isSiteAdmin(actor)) throw new ModaError('AUTH_FORBIDDEN', 'only an admin with an admin token may create users');
-  return insertNamespace(hub, { ...input, type: 'user' });
+  const user = await insertNamespace(hub, { ...input, type: 'user' });
+  await recordAuditEvent(hub, actor, 'user.create', user.name, { isAdmin: user.isAdmin });
+  return user;
 }
 
 export async function createOrganization(hub: HubContext, actor: Actor, input: { name: string; fullname?: string }): Promise<UserInfo> {
@@ -52,6 +55,7 @@ export async function createOrganization(hub: HubContext, actor: Actor, input: {
   const org = await insertNamespace(hub, { name: input.name, fullname: input.fullname, type: 'org' });
   await hub.db.insertInto('memberships').values({ org: org.name, user: creator, role: 'admin' }).execute();
   hub.caches.actors.clear();
+  await recordAuditEvent(hub, actor, 'org.create', org.name);
   return org;
 }
 
@@ -79,6 +83,7 @@ export async function setMember(hub: HubContext, actor: Actor, org: string, user
     .onConflict((conflict) => conflict.columns(['org', 'user']).doUpdateSet({ role }))
     .execute();
   hub.caches.actors.clear();
+  await recordAuditEvent(hub, actor, 'member.set', org, { user, role });
 }
 
 export async function removeMember(hub: HubContext, actor: Actor, org: string, user: string): Promise<void> {
@@ -87,6 +92,7 @@ export async function removeMember(hub: HubContext, actor: Actor, org: string, u
   await keepOneAdmin(hub, org, user);
   await hub.db.deleteFrom('memberships').where('org', '=', org).where('user', '=', user).execute();
   hub.caches.actors.clear();
+  await recordAuditEvent(hub, actor, 'member.remove', org, { user });
 }
 
 /** Refuses to demote or remove `user` when they are the organization's last admin. */

@@ -1,6 +1,7 @@
 // Commits a set of file operations to a branch. With `parentCommit` the commit lands only if the
 // branch is still there (412 otherwise, never a silent merge); without it, the operations are
 // re-applied on whatever the head is, so concurrent writers all land.
+import { requireStorage } from '../quotas/storage-quota.js';
 import { createHash } from 'node:crypto';
 import { ModaError } from '../../errors/moda-error.js';
 import type { Actor } from '../actor.js';
@@ -46,6 +47,7 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
     }
   }
   const operations = await moveLargeFilesToLfs(hub, repo, branch, input.operations);
+  await requireStorage(hub, repo.row.namespace, operations.flatMap((operation) => (operation.kind === 'lfsFile' ? [operation] : [])));
   const author = { name: actor.user ?? 'anonymous', email: `${actor.user ?? 'anonymous'}@users.noreply.moda` };
   const ref = `refs/heads/${branch}`;
 

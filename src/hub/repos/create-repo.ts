@@ -1,6 +1,8 @@
 // Creates a repo: a bare git repository built in a scratch folder with its first commit
 // (.gitattributes + README.md card), moved into place, then recorded in the database. A crash
 // before the insert leaves only an unrecorded folder, which the next create of that name replaces.
+import { recordAuditEvent } from '../audit/record-audit-event.js';
+import { checkRepoQuota } from '../quotas/check-repo-quota.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -45,6 +47,7 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
   const key = input.repoId.toLowerCase();
   const existing = await hub.db.selectFrom('repos').select('id').where('type', '=', input.type).where('key', '=', key).executeTakeFirst();
   if (existing) throw new ModaError('HUB_REPO_EXISTS', `You already created this ${input.type} repo: ${input.repoId}`);
+  await checkRepoQuota(hub, namespace);
 
   const scratch = join(reposRoot(hub), '.scratch', randomBytes(8).toString('hex'));
   await mkdir(scratch, { recursive: true });
@@ -73,7 +76,9 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
   }
 
   const visibility = input.visibility ?? (input.private ? 'private' : 'public');
-  return recordRepo(hub, { type: input.type, namespace, name, visibility, defaultBranch, chineseName: input.chineseName });
+  const repo = await recordRepo(hub, { type: input.type, namespace, name, visibility, defaultBranch, chineseName: input.chineseName });
+  await recordAuditEvent(hub, actor, 'repo.create', `${input.type}:${repo.fullName}`, { visibility });
+  return repo;
 }
 
 function firstCommitFiles(repoId: string, input: CreateRepoInput): CommitOperation[] {

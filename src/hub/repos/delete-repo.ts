@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import type { RepoType } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import { reposRoot, type HubContext } from '../context.js';
-import { findRepo } from './repo-record.js';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
+import { findRepo, visibilityOf } from './repo-record.js';
 
 export async function deleteRepo(hub: HubContext, actor: Actor, type: RepoType, repoId: string): Promise<void> {
   const repo = await findRepo(hub, actor, type, repoId, 'admin');
   await hub.db.deleteFrom('repos').where('id', '=', repo.id).execute();
   hub.caches.repos.clear();
+  await recordAuditEvent(hub, actor, 'repo.delete', `${type}:${repo.fullName}`, { visibility: visibilityOf(repo.row) });
   const trash = join(reposRoot(hub), '.trash');
   await mkdir(trash, { recursive: true });
   const moved = join(trash, randomBytes(8).toString('hex'));

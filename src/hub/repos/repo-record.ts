@@ -4,7 +4,7 @@
 import type { Selectable } from 'kysely';
 import { ModaError } from '../../errors/moda-error.js';
 import type { ReposTable, RepoType, RepoVisibility } from '../../db/schema.js';
-import { canAdminNamespace, canReadNamespace, canWriteNamespace, type Actor } from '../actor.js';
+import { canAdminNamespace, canReadNamespace, canWriteNamespace, isScoped, scopeKey, withinScope, type Actor } from '../actor.js';
 import { gitDirOf, type HubContext } from '../context.js';
 
 export type RepoRow = Selectable<ReposTable>;
@@ -38,7 +38,7 @@ export function privateFlag(visibility: RepoVisibility): number {
 export function canRead(actor: Actor, row: Pick<RepoRow, 'private' | 'visibility' | 'namespace'>): boolean {
   const visibility = visibilityOf(row);
   if (visibility === 'public') return true;
-  if (visibility === 'internal' && actor.user !== null) return true;
+  if (visibility === 'internal' && actor.user !== null && !isScoped(actor)) return true;
   return canReadNamespace(actor, row.namespace);
 }
 
@@ -48,6 +48,11 @@ export function toRecord(hub: HubContext, row: RepoRow): RepoRecord {
 
 export async function findRepo(hub: HubContext, actor: Actor, type: RepoType, repoId: string, access: Access = 'read'): Promise<RepoRecord> {
   const row = await findRow(hub, type, repoId.toLowerCase());
+  // A fine-grained token has its user's rights (capped by its role) in the repos it names only.
+  if (row && isScoped(actor)) {
+    if (actor.repoScope?.has(scopeKey(type, row.key))) actor = withinScope(actor);
+    else if (access !== 'read' && canRead(actor, row)) throw new ModaError('AUTH_TOKEN_SCOPE', `this token is limited to other repositories than ${repoId}`);
+  }
   if (!row || !canRead(actor, row)) {
     throw new ModaError('HUB_REPO_NOT_FOUND', `${type === 'model' ? 'Repository' : 'Dataset'} ${repoId} not found`);
   }

@@ -4,7 +4,7 @@
 import { expressionBuilder, sql, type Expression, type SqlBool } from 'kysely';
 import { ModaError } from '../../errors/moda-error.js';
 import type { Database, RepoType } from '../../db/schema.js';
-import type { Actor } from '../actor.js';
+import { isScoped, type Actor } from '../actor.js';
 import type { HubContext } from '../context.js';
 import type { RepoRow } from './repo-record.js';
 
@@ -148,7 +148,14 @@ async function rarestTag(hub: HubContext, tags: string[]): Promise<{ tag: string
 function matching(actor: Actor, query: SearchQuery, driver: string | undefined): Expression<SqlBool> {
   const eb = expressionBuilder<Database, 'repos'>();
   const conditions: Expression<SqlBool>[] = [eb('repos.type', '=', query.type)];
-  if (!actor.isAdmin) {
+  if (isScoped(actor)) {
+    // A fine-grained token sees what anyone sees, plus the repos it names that its user may read.
+    const prefix = `${query.type}:`;
+    const keys = [...(actor.repoScope ?? [])].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+    const readable = actor.user === null ? [] : [actor.user, ...actor.orgs.keys()];
+    const named = actor.isAdmin ? eb('repos.key', 'in', keys) : eb.and([eb('repos.key', 'in', keys), eb.or([eb('repos.visibility', '=', 'internal'), eb('repos.namespace', 'in', readable)])]);
+    conditions.push(keys.length === 0 ? eb('repos.private', '=', 0) : eb.or([eb('repos.private', '=', 0), named]));
+  } else if (!actor.isAdmin) {
     const readable = actor.user === null ? [] : [actor.user, ...actor.orgs.keys()];
     // The same rule as canRead: public, internal for anyone signed in, everything of one's namespaces.
     conditions.push(

@@ -3,7 +3,8 @@ import type { RepoType, RepoVisibility } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import type { HubContext } from '../context.js';
 import { git } from '../git.js';
-import { findRepo, privateFlag, type RepoRecord } from './repo-record.js';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
+import { findRepo, privateFlag, visibilityOf, type RepoRecord } from './repo-record.js';
 
 export interface RepoSettings {
   /** true: private, false: public. */
@@ -20,9 +21,11 @@ export async function updateSettings(hub: HubContext, actor: Actor, type: RepoTy
   if (visibility !== undefined) {
     await hub.db.updateTable('repos').set({ visibility, private: privateFlag(visibility) }).where('id', '=', repo.id).execute();
     hub.caches.repos.clear();
+    if (visibility !== visibilityOf(repo.row)) await recordAuditEvent(hub, actor, 'repo.visibility', `${type}:${repo.fullName}`, { from: visibilityOf(repo.row), to: visibility });
   }
   if (settings.allowForcePush !== undefined) {
     await git(repo.gitDir, ['config', 'receive.denyNonFastForwards', settings.allowForcePush ? 'false' : 'true']);
+    await recordAuditEvent(hub, actor, 'repo.settings', `${type}:${repo.fullName}`, { allowForcePush: settings.allowForcePush });
   }
   return findRepo(hub, actor, type, repoId, 'read');
 }

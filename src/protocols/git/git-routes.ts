@@ -13,6 +13,7 @@ import { readRef } from '../../hub/refs.js';
 import { reindexRepo } from '../../hub/repos/reindex-repo.js';
 import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
 import { REPO_KINDS, type RepoParams } from '../hf/repo-route-params.js';
+import { auditedPushCheck } from './audited-push-check.js';
 import { checkPushedLfsObjects } from './check-pushed-lfs-objects.js';
 import { answerPreReceive, installPreReceiveHook } from './pre-receive-hook.js';
 import { runHttpBackend } from './run-http-backend.js';
@@ -95,7 +96,7 @@ async function serve(hub: HubContext, config: Record<string, string>, type: Repo
     remoteAddr: request.ip,
     config,
     signal: abort.signal,
-    hookChannel: push ? (channel) => answerPreReceive(channel, (pending) => checkPushedLfsObjects(hub, repo.gitDir, pending), log) : undefined,
+    hookChannel: push ? (channel) => answerPreReceive(channel, auditedPushCheck(hub, request.actor, repo, (pending) => checkPushedLfsObjects(hub, repo.gitDir, pending)), log) : undefined,
     afterExit: push ? () => followDefaultBranch(hub, repo) : undefined,
     log,
   });

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
 import { openLocalBlob } from '../../hub/open-file-content.js';
+import { chargeStorage, storageQuotaError } from '../../hub/quotas/storage-quota.js';
 import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
 import { SHA256_HEX } from '../../storage/blob-store.js';
 import { signLfsGrant, verifyLfsGrant, type LfsGrant } from '../../server/lfs-signature.js';
@@ -48,6 +49,7 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
     app.post(`${root}/objects/batch`, { config: { envelope: 'lfs' } }, async (request, reply) => {
       const { operation, objects } = parseBatch(request.body);
       const repo = await findRepo(hub, request.actor, kind.type, gitRepoId(request.params as RepoParams), operation === 'upload' ? 'write' : 'read');
+      const overQuota = operation === 'upload' ? await chargeStorage(hub, repo.row.namespace, objects.filter((object) => isObject(object) && object.size <= hub.config.maxLfsObjectBytes) as BatchObject[]) : new Set<string>();
       const answers = await Promise.all(
         objects.map(async (object) => {
           if (!isObject(object)) {
@@ -57,6 +59,7 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
           if (object.size > hub.config.maxLfsObjectBytes) {
             return { ...object, error: { code: 422, message: `object larger than ${hub.config.maxLfsObjectBytes} bytes` } };
           }
+          if (overQuota.has(object.oid)) return { ...object, error: { code: 413, message: storageQuotaError(hub, repo.row.namespace, [object.oid]).message } };
           const stored = await hub.blobs.stat(object.oid);
           const grant: LfsGrant = { operation, repoKey: repo.id, oid: object.oid, size: object.size };
           if (operation === 'download') {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../hub/actor.js';
 import type { HubContext } from '../../hub/context.js';
 import { getNamespace } from '../../hub/accounts/users.js';
+import { accessTokenInfo } from '../../hub/accounts/access-token-info.js';
 
 export function registerWhoamiRoute(app: FastifyInstance, hub: HubContext): void {
   app.get('/api/whoami-v2', async (request) => {
@@ -14,7 +15,6 @@ export function registerWhoamiRoute(app: FastifyInstance, hub: HubContext): void
         return { type: 'org', name: org, fullname: details.fullname, roleInOrg: role };
       }),
     );
-    const role = request.actor.tokenRole;
     return {
       type: 'user',
       id: info.name,
@@ -26,7 +26,7 @@ export function registerWhoamiRoute(app: FastifyInstance, hub: HubContext): void
       canPay: false,
       isAdmin: info.isAdmin,
       orgs,
-      auth: { type: 'access_token', accessToken: { displayName: request.actor.tokenId ?? '', role: role === 'admin' ? 'write' : role, scope: role } },
+      auth: await accessTokenInfo(hub, request.actor),
     };
   });
 }

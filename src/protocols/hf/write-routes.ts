@@ -14,6 +14,7 @@ import { setLike } from '../../hub/repos/counters.js';
 import { createRepo } from '../../hub/repos/create-repo.js';
 import { deleteRepo } from '../../hub/repos/delete-repo.js';
 import { createBranch, createTag, deleteBranch, deleteTag } from '../../hub/repos/manage-refs.js';
+import { requireStorageLeft } from '../../hub/quotas/storage-quota.js';
 import { findRepo } from '../../hub/repos/repo-record.js';
 import { updateSettings } from '../../hub/repos/update-settings.js';
 import { parseCommitBody } from './commit-body.js';
@@ -157,6 +158,7 @@ export function registerWriteRoutes(app: FastifyInstance, hub: HubContext, baseU
       const input = body(request.body);
       if (!Array.isArray(input.files)) throw new ModaError('VALIDATION_FAILED', 'files must be a list');
       const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params), 'write');
+      await requireStorageLeft(hub, repo.row.namespace);
       const { commit } = await resolveRevision(repo.gitDir, params.revision).catch(() => resolveRevision(repo.gitDir, repo.row.default_branch));
       const attributes = typeof input.gitAttributes === 'string' ? input.gitAttributes : (await readSmallFile(repo.gitDir, commit, '.gitattributes'))?.toString('utf8') ?? '';
       const patterns = lfsPatterns(attributes);

@@ -28,7 +28,14 @@ function text(value: Body, key: string, required = false): string | undefined {
 export function registerAccountRoutes(app: FastifyInstance, hub: HubContext): void {
   app.post('/api/tokens', async (request, reply) => {
     const input = body(request.body);
-    const token = await createToken(hub, request.actor, { name: text(input, 'name', true), role: (text(input, 'role') ?? 'read') as TokenRole, user: text(input, 'user') });
+    const token = await createToken(hub, request.actor, {
+      name: text(input, 'name', true),
+      role: (text(input, 'role') ?? 'read') as TokenRole,
+      user: text(input, 'user'),
+      expiresIn: text(input, 'expiresIn'),
+      expiresAt: text(input, 'expiresAt'),
+      repos: input.repos,
+    });
     reply.code(201);
     return token;
   });

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../../hub/actor.js';
 import { getNamespace } from '../../hub/accounts/users.js';
+import { recordAuditEvent } from '../../hub/audit/record-audit-event.js';
 import type { HubContext } from '../../hub/context.js';
 import { ok } from './envelope.js';
 import { sessionCookie } from './session-actor.js';
@@ -14,6 +15,7 @@ export function registerLoginRoute(app: FastifyInstance, hub: HubContext): void 
     const token = requiredString(jsonBody(request.body), 'AccessToken').trim();
     const actor = await authenticate(hub, token);
     const user = await getNamespace(hub, actor.user ?? '');
+    await recordAuditEvent(hub, actor, 'auth.login', user.name, { via: 'modelscope' });
     reply.header('set-cookie', sessionCookie(token));
     return ok(request, { AccessToken: token, Username: user.name, Email: user.email ?? '' });
   });

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
+import { requireStorage } from '../../hub/quotas/storage-quota.js';
 import { findRepo } from '../../hub/repos/repo-record.js';
 import { repoTypePlural } from '../../hub/paths.js';
 import { signLfsGrant, verifyLfsGrant, type LfsGrant } from '../../server/lfs-signature.js';
@@ -50,6 +51,7 @@ export function registerUploadRoutes(app: FastifyInstance, hub: HubContext, secr
     const type = repoTypeOfPlural(params.plural);
     const objects = objectSpecs(request.body, hub.config.maxLfsObjectBytes);
     const repo = await findRepo(hub, request.actor, type, `${params.owner}/${params.name}`, 'write');
+    await requireStorage(hub, repo.row.namespace, objects);
     const missing = [];
     for (const object of objects) {
       const stored = await hub.blobs.stat(object.oid);
