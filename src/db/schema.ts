@@ -93,6 +93,17 @@ export interface DeploymentsTable {
   updated_at: string;
 }
 
+/** An LFS object a repo references (a pointer in its history, or an upload to it). */
+export interface LfsRepoObjectsTable {
+  repo_id: string;
+  oid: string;
+}
+
+/** Repos whose pre-existing history has been scanned into lfs_repo_objects. */
+export interface LfsIndexedReposTable {
+  repo_id: string;
+}
+
 export interface MigrationsMarker {
   id: Generated<number>;
 }
@@ -105,4 +116,6 @@ export interface Database {
   repo_tags: RepoTagsTable;
   likes: LikesTable;
   deployments: DeploymentsTable;
+  lfs_repo_objects: LfsRepoObjectsTable;
+  lfs_indexed_repos: LfsIndexedReposTable;
 }

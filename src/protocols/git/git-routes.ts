@@ -95,7 +95,7 @@ async function serve(hub: HubContext, config: Record<string, string>, type: Repo
     remoteAddr: request.ip,
     config,
     signal: abort.signal,
-    hookChannel: push ? (channel) => answerPreReceive(channel, (pending) => checkPushedLfsObjects(hub, repo.gitDir, pending), log) : undefined,
+    hookChannel: push ? (channel) => answerPreReceive(channel, (pending) => checkPushedLfsObjects(hub, request.actor, repo.id, repo.gitDir, pending), log) : undefined,
     afterExit: push ? () => followDefaultBranch(hub, repo) : undefined,
     log,
   });
