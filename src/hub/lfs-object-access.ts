@@ -41,6 +41,13 @@ export async function knownLfsObject(hub: HubContext, actor: Actor, oid: string,
   return (await actorMayKnowLfsObject(hub, actor, oid)) ? stored : undefined;
 }
 
+/** The size of a stored object that `repoId` references or `actor` may know of otherwise. */
+export async function visibleLfsObjectSize(hub: HubContext, actor: Actor, repoId: string, oid: string): Promise<number | undefined> {
+  const stored = await hub.blobs.stat(oid);
+  if (!stored) return undefined;
+  return (await repoHasLfsObject(hub, repoId, oid)) || (await actorMayKnowLfsObject(hub, actor, oid)) ? stored.size : undefined;
+}
+
 /**
  * A new commit to `repoId` may point at an object only if that repo already references it (which
  * includes an upload to it) or another repo the committer can read does (they could download and

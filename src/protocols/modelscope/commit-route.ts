@@ -2,8 +2,9 @@
 // the actions into one commit on a branch and answers `Data.oid`. Every LFS object is checked
 // before anything is written, so a refused commit leaves the branch head where it was.
 import type { FastifyInstance } from 'fastify';
+import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
-import { checkCommittableLfsObject } from '../../hub/lfs-object-access.js';
+import { visibleLfsObjectSize } from '../../hub/lfs-object-access.js';
 import { commitChanges } from '../../hub/repos/commit-changes.js';
 import { findRepo } from '../../hub/repos/repo-record.js';
 import { parseCommitPayload } from './commit-actions.js';
@@ -21,8 +22,12 @@ export function registerCommitRoute(app: FastifyInstance, hub: HubContext): void
     const branch = await resolveWriteBranch(repo, params['*']);
     for (const operation of parsed.operations) {
       if (operation.kind !== 'lfsFile') continue;
-      // One answer for absent, other-size and not-yours objects: none of them may be named.
-      await checkCommittableLfsObject(hub, request.actor, repo.id, operation);
+      // An object the caller may not know of is answered as absent: its size stays secret too.
+      const size = await visibleLfsObjectSize(hub, request.actor, repo.id, operation.oid);
+      if (size === undefined) throw new ModaError('LFS_OBJECT_MISSING', `${operation.path}: object ${operation.oid} has not been uploaded; run the lfs batch and PUT it first`);
+      if (size !== operation.size) {
+        throw new ModaError('LFS_OBJECT_MISMATCH', `${operation.path}: object ${operation.oid} has ${size} bytes, the action says ${operation.size}`);
+      }
     }
     const result = await commitChanges(hub, request.actor, repo, { branch, operations: parsed.operations, summary: parsed.summary, description: parsed.description });
     return ok(request, { oid: result.commitOid, Revision: result.branch });
