@@ -56,6 +56,10 @@ export interface Config {
   blobDirectIo: boolean;
   /** Folder of the built web UI that `moda serve` serves; empty = web/dist of this checkout. */
   webDist: string;
+  gitMaxBackends: number;
+  gitMaxBackendsPerClient: number;
+  gitIdleTimeoutMs: number;
+  gitBodyTimeoutMs: number;
   /** Largest inference request body (JSON with base64 media, or raw image/audio bytes). */
   maxInferenceBytes: number;
   /** Most inputs run together in one batch. */
@@ -168,6 +172,10 @@ export const settings = [
   define({ key: 'modelReplicas', env: 'MODA_MODEL_REPLICAS', description: 'Instances of each served model running batches at once (0 = one per core for single-threaded engines such as tfjs and for ONNX models up to 256 MiB on CPU, each session then on one thread, plus one session over every core that runs a batch when nothing else runs or waits; one for others)', default: () => 0, parse: integer }),
   define({ key: 'blobDirectIo', env: 'MODA_BLOB_DIRECT_IO', description: 'Write uploaded LFS objects with direct I/O (O_DIRECT) where the file system has it; `0` = through the page cache', default: () => true, parse: flag }),
   define({ key: 'webDist', env: 'MODA_WEB_DIST', description: 'Folder of the built web UI that `moda serve` serves (default: web/dist of the installation)', default: () => '', parse: (raw) => resolve(raw) }),
+  define({ key: 'gitMaxBackends', env: 'MODA_GIT_MAX_BACKENDS', description: 'Most `git http-backend` processes (clone, fetch, push) running at once; more get 503 with Retry-After', default: () => 64, parse: integer }),
+  define({ key: 'gitMaxBackendsPerClient', env: 'MODA_GIT_MAX_BACKENDS_PER_CLIENT', description: 'Most `git http-backend` processes one client address may hold at once; more get 429 with Retry-After', default: () => 8, parse: integer }),
+  define({ key: 'gitIdleTimeoutMs', env: 'MODA_GIT_IDLE_TIMEOUT', description: 'A git transfer that moves no bytes either way for this long is ended, e.g. 60s', default: () => 60_000, parse: duration }),
+  define({ key: 'gitBodyTimeoutMs', env: 'MODA_GIT_BODY_TIMEOUT', description: 'Longest a git request body (a push pack, a fetch negotiation) may take to arrive, e.g. 30m', default: () => 30 * 60_000, parse: duration }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */
