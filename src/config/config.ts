@@ -57,6 +57,10 @@ export interface Config {
   blobDirectIo: boolean;
   /** Folder of the built web UI that `moda serve` serves; empty = web/dist of this checkout. */
   webDist: string;
+  gitMaxBackends: number;
+  gitMaxBackendsPerClient: number;
+  gitIdleTimeoutMs: number;
+  gitBodyTimeoutMs: number;
   /** Largest inference request body (JSON with base64 media, or raw image/audio bytes). */
   maxInferenceBytes: number;
   /** Most inputs run together in one batch. */
@@ -217,6 +221,10 @@ export const settings = [
   define({ key: 'rateLimitInference', env: 'MODA_RATE_LIMIT_INFERENCE', description: 'Inference requests (`/api/v1/models/…/pipeline`, Hugging Face `/models/…`, OpenAI `/v1/…`) per token and per address; `0` = off', default: () => parseRateRule('6000/m', 'MODA_RATE_LIMIT_INFERENCE'), defaultRule: '6000/m', parse: parseRateRule }),
   define({ key: 'quotaRepos', env: 'MODA_QUOTA_REPOS', description: 'Most repos (models and datasets) one user or organization may own; more: 403 QUOTA_REPOS_EXCEEDED (0 = no limit)', default: () => 1000, parse: integer }),
   define({ key: 'quotaStorageBytes', env: 'MODA_QUOTA_STORAGE', description: 'Most LFS bytes the repos of one user or organization may hold, counted per distinct object uploaded or committed there; an upload past it is refused before it starts with QUOTA_STORAGE_EXCEEDED (0 = no limit)', default: () => 0, parse: bytes }),
+  define({ key: 'gitMaxBackends', env: 'MODA_GIT_MAX_BACKENDS', description: 'Most `git http-backend` processes (clone, fetch, push) running at once; more get 503 with Retry-After', default: () => 64, parse: integer }),
+  define({ key: 'gitMaxBackendsPerClient', env: 'MODA_GIT_MAX_BACKENDS_PER_CLIENT', description: 'Most `git http-backend` processes one client address may hold at once; more get 429 with Retry-After', default: () => 8, parse: integer }),
+  define({ key: 'gitIdleTimeoutMs', env: 'MODA_GIT_IDLE_TIMEOUT', description: 'A git transfer that moves no bytes either way for this long is ended, e.g. 60s', default: () => 60_000, parse: duration }),
+  define({ key: 'gitBodyTimeoutMs', env: 'MODA_GIT_BODY_TIMEOUT', description: 'Longest a git request body (a push pack, a fetch negotiation) may take to arrive, e.g. 30m', default: () => 30 * 60_000, parse: duration }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -112,6 +112,25 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Which LFS objects each repo references (any branch or tag, any commit, or uploaded to it):
+  // an object is served, linked, named in a new commit or said to exist only through a repo that
+  // references it (issue 18, High 1). `lfs_indexed_repos` marks repos whose history written before
+  // this table existed has been scanned once (hub/lfs-object-index.ts backfills the rest).
+  '0005-lfs-repo-objects': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('lfs_repo_objects')
+        .addColumn('repo_id', 'text', (c) => c.notNull().references('repos.id').onDelete('cascade'))
+        .addColumn('oid', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('lfs_repo_objects_pk', ['repo_id', 'oid'])
+        .execute();
+      await db.schema.createIndex('lfs_repo_objects_oid').on('lfs_repo_objects').columns(['oid']).execute();
+      await db.schema
+        .createTable('lfs_indexed_repos')
+        .addColumn('repo_id', 'text', (c) => c.primaryKey().references('repos.id').onDelete('cascade'))
+        .execute();
+    },
+  },
   // Security for a hub on the internet (issue 18), a step of its own: tokens that expire or are
   // limited to named repos, the audit log, and the LFS bytes each namespace has taken (quotas).
   '0006-token-lifecycle-audit-log-storage-quota': {

@@ -120,6 +120,17 @@ export interface NamespaceStorageTable {
   created_at: string;
 }
 
+/** An LFS object a repo references (a pointer in its history, or an upload to it). */
+export interface LfsRepoObjectsTable {
+  repo_id: string;
+  oid: string;
+}
+
+/** Repos whose pre-existing history has been scanned into lfs_repo_objects. */
+export interface LfsIndexedReposTable {
+  repo_id: string;
+}
+
 export interface MigrationsMarker {
   id: Generated<number>;
 }
@@ -134,4 +145,6 @@ export interface Database {
   deployments: DeploymentsTable;
   audit_events: AuditEventsTable;
   namespace_storage: NamespaceStorageTable;
+  lfs_repo_objects: LfsRepoObjectsTable;
+  lfs_indexed_repos: LfsIndexedReposTable;
 }

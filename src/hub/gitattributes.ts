@@ -1,4 +1,9 @@
 // The `.gitattributes` a new repo starts with, and the test of whether a path is meant for LFS.
+// Patterns are matched the way git does (wildmatch.c with attr.c's rules), by a state-set
+// simulation whose cost is at most (pattern length × path length) per pattern: a translation into
+// backtracking regular expressions took seconds to hours on `*a*a*a*a*b` against a long path
+// (issue 18, High 3). The number and length of patterns are capped for the same reason.
+import { ModaError } from '../errors/moda-error.js';
 
 const LFS_PATTERNS = [
   '*.7z', '*.arrow', '*.bin', '*.bz2', '*.ckpt', '*.ftz', '*.gguf', '*.gz', '*.h5', '*.joblib', '*.lfs.*',
@@ -10,34 +15,247 @@ const LFS_PATTERNS = [
 
 export const DEFAULT_GITATTRIBUTES = LFS_PATTERNS.map((pattern) => `${pattern} filter=lfs diff=lfs merge=lfs -text`).join('\n') + '\n';
 
-/** The patterns of a .gitattributes file that route files through LFS. */
-export function lfsPatterns(gitattributes: string): RegExp[] {
-  const patterns: RegExp[] = [];
+/** Lines that set or unset `filter`; the Hugging Face default has 35, Moda's 45. */
+export const MAX_GITATTRIBUTES_PATTERNS = 1000;
+/** Characters per pattern (git has no limit; real ones are a few dozen). */
+export const MAX_GITATTRIBUTES_PATTERN_LENGTH = 256;
+
+type Token =
+  | { kind: 'char'; char: string }
+  /** `?` */
+  | { kind: 'one' }
+  | { kind: 'class'; negated: boolean; test: (char: string) => boolean }
+  /** `*`: any run of characters but `/` (in basename patterns there is no `/` to cross). */
+  | { kind: 'star' }
+  /** `**` between slashes: any run of characters; `skip`: a leading or inner double star and its slash may match nothing. */
+  | { kind: 'globstar'; skip: boolean };
+
+/** One `.gitattributes` line that decides the `filter` attribute of the paths it matches. */
+export interface LfsRule {
+  /** Matched against the base name (no `/` in the pattern) or else against the whole path. */
+  basename: boolean;
+  /** undefined: the pattern can never match (git aborts on an unclosed `[`). */
+  tokens: Token[] | undefined;
+  /** Whether a match turns LFS on (`filter=lfs`) or off (`-filter`, `!filter`, another filter). */
+  lfs: boolean;
+}
+
+/**
+ * The rules of a .gitattributes file that decide whether a path goes through LFS, in file order
+ * (the last matching line wins, as in git). Throws GITATTRIBUTES_TOO_COMPLEX past the caps.
+ */
+export function lfsPatterns(gitattributes: string): LfsRule[] {
+  const rules: LfsRule[] = [];
   for (const line of gitattributes.split('\n')) {
     const [pattern, ...attributes] = line.trim().split(/\s+/);
-    if (!pattern || pattern.startsWith('#') || !attributes.includes('filter=lfs')) continue;
-    patterns.push(globToRegExp(pattern));
+    if (!pattern || pattern.startsWith('#') || pattern.startsWith('[attr]') || pattern.startsWith('!')) continue;
+    let lfs: boolean | undefined;
+    for (const attribute of attributes) {
+      if (attribute === 'filter' || attribute === '-filter' || attribute === '!filter') lfs = false;
+      else if (attribute.startsWith('filter=')) lfs = attribute === 'filter=lfs';
+    }
+    if (lfs === undefined) continue;
+    if (pattern.length > MAX_GITATTRIBUTES_PATTERN_LENGTH) {
+      throw new ModaError('GITATTRIBUTES_TOO_COMPLEX', `.gitattributes pattern "${pattern.slice(0, 40)}…" is longer than ${MAX_GITATTRIBUTES_PATTERN_LENGTH} characters`);
+    }
+    if (rules.length >= MAX_GITATTRIBUTES_PATTERNS) {
+      throw new ModaError('GITATTRIBUTES_TOO_COMPLEX', `.gitattributes has more than ${MAX_GITATTRIBUTES_PATTERNS} lines that set the filter attribute`);
+    }
+    // A trailing slash matches directories only, never a file.
+    if (pattern.endsWith('/')) continue;
+    const basename = !pattern.includes('/');
+    rules.push({ basename, tokens: compile(bytes(basename ? pattern : pattern.replace(/^\//, '')), !basename), lfs });
   }
-  return patterns;
+  return rules;
 }
 
-export function matchesAny(path: string, patterns: RegExp[]): boolean {
-  return patterns.some((pattern) => pattern.test(path));
+/** Whether `path` goes through LFS: the last rule that matches it decides. */
+export function matchesAny(path: string, rules: LfsRule[]): boolean {
+  for (let index = rules.length - 1; index >= 0; index--) {
+    const rule = rules[index] as LfsRule;
+    const subject = bytes(rule.basename ? path.slice(path.lastIndexOf('/') + 1) : path);
+    if (rule.tokens && simulate(rule.tokens, subject)) return rule.lfs;
+  }
+  return false;
 }
 
-/** gitattributes glob semantics: a pattern without "/" matches the base name at any depth. */
-function globToRegExp(pattern: string): RegExp {
-  const anchored = pattern.includes('/');
-  const body = pattern
-    .replace(/^\//, '')
-    .split(/(\*\*\/|\*\*|\*|\?)/)
-    .map((part) => {
-      if (part === '**/') return '(?:.*/)?';
-      if (part === '**') return '.*';
-      if (part === '*') return '[^/]*';
-      if (part === '?') return '[^/]';
-      return part.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('');
-  return new RegExp(anchored ? `^${body}$` : `(?:^|/)${body}$`);
+/** git matches bytes: `?` is one byte of UTF-8, so both sides are compared as Latin-1 strings of their bytes. */
+function bytes(text: string): string {
+  return /^[\0-\x7f]*$/.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
+}
+
+/** Tokenises a wildmatch pattern; `pathname` is git's WM_PATHNAME (`*`, `?`, `[…]` never match `/`). */
+function compile(pattern: string, pathname: boolean): Token[] | undefined {
+  const tokens: Token[] = [];
+  let index = 0;
+  while (index < pattern.length) {
+    const char = pattern[index] as string;
+    if (char === '\\') {
+      // A trailing backslash matches nothing, as in wildmatch.
+      if (index + 1 >= pattern.length) return undefined;
+      tokens.push({ kind: 'char', char: pattern[index + 1] as string });
+      index += 2;
+    } else if (char === '?') {
+      tokens.push({ kind: 'one' });
+      index++;
+    } else if (char === '*') {
+      let end = index;
+      while (pattern[end] === '*') end++;
+      const double = end - index >= 2;
+      const boundedBefore = index === 0 || pattern[index - 1] === '/';
+      const boundedAfter = end === pattern.length || pattern[end] === '/';
+      if (pathname && double && boundedBefore && boundedAfter) {
+        // `**/x` also matches `x`: the globstar and its slash may match nothing together.
+        const slash = pattern[end] === '/';
+        tokens.push({ kind: 'globstar', skip: slash });
+        if (slash) {
+          tokens.push({ kind: 'char', char: '/' });
+          end++;
+        }
+      } else if (tokens.at(-1)?.kind !== 'star') {
+        tokens.push({ kind: 'star' });
+      }
+      index = end;
+    } else if (char === '[') {
+      const parsed = parseClass(pattern, index);
+      if (!parsed) return undefined;
+      tokens.push(parsed.token);
+      index = parsed.end;
+    } else {
+      tokens.push({ kind: 'char', char });
+      index++;
+    }
+  }
+  return tokens;
+}
+
+const CLASSES: Record<string, (char: string) => boolean> = {
+  alnum: (c) => /[A-Za-z0-9]/.test(c),
+  alpha: (c) => /[A-Za-z]/.test(c),
+  blank: (c) => c === ' ' || c === '\t',
+  cntrl: (c) => /[\0-\x1f\x7f]/.test(c),
+  digit: (c) => /[0-9]/.test(c),
+  graph: (c) => /[!-~]/.test(c),
+  lower: (c) => /[a-z]/.test(c),
+  print: (c) => /[ -~]/.test(c),
+  punct: (c) => /[!-/:-@[-`{-~]/.test(c),
+  space: (c) => /[ \t\n\r\f\v]/.test(c),
+  upper: (c) => /[A-Z]/.test(c),
+  xdigit: (c) => /[0-9A-Fa-f]/.test(c),
+};
+
+/** `[…]` at `start`, as wildmatch reads it; undefined when it is never closed (no match at all). */
+function parseClass(pattern: string, start: number): { token: Token; end: number } | undefined {
+  let index = start + 1;
+  const negated = pattern[index] === '!' || pattern[index] === '^';
+  if (negated) index++;
+  const tests: ((char: string) => boolean)[] = [];
+  let previous: string | undefined;
+  let first = true;
+  while (index < pattern.length) {
+    let char = pattern[index] as string;
+    if (char === ']' && !first) {
+      return { token: { kind: 'class', negated, test: (c) => tests.some((test) => test(c)) }, end: index + 1 };
+    }
+    first = false;
+    if (char === '\\') {
+      index++;
+      if (index >= pattern.length) return undefined;
+      char = pattern[index] as string;
+      tests.push((c) => c === char);
+      previous = char;
+      index++;
+    } else if (char === '-' && previous !== undefined && pattern[index + 1] !== undefined && pattern[index + 1] !== ']') {
+      let high = pattern[index + 1] as string;
+      index += 2;
+      if (high === '\\') {
+        if (index >= pattern.length) return undefined;
+        high = pattern[index] as string;
+        index++;
+      }
+      const low = previous;
+      tests.push((c) => c >= low && c <= high);
+      previous = undefined;
+    } else if (char === '[' && pattern[index + 1] === ':') {
+      // wildmatch looks for the first `]` and wants `:` right before it.
+      const bracket = pattern.indexOf(']', index + 2);
+      if (bracket < 0) return undefined;
+      const close = bracket - 1;
+      if (close < index + 2 || pattern[close] !== ':') {
+        // Not a class name: a literal `[` (wildmatch then reads on).
+        tests.push((c) => c === '[');
+        previous = '[';
+        index++;
+        continue;
+      }
+      const test = CLASSES[pattern.slice(index + 2, close)];
+      // An unknown class name makes the whole pattern fail to match, as in wildmatch.
+      if (!test) return undefined;
+      tests.push(test);
+      previous = undefined;
+      index = close + 2;
+    } else {
+      tests.push((c) => c === char);
+      previous = char;
+      index++;
+    }
+  }
+  return undefined;
+}
+
+/** Thompson-style simulation: the set of pattern positions reachable after each character. */
+function simulate(tokens: Token[], text: string): boolean {
+  const size = tokens.length + 1;
+  let current = new Uint8Array(size);
+  let next = new Uint8Array(size);
+  const close = (states: Uint8Array) => {
+    // Epsilon moves only go forward, so one pass in order closes the set.
+    for (let index = 0; index < tokens.length; index++) {
+      if (!states[index]) continue;
+      const token = tokens[index] as Token;
+      if (token.kind === 'star' || token.kind === 'globstar') states[index + 1] = 1;
+      if (token.kind === 'globstar' && token.skip) states[index + 2] = 1;
+    }
+  };
+  current[0] = 1;
+  close(current);
+  for (const char of text) {
+    next.fill(0);
+    let alive = false;
+    for (let index = 0; index < tokens.length; index++) {
+      if (!current[index]) continue;
+      const token = tokens[index] as Token;
+      const slash = char === '/';
+      let advance = false;
+      switch (token.kind) {
+        case 'char':
+          advance = token.char === char;
+          break;
+        case 'one':
+          advance = !slash;
+          break;
+        case 'class':
+          advance = !slash && token.test(char) !== token.negated;
+          break;
+        case 'star':
+          if (!slash) {
+            next[index] = 1;
+            alive = true;
+          }
+          break;
+        case 'globstar':
+          next[index] = 1;
+          alive = true;
+          break;
+      }
+      if (advance) {
+        next[index + 1] = 1;
+        alive = true;
+      }
+    }
+    if (!alive) return false;
+    close(next);
+    [current, next] = [next, current];
+  }
+  return current[tokens.length] === 1;
 }

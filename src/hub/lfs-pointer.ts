@@ -23,3 +23,8 @@ export function parseLfsPointer(content: Uint8Array | string): LfsPointer | unde
   const size = Number(match[2]);
   return Number.isSafeInteger(size) ? { oid: match[1], size } : undefined;
 }
+
+/** The pointer a file's content is, if it is one: git-lfs (and Moda's resolve) would serve the object it names. */
+export function pointerOfContent(content: Uint8Array): LfsPointer | undefined {
+  return content.byteLength >= POINTER_MIN_SIZE && content.byteLength <= POINTER_MAX_SIZE ? parseLfsPointer(content) : undefined;
+}

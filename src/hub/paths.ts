@@ -49,9 +49,33 @@ function filePathProblem(path: string): string | undefined {
   for (const segment of path.split('/')) {
     if (segment === '') return 'empty path segment';
     if (segment === '.' || segment === '..') return '"." and ".." segments are not allowed';
-    if (segment.toLowerCase() === '.git') return '".git" is reserved';
+    if (isDotGit(segment)) return '".git" is reserved (also as ".GIT", ".git.", "git~1" or with invisible characters)';
   }
   return undefined;
+}
+
+// HFS+ ignores these code points in names, so `.g\u200cit` is `.git` there (git's next_hfs_char).
+const HFS_IGNORABLE = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
+
+/**
+ * A path component that some file system git supports reads as `.git`: git's verify_path with
+ * core.protectNTFS and core.protectHFS (which pushes get through receive.fsckObjects). NTFS drops
+ * trailing dots and spaces, reads `name:stream` as `name`, and has the 8.3 short name `git~1`;
+ * HFS+ folds case and ignores the code points above.
+ */
+function isDotGit(segment: string): boolean {
+  if (/^(\.git|git~1)[. ]*(:.*)?$/i.test(segment)) return true;
+  return segment.replace(HFS_IGNORABLE, '').toLowerCase() === '.git';
+}
+
+/**
+ * Whether a tree entry called `name` is read as `.gitmodules` by git's fsck (case-insensitive, the
+ * NTFS forms `.gitmodules .` and `gitmod~1`, the HFS+ invisible characters): its content must then
+ * pass the .gitmodules checks (check-gitmodules.ts).
+ */
+export function isDotGitmodules(name: string): boolean {
+  if (/^(\.gitmodules|gitmod~[1-4]|gi7eba~[1-9])[. ]*(:.*)?$/i.test(name)) return true;
+  return name.replace(HFS_IGNORABLE, '').toLowerCase() === '.gitmodules';
 }
 
 /** Validates a folder prefix (may be empty for the root). */

@@ -5,8 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { ModaError } from '../errors/moda-error.js';
+import { checkGitmodules } from './check-gitmodules.js';
 import { git, spawnGit } from './git.js';
 import { formatLfsPointer } from './lfs-pointer.js';
+import { checkFilePath, checkFolderPath, isDotGitmodules } from './paths.js';
 
 export type CommitOperation =
   | { kind: 'file'; path: string; content: Uint8Array }
@@ -31,6 +33,7 @@ export interface WriteCommitInput {
 
 /** Builds the commit object and returns its sha; no branch is moved. */
 export async function buildCommit(gitDir: string, input: WriteCommitInput): Promise<string> {
+  await checkOperations(input.operations);
   const scratch = `refs/moda/scratch/${randomBytes(8).toString('hex')}`;
   const child = spawnGit(gitDir, ['fast-import', '--quiet', '--done', '--force']);
   const stderr: Buffer[] = [];
@@ -87,6 +90,24 @@ export async function compareAndSwapRef(gitDir: string, ref: string, next: strin
     // Lost the race: the ref moved, already exists, or another writer holds its lock right now.
     if (/but expected|reference already exists|\.lock': File exists/.test(stderr)) return false;
     throw error;
+  }
+}
+
+/**
+ * Every API write (commits, new repos, mirrors) passes here: git's verify_path rules for each path
+ * (paths.ts) and its fsck checks for any file git reads as .gitmodules, which pushes already get
+ * through receive.fsckObjects.
+ */
+async function checkOperations(operations: CommitOperation[]): Promise<void> {
+  for (const operation of operations) {
+    if (operation.kind === 'deletedFolder') {
+      checkFolderPath(operation.path);
+      continue;
+    }
+    checkFilePath(operation.path);
+    if (operation.kind === 'deletedFile' || !isDotGitmodules(operation.path.slice(operation.path.lastIndexOf('/') + 1))) continue;
+    if (operation.kind === 'lfsFile') throw new ModaError('GITMODULES_INVALID', `${operation.path}: .gitmodules cannot be an LFS file`);
+    await checkGitmodules(operation.path, operation.content);
   }
 }
 

@@ -18,7 +18,7 @@ import { findRepo, visibilityOf, type RepoRecord } from '../hub/repos/repo-recor
 import { blobEntryName, BUNDLE_FORMAT, gitEntryName, MANIFEST_ENTRY, type BundleManifest, type BundleRef, type BundleRepo } from './bundle-manifest.js';
 import { importActor } from './ensure-namespace.js';
 import { listFileDigests } from './list-file-digests.js';
-import { listLfsObjects } from './list-lfs-objects.js';
+import { listLfsObjects } from '../hub/lfs-list-objects.js';
 
 export interface ExportTarget {
   type: RepoType;

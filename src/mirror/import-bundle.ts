@@ -112,7 +112,8 @@ async function verifyRepo(repo: BundleRepo, bundlePath: string, gitDir: string, 
   await initBareRepo(gitDir, repo.defaultBranch);
   try {
     await git(gitDir, ['bundle', 'verify', '--quiet', bundlePath]);
-    await git(gitDir, ['fetch', '--quiet', '--no-write-fetch-head', bundlePath, 'refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*']);
+    // git's fsck (paths like .git., .gitmodules URLs) applies to imported history as it does to pushes.
+    await git(gitDir, ['-c', 'fetch.fsckObjects=true', 'fetch', '--quiet', '--no-write-fetch-head', bundlePath, 'refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*']);
   } catch (error) {
     throw new ModaError('BUNDLE_INVALID', `${label}: its git history does not unpack (${(error as Error).message})`, { cause: error });
   }

@@ -2,6 +2,7 @@
 // then recorded in the database — the insert is the moment it becomes visible, so a crash before it
 // leaves only an unrecorded folder (replaced by the next import of that name). Used by bundle
 // import and the read-through mirror, which both build the whole repo before anyone may see it.
+import { indexRepoLfsObjects } from '../hub/lfs-object-index.js';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -68,7 +69,7 @@ export async function registerRepo(hub: HubContext, input: RegisterRepoInput): P
     if (code === 'ENOTEMPTY' || code === 'EEXIST') throw exists();
     throw error;
   }
-  return recordRepo(hub, {
+  const repo = await recordRepo(hub, {
     type: input.type,
     namespace,
     name,
@@ -76,4 +77,7 @@ export async function registerRepo(hub: HubContext, input: RegisterRepoInput): P
     defaultBranch: input.defaultBranch,
     createdAt: input.createdAt,
   });
+  // The repo arrives whole (bundle import, mirror): every LFS object of its history is its own.
+  await indexRepoLfsObjects(hub, repo.id, repo.gitDir);
+  return repo;
 }

@@ -7,6 +7,9 @@ import { ModaError } from '../../errors/moda-error.js';
 import type { Actor } from '../actor.js';
 import type { HubContext } from '../context.js';
 import { lfsPatterns, matchesAny } from '../gitattributes.js';
+import { checkCommittableLfsObject } from '../lfs-object-access.js';
+import { recordLfsObjects } from '../lfs-object-index.js';
+import { pointerOfContent } from '../lfs-pointer.js';
 import { listFiles, readSmallFile } from '../list-files.js';
 import { checkFilePath, checkFolderPath, checkRefName, COMMIT_SHA } from '../paths.js';
 import { readRef } from '../refs.js';
@@ -39,15 +42,15 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
   for (const operation of input.operations) {
     if (operation.kind === 'deletedFolder') checkFolderPath(operation.path);
     else checkFilePath(operation.path);
-    if (operation.kind === 'lfsFile') {
-      const stored = await hub.blobs.stat(operation.oid);
-      if (!stored || stored.size !== operation.size) {
-        throw new ModaError('LFS_OBJECT_MISSING', `LFS object ${operation.oid} (${operation.size} bytes) for ${operation.path} has not been uploaded`);
-      }
-    }
+    // A plain file whose content is a pointer would serve the object it names just the same.
+    const pointer = operation.kind === 'lfsFile' ? operation : operation.kind === 'file' ? pointerOfContent(operation.content) : undefined;
+    if (pointer) await checkCommittableLfsObject(hub, actor, repo.id, { oid: pointer.oid, size: pointer.size, path: operation.path });
   }
   const operations = await moveLargeFilesToLfs(hub, repo, branch, input.operations);
   await requireStorage(hub, repo.row.namespace, operations.flatMap((operation) => (operation.kind === 'lfsFile' ? [operation] : [])));
+  // Recorded before the branch moves: a crash in between leaves a row too many (for an object the
+  // committer was allowed to name), never a pointer the index does not know.
+  await recordLfsObjects(hub, repo.id, operations.flatMap((operation) => (operation.kind === 'lfsFile' ? [operation.oid] : [])));
   const author = { name: actor.user ?? 'anonymous', email: `${actor.user ?? 'anonymous'}@users.noreply.moda` };
   const ref = `refs/heads/${branch}`;
 

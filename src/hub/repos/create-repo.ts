@@ -3,6 +3,9 @@
 // before the insert leaves only an unrecorded folder, which the next create of that name replaces.
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { checkRepoQuota } from '../quotas/check-repo-quota.js';
+import { knownLfsObject } from '../lfs-object-access.js';
+import { recordLfsObjects } from '../lfs-object-index.js';
+import { pointerOfContent } from '../lfs-pointer.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -43,7 +46,17 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
   if (!owner) throw new ModaError('HUB_USER_NOT_FOUND', `no user or organization "${namespace}"`);
   if (!canWriteNamespace(actor, namespace)) throw new ModaError('AUTH_FORBIDDEN', `you may not create repos under "${namespace}"`);
   const defaultBranch = checkRefName(input.defaultBranch ?? 'main');
-  for (const file of input.files ?? []) checkFilePath(file.path);
+  const pointers = [];
+  for (const file of input.files ?? []) {
+    checkFilePath(file.path);
+    const pointer = pointerOfContent(file.content);
+    if (!pointer) continue;
+    // The repo does not exist yet: only an object of a repo the creator can read may be named.
+    if (!(await knownLfsObject(hub, actor, pointer.oid, pointer.size))) {
+      throw new ModaError('LFS_OBJECT_MISSING', `LFS object ${pointer.oid} (${pointer.size} bytes) for ${file.path} has not been uploaded`);
+    }
+    pointers.push(pointer.oid);
+  }
   const key = input.repoId.toLowerCase();
   const existing = await hub.db.selectFrom('repos').select('id').where('type', '=', input.type).where('key', '=', key).executeTakeFirst();
   if (existing) throw new ModaError('HUB_REPO_EXISTS', `You already created this ${input.type} repo: ${input.repoId}`);
@@ -78,6 +91,7 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
   const visibility = input.visibility ?? (input.private ? 'private' : 'public');
   const repo = await recordRepo(hub, { type: input.type, namespace, name, visibility, defaultBranch, chineseName: input.chineseName });
   await recordAuditEvent(hub, actor, 'repo.create', `${input.type}:${repo.fullName}`, { visibility });
+  await recordLfsObjects(hub, repo.id, pointers);
   return repo;
 }
 

@@ -1,9 +1,15 @@
 // Refuses a push whose new LFS pointers name objects the blob store does not hold, the same rule
 // API commits follow (LFS_OBJECT_MISSING): otherwise a pointer pushed without `git lfs push`
-// (git-lfs not installed, --no-verify) would become a file nobody can download.
+// (git-lfs not installed, --no-verify) would become a file nobody can download. A pointer may name
+// only an object this repo references already (an upload to it included) or one of a repo the
+// pusher can read, as in API commits; otherwise a sha256 alone would open someone's private file.
+// Accepted pointers are recorded in the repo's LFS index before the refs move.
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Actor } from '../../hub/actor.js';
 import type { HubContext } from '../../hub/context.js';
+import { knownLfsObject, repoLfsObject } from '../../hub/lfs-object-access.js';
+import { recordLfsObjects } from '../../hub/lfs-object-index.js';
 import { git } from '../../hub/git.js';
 import { parseLfsPointer, POINTER_MAX_SIZE, POINTER_MIN_SIZE, type LfsPointer } from '../../hub/lfs-pointer.js';
 import type { PendingPush } from './pre-receive-hook.js';
@@ -11,7 +17,7 @@ import type { PendingPush } from './pre-receive-hook.js';
 /** At most this many missing objects are named in the refusal. */
 const NAMED = 5;
 
-export async function checkPushedLfsObjects(hub: HubContext, gitDir: string, push: PendingPush): Promise<string | undefined> {
+export async function checkPushedLfsObjects(hub: HubContext, actor: Actor, repoId: string, gitDir: string, push: PendingPush): Promise<string | undefined> {
   // No quarantine: nothing was sent (deletions, or refs moved to commits the repo already has).
   // Objects the repo already held were checked when they arrived, so only the quarantine matters.
   if (!push.quarantine || !(await isQuarantineOf(push.quarantine, gitDir))) return undefined;
@@ -32,10 +38,13 @@ export async function checkPushedLfsObjects(hub: HubContext, gitDir: string, pus
   }
   const missing: LfsPointer[] = [];
   for (const pointer of pointers.values()) {
-    const stored = await hub.blobs.stat(pointer.oid);
-    if (!stored || stored.size !== pointer.size) missing.push(pointer);
+    const stored = (await repoLfsObject(hub, repoId, pointer.oid, pointer.size)) ?? (await knownLfsObject(hub, actor, pointer.oid, pointer.size));
+    if (!stored) missing.push(pointer);
   }
-  if (missing.length === 0) return undefined;
+  if (missing.length === 0) {
+    await recordLfsObjects(hub, repoId, pointers.keys());
+    return undefined;
+  }
   const named = missing.slice(0, NAMED).map((pointer) => `${pointer.oid} (${pointer.size} bytes)`).join(', ');
   const more = missing.length > NAMED ? ` and ${missing.length - NAMED} more` : '';
   return `LFS_OBJECT_MISSING: the push references LFS objects that were never uploaded: ${named}${more}. Upload them with \`git lfs push --all origin\` and push again.`;

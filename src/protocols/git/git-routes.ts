@@ -15,6 +15,7 @@ import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
 import { REPO_KINDS, type RepoParams } from '../hf/repo-route-params.js';
 import { auditedPushCheck } from './audited-push-check.js';
 import { checkPushedLfsObjects } from './check-pushed-lfs-objects.js';
+import { GitBackendLimiter } from './git-backend-limiter.js';
 import { answerPreReceive, installPreReceiveHook } from './pre-receive-hook.js';
 import { runHttpBackend } from './run-http-backend.js';
 
@@ -49,6 +50,7 @@ export function registerGitRoutes(app: FastifyInstance, hub: HubContext): void {
     const hooksPath = join(hub.config.home, 'git-hooks');
     await installPreReceiveHook(hooksPath);
     const config = { ...BACKEND_CONFIG, 'core.hooksPath': hooksPath };
+    const limiter = new GitBackendLimiter(hub.config.gitMaxBackends, hub.config.gitMaxBackendsPerClient);
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     scope.addHook('onRoute', (route) => {
@@ -67,17 +69,27 @@ export function registerGitRoutes(app: FastifyInstance, hub: HubContext): void {
         if (!SERVICES.includes(service as GitService)) {
           throw new ModaError('BAD_REQUEST', 'only the smart HTTP protocol is served: ?service=git-upload-pack or git-receive-pack');
         }
-        return serve(hub, config, kind.type, service as GitService, request, reply);
+        return serve(hub, config, limiter, kind.type, service as GitService, request, reply);
       });
       for (const service of SERVICES) {
-        scope.post(`${root}/${service}`, async (request, reply) => serve(hub, config, kind.type, service, request, reply));
+        scope.post(`${root}/${service}`, async (request, reply) => serve(hub, config, limiter, kind.type, service, request, reply));
       }
     }
   });
 }
 
-async function serve(hub: HubContext, config: Record<string, string>, type: RepoType, service: GitService, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function serve(
+  hub: HubContext,
+  config: Record<string, string>,
+  limiter: GitBackendLimiter,
+  type: RepoType,
+  service: GitService,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const repo = await authorise(hub, request.actor, type, repoIdFromGitPath(request.params as RepoParams), service);
+  // Held until the http-backend process is gone, not just until the response ends.
+  const release = limiter.acquire(request.ip);
   const advertisement = request.method === 'GET';
   const push = !advertisement && service === 'git-receive-pack';
   const log = (message: string) => request.log.warn({ repo: repo.fullName, service }, `git http-backend: ${message}`);
@@ -96,9 +108,12 @@ async function serve(hub: HubContext, config: Record<string, string>, type: Repo
     remoteAddr: request.ip,
     config,
     signal: abort.signal,
-    hookChannel: push ? (channel) => answerPreReceive(channel, auditedPushCheck(hub, request.actor, repo, (pending) => checkPushedLfsObjects(hub, repo.gitDir, pending)), log) : undefined,
+    hookChannel: push ? (channel) => answerPreReceive(channel, auditedPushCheck(hub, request.actor, repo, (pending) => checkPushedLfsObjects(hub, request.actor, repo.id, repo.gitDir, pending)), log) : undefined,
     afterExit: push ? () => followDefaultBranch(hub, repo) : undefined,
     log,
+    idleTimeoutMs: hub.config.gitIdleTimeoutMs,
+    bodyTimeoutMs: hub.config.gitBodyTimeoutMs,
+    onExit: release,
   });
   reply.code(response.status);
   for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);

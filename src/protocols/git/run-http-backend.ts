@@ -36,6 +36,12 @@ export interface HttpBackendRequest {
   hookChannel?: (channel: Duplex) => void;
   /** Receives what http-backend writes to stderr (already bounded). */
   log?: (message: string) => void;
+  /** Ends the transfer when no bytes move either way for this long (a stalled or idling client). */
+  idleTimeoutMs: number;
+  /** Ends the transfer when the request body has not fully arrived after this long. */
+  bodyTimeoutMs: number;
+  /** Called once when the child process is gone (its slot in the limiter can be given back). */
+  onExit?: () => void;
 }
 
 export interface HttpBackendResponse {
@@ -79,12 +85,33 @@ export function runHttpBackend(request: HttpBackendRequest): Promise<HttpBackend
     if (value !== undefined) env[variable] = value;
   }
 
+  // The client leaving or a timeout ends the child alike; a timeout is answered 408 if nothing was sent yet.
+  const stop = new AbortController();
+  let timedOut: string | undefined;
+  const timeout = (reason: string) => {
+    timedOut ??= reason;
+    stop.abort();
+    // A stalled client gets no answer: its connection is closed (a 408 would wait for the body).
+    request.body?.destroy();
+  };
+  if (request.signal.aborted) stop.abort();
+  else request.signal.addEventListener('abort', () => stop.abort(), { once: true });
+  let idle = setTimeout(() => timeout(`no bytes moved for ${request.idleTimeoutMs} ms`), request.idleTimeoutMs);
+  const active = () => {
+    clearTimeout(idle);
+    if (!stop.signal.aborted) idle = setTimeout(() => timeout(`no bytes moved for ${request.idleTimeoutMs} ms`), request.idleTimeoutMs);
+  };
+  const bodyTimer = request.body ? setTimeout(() => timeout(`the request body took longer than ${request.bodyTimeoutMs} ms`), request.bodyTimeoutMs) : undefined;
+  request.body?.on('data', active);
+  request.body?.on('end', () => clearTimeout(bodyTimer));
+
   const child = spawn('git', ['http-backend'], {
     env,
     stdio: request.hookChannel ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
-    signal: request.signal,
+    signal: stop.signal,
     killSignal: 'SIGTERM',
   });
+  child.stdout.on('data', active);
   if (request.hookChannel) request.hookChannel(child.stdio[3] as Duplex);
   const stderr: Buffer[] = [];
   let stderrBytes = 0;
@@ -96,7 +123,13 @@ export function runHttpBackend(request: HttpBackendRequest): Promise<HttpBackend
   let spawnError: Error | undefined;
   const exited = new Promise<number>((resolve) => {
     child.on('error', (error) => (spawnError = error));
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.on('close', (code, signal) => {
+      clearTimeout(idle);
+      clearTimeout(bodyTimer);
+      request.body?.off('data', active);
+      request.onExit?.();
+      resolve(code ?? (signal ? 128 : 1));
+    });
   });
   // Runs once whatever happens to the response stream (a push that landed must still be indexed).
   const settled = exited.then(async (code) => {
@@ -129,7 +162,8 @@ export function runHttpBackend(request: HttpBackendRequest): Promise<HttpBackend
       },
       flush(callback) {
         void settled.then((code) => {
-          if (request.signal.aborted) reject(new ModaError('BAD_REQUEST', 'the client went away'));
+          if (timedOut !== undefined) reject(new ModaError('GIT_TRANSFER_TIMEOUT', `git transfer ended: ${timedOut}`));
+          else if (request.signal.aborted) reject(new ModaError('BAD_REQUEST', 'the client went away'));
           else if (!head) {
             const reason = spawnError ? `could not start: ${spawnError.message}` : `exited with ${code}: ${stderrText() || 'no output'}`;
             reject(new ModaError('INTERNAL', `git http-backend ${reason}`));

@@ -4,6 +4,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
+import { repoLfsObject } from '../../hub/lfs-object-access.js';
+import { recordLfsObjects } from '../../hub/lfs-object-index.js';
 import { openLocalBlob } from '../../hub/open-file-content.js';
 import { chargeStorage, storageQuotaError } from '../../hub/quotas/storage-quota.js';
 import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
@@ -60,13 +62,15 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
             return { ...object, error: { code: 422, message: `object larger than ${hub.config.maxLfsObjectBytes} bytes` } };
           }
           if (overQuota.has(object.oid)) return { ...object, error: { code: 413, message: storageQuotaError(hub, repo.row.namespace, [object.oid]).message } };
-          const stored = await hub.blobs.stat(object.oid);
-          const grant: LfsGrant = { operation, repoKey: repo.id, oid: object.oid, size: object.size };
+          // Only objects this repo references exist, as far as its callers can tell.
+          const stored = await repoLfsObject(hub, repo.id, object.oid, operation === 'download' ? undefined : object.size);
+          const grant: LfsGrant = { operation, repoKey: repo.id, oid: object.oid, size: stored?.size ?? object.size };
           if (operation === 'download') {
             if (!stored) return { ...object, error: { code: 404, message: 'object does not exist' } };
             return { oid: object.oid, size: stored.size, authenticated: true, actions: { download: { href: objectHref(request, repo, grant), expires_in: HREF_TTL_SECONDS } } };
           }
-          if (stored && stored.size === object.size) return { ...object, authenticated: true };
+          // Stored but not referenced here: the client uploads it, proving it holds the content.
+          if (stored) return { ...object, authenticated: true };
           return {
             ...object,
             authenticated: true,
@@ -84,8 +88,8 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
     app.post(`${root}/verify`, { config: { envelope: 'lfs' } }, async (request, reply) => {
       const repo = await findRepo(hub, request.actor, kind.type, gitRepoId(request.params as RepoParams), 'read');
       if (!isObject(request.body)) throw new ModaError('VALIDATION_FAILED', 'body must be {oid, size}');
-      const stored = await hub.blobs.stat(request.body.oid);
-      if (!stored || stored.size !== request.body.size) throw new ModaError('LFS_OBJECT_MISSING', `object ${request.body.oid} is not stored in ${repo.fullName}`);
+      const stored = await repoLfsObject(hub, repo.id, request.body.oid, request.body.size);
+      if (!stored) throw new ModaError('LFS_OBJECT_MISSING', `object ${request.body.oid} is not stored in ${repo.fullName}`);
       reply.type(LFS_JSON);
       return { oid: stored.oid, size: stored.size };
     });
@@ -98,17 +102,18 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
       const repoId = gitRepoId(params);
       const lookup = await hub.db.selectFrom('repos').select('id').where('type', '=', kind.type).where('key', '=', repoId.toLowerCase()).executeTakeFirst();
       if (lookup && query.sig !== undefined && Number.isSafeInteger(size) && verifyLfsGrant(secret, { operation, repoKey: lookup.id, oid: params.oid, size }, query.sig)) {
-        return { oid: params.oid, size };
+        return { oid: params.oid, size, repoId: lookup.id };
       }
       // No valid signature: fall back to the request's own credentials (git-lfs sends them).
-      await findRepo(hub, request.actor, kind.type, repoId, operation === 'upload' ? 'write' : 'read');
+      const repo = await findRepo(hub, request.actor, kind.type, repoId, operation === 'upload' ? 'write' : 'read');
       if (operation === 'upload' && !Number.isSafeInteger(size)) throw new ModaError('BAD_REQUEST', 'size query parameter is required');
-      return { oid: params.oid, size };
+      return { oid: params.oid, size, repoId: repo.id };
     };
 
     app.get(`${root}/objects/:oid`, { config: { envelope: 'lfs' } }, async (request, reply) => {
-      const { oid } = await authorise(request, 'download');
-      const stored = await hub.blobs.stat(oid);
+      const { oid, repoId } = await authorise(request, 'download');
+      // The repo must reference the object: knowing a sha256 opens nothing.
+      const stored = await repoLfsObject(hub, repoId, oid);
       if (!stored) throw new ModaError('LFS_OBJECT_MISSING', `object ${oid} does not exist`);
       reply.header('content-length', String(stored.size));
       reply.type('application/octet-stream');
@@ -123,12 +128,13 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
       scope.put(`${root}/objects/:oid`, { config: { envelope: 'lfs' } }, async (request, reply) => {
-        const { oid, size } = await authorise(request, 'upload');
+        const { oid, size, repoId } = await authorise(request, 'upload');
         if (size > hub.config.maxLfsObjectBytes) throw new ModaError('LFS_OBJECT_TOO_LARGE', `object larger than ${hub.config.maxLfsObjectBytes} bytes`);
         const declared = Number(request.headers['content-length'] ?? size);
         if (declared !== size) throw new ModaError('LFS_OBJECT_MISMATCH', `Content-Length ${declared} differs from the declared size ${size}`);
-        const existing = await hub.blobs.stat(oid);
-        if (existing && existing.size === size) {
+        // Skipped only when this repo already has it; otherwise the body is hashed even if the store
+        // holds the object, so an upload proves possession and a bad body reveals nothing.
+        if (await repoLfsObject(hub, repoId, oid, size)) {
           request.raw.resume();
           return reply.code(200).send();
         }
@@ -137,6 +143,7 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
           if (!request.raw.complete) abort.abort();
         });
         await hub.blobs.write(request.raw, { oid, size }, abort.signal);
+        await recordLfsObjects(hub, repoId, [oid]);
         return reply.code(200).send();
       });
     });

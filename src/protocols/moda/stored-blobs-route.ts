@@ -1,12 +1,14 @@
 // `POST /api/blobs/stored {objects:[{oid,size}]}` → `{objects:[{oid,size,stored}]}`: which sha256
 // objects the blob store already holds, asked before any repo exists. `moda pull` into a new repo
 // uses it so weights imported under another name are not downloaded again (an LFS batch needs a
-// repo to be asked through). It tells a write-token holder no more than the LFS batch of any repo
-// they own already does (an object is stored when the answer has no upload action), so it asks for
-// the same right: a signed-in user with a write token.
+// repo to be asked through). An object counts as stored only when a repo the caller can read
+// references it: the caller could download it from there anyway, and objects of repos they cannot
+// read stay as unknown to them as absent ones (issue 18, High 1). The pull then names the object in
+// its commit, which commitChanges allows under the same rule.
 import type { FastifyInstance } from 'fastify';
 import { requireWriteToken } from '../../hub/actor.js';
 import type { HubContext } from '../../hub/context.js';
+import { knownLfsObject } from '../../hub/lfs-object-access.js';
 import { ModaError } from '../../errors/moda-error.js';
 import { SHA256_HEX } from '../../storage/blob-store.js';
 
@@ -39,9 +41,9 @@ export function registerStoredBlobsRoute(app: FastifyInstance, hub: HubContext):
     return {
       objects: await Promise.all(
         objects.map(async (object) => {
-          const stored = await hub.blobs.stat(object.oid);
           // A stored object of another size is not the one asked for (as in the LFS batch).
-          return { ...object, stored: stored !== undefined && stored.size === object.size };
+          const stored = await knownLfsObject(hub, request.actor, object.oid, object.size);
+          return { ...object, stored: stored !== undefined };
         }),
       ),
     };

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
+import { visibleLfsObjectSize } from '../../hub/lfs-object-access.js';
 import { commitChanges } from '../../hub/repos/commit-changes.js';
 import { findRepo } from '../../hub/repos/repo-record.js';
 import { parseCommitPayload } from './commit-actions.js';
@@ -21,10 +22,11 @@ export function registerCommitRoute(app: FastifyInstance, hub: HubContext): void
     const branch = await resolveWriteBranch(repo, params['*']);
     for (const operation of parsed.operations) {
       if (operation.kind !== 'lfsFile') continue;
-      const stored = await hub.blobs.stat(operation.oid);
-      if (!stored) throw new ModaError('LFS_OBJECT_MISSING', `${operation.path}: object ${operation.oid} has not been uploaded; run the lfs batch and PUT it first`);
-      if (stored.size !== operation.size) {
-        throw new ModaError('LFS_OBJECT_MISMATCH', `${operation.path}: object ${operation.oid} has ${stored.size} bytes, the action says ${operation.size}`);
+      // An object the caller may not know of is answered as absent: its size stays secret too.
+      const size = await visibleLfsObjectSize(hub, request.actor, repo.id, operation.oid);
+      if (size === undefined) throw new ModaError('LFS_OBJECT_MISSING', `${operation.path}: object ${operation.oid} has not been uploaded; run the lfs batch and PUT it first`);
+      if (size !== operation.size) {
+        throw new ModaError('LFS_OBJECT_MISMATCH', `${operation.path}: object ${operation.oid} has ${size} bytes, the action says ${operation.size}`);
       }
     }
     const result = await commitChanges(hub, request.actor, repo, { branch, operations: parsed.operations, summary: parsed.summary, description: parsed.description });

@@ -8,6 +8,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
 import { requireStorage } from '../../hub/quotas/storage-quota.js';
+import { repoLfsObject } from '../../hub/lfs-object-access.js';
+import { recordLfsObjects } from '../../hub/lfs-object-index.js';
 import { findRepo } from '../../hub/repos/repo-record.js';
 import { repoTypePlural } from '../../hub/paths.js';
 import { signLfsGrant, verifyLfsGrant, type LfsGrant } from '../../server/lfs-signature.js';
@@ -54,8 +56,8 @@ export function registerUploadRoutes(app: FastifyInstance, hub: HubContext, secr
     await requireStorage(hub, repo.row.namespace, objects);
     const missing = [];
     for (const object of objects) {
-      const stored = await hub.blobs.stat(object.oid);
-      if (stored && stored.size === object.size) continue;
+      // Left out only when this repo references it: anything else is uploaded (and hashed) again.
+      if (await repoLfsObject(hub, repo.id, object.oid, object.size)) continue;
       const grant: LfsGrant = { operation: 'upload', repoKey: repo.id, oid: object.oid, size: object.size };
       const href = `${baseUrl(request)}/api/v1/repos/${repoTypePlural(type)}/${repo.fullName}/info/lfs/objects/${object.oid}?size=${object.size}&sig=${signLfsGrant(secret, grant, HREF_TTL_SECONDS)}`;
       missing.push({ oid: object.oid, size: object.size, actions: { upload: { href, expires_in: HREF_TTL_SECONDS } } });
@@ -79,11 +81,10 @@ export function registerUploadRoutes(app: FastifyInstance, hub: HubContext, secr
       const row = await hub.db.selectFrom('repos').select('id').where('type', '=', type).where('key', '=', repoId.toLowerCase()).executeTakeFirst();
       const signed = row !== undefined && verifyLfsGrant(secret, { operation: 'upload', repoKey: row.id, oid: params.oid, size }, query.sig);
       // Without a valid signature the caller's own credentials (the session cookie) must allow writing.
-      if (!signed) await findRepo(hub, request.actor, type, repoId, 'write');
+      const target = signed ? row.id : (await findRepo(hub, request.actor, type, repoId, 'write')).id;
       const declared = request.headers['content-length'];
       if (declared !== undefined && Number(declared) !== size) throw new ModaError('LFS_OBJECT_MISMATCH', `Content-Length ${declared} differs from the declared size ${size}`);
-      const existing = await hub.blobs.stat(params.oid);
-      if (existing && existing.size === size) {
+      if (await repoLfsObject(hub, target, params.oid, size)) {
         request.raw.resume();
         return ok(request, { oid: params.oid, size });
       }
@@ -92,6 +93,7 @@ export function registerUploadRoutes(app: FastifyInstance, hub: HubContext, secr
         if (!request.raw.complete) abort.abort();
       });
       await hub.blobs.write(request.raw, { oid: params.oid, size }, abort.signal);
+      await recordLfsObjects(hub, target, [params.oid]);
       return ok(request, { oid: params.oid, size });
     });
   });

@@ -1,8 +1,8 @@
 // The LFS objects a repo's whole history (all branches and tags) points at: every blob of pointer
 // size reachable from a ref is read and parsed, so a bundle carries old versions' weights too.
-import { git, gitText } from '../hub/git.js';
-import { parseLfsPointer, POINTER_MAX_SIZE, POINTER_MIN_SIZE, type LfsPointer } from '../hub/lfs-pointer.js';
-import { readBlobs } from '../hub/list-files.js';
+import { git, gitText } from './git.js';
+import { parseLfsPointer, POINTER_MAX_SIZE, POINTER_MIN_SIZE, type LfsPointer } from './lfs-pointer.js';
+import { readBlobs } from './list-files.js';
 
 export async function listLfsObjects(gitDir: string): Promise<LfsPointer[]> {
   const reachable = await gitText(gitDir, ['rev-list', '--objects', '--branches', '--tags']);
