@@ -62,6 +62,12 @@ export interface Config {
   maxBatchSize: number;
   /** Most inputs waiting per model before requests get 429. */
   maxQueue: number;
+  /** Browser origins allowed credentialed CORS (cookies, cached Basic auth); others get CORS without credentials. */
+  corsOrigins: string[];
+  /** Host names (with or without port) the server answers to besides its listen address, loopback and MODA_PUBLIC_URL. */
+  allowedHosts: string[];
+  /** Whether anyone may list an organization's members; otherwise only members and site admins. */
+  publicOrgMembers: boolean;
 }
 
 interface Setting<K extends keyof Config> {
@@ -132,6 +138,27 @@ function duration(raw: string, env: string): number {
   return ms;
 }
 
+/** A comma-separated list of browser origins (`https://app.example.com`), each normalized by URL. */
+function origins(raw: string, env: string): string[] {
+  return list(raw).map((entry) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(entry);
+    } catch {
+      throw new ModaError('CONFIG_INVALID', `${env} must list origins such as https://app.example.com, got "${entry}"`);
+    }
+    if (!/^https?:$/.test(parsed.protocol) || parsed.origin === 'null') throw new ModaError('CONFIG_INVALID', `${env} must list http(s) origins, got "${entry}"`);
+    return parsed.origin;
+  });
+}
+
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
 function define<K extends keyof Config>(setting: Setting<K>): Setting<K> {
   return setting;
 }
@@ -168,6 +195,9 @@ export const settings = [
   define({ key: 'modelReplicas', env: 'MODA_MODEL_REPLICAS', description: 'Instances of each served model running batches at once (0 = one per core for single-threaded engines such as tfjs and for ONNX models up to 256 MiB on CPU, each session then on one thread, plus one session over every core that runs a batch when nothing else runs or waits; one for others)', default: () => 0, parse: integer }),
   define({ key: 'blobDirectIo', env: 'MODA_BLOB_DIRECT_IO', description: 'Write uploaded LFS objects with direct I/O (O_DIRECT) where the file system has it; `0` = through the page cache', default: () => true, parse: flag }),
   define({ key: 'webDist', env: 'MODA_WEB_DIST', description: 'Folder of the built web UI that `moda serve` serves (default: web/dist of the installation)', default: () => '', parse: (raw) => resolve(raw) }),
+  define({ key: 'corsOrigins', env: 'MODA_CORS_ORIGINS', description: 'Comma-separated browser origins (https://app.example.com) that may make credentialed cross-origin requests (cookies, cached Basic auth) and cookie-authenticated writes; other origins get CORS without credentials', default: () => [], parse: origins }),
+  define({ key: 'allowedHosts', env: 'MODA_ALLOWED_HOSTS', description: 'Comma-separated host names (optionally host:port) the server answers to besides loopback, its listen address and MODA_PUBLIC_URL; other Host headers get 400', default: () => [], parse: (raw) => list(raw).map((host) => host.toLowerCase()) }),
+  define({ key: 'publicOrgMembers', env: 'MODA_PUBLIC_ORG_MEMBERS', description: 'Anyone may list the members of an organization (`0` = only its members and site admins)', default: () => false, parse: flag }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

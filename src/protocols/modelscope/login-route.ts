@@ -14,7 +14,7 @@ export function registerLoginRoute(app: FastifyInstance, hub: HubContext): void 
     const token = requiredString(jsonBody(request.body), 'AccessToken').trim();
     const actor = await authenticate(hub, token);
     const user = await getNamespace(hub, actor.user ?? '');
-    reply.header('set-cookie', sessionCookie(token));
+    reply.header('set-cookie', sessionCookie(token, hub.config.publicUrl.startsWith('https:')));
     return ok(request, { AccessToken: token, Username: user.name, Email: user.email ?? '' });
   });
 }
