@@ -20,6 +20,7 @@ import { actorOf } from './authenticate-request.js';
 import { allowedHostCheck } from './allowed-hosts.js';
 import { isBasicAuthorization, refuseCrossSiteWrite } from './cross-site-guard.js';
 import { addSecurityHeaders } from './security-headers.js';
+import { registerBodyLimits } from './body-limits.js';
 import { sendError } from './error-reply.js';
 import { registerInferenceRoutes } from '../protocols/moda/inference-routes.js';
 import { registerHfInferenceRoutes } from '../protocols/hf/inference-route.js';
@@ -103,7 +104,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
       done(new ModaError('BAD_REQUEST', 'malformed JSON body', { cause: error }), undefined);
     }
   });
-  app.addContentTypeParser(['application/x-ndjson', 'application/jsonl'], { parseAs: 'string', bodyLimit: hub.config.maxCommitBytes }, (_request, text, done) => done(null, text));
+  registerBodyLimits(app);
 
   app.decorateRequest('actor', null as never);
   const hostAllowed = allowedHostCheck(hub.config);
