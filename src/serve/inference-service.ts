@@ -33,7 +33,7 @@ export interface InferenceResult {
 
 export class InferenceService {
   /** Snapshots are immutable (keyed by commit), so their parsed configuration is kept. */
-  private readonly snapshots = new LruCache<string, Promise<ModelSnapshot>>(256);
+  private readonly snapshots = new LruCache<string, Promise<ModelSnapshot>>({ name: 'model-snapshots', maxEntries: 256 });
 
   constructor(
     private readonly hub: HubContext,

@@ -28,7 +28,7 @@ function repoOf(hub: HubContext, request: FastifyRequest, type: RepoType): Promi
 }
 
 /** README text by git blob id (immutable): info requests then spawn no git process. */
-const readmes = new LruCache<string, string>(512);
+const readmes = new LruCache<string, string>({ name: 'ms-readmes', maxEntries: 512, maxBytes: 32 * 1024 ** 2 });
 
 async function readme(repo: RepoRecord, commit: string): Promise<string> {
   const file = (await listFiles(repo.gitDir, commit)).find((entry) => entry.path === 'README.md');
