@@ -21,6 +21,7 @@ import { allowedHostCheck } from './allowed-hosts.js';
 import { isBasicAuthorization, refuseCrossSiteWrite } from './cross-site-guard.js';
 import { addSecurityHeaders } from './security-headers.js';
 import { registerBodyLimits } from './body-limits.js';
+import { registerReadTokenGuard } from './read-token-guard.js';
 import { sendError } from './error-reply.js';
 import { registerInferenceRoutes } from '../protocols/moda/inference-routes.js';
 import { registerHfInferenceRoutes } from '../protocols/hf/inference-route.js';
@@ -104,6 +105,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
       done(new ModaError('BAD_REQUEST', 'malformed JSON body', { cause: error }), undefined);
     }
   });
+  registerReadTokenGuard(app);
   registerBodyLimits(app);
 
   app.decorateRequest('actor', null as never);
