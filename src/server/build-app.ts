@@ -118,7 +118,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
     request.actor = await actorOf(hub, request);
   });
   // Before the other routes, so its hooks see every request.
-  registerObservabilityRoutes(app, inference.models);
+  registerObservabilityRoutes(app, inference.models, hub);
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new ModaError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`)));
