@@ -53,3 +53,15 @@ void test('organization members are listed to members and admins only (MODA_PUBL
   }
   for (const token of [alice, ADMIN_TOKEN]) assert.equal((await server.request('/api/organizations/secret-team/members', { token })).status, 200);
 });
+
+void test('an error about a private dataset looked up by Id does not name it', async () => {
+  assert.equal((await server.request('/api/repos/create', { method: 'POST', token: alice, headers: json, body: JSON.stringify({ name: 'hidden-corpus', type: 'dataset', private: true }) })).status, 200);
+  const info = await server.request('/api/v1/datasets/alice/hidden-corpus', { token: alice });
+  const id = ((await info.json()) as { Data: { Id: string | number } }).Data.Id;
+  for (const token of [null, mallory]) {
+    const tree = await server.request(`/api/v1/datasets/${id}/repo/tree`, { token });
+    assert.ok(tree.status === 404 || tree.status === 401, String(tree.status));
+    const text = await tree.text();
+    assert.doesNotMatch(text + (tree.headers.get('x-error-message') ?? ''), /hidden-corpus|alice/);
+  }
+});

@@ -2,7 +2,7 @@
 // handler finds the repo with the caller's access checked, resolves the revision and maps the answer.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RepoType } from '../../db/schema.js';
-import { ModaError } from '../../errors/moda-error.js';
+import { isModaError, ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
 import { listFiles, readBlobs } from '../../hub/list-files.js';
 import { LruCache } from '../../hub/lru-cache.js';
@@ -74,7 +74,11 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
     const { id } = request.params as { id: string };
     const row = await hub.db.selectFrom('repos').select(['namespace', 'name']).where('type', '=', 'dataset').where('id', '=', id).executeTakeFirst();
     if (!row) throw new ModaError('HUB_REPO_NOT_FOUND', `Dataset ${id} not found`);
-    const repo = await findRepo(hub, request.actor, 'dataset', `${row.namespace}/${row.name}`);
+    // The caller named an Id: a refusal must not tell it the private name behind that Id.
+    const repo = await findRepo(hub, request.actor, 'dataset', `${row.namespace}/${row.name}`).catch((error: unknown) => {
+      if (isModaError(error)) throw new ModaError(error.code, `Dataset ${id} not found or not readable with these credentials`);
+      throw error;
+    });
     const query = request.query as Fields;
     const { commit } = await resolveReadRevision(repo, optionalString(query, 'Revision'));
     const pageNumber = integerField(query, 'PageNumber', 1, { min: 1 });
