@@ -98,6 +98,12 @@ export interface Config {
   quotaRepos: number;
   /** Most LFS bytes the repos of one namespace may hold; 0 = no limit. */
   quotaStorageBytes: number;
+  /** Browser origins allowed credentialed CORS (cookies, cached Basic auth); others get CORS without credentials. */
+  corsOrigins: string[];
+  /** Host names (with or without port) the server answers to besides its listen address, loopback and MODA_PUBLIC_URL. */
+  allowedHosts: string[];
+  /** Whether anyone may list an organization's members; otherwise only members and site admins. */
+  publicOrgMembers: boolean;
 }
 
 interface Setting<K extends keyof Config> {
@@ -168,6 +174,27 @@ function duration(raw: string, env: string): number {
   return ms;
 }
 
+/** A comma-separated list of browser origins (`https://app.example.com`), each normalized by URL. */
+function origins(raw: string, env: string): string[] {
+  return list(raw).map((entry) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(entry);
+    } catch {
+      throw new ModaError('CONFIG_INVALID', `${env} must list origins such as https://app.example.com, got "${entry}"`);
+    }
+    if (!/^https?:$/.test(parsed.protocol) || parsed.origin === 'null') throw new ModaError('CONFIG_INVALID', `${env} must list http(s) origins, got "${entry}"`);
+    return parsed.origin;
+  });
+}
+
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
 function define<K extends keyof Config>(setting: Setting<K>): Setting<K> {
   return setting;
 }
@@ -225,6 +252,9 @@ export const settings = [
   define({ key: 'gitMaxBackendsPerClient', env: 'MODA_GIT_MAX_BACKENDS_PER_CLIENT', description: 'Most `git http-backend` processes one client address may hold at once; more get 429 with Retry-After', default: () => 8, parse: integer }),
   define({ key: 'gitIdleTimeoutMs', env: 'MODA_GIT_IDLE_TIMEOUT', description: 'A git transfer that moves no bytes either way for this long is ended, e.g. 60s', default: () => 60_000, parse: duration }),
   define({ key: 'gitBodyTimeoutMs', env: 'MODA_GIT_BODY_TIMEOUT', description: 'Longest a git request body (a push pack, a fetch negotiation) may take to arrive, e.g. 30m', default: () => 30 * 60_000, parse: duration }),
+  define({ key: 'corsOrigins', env: 'MODA_CORS_ORIGINS', description: 'Comma-separated browser origins (https://app.example.com) that may make credentialed cross-origin requests (cookies, cached Basic auth) and cookie-authenticated writes; other origins get CORS without credentials', default: () => [], parse: origins }),
+  define({ key: 'allowedHosts', env: 'MODA_ALLOWED_HOSTS', description: 'Comma-separated host names (optionally host:port) the server answers to besides loopback, its listen address and MODA_PUBLIC_URL; other Host headers get 400', default: () => [], parse: (raw) => list(raw).map((host) => host.toLowerCase()) }),
+  define({ key: 'publicOrgMembers', env: 'MODA_PUBLIC_ORG_MEMBERS', description: 'Anyone may list the members of an organization (`0` = only its members and site admins)', default: () => false, parse: flag }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -79,6 +79,9 @@ export const errorCatalog = {
   REQUEST_CANCELLED: { status: 499, retryable: false, message: 'The client went away' },
   CATALOG_SOURCE_MISSING: { status: 500, retryable: false, message: 'A starter model file is not installed on this machine' },
   INTERNAL: { status: 500, retryable: true, message: 'Internal server error' },
+  CROSS_SITE_REQUEST_REFUSED: { status: 403, retryable: false, message: 'A write with cookie or Basic credentials must come from this site (Origin) or carry a JSON body; send a token in Authorization: Bearer instead' },
+  HOST_NOT_ALLOWED: { status: 400, retryable: false, message: 'This server does not answer to that Host; set MODA_PUBLIC_URL or MODA_ALLOWED_HOSTS' },
+  CONTENT_TYPE_UNSUPPORTED: { status: 415, retryable: false, message: 'This route does not accept that Content-Type' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;

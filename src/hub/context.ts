@@ -29,6 +29,7 @@ export interface HubContext {
   };
 }
 
+const CACHE_MAX_BYTES = 16 * 1024 ** 2;
 const CACHE_TTL_MS = 1000;
 
 export function createHubContext(db: Db, blobs: BlobStore, config: Config): HubContext {
@@ -37,7 +38,12 @@ export function createHubContext(db: Db, blobs: BlobStore, config: Config): HubC
     blobs,
     config,
     commitLocks: new KeyedMutex(),
-    caches: { repos: new TtlCache(CACHE_TTL_MS, 10_000), actors: new TtlCache(CACHE_TTL_MS, 10_000), heads: new TtlCache(CACHE_TTL_MS, 10_000) },
+    // Keys come from requests (repo names, revisions): the byte bound keeps 10,000 long ones small.
+    caches: {
+      repos: new TtlCache(CACHE_TTL_MS, 10_000, CACHE_MAX_BYTES, 'repos'),
+      actors: new TtlCache(CACHE_TTL_MS, 10_000, CACHE_MAX_BYTES, 'actors'),
+      heads: new TtlCache(CACHE_TTL_MS, 10_000, CACHE_MAX_BYTES, 'heads'),
+    },
   };
 }
 

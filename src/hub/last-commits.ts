@@ -23,7 +23,16 @@ export interface PathHistory {
   head: LastCommit;
 }
 
-const cache = new LruCache<string, PathHistory>(256);
+const cache = new LruCache<string, PathHistory>({
+  name: 'ms-last-commits',
+  maxEntries: 256,
+  maxBytes: 64 * 1024 ** 2,
+  sizeOf: (history) => {
+    let bytes = 200;
+    for (const [path, last] of history.paths) bytes += 2 * (path.length + last.sha.length) + 120;
+    return bytes;
+  },
+});
 
 export async function lastCommits(gitDir: string, commit: string): Promise<PathHistory> {
   const key = `${gitDir}\0${commit}`;

@@ -27,7 +27,16 @@ export interface RepoTree {
   directories: RepoDirectory[];
 }
 
-const cache = new LruCache<string, RepoTree>(512);
+/** Bytes a file list holds: its paths and ids, plus objects (a pointer's oid too, for LFS files). */
+function treeBytes(tree: RepoTree): number {
+  let bytes = 0;
+  for (const file of tree.files) bytes += 2 * (file.path.length + file.blobId.length + file.mode.length) + (file.lfs ? 400 : 150);
+  for (const directory of tree.directories) bytes += 2 * (directory.path.length + directory.oid.length) + 100;
+  return bytes;
+}
+
+// A repo of 100,000 files lists ~30 MB: the count alone would let 512 such lists fill the memory.
+const cache = new LruCache<string, RepoTree>({ name: 'file-lists', maxEntries: 512, maxBytes: 128 * 1024 ** 2, sizeOf: treeBytes });
 
 export async function listFiles(gitDir: string, commit: string): Promise<RepoFile[]> {
   return (await listTree(gitDir, commit)).files;

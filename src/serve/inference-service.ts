@@ -42,7 +42,7 @@ export type InputFetchSeams = Pick<InputFetchOptions, 'resolve' | 'connecting'>;
 
 export class InferenceService {
   /** Snapshots are immutable (keyed by commit), so their parsed configuration is kept. */
-  private readonly snapshots = new LruCache<string, Promise<ModelSnapshot>>(256);
+  private readonly snapshots = new LruCache<string, Promise<ModelSnapshot>>({ name: 'model-snapshots', maxEntries: 256 });
   /** Memory the media inputs of all requests in flight will take decoded. */
   readonly decodeBudget: DecodeBudget;
   private readonly media: Omit<MediaInputOptions, 'signal'>;

@@ -19,6 +19,11 @@ import { registerTaskCountRoute } from '../protocols/moda/task-count-route.js';
 import { registerStoredBlobsRoute } from '../protocols/moda/stored-blobs-route.js';
 import { ModaError } from '../errors/moda-error.js';
 import { actorOf } from './authenticate-request.js';
+import { allowedHostCheck } from './allowed-hosts.js';
+import { isBasicAuthorization, refuseCrossSiteWrite } from './cross-site-guard.js';
+import { addSecurityHeaders } from './security-headers.js';
+import { registerBodyLimits } from './body-limits.js';
+import { registerReadTokenGuard } from './read-token-guard.js';
 import { sendError } from './error-reply.js';
 import { registerInferenceRoutes } from '../protocols/moda/inference-routes.js';
 import { registerHfInferenceRoutes } from '../protocols/hf/inference-route.js';
@@ -85,7 +90,18 @@ export async function buildApp({ hub, secret, logger = false, inference = create
     genReqId: () => crypto.randomUUID(),
   });
 
-  await app.register(cors, { origin: true, credentials: true, exposedHeaders: EXPOSED_HEADERS, methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] });
+  // Any origin may call the API with a token it holds (public JS clients such as @huggingface/hub),
+  // but only the configured origins get `Allow-Credentials`, so no other page can ride on a
+  // visitor's cookie or cached Basic auth and read the answer.
+  const corsBase = { origin: true, exposedHeaders: EXPOSED_HEADERS, methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] };
+  const credentialed = { ...corsBase, credentials: true };
+  const anonymousCors = { ...corsBase, credentials: false };
+  const corsOrigins = new Set(hub.config.corsOrigins);
+  await app.register(cors, {
+    delegator: (request: FastifyRequest, callback: (error: Error | null, options: typeof credentialed) => void) =>
+      callback(null, corsOrigins.has(request.headers.origin ?? '') ? credentialed : anonymousCors),
+  });
+  app.addHook('onSend', addSecurityHeaders);
 
   app.addContentTypeParser(['application/vnd.git-lfs+json'], { parseAs: 'string' }, (_request, text, done) => {
     try {
@@ -94,17 +110,22 @@ export async function buildApp({ hub, secret, logger = false, inference = create
       done(new ModaError('BAD_REQUEST', 'malformed JSON body', { cause: error }), undefined);
     }
   });
-  app.addContentTypeParser(['application/x-ndjson', 'application/jsonl'], { parseAs: 'string', bodyLimit: hub.config.maxCommitBytes }, (_request, text, done) => done(null, text));
+  registerReadTokenGuard(app);
+  registerBodyLimits(app);
 
   app.decorateRequest('actor', null as never);
   registerRateLimits(app, hub);
   registerAuditRequestContext(app, hub);
+  const hostAllowed = allowedHostCheck(hub.config);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (!hostAllowed(request.headers.host)) throw new ModaError('HOST_NOT_ALLOWED', `this server does not answer to Host ${JSON.stringify(request.headers.host)}; list it in MODA_ALLOWED_HOSTS or set MODA_PUBLIC_URL`);
+    // Browsers replay cached Basic credentials on their own; ModelScope's cookie is checked where it is read.
+    if (isBasicAuthorization(request)) refuseCrossSiteWrite(request, 'basic', hub.config);
     request.actor = await actorOf(hub, request);
   });
   // Before the other routes, so its hooks see every request.
-  registerObservabilityRoutes(app, inference.models);
+  registerObservabilityRoutes(app, inference.models, hub);
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new ModaError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`)));

@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { cacheStats } from '../hub/cache-size.js';
 import type { ModelCache, ServedModel } from '../serve/model-cache.js';
 
 /** What one request did with models, filled in by the cache's observer while the handler runs. */
@@ -69,6 +70,27 @@ export function registerMetrics(app: FastifyInstance, models: ModelCache): Regis
     collect() {
       this.reset();
       for (const served of models.list()) this.inc({ model: modelLabel(served) }, served.batcher.stats().queuedInputs);
+    },
+  });
+  // The in-memory caches (hub/lru-cache.ts, ttl-cache.ts): each is bounded by entries and bytes.
+  new Gauge({
+    name: 'moda_cache_entries',
+    help: 'Entries an in-memory cache holds',
+    labelNames: ['cache'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [name, stats] of cacheStats()) this.set({ cache: name }, stats.entries);
+    },
+  });
+  new Gauge({
+    name: 'moda_cache_bytes',
+    help: 'Approximate bytes the keys and values of an in-memory cache hold',
+    labelNames: ['cache'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [name, stats] of cacheStats()) this.set({ cache: name }, stats.bytes);
     },
   });
   new Gauge({

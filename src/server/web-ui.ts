@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ModaError } from '../errors/moda-error.js';
 import { acceptedEncodings, CompressedFiles, type FileVariant } from './compressed-files.js';
+import { webUiContentSecurityPolicy } from './security-headers.js';
 
 /** web/dist of this checkout: from src/server/ (tsx) and from dist/server/ (built) alike. */
 export const DEFAULT_WEB_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -71,10 +72,19 @@ export function registerWebUi(app: FastifyInstance, options: WebUiOptions = {}):
 
   // index.html is checked on each navigation (a stat) so a rebuild shows without a restart; it says
   // no-cache, so the browser revalidates it with its ETag and gets a 304 while it is unchanged.
+  // The policy names the hashes of index.html's inline scripts, so it is computed per build of it.
+  let policy = { etag: '', value: '' };
   const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!wantsHtml(request)) throw notFound(request);
-    const variant = await files.get(join(distDir, 'index.html'), acceptedEncodings(request.headers['accept-encoding']));
-    if (variant === undefined) return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(MISSING_BUILD_PAGE);
+    const indexPath = join(distDir, 'index.html');
+    const variant = await files.get(indexPath, acceptedEncodings(request.headers['accept-encoding']));
+    if (variant === undefined) {
+      reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+      return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(MISSING_BUILD_PAGE);
+    }
+    const identity = variant.encoding === 'identity' ? variant : await files.get(indexPath, ['identity']);
+    if (identity !== undefined && identity.etag !== policy.etag) policy = { etag: identity.etag, value: webUiContentSecurityPolicy(identity.body.toString('utf8')) };
+    reply.header('content-security-policy', policy.value);
     return sendVariant(request, reply, variant, 'text/html; charset=utf-8', 'no-cache');
   };
 

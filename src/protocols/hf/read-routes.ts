@@ -17,8 +17,29 @@ import { flag, list, positiveInt, REPO_KINDS, repoIdOf, type RepoParams } from '
 
 type Query = Record<string, unknown>;
 
-/** Serialized repo-info answers: building one means a file list and ~2 KB of JSON per request. */
-const infoCache = new LruCache<string, string>(2000);
+/** Counters that anonymous downloads and likes move: never part of a cache key, added per answer. */
+const COUNTERS = ['downloads', 'downloadsAllTime', 'likes'] as const;
+
+interface CachedInfo {
+  /** The answer without its counters, serialized. */
+  body: string;
+  /** Which counters the answer holds (an `expand` may leave them out). */
+  counters: (typeof COUNTERS)[number][];
+}
+
+/**
+ * Serialized repo-info answers: building one means a file list and ~2 KB of JSON per request, and a
+ * big repo's file list makes it megabytes, so the cache is bounded by bytes too.
+ */
+const infoCache = new LruCache<string, CachedInfo>({ name: 'hf-repo-info', maxEntries: 2000, maxBytes: 64 * 1024 ** 2, sizeOf: (info) => 2 * info.body.length });
+
+/** The cached body with the row's current counters in front. */
+function withCounters(info: CachedInfo, row: { downloads: number; likes: number }): string {
+  if (info.counters.length === 0) return info.body;
+  const values = { downloads: row.downloads, downloadsAllTime: row.downloads, likes: row.likes };
+  const head = info.counters.map((counter) => `${JSON.stringify(counter)}:${values[counter]}`).join(',');
+  return info.body === '{}' ? `{${head}}` : `{${head},${info.body.slice(1)}`;
+}
 
 export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void {
   for (const kind of REPO_KINDS) {
@@ -65,23 +86,25 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
       const blobs = flag(query.blobs);
       // Everything the answer depends on: the commit, the row's mutable fields and the options.
       const row = repo.row;
-      const key = [row.id, commit, row.sha, row.downloads, row.likes, row.private, row.last_modified, blobs, revision === undefined, ...expand].join('\0');
-      let body = infoCache.get(key);
-      if (body === undefined) {
+      // Downloads and likes stay out of the key: every anonymous download would add an entry.
+      const key = [row.id, commit, row.sha, row.private, row.last_modified, blobs, revision === undefined, ...expand].join('\0');
+      let cached = infoCache.get(key);
+      if (cached === undefined) {
         const { files } = await listTree(repo.gitDir, commit);
-        body = JSON.stringify(
-          repoInfoJson(row, {
-            sha: commit,
-            files,
-            blobs,
-            expand: expand.length > 0 ? expand : undefined,
-            lastModified: revision === undefined ? undefined : await commitTime(repo, commit),
-          }),
-        );
-        infoCache.set(key, body);
+        const json = repoInfoJson(row, {
+          sha: commit,
+          files,
+          blobs,
+          expand: expand.length > 0 ? expand : undefined,
+          lastModified: revision === undefined ? undefined : await commitTime(repo, commit),
+        });
+        const counters = COUNTERS.filter((counter) => counter in json);
+        for (const counter of counters) delete json[counter];
+        cached = { body: JSON.stringify(json), counters };
+        infoCache.set(key, cached);
       }
       reply.header('x-repo-commit', commit);
-      return reply.type('application/json; charset=utf-8').send(body);
+      return reply.type('application/json; charset=utf-8').send(withCounters(cached, row));
     };
     app.get(`${base}/:namespace/:name`, (request, reply) => info(request, reply, undefined));
     app.get(`${base}/:namespace/:name/revision/:revision`, (request, reply) => info(request, reply, (request.params as { revision: string }).revision));

@@ -179,7 +179,7 @@ export function registerWriteRoutes(app: FastifyInstance, hub: HubContext, baseU
       };
     });
 
-    app.post(`${base}/commit/:revision`, { bodyLimit: hub.config.maxCommitBytes }, async (request) => {
+    app.post(`${base}/commit/:revision`, { bodyLimit: hub.config.maxCommitBytes, config: { commitBody: true } }, async (request) => {
       const params = request.params as RepoParams & { revision: string };
       // Access first: a caller who may not write learns nothing from how its body is parsed.
       const repo = await findRepo(hub, request.actor, kind.type, repoIdOf(params), 'write');

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { MemberRole, TokenRole } from '../../db/schema.js';
 import type { HubContext } from '../../hub/context.js';
+import { canReadNamespace, isSiteAdmin } from '../../hub/actor.js';
 import { createToken, listTokens, revokeToken } from '../../hub/accounts/tokens.js';
 import { createOrganization, createUser, getNamespace, listMembers, removeMember, setMember } from '../../hub/accounts/users.js';
 
@@ -51,7 +52,13 @@ export function registerAccountRoutes(app: FastifyInstance, hub: HubContext): vo
     reply.code(201);
     return user;
   });
-  app.get('/api/users/:name/overview', async (request) => getNamespace(hub, (request.params as { name: string }).name));
+  app.get('/api/users/:name/overview', async (request) => {
+    const user = await getNamespace(hub, (request.params as { name: string }).name);
+    // An email is for its owner and site admins only.
+    if (request.actor.user === user.name || isSiteAdmin(request.actor)) return user;
+    const { email: _email, ...rest } = user;
+    return rest;
+  });
 
   app.post('/api/organizations', async (request, reply) => {
     const input = body(request.body);
@@ -59,7 +66,12 @@ export function registerAccountRoutes(app: FastifyInstance, hub: HubContext): vo
     reply.code(201);
     return org;
   });
-  app.get('/api/organizations/:org/members', async (request) => listMembers(hub, (request.params as { org: string }).org));
+  app.get('/api/organizations/:org/members', async (request) => {
+    const org = (request.params as { org: string }).org;
+    // Who belongs to an organization is for its members (and site admins) unless MODA_PUBLIC_ORG_MEMBERS.
+    if (!hub.config.publicOrgMembers && !canReadNamespace(request.actor, org)) throw new ModaError('AUTH_FORBIDDEN', "only an organization's members may list its members");
+    return listMembers(hub, org);
+  });
   app.put('/api/organizations/:org/members/:user', async (request) => {
     const params = request.params as { org: string; user: string };
     const role = text(body(request.body), 'role', true) as MemberRole;

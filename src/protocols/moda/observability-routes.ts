@@ -3,6 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import { apiDocsPage } from '../../server/api-docs-page.js';
 import { registerMetrics } from '../../server/metrics.js';
+import { hidePrivateModels } from '../../server/hide-private-models.js';
+import { isSiteAdmin } from '../../hub/actor.js';
+import type { HubContext } from '../../hub/context.js';
 import { openApiJson } from '../../server/openapi.js';
 import type { ModelCache } from '../../serve/model-cache.js';
 
@@ -23,7 +26,8 @@ export function setReadinessCheck(app: FastifyInstance, check: ReadinessCheck): 
   readinessChecks.set(app.server, check);
 }
 
-export function registerObservabilityRoutes(app: FastifyInstance, models: ModelCache): void {
+/** `hub` answers which models are private: callers without an admin token see those summed, unnamed. */
+export function registerObservabilityRoutes(app: FastifyInstance, models: ModelCache, hub?: HubContext): void {
   const registry = registerMetrics(app, models);
 
   let started = false;
@@ -31,9 +35,10 @@ export function registerObservabilityRoutes(app: FastifyInstance, models: ModelC
     started = true;
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
     reply.header('cache-control', 'no-store').type(registry.contentType);
-    return registry.metrics();
+    const text = await registry.metrics();
+    return hub === undefined || isSiteAdmin(request.actor) ? text : hidePrivateModels(hub, text);
   });
 
   app.get('/readyz', async (_request, reply) => {

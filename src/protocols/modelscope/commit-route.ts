@@ -14,7 +14,7 @@ import { repoTypeOfPlural } from './wire-fields.js';
 
 export function registerCommitRoute(app: FastifyInstance, hub: HubContext): void {
   // A branch name may hold slashes, which the SDK puts into the path unencoded.
-  app.post('/repos/:plural/:owner/:name/commit/*', { bodyLimit: hub.config.maxCommitBytes }, async (request) => {
+  app.post('/repos/:plural/:owner/:name/commit/*', { bodyLimit: hub.config.maxCommitBytes, config: { commitBody: true } }, async (request) => {
     const params = request.params as { plural: string; owner: string; name: string; '*': string };
     const type = repoTypeOfPlural(params.plural);
     const parsed = parseCommitPayload(request.body);

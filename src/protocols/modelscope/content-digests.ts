@@ -6,7 +6,7 @@ import { ModaError } from '../../errors/moda-error.js';
 import { spawnGit } from '../../hub/git.js';
 import { LruCache } from '../../hub/lru-cache.js';
 
-const digests = new LruCache<string, string>(100_000);
+const digests = new LruCache<string, string>({ name: 'ms-content-digests', maxEntries: 100_000, maxBytes: 32 * 1024 ** 2 });
 
 export async function contentSha256(gitDir: string, blobIds: string[]): Promise<Map<string, string>> {
   const result = new Map<string, string>();

@@ -16,7 +16,8 @@ import { jsonBody, optionalString, requiredString, visibilityCode, visibilityFro
 const MAX_DESCRIPTION_CHARS = 10_000;
 
 export function registerCreateDatasetRoute(app: FastifyInstance, hub: HubContext): void {
-  app.post('/datasets', async (request) => {
+  // The SDK posts multipart form fields with the session cookie and no Origin (server/cross-site-guard.ts).
+  app.post('/datasets', { config: { formBody: true } }, async (request) => {
     const boundary = formBoundary(request.headers['content-type']);
     const body = boundary === undefined ? jsonBody(request.body) : formFields(request.body, boundary);
     const owner = requiredString(body, 'Owner');

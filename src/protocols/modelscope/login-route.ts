@@ -16,7 +16,7 @@ export function registerLoginRoute(app: FastifyInstance, hub: HubContext): void 
     const actor = await authenticate(hub, token);
     const user = await getNamespace(hub, actor.user ?? '');
     await recordAuditEvent(hub, actor, 'auth.login', user.name, { via: 'modelscope' });
-    reply.header('set-cookie', sessionCookie(token));
+    reply.header('set-cookie', sessionCookie(token, hub.config.publicUrl.startsWith('https:')));
     return ok(request, { AccessToken: token, Username: user.name, Email: user.email ?? '' });
   });
 }

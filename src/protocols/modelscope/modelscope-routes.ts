@@ -14,7 +14,8 @@ import { registerOpenApiRoutes } from './openapi-routes.js';
 import { registerReadRoutes } from './read-routes.js';
 import { registerRepoWriteRoutes } from './repo-write-routes.js';
 import { registerSettingsRoutes } from './settings-routes.js';
-import { sessionActor } from './session-actor.js';
+import { refuseCrossSiteWrite } from '../../server/cross-site-guard.js';
+import { sessionActor, usesSessionCookie } from './session-actor.js';
 import { registerUploadRoutes } from './upload-routes.js';
 
 const ENVELOPE: { envelope: ErrorEnvelope } = { envelope: 'modelscope' };
@@ -31,6 +32,7 @@ export function registerModelScopeRoutes(app: FastifyInstance, hub: HubContext, 
         route.config = { ...route.config, ...ENVELOPE };
       });
       scope.addHook('onRequest', async (request) => {
+        if (usesSessionCookie(request)) refuseCrossSiteWrite(request, 'cookie', hub.config);
         request.actor = await sessionActor(hub, request);
       });
       // The SDK posts `data=json.dumps(…)` without a Content-Type; such bodies are parsed as JSON later.

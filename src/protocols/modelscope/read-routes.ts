@@ -2,7 +2,7 @@
 // handler finds the repo with the caller's access checked, resolves the revision and maps the answer.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RepoType } from '../../db/schema.js';
-import { ModaError } from '../../errors/moda-error.js';
+import { isModaError, ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
 import { listFiles, readBlobs } from '../../hub/list-files.js';
 import { LruCache } from '../../hub/lru-cache.js';
@@ -28,7 +28,7 @@ function repoOf(hub: HubContext, request: FastifyRequest, type: RepoType): Promi
 }
 
 /** README text by git blob id (immutable): info requests then spawn no git process. */
-const readmes = new LruCache<string, string>(512);
+const readmes = new LruCache<string, string>({ name: 'ms-readmes', maxEntries: 512, maxBytes: 32 * 1024 ** 2 });
 
 async function readme(repo: RepoRecord, commit: string): Promise<string> {
   const file = (await listFiles(repo.gitDir, commit)).find((entry) => entry.path === 'README.md');
@@ -84,7 +84,12 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
     const { id } = request.params as { id: string };
     const row = await hub.db.selectFrom('repos').select(['namespace', 'name']).where('type', '=', 'dataset').where('id', '=', id).executeTakeFirst();
     if (!row) throw new ModaError('HUB_REPO_NOT_FOUND', `Dataset ${id} not found`);
-    return datasetTree(request, await findRepo(hub, request.actor, 'dataset', `${row.namespace}/${row.name}`));
+    // The caller named an Id: a refusal must not tell it the private name behind that Id.
+    const repo = await findRepo(hub, request.actor, 'dataset', `${row.namespace}/${row.name}`).catch((error: unknown) => {
+      if (isModaError(error)) throw new ModaError(error.code, `Dataset ${id} not found or not readable with these credentials`);
+      throw error;
+    });
+    return datasetTree(request, repo);
   });
   app.get('/datasets/:owner/:name/repo/tree', async (request) => datasetTree(request, await repoOf(hub, request, 'dataset')));
 

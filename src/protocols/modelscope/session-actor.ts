@@ -30,7 +30,15 @@ export async function sessionActor(hub: HubContext, request: FastifyRequest): Pr
   return token === undefined ? request.actor : authenticate(hub, token);
 }
 
-/** `Set-Cookie` value that /api/v1/login answers with. */
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; Path=/`;
+/** Whether the request authenticates with the session cookie (no Authorization header wins over it). */
+export function usesSessionCookie(request: FastifyRequest): boolean {
+  return request.headers.authorization === undefined && sessionToken(request.headers.cookie) !== undefined;
+}
+
+/**
+ * `Set-Cookie` value that /api/v1/login answers with. SameSite=Lax keeps other sites' pages from
+ * sending it with their requests (the SDK is no browser and does not care); Secure behind https.
+ */
+export function sessionCookie(token: string, secure: boolean): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; Path=/; SameSite=Lax${secure ? '; Secure' : ''}`;
 }
