@@ -64,6 +64,10 @@ export const errorCatalog = {
   INFERENCE_TIMEOUT: { status: 504, retryable: true, message: 'The request timed out before the model answered' },
   REQUEST_CANCELLED: { status: 499, retryable: false, message: 'The client went away' },
   CATALOG_SOURCE_MISSING: { status: 500, retryable: false, message: 'A starter model file is not installed on this machine' },
+  MODEL_FILE_INVALID: { status: 422, retryable: false, message: 'A model file is malformed and was refused before loading' },
+  MODEL_FILE_TOO_LARGE: { status: 422, retryable: false, message: 'A model file holds more than the server allows' },
+  MODEL_OUTPUT_TOO_LARGE: { status: 422, retryable: false, message: 'The model produced more output than the server allows' },
+  CHAT_TEMPLATE_LIMIT: { status: 422, retryable: false, message: "The model's chat template ran past its step or time limit" },
   INTERNAL: { status: 500, retryable: true, message: 'Internal server error' },
 } as const satisfies Record<string, ErrorSpec>;
 
