@@ -278,12 +278,12 @@ void describe('fastText language identification (moda/lid-fasttext-176)', () => 
     assert.equal((long as { label: string }[])[0]!.label, 'de');
   });
 
-  void test('a truncated or foreign model file is MODEL_LOAD_FAILED, quickly', async () => {
+  void test('a truncated or foreign model file is MODEL_FILE_INVALID, quickly', async () => {
     const snapshot = await snapshotOf('lid-fasttext-176');
     const bytes = await readFile(join(snapshot.dir, 'lid.176.ftz'));
     const started = performance.now();
-    await assert.rejects(loadEntry('lid-fasttext-176', await withFile(snapshot, 'lid.176.ftz', bytes.subarray(0, 500000))), rejectsWith('MODEL_LOAD_FAILED', /ends inside/));
-    await assert.rejects(loadEntry('lid-fasttext-176', await withFile(snapshot, 'lid.176.ftz', Buffer.from('<html>not found</html>'))), rejectsWith('MODEL_LOAD_FAILED', /magic/));
+    await assert.rejects(loadEntry('lid-fasttext-176', await withFile(snapshot, 'lid.176.ftz', bytes.subarray(0, 500000))), rejectsWith('MODEL_FILE_INVALID', /ends inside/));
+    await assert.rejects(loadEntry('lid-fasttext-176', await withFile(snapshot, 'lid.176.ftz', Buffer.from('<html>not found</html>'))), rejectsWith('MODEL_FILE_INVALID', /magic/));
     assert.ok(performance.now() - started < 2000, 'refused without handing the file to fastText');
   });
 });
@@ -340,10 +340,10 @@ void describe('jieba word segmentation (moda/word-segmentation-jieba-zh)', () =>
     assert.ok(result!.keywords![0]!.weight >= result!.keywords![1]!.weight && result!.keywords![1]!.weight >= result!.keywords![2]!.weight);
   });
 
-  void test('too long a text is INPUT_TOO_LONG; a broken dictionary is MODEL_LOAD_FAILED', async () => {
+  void test('too long a text is INPUT_TOO_LONG; a broken dictionary is MODEL_FILE_INVALID', async () => {
     await assert.rejects(jieba.run(['字'.repeat(100_001)], {}, context), rejectsWith('INPUT_TOO_LONG'));
     const snapshot = await snapshotOf('word-segmentation-jieba-zh');
-    await assert.rejects(loadEntry('word-segmentation-jieba-zh', await withFile(snapshot, 'dict.txt', Buffer.from([0xff, 0xfe, 0, 1, 2]))), rejectsWith('MODEL_LOAD_FAILED', /dict\.txt/));
+    await assert.rejects(loadEntry('word-segmentation-jieba-zh', await withFile(snapshot, 'dict.txt', Buffer.from([0xff, 0xfe, 0, 1, 2]))), rejectsWith('MODEL_FILE_INVALID', /dict\.txt/));
   });
 });
 

@@ -2,6 +2,7 @@
 // runs a batch, reports its memory and can be disposed. One implementation per `pipeline.type`.
 import type { ModelSnapshot } from '../runtime/model-snapshot.js';
 import type { TaskId } from '../tasks/catalog.js';
+import type { PipelineLimits } from './limits/pipeline-limits.js';
 
 export type Device = 'cpu' | 'cuda';
 
@@ -11,6 +12,8 @@ export interface LoadOptions {
   device: Device;
   /** Intra-op threads; 0 = one per core. */
   threads: number;
+  /** What the server allows this model; unset fields keep DEFAULT_PIPELINE_LIMITS. */
+  limits?: Partial<PipelineLimits>;
 }
 
 export interface RunContext {

@@ -5,6 +5,8 @@
 // when a model is loaded: the engines behind them (transformers.js, tfjs, face-api…) take seconds
 // and up to ~170 MB each to import, and every model runs in a worker thread of its own, which
 // should hold only the one it runs. registry.test.ts checks each entry against its module.
+import { pipelineLimits } from './limits/pipeline-limits.js';
+import { limitOutputBytes } from './limits/limit-output-bytes.js';
 import type { PipelineImplementation } from './pipeline-implementation.js';
 import { TRANSFORMERS_SERVER_THREAD_TASKS, TRANSFORMERS_TASKS } from './transformers/transformers-tasks.js';
 
@@ -18,7 +20,7 @@ function lazy(summary: ImplementationSummary, importer: Importer): PipelineImple
     ...summary,
     importer,
     async load(snapshot, options) {
-      return (await importer()).load(snapshot, options);
+      return limitOutputBytes(await (await importer()).load(snapshot, options), pipelineLimits(options.limits).maxOutputBytes);
     },
   };
 }

@@ -3,6 +3,7 @@
 // and in output size. espeak-ng is GPL-3.0, which is why it runs as a separate process.
 import { spawn } from 'node:child_process';
 import { ModaError } from '../../errors/moda-error.js';
+import { sandboxCommand } from '../limits/sandbox-command.js';
 
 /** Looked up on PATH; deliberately not configurable from a repo (a model is data, never code). */
 export const ESPEAK_BINARY = 'espeak-ng';
@@ -25,7 +26,9 @@ export function runEspeak(request: EspeakRequest): Promise<Buffer> {
   request.signal?.throwIfAborted();
   const args = ['--stdout', '-b', '1', '-v', request.voice, '-s', String(Math.round(request.wordsPerMinute)), '--stdin'];
   return new Promise<Buffer>((resolve, reject) => {
-    const child = spawn(ESPEAK_BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true });
+    // espeak-ng reads only stdin and its own data under /usr, so it can run as nobody.
+    const { command, args: commandArgs } = sandboxCommand(ESPEAK_BINARY, args, { asNobody: true });
+    const child = spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true });
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';

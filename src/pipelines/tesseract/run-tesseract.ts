@@ -3,6 +3,8 @@
 // output, and a private working directory so nothing the language data might ask to write escapes it.
 import { execFile, type ExecFileException } from 'node:child_process';
 import { ModaError } from '../../errors/moda-error.js';
+import { withoutServerPaths } from '../../runtime/without-server-paths.js';
+import { EXTERNAL_PROGRAM_LIMITS, sandboxCommand } from '../limits/sandbox-command.js';
 
 /** Looked up on PATH; deliberately not configurable from a repo (a model is data, never code). */
 export const TESSERACT_BINARY = 'tesseract';
@@ -42,7 +44,8 @@ const MAX_STDERR_CHARACTERS = 2000;
 const FILE_PARAMETERS = ['debug_file', 'tessedit_write_params_to_file', 'output_ambig_words_file', 'user_words_file', 'user_patterns_file', 'user_words_suffix', 'user_patterns_suffix', 'tessedit_load_sublangs'];
 
 function shorten(text: string): string {
-  const trimmed = text.trim();
+  // Tesseract names files by their absolute paths (the snapshot, the request's temporary folder).
+  const trimmed = withoutServerPaths(text.trim());
   return trimmed.length > MAX_STDERR_CHARACTERS ? `${trimmed.slice(0, MAX_STDERR_CHARACTERS)}…` : trimmed;
 }
 
@@ -76,10 +79,14 @@ export function runTesseract(request: TesseractRequest): Promise<TesseractOutput
     // against language data that names files for tesseract to write or read.
     ...FILE_PARAMETERS.flatMap((name) => ['-c', `${name}=`]),
   ];
+  // Memory, CPU time and network limited; it keeps the server's user, since it reads the snapshot's
+  // language data and the request's images where the server keeps them.
+  const sandboxed = sandboxCommand(binary, args, { asNobody: false });
+  const timeoutMs = Math.min(request.timeoutMs, EXTERNAL_PROGRAM_LIMITS.maxTimeoutMs);
   return new Promise<TesseractOutput>((resolve, reject) => {
     execFile(
-      binary,
-      args,
+      sandboxed.command,
+      sandboxed.args,
       {
         cwd: request.cwd,
         // One OpenMP thread per process: Moda runs processes side by side, and tesseract's own threads
@@ -92,7 +99,7 @@ export function runTesseract(request: TesseractRequest): Promise<TesseractOutput
         },
         encoding: 'utf8',
         maxBuffer: request.maxOutputBytes,
-        timeout: request.timeoutMs,
+        timeout: timeoutMs,
         killSignal: 'SIGKILL',
         shell: false,
         windowsHide: true,
@@ -110,7 +117,7 @@ export function runTesseract(request: TesseractRequest): Promise<TesseractOutput
         if (code === 'EACCES') return reject(new ModaError('ENGINE_UNAVAILABLE', `${binary} could not be started: ${error.message}`, { cause: error }));
         if (code === 'ABORT_ERR' || request.signal?.aborted) return reject(new ModaError('REQUEST_CANCELLED', 'OCR was cancelled', { cause: request.signal?.reason ?? error }));
         if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return reject(new ModaError('MODEL_INFERENCE_FAILED', `tesseract wrote more than the ${request.maxOutputBytes} bytes allowed`, { cause: error }));
-        if (error.killed && error.signal === 'SIGKILL') return reject(new ModaError('MODEL_INFERENCE_FAILED', `tesseract did not finish within ${request.timeoutMs} ms`, { cause: error }));
+        if (error.killed && error.signal === 'SIGKILL') return reject(new ModaError('MODEL_INFERENCE_FAILED', `tesseract did not finish within ${timeoutMs} ms`, { cause: error }));
         const how = error.signal ? `was killed by ${error.signal}` : `exited with status ${String(code)}`;
         const message = shorten(stderr);
         reject(new ModaError('MODEL_INFERENCE_FAILED', `tesseract ${how}${message ? `: ${message}` : ''}`, { cause: error, details: { stderr: message } }));

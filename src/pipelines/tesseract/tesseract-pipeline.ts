@@ -15,6 +15,7 @@ import type { Quad } from '../ocr/quad.js';
 import { readingOrder } from '../ocr/reading-order.js';
 import type { LoadedPipeline, LoadOptions, PipelineImplementation, RunContext } from '../pipeline-implementation.js';
 import { checkTraineddata } from './check-traineddata.js';
+import { EXTERNAL_PROGRAM_LIMITS } from '../limits/sandbox-command.js';
 import { checkPageSegmentationMode, readTesseractConfig, type TesseractConfig } from './read-tesseract-config.js';
 import { readTesseractTsv, type TesseractLine } from './read-tesseract-tsv.js';
 import { runTesseract } from './run-tesseract.js';
@@ -108,7 +109,8 @@ export async function loadTesseract(snapshot: ModelSnapshot, options: Pick<LoadO
     }),
   );
   const dataBytes = (await Promise.all(dataFiles.map((file) => stat(file)))).reduce((sum, info) => sum + info.size, 0);
-  const processes = Math.max(1, Math.min(config.maxProcesses, options.threads > 0 ? options.threads : availableParallelism()));
+  // The server caps what the model's configuration asks for.
+  const processes = Math.max(1, Math.min(config.maxProcesses, EXTERNAL_PROGRAM_LIMITS.maxProcessesPerBatch, options.threads > 0 ? options.threads : availableParallelism()));
   const languages = config.languages.join('+');
 
   /** Reads PNG images with one tesseract process; one list of lines per image. */

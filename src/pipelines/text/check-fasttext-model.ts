@@ -50,67 +50,104 @@ class Cursor {
 }
 
 function invalid(reason: string): ModaError {
-  return new ModaError('MODEL_LOAD_FAILED', `not a complete fastText model: ${reason}`);
+  return new ModaError('MODEL_FILE_INVALID', `not a consistent fastText model: ${reason}`);
 }
 
-function skipDenseMatrix(cursor: Cursor, what: string): void {
+/** Rows and columns of a matrix as the file states them. */
+interface MatrixShape {
+  rows: number;
+  columns: number;
+}
+
+function readDenseMatrix(cursor: Cursor, what: string): MatrixShape {
   const rows = cursor.int64(`${what} rows`);
   const columns = cursor.int64(`${what} columns`);
+  if (rows < 0 || columns < 0) throw invalid(`${what} is ${rows} × ${columns}`);
   cursor.take(rows * columns * 4, what);
+  return { rows, columns };
 }
 
-function skipProductQuantizer(cursor: Cursor, what: string): void {
+/** A product quantizer for vectors of `dim` values; its sub-space sizes must describe that dimension. */
+function readProductQuantizer(cursor: Cursor, what: string, expectedDim: number): number {
   const dim = cursor.int32(`${what} dim`);
-  cursor.take(12, what);
+  const subspaces = cursor.int32(`${what} sub-space count`);
+  const subDim = cursor.int32(`${what} sub-space size`);
+  const lastSubDim = cursor.int32(`${what} last sub-space size`);
   if (dim < 1 || dim > MAX_DIM) throw invalid(`${what} has dimension ${dim}`);
+  if (dim !== expectedDim) throw invalid(`${what} has dimension ${dim} for vectors of ${expectedDim}`);
+  // fastText: nsubq = ceil(dim / dsub), lastdsub = dim % dsub or dsub.
+  if (subDim < 1 || subDim > dim || subspaces !== Math.ceil(dim / subDim) || lastSubDim !== (dim % subDim || subDim)) {
+    throw invalid(`${what} splits ${dim} values into ${subspaces} sub-spaces of ${subDim} (last ${lastSubDim})`);
+  }
   cursor.take(dim * CENTROIDS * 4, `${what} centroids`);
+  return subspaces;
 }
 
-function skipQuantMatrix(cursor: Cursor, what: string): void {
+function readQuantMatrix(cursor: Cursor, what: string): MatrixShape {
   const normalized = cursor.byte(what) !== 0;
   const rows = cursor.int64(`${what} rows`);
-  cursor.int64(`${what} columns`);
+  const columns = cursor.int64(`${what} columns`);
   const codeBytes = cursor.int32(`${what} code size`);
+  if (rows < 0 || columns < 1 || columns > MAX_DIM) throw invalid(`${what} is ${rows} × ${columns}`);
   cursor.take(codeBytes, `${what} codes`);
-  skipProductQuantizer(cursor, `${what} quantizer`);
+  const subspaces = readProductQuantizer(cursor, `${what} quantizer`, columns);
+  // One code byte per row and sub-space (fastText's codesize_ = m * nsubq).
+  if (codeBytes !== rows * subspaces) throw invalid(`${what} has ${codeBytes} code bytes for ${rows} rows of ${subspaces} sub-spaces`);
   if (normalized) {
     cursor.take(rows, `${what} norm codes`);
-    skipProductQuantizer(cursor, `${what} norm quantizer`);
+    readProductQuantizer(cursor, `${what} norm quantizer`, 1);
   }
+  return { rows, columns };
 }
 
-/** Checks the layout of a fastText model file; throws MODEL_LOAD_FAILED naming what is wrong. */
+function checkShape(shape: MatrixShape, what: string, rows: number, columns: number): void {
+  if (shape.rows !== rows || shape.columns !== columns) throw invalid(`${what} is ${shape.rows} × ${shape.columns}, the header implies ${rows} × ${columns}`);
+}
+
+/**
+ * Checks the layout of a fastText model file and that its parts agree with each other (matrix
+ * shapes with the dimension, dictionary and buckets; quantizer sizes with their matrices; entry
+ * kinds with the word and label counts); throws MODEL_FILE_INVALID naming what is wrong.
+ */
 export function checkFastTextModel(bytes: Buffer): FastTextModelInfo {
   const cursor = new Cursor(bytes);
   if (bytes.length < 8 || cursor.int32('the header') !== FASTTEXT_MAGIC) throw invalid('it does not start with the fastText magic number');
   const version = cursor.int32('the header');
   if (!SUPPORTED_VERSIONS.includes(version)) throw invalid(`format version ${version} is not one of ${SUPPORTED_VERSIONS.join(', ')}`);
   // Args: dim ws epoch minCount neg wordNgrams loss model bucket minn maxn lrUpdateRate (int32), t (double).
-  const args = Array.from({ length: 12 }, () => cursor.int32('the training arguments'));
+  const [dim = 0, , , , , wordNgrams = 0, loss = 0, model = 0, bucket = 0, minn = 0, maxn = 0] = Array.from({ length: 12 }, () => cursor.int32('the training arguments'));
   cursor.take(8, 'the training arguments');
-  const dim = args[0]!;
-  const model = args[7]!;
   if (dim < 1 || dim > MAX_DIM) throw invalid(`its dimension is ${dim}`);
   if (model < 1 || model > 3) throw invalid(`its model kind is ${model}`);
+  if (loss < 1 || loss > 4) throw invalid(`its loss kind is ${loss}`);
+  if (bucket < 0 || wordNgrams < 0 || minn < 0 || maxn < 0 || (maxn > 0 && minn > maxn)) throw invalid(`its n-gram arguments (bucket ${bucket}, word n-grams ${wordNgrams}, minn ${minn}, maxn ${maxn}) are inconsistent`);
 
   const size = cursor.int32('the dictionary');
   const words = cursor.int32('the dictionary');
   const labels = cursor.int32('the dictionary');
-  cursor.int64('the dictionary token count');
+  const tokens = cursor.int64('the dictionary token count');
   const pruned = cursor.int64('the dictionary prune index size');
   if (size < 0 || words < 0 || labels < 0 || words + labels !== size) throw invalid(`its dictionary counts ${size} entries as ${words} words and ${labels} labels`);
+  if (tokens < 0) throw invalid(`its dictionary counts ${tokens} tokens`);
+  let wordEntries = 0;
   for (let entry = 0; entry < size; entry++) {
     cursor.skipString('the dictionary');
-    cursor.take(9, 'the dictionary');
+    cursor.take(8, 'the dictionary');
+    const kind = cursor.byte('the dictionary');
+    if (kind > 1) throw invalid(`dictionary entry ${entry} has kind ${kind}`);
+    if (kind === 0) wordEntries++;
   }
+  if (wordEntries !== words) throw invalid(`its dictionary holds ${wordEntries} words, its header says ${words}`);
   if (pruned > 0) cursor.take(pruned * 8, 'the dictionary prune index');
 
+  // Input rows: one per word, then one per n-gram bucket (only the kept ones once pruned).
+  const inputRows = words + (pruned >= 0 ? pruned : bucket);
+  const outputRows = model === MODEL_SUPERVISED ? labels : words;
   const quantized = cursor.byte('the input matrix') !== 0;
-  if (quantized) skipQuantMatrix(cursor, 'the input matrix');
-  else skipDenseMatrix(cursor, 'the input matrix');
+  checkShape(quantized ? readQuantMatrix(cursor, 'the input matrix') : readDenseMatrix(cursor, 'the input matrix'), 'the input matrix', inputRows, dim);
   const quantizedOutput = cursor.byte('the output matrix') !== 0;
-  if (quantized && quantizedOutput) skipQuantMatrix(cursor, 'the output matrix');
-  else skipDenseMatrix(cursor, 'the output matrix');
+  if (quantizedOutput && !quantized) throw invalid('its output matrix is quantized but its input matrix is not');
+  checkShape(quantizedOutput ? readQuantMatrix(cursor, 'the output matrix') : readDenseMatrix(cursor, 'the output matrix'), 'the output matrix', outputRows, dim);
   if (cursor.position !== bytes.length) throw invalid(`${bytes.length - cursor.position} bytes follow the output matrix`);
   return { dim, model, words, labels, quantized };
 }

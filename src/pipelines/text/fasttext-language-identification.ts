@@ -33,7 +33,7 @@ export const fastTextLanguageIdentificationPipeline: PipelineImplementation = {
     const maxCharacters = settings.number('max_characters', 10000, { min: 16, max: 1_000_000, integer: true });
     const bytes = await readFile(file);
     const info = checkFastTextModel(bytes);
-    if (!isSupervised(info)) throw new ModaError('MODEL_LOAD_FAILED', `${file.split('/').pop()} is a fastText word-vector model, not a classifier`);
+    if (!isSupervised(info)) throw new ModaError('MODEL_FILE_INVALID', `${file.split('/').pop()} is a fastText word-vector model, not a classifier`);
     let fastText: FastText;
     try {
       fastText = await FastText.create();

@@ -7,6 +7,7 @@ import { ModaError } from '../../errors/moda-error.js';
 import { timeEngineSync } from '../../runtime/engine-time.js';
 import { snapshotFile, type ModelSnapshot } from '../../runtime/model-snapshot.js';
 import type { PipelineImplementation } from '../pipeline-implementation.js';
+import { checkJiebaDictionary, checkJiebaIdf } from './check-jieba-table.js';
 import { configurationSettings } from './configuration-settings.js';
 
 const MAX_TABLE_BYTES = 256 * 1024 * 1024;
@@ -21,8 +22,10 @@ interface Token {
   tag?: string;
 }
 
-async function loadTable<T>(snapshot: ModelSnapshot, path: string, what: string, build: (bytes: Buffer) => T): Promise<{ table: T; bytes: number }> {
+async function loadTable<T>(snapshot: ModelSnapshot, path: string, what: string, check: (bytes: Buffer, path: string) => number, build: (bytes: Buffer) => T): Promise<{ table: T; bytes: number }> {
   const bytes = await readFile(await snapshotFile(snapshot, path, { maxBytes: MAX_TABLE_BYTES }));
+  // The native loader aborts the process on some malformed tables, so nothing unchecked reaches it.
+  check(bytes, path);
   try {
     return { table: build(bytes), bytes: bytes.length };
   } catch (error) {
@@ -81,8 +84,8 @@ export const jiebaWordSegmentationPipeline: PipelineImplementation = {
     const maxCharacters = settings.number('max_characters', 100_000, { min: 1, max: 10_000_000, integer: true });
     const dictionaryPath = settings.string('dictionary', 'dict.txt');
     const idfPath = settings.raw('idf') === undefined ? undefined : settings.string('idf', '');
-    const dictionary = await loadTable(snapshot, dictionaryPath, 'dictionary', (bytes) => Jieba.withDict(bytes));
-    const idf = idfPath ? await loadTable(snapshot, idfPath, 'IDF table', (bytes) => TfIdf.withDict(bytes)) : undefined;
+    const dictionary = await loadTable(snapshot, dictionaryPath, 'dictionary', checkJiebaDictionary, (bytes) => Jieba.withDict(bytes));
+    const idf = idfPath ? await loadTable(snapshot, idfPath, 'IDF table', checkJiebaIdf, (bytes) => TfIdf.withDict(bytes)) : undefined;
     const jieba = dictionary.table;
     const tfIdf = idf?.table;
     const tagOf = (word: string) => jieba.tag(word, false)[0]?.tag ?? 'x';

@@ -4,15 +4,17 @@
 // token, and the finish reason is reported. The text-generation task and the OpenAI API share it.
 import { BaseStreamer, InterruptableStoppingCriteria, random, type Tensor } from '@huggingface/transformers';
 import { ModaError } from '../../errors/moda-error.js';
+import { pipelineLimits, type PipelineLimits } from '../limits/pipeline-limits.js';
+import { isTimeLimitError, runWithTimeLimit } from '../limits/run-with-time-limit.js';
 import type { GenerateRequest, GenerateResult } from '../pipeline-implementation.js';
+import { renderChatTemplate, type ChatTemplateTokenizer } from './render-chat-template.js';
 
 type TokenIds = readonly (number | bigint)[];
 
 /** The parts of a transformers.js text-generation pipeline this file uses. */
 export interface CausalLmParts {
-  tokenizer: {
+  tokenizer: ChatTemplateTokenizer & {
     (text: string, options: { add_special_tokens: boolean }): { input_ids: Tensor; attention_mask: Tensor };
-    apply_chat_template(messages: { role: string; content: string }[], options: { tokenize: false; add_generation_prompt: true }): unknown;
     decode(ids: TokenIds, options: { skip_special_tokens: boolean }): string;
     chat_template: unknown;
     add_bos_token?: boolean;
@@ -94,6 +96,8 @@ class DeltaStreamer extends BaseStreamer {
   text = '';
   /** A stop string ended the text. */
   stopped = false;
+  /** The byte limit ended the text. */
+  truncated = false;
   private promptSeen = false;
   private sent = '';
 
@@ -102,6 +106,7 @@ class DeltaStreamer extends BaseStreamer {
     private readonly stops: readonly string[],
     private readonly interrupt: InterruptableStoppingCriteria,
     private readonly onText: ((delta: string) => void) | undefined,
+    private readonly maxBytes: number,
   ) {
     super();
   }
@@ -111,13 +116,21 @@ class DeltaStreamer extends BaseStreamer {
       this.promptSeen = true;
       return;
     }
-    if (this.stopped) return;
+    if (this.stopped || this.truncated) return;
     this.ids.push(...(value[0] ?? []));
     const text = this.decodeNew(this.ids);
     const cut = firstStop(text, this.stops);
     if (cut !== undefined) {
       this.text = text.slice(0, cut);
       this.stopped = true;
+      this.interrupt.interrupt();
+      this.emit(this.text);
+      return;
+    }
+    if (text.length * 3 > this.maxBytes && Buffer.byteLength(text) > this.maxBytes) {
+      // A vocabulary of huge tokens must not make the answer huge: it ends here, as at the token limit.
+      this.text = Buffer.from(text).subarray(0, this.maxBytes).toString().replace(/\uFFFD$/, '');
+      this.truncated = true;
       this.interrupt.interrupt();
       this.emit(this.text);
       return;
@@ -139,35 +152,39 @@ class DeltaStreamer extends BaseStreamer {
   }
 }
 
-function promptText(parts: CausalLmParts, prompt: GenerateRequest['prompt']): { text: string; addSpecialTokens: boolean } {
+function promptText(parts: CausalLmParts, prompt: GenerateRequest['prompt'], limits: PipelineLimits): { text: string; addSpecialTokens: boolean } {
   const { tokenizer } = parts;
   // As transformers.js's text-generation pipeline does: a plain prompt gets BOS/EOS only when the
   // tokenizer asks for them; a chat template writes its own.
   if (typeof prompt === 'string') return { text: prompt, addSpecialTokens: Boolean(tokenizer.add_bos_token || tokenizer.add_eos_token) };
   if (!tokenizer.chat_template) throw new ModaError('TASK_INPUT_INVALID', 'this model has no chat template; send a prompt string instead of messages');
-  let rendered: unknown;
-  try {
-    rendered = tokenizer.apply_chat_template(prompt.map(({ role, content }) => ({ role, content })), { tokenize: false, add_generation_prompt: true });
-  } catch (error) {
-    throw new ModaError('TASK_INPUT_INVALID', `the model's chat template rejected the messages: ${(error as Error).message}`, { cause: error });
-  }
-  if (typeof rendered !== 'string') throw new ModaError('MODEL_INFERENCE_FAILED', 'the chat template did not render to text');
-  return { text: rendered, addSpecialTokens: false };
+  return { text: renderChatTemplate(tokenizer, prompt.map(({ role, content }) => ({ role, content })), limits), addSpecialTokens: false };
 }
 
-export async function generateText(parts: CausalLmParts, request: GenerateRequest): Promise<GenerateResult> {
+/** The prompt's tokens; the tokenizer's regexes are model data, so tokenizing is bounded in time too. */
+function tokenize(parts: CausalLmParts, text: string, addSpecialTokens: boolean, limits: PipelineLimits): { input_ids: Tensor; attention_mask: Tensor } {
+  try {
+    return runWithTimeLimit(() => parts.tokenizer(text, { add_special_tokens: addSpecialTokens }), limits.chatTemplateTimeoutMs);
+  } catch (error) {
+    if (isTimeLimitError(error)) throw new ModaError('INPUT_TOO_LONG', `tokenizing the prompt took longer than ${limits.chatTemplateTimeoutMs} ms`);
+    throw error;
+  }
+}
+
+export async function generateText(parts: CausalLmParts, request: GenerateRequest, limits: PipelineLimits = pipelineLimits()): Promise<GenerateResult> {
   const { tokenizer, model } = parts;
   const { parameters } = request;
   if (request.signal?.aborted) throw new ModaError('REQUEST_CANCELLED');
-  const { text, addSpecialTokens } = promptText(parts, request.prompt);
-  const encoded = tokenizer(text, { add_special_tokens: addSpecialTokens });
+  const { text, addSpecialTokens } = promptText(parts, request.prompt, limits);
+  const encoded = tokenize(parts, text, addSpecialTokens, limits);
   const promptIds = (encoded.input_ids.tolist() as bigint[][])[0] ?? [];
   const promptTokens = promptIds.length;
   if (promptTokens === 0) throw new ModaError('TASK_INPUT_INVALID', 'the prompt holds no tokens');
   const room = contextLength(parts) - promptTokens;
   if (room <= 0) throw new ModaError('INPUT_TOO_LONG', `the prompt is ${promptTokens} tokens; this model reads at most ${contextLength(parts)} in all`);
   const configured = numberOf((model.generation_config as { max_new_tokens?: unknown } | null)?.max_new_tokens);
-  const maxNewTokens = Math.min((parameters.max_new_tokens as number | undefined) ?? configured ?? DEFAULT_MAX_NEW_TOKENS, room);
+  // generation_config.json is model data: its max_new_tokens is capped like a request's.
+  const maxNewTokens = Math.min((parameters.max_new_tokens as number | undefined) ?? configured ?? DEFAULT_MAX_NEW_TOKENS, room, limits.maxNewTokens);
 
   const contextIds = promptIds.slice(-DECODE_CONTEXT_TOKENS);
   const contextText = tokenizer.decode(contextIds, { skip_special_tokens: true });
@@ -177,7 +194,7 @@ export async function generateText(parts: CausalLmParts, request: GenerateReques
   };
   const interrupt = new InterruptableStoppingCriteria();
   const stops = (parameters.stop as string[] | undefined) ?? [];
-  const streamer = new DeltaStreamer(decodeNew, stops, interrupt, request.onText);
+  const streamer = new DeltaStreamer(decodeNew, stops, interrupt, request.onText, limits.maxOutputBytes);
   const onAbort = () => interrupt.interrupt();
   request.signal?.addEventListener('abort', onAbort, { once: true });
   // The sampler draws from transformers.js's one global generator, so a seed is best effort when

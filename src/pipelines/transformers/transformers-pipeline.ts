@@ -6,10 +6,13 @@ import { join } from 'node:path';
 import { pipeline as transformersPipeline, RawImage, Tensor } from '@huggingface/transformers';
 import { ModaError } from '../../errors/moda-error.js';
 import type { ModelSnapshot } from '../../runtime/model-snapshot.js';
+import { withoutServerPaths } from '../../runtime/without-server-paths.js';
 import type { TaskId } from '../../tasks/catalog.js';
 import type { ImageSource } from '../../tasks/values.js';
 import { decodeImage } from '../media/decode-image.js';
+import { pipelineLimits, type PipelineLimits } from '../limits/pipeline-limits.js';
 import type { ChatTurn, GenerateResult, LoadedPipeline, LoadOptions, PipelineImplementation, RunContext } from '../pipeline-implementation.js';
+import { checkTokenizerFiles } from './check-tokenizer-files.js';
 import { encodePngMask } from './encode-png-mask.js';
 import { generateText, type CausalLmParts } from './generate-text.js';
 import { TRANSFORMERS_SERVER_THREAD_TASKS, TRANSFORMERS_TASK, TRANSFORMERS_TASKS } from './transformers-tasks.js';
@@ -132,11 +135,17 @@ function withOffsets(text: string, entities: { word: string; start?: number | nu
   });
 }
 
-async function runTask(task: TaskId, pipe: Callable, inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, context: RunContext): Promise<unknown[]> {
+/** A request's top_k, or the server's default, never past the server's cap (models may declare millions of classes). */
+function cappedTopK(parameters: Readonly<Record<string, unknown>>, fallback: number | undefined, limits: PipelineLimits): number {
+  const asked = typeof parameters.top_k === 'number' ? parameters.top_k : (fallback ?? limits.maxLabels);
+  return Math.min(asked, limits.maxLabels);
+}
+
+async function runTask(task: TaskId, pipe: Callable, inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, context: RunContext, limits: PipelineLimits): Promise<unknown[]> {
   const count = inputs.length;
   switch (task) {
     case 'text-classification': {
-      const result = await pipe(inputs, { top_k: (parameters.top_k as number | undefined) ?? null });
+      const result = await pipe(inputs, { top_k: cappedTopK(parameters, undefined, limits) });
       return perInput(result, count, isLabelList).map((labels) => (labels as LabelScore[]).map(({ label, score }) => ({ label, score })).sort(byScore));
     }
     case 'token-classification': {
@@ -148,13 +157,13 @@ async function runTask(task: TaskId, pipe: Callable, inputs: readonly unknown[],
       });
     }
     case 'fill-mask': {
-      const result = await pipe(inputs, option(parameters, 'top_k'));
+      const result = await pipe(inputs, { top_k: cappedTopK(parameters, 5, limits) });
       return perInput(result, count, isLabelList).map((list) => (list as { token_str: string; score: number; sequence: string; token: number }[]).map(({ token_str, score, sequence, token }) => ({ token_str, score, sequence, token })));
     }
     case 'question-answering': {
       const outputs: unknown[] = [];
       for (const input of inputs as { question: string; context: string }[]) {
-        const answer = (await pipe(input.question, { ...option(parameters, 'top_k'), context: input.context })) as { answer: string; score: number } | { answer: string; score: number }[];
+        const answer = (await pipe(input.question, { top_k: cappedTopK(parameters, 1, limits), context: input.context })) as { answer: string; score: number } | { answer: string; score: number }[];
         const best = Array.isArray(answer) ? answer[0] : answer;
         const text = best?.answer ?? '';
         const start = Math.max(0, input.context.indexOf(text));
@@ -189,7 +198,7 @@ async function runTask(task: TaskId, pipe: Callable, inputs: readonly unknown[],
       const outputs: unknown[] = [];
       for (const input of inputs) {
         const prompt = typeof input === 'string' ? input : (input as { messages: ChatTurn[] }).messages;
-        const result = await generateText(pipe as unknown as CausalLmParts, { prompt, parameters, ...(context.signal && { signal: context.signal }) });
+        const result = await generateText(pipe as unknown as CausalLmParts, { prompt, parameters, ...(context.signal && { signal: context.signal }) }, limits);
         outputs.push({ generated_text: result.text });
       }
       return outputs;
@@ -205,7 +214,7 @@ async function runTask(task: TaskId, pipe: Callable, inputs: readonly unknown[],
       });
     }
     case 'image-classification': {
-      const result = await pipe(await toRawImages(inputs, context), { top_k: (parameters.top_k as number | undefined) ?? 5 });
+      const result = await pipe(await toRawImages(inputs, context), { top_k: cappedTopK(parameters, 5, limits) });
       return perInput(result, count, isLabelList).map((labels) => (labels as LabelScore[]).map(({ label, score }) => ({ label, score })).sort(byScore));
     }
     case 'object-detection': {
@@ -213,7 +222,7 @@ async function runTask(task: TaskId, pipe: Callable, inputs: readonly unknown[],
       const outputs: unknown[] = [];
       for (const image of images) {
         const found = (await pipe(image, { threshold: (parameters.threshold as number | undefined) ?? 0.5 })) as { label: string; score: number; box: { xmin: number; ymin: number; xmax: number; ymax: number } }[];
-        outputs.push(found.map(({ label, score, box }) => ({ label, score, box: { xmin: box.xmin, ymin: box.ymin, xmax: box.xmax, ymax: box.ymax } })).sort(byScore));
+        outputs.push(found.map(({ label, score, box }) => ({ label, score, box: { xmin: box.xmin, ymin: box.ymin, xmax: box.xmax, ymax: box.ymax } })).sort(byScore).slice(0, limits.maxLabels));
       }
       return outputs;
     }
@@ -222,7 +231,7 @@ async function runTask(task: TaskId, pipe: Callable, inputs: readonly unknown[],
       const outputs: unknown[] = [];
       for (const image of images) {
         const segments = (await pipe(image, option(parameters, 'threshold'))) as { label: string | null; score: number | null; mask: RawImage }[];
-        outputs.push(await Promise.all(segments.map(async (segment) => ({ label: segment.label ?? 'segment', score: segment.score, mask: await encodePngMask(segment.mask.data, segment.mask.width, segment.mask.height, segment.mask.channels) }))));
+        outputs.push(await Promise.all(segments.slice(0, limits.maxLabels).map(async (segment) => ({ label: segment.label ?? 'segment', score: segment.score, mask: await encodePngMask(segment.mask.data, segment.mask.width, segment.mask.height, segment.mask.channels) }))));
       }
       return outputs;
     }
@@ -250,6 +259,17 @@ async function runTask(task: TaskId, pipe: Callable, inputs: readonly unknown[],
   }
 }
 
+/** A config.json may declare any number of classes; past the server's cap it is refused before loading. */
+function checkDeclaredClasses(snapshot: ModelSnapshot, limits: PipelineLimits): void {
+  for (const key of ['id2label', 'label2id'] as const) {
+    const table = snapshot.hfConfig?.[key];
+    const count = table && typeof table === 'object' ? Object.keys(table).length : 0;
+    if (count > limits.maxModelClasses) throw new ModaError('MODEL_FILE_TOO_LARGE', `config.json declares ${count} classes in ${key}; the server allows at most ${limits.maxModelClasses}`);
+  }
+  const declared = snapshot.hfConfig?.num_labels;
+  if (typeof declared === 'number' && declared > limits.maxModelClasses) throw new ModaError('MODEL_FILE_TOO_LARGE', `config.json declares ${declared} labels; the server allows at most ${limits.maxModelClasses}`);
+}
+
 export const transformersJsPipeline: PipelineImplementation = {
   type: 'transformers.js',
   tasks: TRANSFORMERS_TASKS,
@@ -258,6 +278,9 @@ export const transformersJsPipeline: PipelineImplementation = {
   async load(snapshot: ModelSnapshot, options: LoadOptions): Promise<LoadedPipeline> {
     const hfTask = TRANSFORMERS_TASK[options.task];
     if (!hfTask) throw new ModaError('TASK_MISMATCH', `Hugging Face-layout models cannot run ${options.task} in Moda yet`);
+    const limits = pipelineLimits(options.limits);
+    checkDeclaredClasses(snapshot, limits);
+    await checkTokenizerFiles(snapshot.dir, limits);
     const dtype = await pickDtype(snapshot.dir);
     let instance: TransformersPipeline;
     try {
@@ -268,10 +291,10 @@ export const transformersJsPipeline: PipelineImplementation = {
         ...(options.threads > 0 && { session_options: { intraOpNumThreads: options.threads } }),
       })) as unknown as TransformersPipeline;
     } catch (error) {
-      throw new ModaError('MODEL_LOAD_FAILED', `transformers.js could not load ${snapshot.repo}: ${(error as Error).message}`, { cause: error });
+      throw new ModaError('MODEL_LOAD_FAILED', `transformers.js could not load ${snapshot.repo}: ${withoutServerPaths((error as Error).message, snapshot.dir)}`, { cause: error });
     }
     const pipe = instance as unknown as Callable;
-    const failed = (error: unknown) => (error instanceof ModaError ? error : new ModaError('MODEL_INFERENCE_FAILED', `transformers.js failed: ${(error as Error).message}`, { cause: error }));
+    const failed = (error: unknown) => (error instanceof ModaError ? error : new ModaError('MODEL_INFERENCE_FAILED', `transformers.js failed: ${withoutServerPaths((error as Error).message, snapshot.dir)}`, { cause: error }));
     // Generations run beside the batcher, so the cache may unload the model during one; it is
     // disposed only after they finish.
     const generating = new Set<Promise<GenerateResult>>();
@@ -283,14 +306,14 @@ export const transformersJsPipeline: PipelineImplementation = {
       memoryBytes: await onnxBytes(snapshot.dir),
       async run(inputs, parameters, context) {
         try {
-          return await runTask(options.task, pipe, inputs, parameters, context);
+          return await runTask(options.task, pipe, inputs, parameters, context, limits);
         } catch (error) {
           throw failed(error);
         }
       },
       ...(options.task === 'text-generation' && {
         async generate(request) {
-          const pending = generateText(instance as unknown as CausalLmParts, request).catch((error: unknown) => Promise.reject(failed(error)));
+          const pending = generateText(instance as unknown as CausalLmParts, request, limits).catch((error: unknown) => Promise.reject(failed(error)));
           generating.add(pending);
           try {
             return await pending;

@@ -7,8 +7,10 @@ import { graphInputShape, loadTfjsGraphModel, MAX_TFJS_JSON_BYTES, tf, type Tfjs
 import { snapshotFile, type ModelSnapshot } from '../../runtime/model-snapshot.js';
 import type { Box } from '../../tasks/values.js';
 import { configurationSettings } from '../text/configuration-settings.js';
+import { pipelineLimits, type PipelineLimits } from '../limits/pipeline-limits.js';
 import type { LoadedPipeline, LoadOptions, PipelineImplementation, RunContext } from '../pipeline-implementation.js';
 import { decodeResized, inferenceFailed, labelsFrom, roundTo } from './model-input.js';
+import { suppressBoxes, type ScoredBox } from './suppress-boxes.js';
 
 export interface Detection {
   label: string;
@@ -51,7 +53,7 @@ function readSettings(snapshot: ModelSnapshot): CenternetSettings {
   };
 }
 
-interface Candidate {
+interface Candidate extends ScoredBox {
   classIndex: number;
   score: number;
   /** In model-input pixels. */
@@ -61,31 +63,13 @@ interface Candidate {
   ymax: number;
 }
 
-function iou(a: Candidate, b: Candidate): number {
-  const width = Math.min(a.xmax, b.xmax) - Math.max(a.xmin, b.xmin);
-  const height = Math.min(a.ymax, b.ymax) - Math.max(a.ymin, b.ymin);
-  if (width <= 0 || height <= 0) return 0;
-  const overlap = width * height;
-  const union = (a.xmax - a.xmin) * (a.ymax - a.ymin) + (b.xmax - b.xmin) * (b.ymax - b.ymin) - overlap;
-  return union > 0 ? overlap / union : 0;
-}
-
-/** Greedy NMS over at most a hundred rows: plain JS is cheaper than a round trip through a kernel. */
-function suppress(candidates: Candidate[], iouThreshold: number, classAgnostic: boolean): Candidate[] {
-  const sorted = [...candidates].sort((a, b) => b.score - a.score);
-  const kept: Candidate[] = [];
-  for (const candidate of sorted) {
-    if (kept.every((other) => (!classAgnostic && other.classIndex !== candidate.classIndex) || iou(other, candidate) <= iouThreshold)) kept.push(candidate);
-  }
-  return kept;
-}
-
 function positiveInteger(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
-export async function loadCenternet(snapshot: ModelSnapshot): Promise<CenternetDetector> {
+export async function loadCenternet(snapshot: ModelSnapshot, limitOverrides?: Partial<PipelineLimits>): Promise<CenternetDetector> {
   const settings = readSettings(snapshot);
+  const limits = pipelineLimits(limitOverrides);
   const labels = labelsFrom(snapshot.configuration);
   const graph: TfjsGraphModel = await loadTfjsGraphModel(await snapshotFile(snapshot, settings.file, { maxBytes: MAX_TFJS_JSON_BYTES }));
   let inputHeight: number;
@@ -128,7 +112,7 @@ export async function loadCenternet(snapshot: ModelSnapshot): Promise<CenternetD
     const sx = originalWidth / inputWidth;
     const sy = originalHeight / inputHeight;
     const clamp = (value: number, max: number) => roundTo(Math.min(max, Math.max(0, value)), 1);
-    let kept = suppress(candidates, settings.iouThreshold, settings.classAgnostic);
+    let kept = suppressBoxes(candidates, { iouThreshold: settings.iouThreshold, classAgnostic: settings.classAgnostic, maxCandidates: limits.maxBoxesBeforeSuppression, maxKept: limits.maxLabels });
     const topK = positiveInteger(parameters.top_k);
     if (topK !== undefined) kept = kept.slice(0, topK);
     const detections = kept.map((candidate) => ({
@@ -158,7 +142,7 @@ export const centernetPipeline: PipelineImplementation = {
   tasks: ['object-detection'],
   engine: 'tfjs',
   async load(snapshot: ModelSnapshot, options: LoadOptions): Promise<LoadedPipeline> {
-    const detector = await loadCenternet(snapshot);
+    const detector = await loadCenternet(snapshot, options.limits);
     return {
       task: options.task,
       type: 'centernet',

@@ -2,10 +2,12 @@
 // installed, on CPU otherwise. A malformed or oversized file is a MODEL_LOAD_FAILED, never a crash.
 import { availableParallelism } from 'node:os';
 import { open, stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModaError } from '../../errors/moda-error.js';
 import type { Device } from '../../pipelines/pipeline-implementation.js';
 import { timeEngine } from '../engine-time.js';
+import { withoutServerPaths } from '../without-server-paths.js';
 
 export type OnnxTensor = ort.Tensor;
 export const OnnxTensor = ort.Tensor;
@@ -34,7 +36,7 @@ let cudaUnavailable = false;
 
 async function checkOnnxFile(file: string): Promise<number> {
   const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw new ModaError('MODEL_LOAD_FAILED', `model file ${file} does not exist`);
+  if (!info?.isFile()) throw new ModaError('MODEL_LOAD_FAILED', `model file ${basename(file)} does not exist`);
   if (info.size > MAX_ONNX_FILE_BYTES) throw new ModaError('MODEL_LOAD_FAILED', `model file is ${info.size} bytes, more than ${MAX_ONNX_FILE_BYTES}`);
   if (info.size < 16) throw new ModaError('MODEL_LOAD_FAILED', 'model file is too small to be an ONNX model');
   // Every ModelProto starts with field 1 (ir_version, varint): tag byte 0x08. A Git LFS pointer or
@@ -68,14 +70,14 @@ export async function loadOnnxModel(file: string, options: OnnxLoadOptions): Pro
   try {
     session = await ort.InferenceSession.create(file, sessionOptions(device, options.threads));
   } catch (error) {
-    if (device !== 'cuda') throw new ModaError('MODEL_LOAD_FAILED', `ONNX Runtime could not load the model: ${(error as Error).message}`, { cause: error });
+    if (device !== 'cuda') throw new ModaError('MODEL_LOAD_FAILED', `ONNX Runtime could not load the model: ${withoutServerPaths((error as Error).message, dirname(file))}`, { cause: error });
     // The CUDA provider is a separate install; without it the model still runs, on CPU.
     cudaUnavailable = true;
     device = 'cpu';
     try {
       session = await ort.InferenceSession.create(file, sessionOptions(device, options.threads));
     } catch (cpuError) {
-      throw new ModaError('MODEL_LOAD_FAILED', `ONNX Runtime could not load the model: ${(cpuError as Error).message}`, { cause: cpuError });
+      throw new ModaError('MODEL_LOAD_FAILED', `ONNX Runtime could not load the model: ${withoutServerPaths((cpuError as Error).message, dirname(file))}`, { cause: cpuError });
     }
   }
   return {
@@ -91,7 +93,7 @@ export async function loadOnnxModel(file: string, options: OnnxLoadOptions): Pro
       try {
         return await timeEngine(() => session.run(feeds));
       } catch (error) {
-        throw new ModaError('MODEL_INFERENCE_FAILED', `ONNX Runtime failed: ${(error as Error).message}`, { cause: error });
+        throw new ModaError('MODEL_INFERENCE_FAILED', `ONNX Runtime failed: ${withoutServerPaths((error as Error).message, dirname(file))}`, { cause: error });
       }
     },
     dispose: () => session.release(),
