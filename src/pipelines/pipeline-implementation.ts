@@ -79,7 +79,7 @@ export interface PipelineImplementation {
   engine: string;
   /**
    * Tasks whose loaded pipeline the server calls directly (`generate`, `countTokens`), so it must
-   * run on the server thread; every other task runs in a worker thread of its own when served.
+   * run on the server thread; every other task runs in a supervised child process of its own when served.
    */
   serverThreadTasks?: readonly TaskId[];
   load(snapshot: ModelSnapshot, options: LoadOptions): Promise<LoadedPipeline>;

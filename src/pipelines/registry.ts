@@ -3,7 +3,7 @@
 //
 // Each entry states what planning needs (type, tasks, engine) and imports its implementation only
 // when a model is loaded: the engines behind them (transformers.js, tfjs, face-api…) take seconds
-// and up to ~170 MB each to import, and every model runs in a worker thread of its own, which
+// and up to ~170 MB each to import, and every model runs in a child process of its own, which
 // should hold only the one it runs. registry.test.ts checks each entry against its module.
 import type { PipelineImplementation } from './pipeline-implementation.js';
 import { TRANSFORMERS_SERVER_THREAD_TASKS, TRANSFORMERS_TASKS } from './transformers/transformers-tasks.js';
