@@ -112,4 +112,12 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005-deployment-load-state': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('deployments').addColumn('loaded_commit', 'text').execute();
+      await db.schema.alterTable('deployments').addColumn('failure', 'text').execute();
+      // Rows stored before were loaded at every start; they keep that.
+      await sql`update deployments set loaded_commit = commit_sha`.execute(db);
+    },
+  },
 };
