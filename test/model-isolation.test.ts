@@ -136,6 +136,12 @@ void test('a model past its memory limit is killed and reported, and the server 
   const grown = process.memoryUsage().rss - rssBefore;
   assert.ok(grown < 200 * 1024 ** 2, `the server grew by ${grown} bytes`);
   await sentimentServes();
+  const metrics = await (await server.request('/metrics')).text();
+  assert.match(metrics, /^moda_model_crashes_total\{model="admin\/hog",code="MODEL_MEMORY_LIMIT"\} 1$/m);
+  const rss = Number(/^moda_model_rss_bytes\{model="admin\/sentiment"\} (\d+)$/m.exec(metrics)?.[1]);
+  assert.ok(rss > 0 && rss <= settings.modelProcessMemoryBytes!, `the sentiment model's process holds ${rss} bytes`);
+  const budgeted = Number(/^moda_model_memory_bytes\{model="admin\/sentiment"\} (\d+)$/m.exec(metrics)?.[1]);
+  assert.equal(budgeted, rss, 'the model budget counts what the process holds');
 });
 
 void test('a model that aborts its process on every load is quarantined, and a restart serves without loading it', async () => {

@@ -102,6 +102,8 @@ export interface ModelCacheObserver {
   batched?(served: ServedModel, size: number): void;
   /** A request for this model was refused (QUEUE_FULL) before its body was read. */
   refusedEarly?(served: ServedModel): void;
+  /** A process of this model died (loading or running); `quarantined` once it will not be loaded again. */
+  crashed?(crash: { repo: string; commit: string; task: string; error: ModaError; quarantined: boolean }): void;
 }
 
 async function directoryBytes(dir: string): Promise<number> {
@@ -240,7 +242,11 @@ export class ModelCache {
     failure.reason = error;
     failure.retryAt = performance.now() + Math.min(MAX_CRASH_BACKOFF_MS, CRASH_BACKOFF_MS * 2 ** (failure.crashes - 1));
     this.failures.set(key, failure);
-    if (failure.loadCrashes >= (this.options.crashLimit ?? 3)) {
+    const [model = key, task = ''] = key.split('#');
+    const [repo = model, commit = ''] = model.split('@');
+    const quarantined = failure.loadCrashes >= (this.options.crashLimit ?? 3);
+    this.notify((observer) => observer.crashed?.({ repo, commit, task, error, quarantined }));
+    if (quarantined) {
       failure.quarantined = true;
       return new ModaError('MODEL_QUARANTINED', `${key.replace('#', ' (')}) stopped its process ${failure.loadCrashes} times in a row while loading and is quarantined: ${error.message}`, { details: { reason: error.code } });
     }
