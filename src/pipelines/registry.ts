@@ -6,7 +6,7 @@
 // and up to ~170 MB each to import, and every model runs in a child process of its own, which
 // should hold only the one it runs. registry.test.ts checks each entry against its module.
 import type { PipelineImplementation } from './pipeline-implementation.js';
-import { TRANSFORMERS_SERVER_THREAD_TASKS, TRANSFORMERS_TASKS } from './transformers/transformers-tasks.js';
+import { TRANSFORMERS_TASKS } from './transformers/transformers-tasks.js';
 
 export type ImplementationSummary = Omit<PipelineImplementation, 'load'>;
 
@@ -36,7 +36,7 @@ const implementations = [
   lazy({ type: 'silero-vad', tasks: ['voice-activity-detection'], engine: 'onnx' }, async () => (await import('./audio/silero-vad.js')).sileroVadPipeline),
   lazy({ type: 'tesseract', tasks: ['ocr'], engine: 'tesseract' }, async () => (await import('./tesseract/tesseract-pipeline.js')).tesseractPipeline),
   lazy(
-    { type: 'transformers.js', tasks: TRANSFORMERS_TASKS, engine: 'onnx', serverThreadTasks: TRANSFORMERS_SERVER_THREAD_TASKS },
+    { type: 'transformers.js', tasks: TRANSFORMERS_TASKS, engine: 'onnx' },
     async () => (await import('./transformers/transformers-pipeline.js')).transformersJsPipeline,
   ),
 ];

@@ -3,7 +3,7 @@
 // structured clone): media bytes travel as Uint8Array, errors as their catalog code, message and details.
 import { errorCatalog, type ErrorCode } from '../errors/catalog.js';
 import { ModaError } from '../errors/moda-error.js';
-import type { Device } from '../pipelines/pipeline-implementation.js';
+import type { ChatTurn, Device, GenerateResult } from '../pipelines/pipeline-implementation.js';
 import type { ModelSnapshot } from '../runtime/model-snapshot.js';
 import type { TaskId } from '../tasks/catalog.js';
 
@@ -25,14 +25,21 @@ export interface SerializedError {
 export type ToChild =
   | { kind: 'setup'; setup: ChildSetup }
   | { kind: 'run'; id: number; inputs: readonly unknown[]; parameters: Readonly<Record<string, unknown>>; maxImagePixels: number }
+  /** Text generation (the OpenAI routes): chat template, tokenizer and decoding all run in the child. */
+  | { kind: 'generate'; id: number; prompt: string | readonly ChatTurn[]; parameters: Readonly<Record<string, unknown>> }
+  | { kind: 'count-tokens'; id: number; texts: readonly string[] }
   | { kind: 'cancel'; id: number }
   | { kind: 'dispose' };
 
 export type FromChild =
   | { kind: 'ready' }
-  | { kind: 'loaded'; type: string; engine: string; memoryBytes: number }
+  | { kind: 'loaded'; type: string; engine: string; memoryBytes: number; generates: boolean; countsTokens: boolean }
   | { kind: 'load-failed'; error: SerializedError }
   | { kind: 'result'; id: number; outputs: unknown[] }
+  | { kind: 'generated'; id: number; result: GenerateResult }
+  | { kind: 'generate-start'; id: number; promptTokens: number }
+  | { kind: 'generate-text'; id: number; delta: string }
+  | { kind: 'counted'; id: number; counts: number[] }
   | { kind: 'failed'; id: number; error: SerializedError }
   | { kind: 'disposed' };
 

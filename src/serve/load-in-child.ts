@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModaError } from '../errors/moda-error.js';
-import type { LoadedPipeline, RunContext } from '../pipelines/pipeline-implementation.js';
+import type { GenerateRequest, GenerateResult, LoadedPipeline, RunContext } from '../pipelines/pipeline-implementation.js';
 import { deserializeError, type ChildSetup, type FromChild, type ToChild } from './child-messages.js';
 
 const FROM_SOURCE = extname(fileURLToPath(import.meta.url)) === '.ts';
@@ -41,10 +41,15 @@ export interface ChildPipeline extends LoadedPipeline {
 }
 
 interface Pending {
-  resolve(outputs: unknown[]): void;
+  resolve(value: unknown): void;
   reject(error: unknown): void;
   timer?: NodeJS.Timeout;
+  /** Streaming generation's callbacks. */
+  onStart?: (promptTokens: number) => void;
+  onText?: (delta: string) => void;
 }
+
+type Call = { kind: 'run'; inputs: readonly unknown[]; parameters: Readonly<Record<string, unknown>>; maxImagePixels: number } | { kind: 'generate'; prompt: GenerateRequest['prompt']; parameters: Readonly<Record<string, unknown>> } | { kind: 'count-tokens'; texts: readonly string[] };
 
 /** Resident bytes of a process from /proc/<pid>/status; 0 where that cannot be read. */
 export function readRssBytes(pid: number): number {
@@ -107,6 +112,31 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
     const loadTimer = setTimeout(() => kill({ reason: 'load-timeout' }), limits.loadTimeoutMs);
     loadTimer.unref();
 
+    /** Sends one call to the child; it settles with the child's answer, or fails when the child dies or its deadline passes. */
+    const call = <T>(message: Call, signal: AbortSignal | undefined, handlers: Pick<Pending, 'onStart' | 'onText'> = {}): Promise<T> => {
+      if (failure || disposing) return Promise.reject(failure ?? new ModaError('MODEL_CRASHED', `${repo}: its process was unloaded`, { details: { retryAfterSeconds: 1, requeue: true } }));
+      if (signal?.aborted) return Promise.reject(new ModaError('REQUEST_CANCELLED'));
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        const onAbort = () => send({ kind: 'cancel', id });
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const entry: Pending = {
+          ...handlers,
+          resolve: (value) => settle(() => resolve(value as T)),
+          reject: (error) => settle(() => reject(error)),
+        };
+        const settle = (then: () => void) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (entry.timer) clearTimeout(entry.timer);
+          then();
+        };
+        // Synchronous engine work cannot be interrupted inside the child: past the deadline the child goes.
+        if (limits.batchTimeoutMs > 0) entry.timer = setTimeout(() => kill({ reason: 'deadline', batch: id }), limits.batchTimeoutMs);
+        pending.set(id, entry);
+        send({ ...message, id });
+      });
+    };
+
     const pipelineOf = (message: Extract<FromChild, { kind: 'loaded' }>): ChildPipeline => ({
       task: setup.task,
       type: message.type,
@@ -128,27 +158,22 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
         return failure;
       },
       run(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, context: RunContext): Promise<unknown[]> {
-        if (failure || disposing) return Promise.reject(failure ?? new ModaError('MODEL_CRASHED', `${repo}: its process was unloaded`, { details: { retryAfterSeconds: 1, requeue: true } }));
-        if (context.signal?.aborted) return Promise.reject(new ModaError('REQUEST_CANCELLED'));
-        const id = nextId++;
-        return new Promise<unknown[]>((resolve, reject) => {
-          const onAbort = () => send({ kind: 'cancel', id });
-          context.signal?.addEventListener('abort', onAbort, { once: true });
-          const entry: Pending = {
-            resolve: (outputs) => settle(() => resolve(outputs)),
-            reject: (error) => settle(() => reject(error)),
-          };
-          const settle = (then: () => void) => {
-            context.signal?.removeEventListener('abort', onAbort);
-            if (entry.timer) clearTimeout(entry.timer);
-            then();
-          };
-          // Synchronous engine work cannot be interrupted inside the child: past the deadline the child goes.
-          if (limits.batchTimeoutMs > 0) entry.timer = setTimeout(() => kill({ reason: 'deadline', batch: id }), limits.batchTimeoutMs);
-          pending.set(id, entry);
-          send({ kind: 'run', id, inputs, parameters, maxImagePixels: context.maxImagePixels });
-        });
+        return call<unknown[]>({ kind: 'run', inputs, parameters, maxImagePixels: context.maxImagePixels }, context.signal);
       },
+      // Chat templates, tokenizers and generation are model-controlled: they run in the child too.
+      ...(message.generates && {
+        generate(request: GenerateRequest): Promise<GenerateResult> {
+          return call<GenerateResult>({ kind: 'generate', prompt: request.prompt, parameters: request.parameters }, request.signal, {
+            ...(request.onStart && { onStart: request.onStart }),
+            ...(request.onText && { onText: request.onText }),
+          });
+        },
+      }),
+      ...(message.countsTokens && {
+        countTokens(texts: readonly string[]): Promise<number[]> {
+          return call<number[]>({ kind: 'count-tokens', texts }, undefined);
+        },
+      }),
       dispose(): Promise<void> {
         disposing ??= new Promise<void>((resolve) => {
           clearInterval(watcher);
@@ -182,6 +207,20 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
         case 'result':
           pending.get(message.id)?.resolve(message.outputs);
           pending.delete(message.id);
+          break;
+        case 'generated':
+          pending.get(message.id)?.resolve(message.result);
+          pending.delete(message.id);
+          break;
+        case 'counted':
+          pending.get(message.id)?.resolve(message.counts);
+          pending.delete(message.id);
+          break;
+        case 'generate-start':
+          pending.get(message.id)?.onStart?.(message.promptTokens);
+          break;
+        case 'generate-text':
+          pending.get(message.id)?.onText?.(message.delta);
           break;
         case 'failed':
           pending.get(message.id)?.reject(deserializeError(message.error));

@@ -66,6 +66,8 @@ export interface AcquireOptions {
 }
 
 const SINGLE_THREADED_ENGINES = new Set(['tfjs', 'fasttext', 'jieba']);
+/** Tasks the OpenAI routes reach through generate()/countTokens() of the first instance: one instance, of the weights alone. */
+const ONE_INSTANCE_TASKS = new Set<string>(['text-generation', 'feature-extraction', 'sentence-similarity']);
 /** ONNX models up to this size get one single-threaded session per core; larger ones one session. */
 const PER_CORE_ONNX_MAX_BYTES = 256 * 1024 * 1024;
 const SWEEP_INTERVAL_MS = 1000;
@@ -261,7 +263,7 @@ export class ModelCache {
   /** How many instances a model gets when nothing asks for a number. */
   defaultReplicas(plan: ModelPlan, modelBytes: number): number {
     const configured = this.options.replicas ?? 0;
-    if (!this.inWorker(plan)) return 1;
+    if (!this.scalable(plan)) return 1;
     if (configured > 0) return configured;
     if (SINGLE_THREADED_ENGINES.has(plan.implementation.engine)) return this.cores;
     return this.perCoreOnnx(plan, modelBytes) ? this.cores : 1;
@@ -282,11 +284,12 @@ export class ModelCache {
    * when the instance count is automatic; a count asked for is exactly that many instances.
    */
   private wantsSolo(plan: ModelPlan, modelBytes: number, options: AcquireOptions): boolean {
-    return this.inWorker(plan) && options.replicas === undefined && (this.options.replicas ?? 0) === 0 && this.perCoreOnnx(plan, modelBytes);
+    return this.scalable(plan) && options.replicas === undefined && (this.options.replicas ?? 0) === 0 && this.perCoreOnnx(plan, modelBytes);
   }
 
-  private inWorker(plan: ModelPlan): boolean {
-    return (this.options.isolated ?? true) && !plan.implementation.serverThreadTasks?.includes(plan.task);
+  /** Whether the model may have several instances (each a child process). */
+  private scalable(plan: ModelPlan): boolean {
+    return (this.options.isolated ?? true) && !ONE_INSTANCE_TASKS.has(plan.task);
   }
 
   /** Threads each instance's session gets: MODA_THREADS, else the cores shared among the instances. */
@@ -296,12 +299,12 @@ export class ModelCache {
 
   private loadInstance(snapshot: ModelSnapshot, plan: ModelPlan, threads: number): Promise<LoadedPipeline> {
     const loadOptions = { task: plan.task, device: this.options.device, threads };
-    return this.inWorker(plan) ? loadInChild({ snapshot, implementationType: plan.implementation.type, ...loadOptions }, this.options.limits ?? DEFAULT_CHILD_LIMITS) : plan.implementation.load(snapshot, loadOptions);
+    return (this.options.isolated ?? true) ? loadInChild({ snapshot, implementationType: plan.implementation.type, ...loadOptions }, this.options.limits ?? DEFAULT_CHILD_LIMITS) : plan.implementation.load(snapshot, loadOptions);
   }
 
   private async load(key: string, snapshot: ModelSnapshot, plan: ModelPlan, options: AcquireOptions): Promise<ServedModel> {
     const modelBytes = await directoryBytes(snapshot.dir);
-    const replicas = this.inWorker(plan) ? (options.replicas ?? this.defaultReplicas(plan, modelBytes)) : 1;
+    const replicas = this.scalable(plan) ? (options.replicas ?? this.defaultReplicas(plan, modelBytes)) : 1;
     const solo = this.wantsSolo(plan, modelBytes, options);
     const estimate = modelBytes * (replicas + (solo ? 1 : 0));
     await this.makeRoom(estimate, snapshot.repo);
@@ -424,9 +427,10 @@ export class ModelCache {
     return served.keepAliveMs ?? this.options.keepAliveMs;
   }
 
-  /** Unloads idle, unpinned models not used for keep-alive. */
+  /** Unloads idle, unpinned models not used for keep-alive, and models whose process died outside a batch (generation, token counts). */
   async expire(now = performance.now()): Promise<void> {
     for (const served of [...this.loaded.values()]) {
+      if (served.model.broken) this.dropBroken(served);
       if (!served.pinned && served.batcher.idle && now - served.lastUsed >= this.keepAliveOf(served)) await this.unload(served);
     }
   }

@@ -29,7 +29,7 @@ async function load(setup: ChildSetup): Promise<void> {
     postAndLeave({ kind: 'load-failed', error: serializeError(error, 'MODEL_LOAD_FAILED') });
     return;
   }
-  post({ kind: 'loaded', type: model.type, engine: model.engine, memoryBytes: model.memoryBytes });
+  post({ kind: 'loaded', type: model.type, engine: model.engine, memoryBytes: model.memoryBytes, generates: model.generate !== undefined, countsTokens: model.countTokens !== undefined });
 }
 
 async function run(message: Extract<ToChild, { kind: 'run' }>): Promise<void> {
@@ -46,6 +46,24 @@ async function run(message: Extract<ToChild, { kind: 'run' }>): Promise<void> {
   }
 }
 
+/** Runs one call for the server: its answer, or its error with the catalog code, goes back under `id`. */
+async function answer(id: number, work: (signal: AbortSignal) => Promise<FromChild>, fallback: 'MODEL_INFERENCE_FAILED'): Promise<void> {
+  const controller = new AbortController();
+  running.set(id, controller);
+  try {
+    post(await work(controller.signal));
+  } catch (error) {
+    post({ kind: 'failed', id, error: serializeError(error, fallback) });
+  } finally {
+    running.delete(id);
+  }
+}
+
+function loadedModel(): LoadedPipeline {
+  if (!model) throw new ModaError('INTERNAL', 'a call reached a model process before its model loaded');
+  return model;
+}
+
 process.on('message', (message: ToChild) => {
   switch (message.kind) {
     case 'setup':
@@ -53,6 +71,35 @@ process.on('message', (message: ToChild) => {
       break;
     case 'run':
       void run(message);
+      break;
+    case 'generate':
+      void answer(
+        message.id,
+        async (signal) => {
+          const generate = loadedModel().generate;
+          if (!generate) throw new ModaError('TASK_MISMATCH', 'this model does not generate text');
+          const result = await generate({
+            prompt: message.prompt,
+            parameters: message.parameters,
+            signal,
+            onStart: (promptTokens) => post({ kind: 'generate-start', id: message.id, promptTokens }),
+            onText: (delta) => post({ kind: 'generate-text', id: message.id, delta }),
+          });
+          return { kind: 'generated', id: message.id, result };
+        },
+        'MODEL_INFERENCE_FAILED',
+      );
+      break;
+    case 'count-tokens':
+      void answer(
+        message.id,
+        async () => {
+          const countTokens = loadedModel().countTokens;
+          if (!countTokens) throw new ModaError('TASK_MISMATCH', 'this model does not count tokens');
+          return { kind: 'counted', id: message.id, counts: await countTokens(message.texts) };
+        },
+        'MODEL_INFERENCE_FAILED',
+      );
       break;
     case 'cancel':
       running.get(message.id)?.abort();

@@ -29,9 +29,9 @@ export class ReplicaSet implements LoadedPipeline {
   private solo: Instance | undefined;
   private soloRuns = 0;
   private readonly drained = new Map<Instance, () => void>();
-  /** The first instance's token-level methods; models that have them run as one instance on the server thread. */
+  /** The first instance's token-level methods (calls into its process). */
   readonly generate?: (request: GenerateRequest) => Promise<GenerateResult>;
-  readonly countTokens?: (texts: readonly string[]) => number[];
+  readonly countTokens?: (texts: readonly string[]) => Promise<number[]>;
 
   constructor(
     first: LoadedPipeline,
