@@ -2,6 +2,7 @@
 // and its errors cross back as ModaErrors, a child that dies fails its batches with MODEL_CRASHED,
 // and nothing hangs once the model is disposed.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { catalogSnapshot } from '../../test/helpers/catalog-snapshot.js';
 import { isModaError } from '../errors/moda-error.js';
@@ -15,9 +16,14 @@ void test('an unknown pipeline type fails the load with MODEL_NOT_RUNNABLE, not 
 });
 
 void test('a child runs batches, reports errors with their code, and refuses work once disposed', async () => {
+  process.env.MODA_TEST_ADMIN_TOKEN = 'hf_not_for_models';
   const model = await loadInChild(await setupOf('jieba-word-segmentation'));
+  delete process.env.MODA_TEST_ADMIN_TOKEN;
   try {
     assert.notEqual(model.pid, process.pid, 'the model lives in a process of its own');
+    const environment = readFileSync(`/proc/${model.pid}/environ`, 'latin1');
+    assert.ok(!environment.includes('hf_not_for_models'), 'the server\'s secrets stay out of the model process');
+    assert.ok(environment.includes('PATH='), 'the rest of the environment is kept');
     assert.ok(model.rssBytes > 0, 'its resident memory is read from /proc');
     const [output] = (await model.run(['我爱北京天安门'], {}, context)) as { tokens: { word: string }[] }[];
     assert.ok(output?.tokens.some((token) => token.word === '天安门'), JSON.stringify(output));

@@ -61,6 +61,14 @@ export function readRssBytes(pid: number): number {
   }
 }
 
+/** Environment names a model process must not see: the server's own settings and anything secret. */
+const PRIVATE_ENV = /^MODA_|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|_KEY$|^AWS_|DATABASE_URL|REDIS/i;
+
+/** The server's environment less its secrets: a model process reads files, not credentials. */
+function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !PRIVATE_ENV.test(name)));
+}
+
 /** Under tsx (tests, `npm run bench`) the child registers tsx's loader, as the server did. */
 function startChild(limits: ChildLimits): ChildProcess {
   const execArgv = [`--max-old-space-size=${Math.max(16, Math.floor(limits.maxHeapMb))}`];
@@ -69,7 +77,7 @@ function startChild(limits: ChildLimits): ChildProcess {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // Structured clone: Uint8Array media and Float32Array tensors cross as bytes, not JSON arrays.
     serialization: 'advanced',
-    env: process.env,
+    env: childEnv(),
   });
 }
 
