@@ -49,8 +49,6 @@ export interface Config {
   maxModelMemoryBytes: number;
   /** How long an idle implicitly loaded model stays loaded. */
   keepAliveMs: number;
-  /** Run each served model in a worker thread of its own, off the server thread. */
-  modelWorkers: boolean;
   /** Instances per served model; 0 = automatic. */
   modelReplicas: number;
   /** Write uploaded blobs with O_DIRECT where the file system allows it. */
@@ -104,6 +102,16 @@ export interface Config {
   allowedHosts: string[];
   /** Whether anyone may list an organization's members; otherwise only members and site admins. */
   publicOrgMembers: boolean;
+  /** Resident memory one model process may hold before it is killed; 0 = maxModelMemoryBytes. */
+  modelProcessMemoryBytes: number;
+  /** V8 heap of one model process (`--max-old-space-size`), bytes. */
+  modelProcessHeapBytes: number;
+  /** Wall-clock time one batch may run before its model process is killed; 0 = none. */
+  modelBatchTimeoutMs: number;
+  /** Time a model process may take to load its model before it is killed. */
+  modelLoadTimeoutMs: number;
+  /** Times in a row a model may stop its process while loading before it is quarantined. */
+  modelCrashLimit: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -227,7 +235,6 @@ export const settings = [
   define({ key: 'maxInferenceBytes', env: 'MODA_MAX_INFERENCE_BODY', description: 'Largest inference request body (larger: 413)', default: () => 32 * 1024 ** 2, parse: bytes }),
   define({ key: 'maxBatchSize', env: 'MODA_MAX_BATCH_SIZE', description: 'Most inputs one model runs together in a batch', default: () => 8, parse: integer }),
   define({ key: 'maxQueue', env: 'MODA_MAX_QUEUE', description: 'Most inputs waiting per model before requests get 429', default: () => 256, parse: integer }),
-  define({ key: 'modelWorkers', env: 'MODA_MODEL_WORKERS', description: 'Run each served model in a worker thread of its own, so inference never blocks HTTP (`0` = on the server thread)', default: () => true, parse: flag }),
   define({ key: 'modelReplicas', env: 'MODA_MODEL_REPLICAS', description: 'Instances of each served model running batches at once (0 = one per core for single-threaded engines such as tfjs and for ONNX models up to 256 MiB on CPU, each session then on one thread, plus one session over every core that runs a batch when nothing else runs or waits; one for others)', default: () => 0, parse: integer }),
   define({ key: 'blobDirectIo', env: 'MODA_BLOB_DIRECT_IO', description: 'Write uploaded LFS objects with direct I/O (O_DIRECT) where the file system has it; `0` = through the page cache', default: () => true, parse: flag }),
   define({ key: 'webDist', env: 'MODA_WEB_DIST', description: 'Folder of the built web UI that `moda serve` serves (default: web/dist of the installation)', default: () => '', parse: (raw) => resolve(raw) }),
@@ -255,6 +262,11 @@ export const settings = [
   define({ key: 'corsOrigins', env: 'MODA_CORS_ORIGINS', description: 'Comma-separated browser origins (https://app.example.com) that may make credentialed cross-origin requests (cookies, cached Basic auth) and cookie-authenticated writes; other origins get CORS without credentials', default: () => [], parse: origins }),
   define({ key: 'allowedHosts', env: 'MODA_ALLOWED_HOSTS', description: 'Comma-separated host names (optionally host:port) the server answers to besides loopback, its listen address and MODA_PUBLIC_URL; other Host headers get 400', default: () => [], parse: (raw) => list(raw).map((host) => host.toLowerCase()) }),
   define({ key: 'publicOrgMembers', env: 'MODA_PUBLIC_ORG_MEMBERS', description: 'Anyone may list the members of an organization (`0` = only its members and site admins)', default: () => false, parse: flag }),
+  define({ key: 'modelProcessMemoryBytes', env: 'MODA_MODEL_PROCESS_MEMORY', description: 'Resident memory (RSS) one model process may hold; past it the process is killed and its requests get 503 MODEL_MEMORY_LIMIT (0 = MODA_MAX_MODEL_MEMORY)', default: () => 0, parse: bytes }),
+  define({ key: 'modelProcessHeapBytes', env: 'MODA_MODEL_PROCESS_HEAP', description: 'JavaScript heap of one model process (node --max-old-space-size); a model past it stops only its own process', default: () => 4 * 1024 ** 3, parse: bytes }),
+  define({ key: 'modelBatchTimeoutMs', env: 'MODA_MODEL_BATCH_TIMEOUT', description: 'Wall-clock time one batch may run; past it the model process is killed and restarted, the request gets 504 and batches that shared the process run again (0 = no limit)', default: () => 120_000, parse: duration }),
+  define({ key: 'modelLoadTimeoutMs', env: 'MODA_MODEL_LOAD_TIMEOUT', description: 'Time a model process may take to load its model before it is killed', default: () => 300_000, parse: duration }),
+  define({ key: 'modelCrashLimit', env: 'MODA_MODEL_CRASH_LIMIT', description: 'Times in a row a model may stop its process while loading (abort, fatal error, memory limit) before it is quarantined: not loaded again, deployments included, until redeployed or a new commit', default: () => 3, parse: integer }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

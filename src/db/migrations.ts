@@ -161,4 +161,13 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Deployments record the commit that last loaded and why a load failed (issue 20).
+  '0007-deployment-load-state': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('deployments').addColumn('loaded_commit', 'text').execute();
+      await db.schema.alterTable('deployments').addColumn('failure', 'text').execute();
+      // Rows stored before were loaded at every start; they keep that.
+      await sql`update deployments set loaded_commit = commit_sha`.execute(db);
+    },
+  },
 };

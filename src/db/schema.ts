@@ -95,6 +95,10 @@ export interface DeploymentsTable {
   created_by: string;
   created_at: string;
   updated_at: string;
+  /** The commit this deployment last loaded successfully; a start-up restore loads only that commit. */
+  loaded_commit: string | null;
+  /** JSON {commit, code, message} of the last failed load; MODEL_QUARANTINED keeps it unloaded until redeployed. */
+  failure: string | null;
 }
 
 /** A security-relevant event (sign-ins, tokens, visibility, members, deletions, pushes, deployments). Never a secret. */

@@ -42,8 +42,8 @@ export interface LoadedPipeline {
    * OpenAI API). Only generative pipelines have it; it runs beside the batcher, one call per request.
    */
   generate?(request: GenerateRequest): Promise<GenerateResult>;
-  /** Tokens each text takes as the model's input, special tokens included; for usage reports. */
-  countTokens?(texts: readonly string[]): number[];
+  /** Tokens each text takes as the model's input, special tokens included; for usage reports. Runs in the model's process. */
+  countTokens?(texts: readonly string[]): Promise<number[]>;
   dispose(): Promise<void>;
 }
 
@@ -80,10 +80,5 @@ export interface PipelineImplementation {
   type: string;
   tasks: readonly TaskId[];
   engine: string;
-  /**
-   * Tasks whose loaded pipeline the server calls directly (`generate`, `countTokens`), so it must
-   * run on the server thread; every other task runs in a worker thread of its own when served.
-   */
-  serverThreadTasks?: readonly TaskId[];
   load(snapshot: ModelSnapshot, options: LoadOptions): Promise<LoadedPipeline>;
 }

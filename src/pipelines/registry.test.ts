@@ -11,6 +11,5 @@ void test('every registry entry matches the module it imports', async () => {
     assert.equal(implementation.type, entry.type);
     assert.deepEqual([...implementation.tasks], [...entry.tasks], `${entry.type} tasks`);
     assert.equal(implementation.engine, entry.engine, `${entry.type} engine`);
-    assert.deepEqual(implementation.serverThreadTasks ?? [], entry.serverThreadTasks ?? [], `${entry.type} serverThreadTasks`);
   }
 });

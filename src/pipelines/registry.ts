@@ -3,12 +3,12 @@
 //
 // Each entry states what planning needs (type, tasks, engine) and imports its implementation only
 // when a model is loaded: the engines behind them (transformers.js, tfjs, face-api…) take seconds
-// and up to ~170 MB each to import, and every model runs in a worker thread of its own, which
+// and up to ~170 MB each to import, and every model runs in a child process of its own, which
 // should hold only the one it runs. registry.test.ts checks each entry against its module.
 import { pipelineLimits } from './limits/pipeline-limits.js';
 import { limitOutputBytes } from './limits/limit-output-bytes.js';
 import type { PipelineImplementation } from './pipeline-implementation.js';
-import { TRANSFORMERS_SERVER_THREAD_TASKS, TRANSFORMERS_TASKS } from './transformers/transformers-tasks.js';
+import { TRANSFORMERS_TASKS } from './transformers/transformers-tasks.js';
 
 export type ImplementationSummary = Omit<PipelineImplementation, 'load'>;
 
@@ -38,7 +38,7 @@ const implementations = [
   lazy({ type: 'silero-vad', tasks: ['voice-activity-detection'], engine: 'onnx' }, async () => (await import('./audio/silero-vad.js')).sileroVadPipeline),
   lazy({ type: 'tesseract', tasks: ['ocr'], engine: 'tesseract' }, async () => (await import('./tesseract/tesseract-pipeline.js')).tesseractPipeline),
   lazy(
-    { type: 'transformers.js', tasks: TRANSFORMERS_TASKS, engine: 'onnx', serverThreadTasks: TRANSFORMERS_SERVER_THREAD_TASKS },
+    { type: 'transformers.js', tasks: TRANSFORMERS_TASKS, engine: 'onnx' },
     async () => (await import('./transformers/transformers-pipeline.js')).transformersJsPipeline,
   ),
 ];

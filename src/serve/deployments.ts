@@ -7,6 +7,9 @@
 // Deploying a model takes write rights on it, since a deployment decides how the model's own routes
 // answer everyone (its commit, queue and delay); of a model's deployments only a `default` one
 // serves those routes, and `required` (which /readyz waits for) is for site admins alone.
+// A row is marked loaded (`loaded_commit`) only after its model
+// loaded; a start-up restore loads only such rows, never a quarantined one, and in the background.
+// A model whose process dies on load is retried with backoff and quarantined at the crash limit.
 import { parseDuration } from '../config/config.js';
 import type { DeploymentsTable } from '../db/schema.js';
 import { ModaError, isModaError } from '../errors/moda-error.js';
@@ -92,6 +95,8 @@ export type DeploymentEvent = { status: 'resolving' | 'materializing' | 'loading
 interface Live {
   row: Row;
   state: DeploymentState;
+  /** Failed because its process died (not quarantined): the next request loads it again, after the backoff. */
+  reloadable?: boolean;
   served?: ServedModel;
   calibration?: Calibration;
   error?: { code: string; message: string };
@@ -101,6 +106,28 @@ interface Live {
 
 /** A stored deployment, as the database holds it. */
 type Row = DeploymentsTable;
+
+interface StoredFailure {
+  commit: string;
+  code: string;
+  message: string;
+}
+
+/** Codes of a model process that died: another load may work, after the backoff. */
+const CRASH_CODES = new Set(['MODEL_CRASHED', 'MODEL_MEMORY_LIMIT']);
+
+function storedFailure(row: Row): StoredFailure | undefined {
+  if (!row.failure) return undefined;
+  try {
+    return JSON.parse(row.failure) as StoredFailure;
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MAX_QUEUE_DELAY_MS = 10_000;
@@ -176,12 +203,18 @@ export class Deployments {
     private readonly inference: InferenceService,
   ) {
     // A keep-alive that ran out (or memory pressure) unloads the model: the deployment goes idle.
+    // A model whose process died is `failed` with the reason until the next request loads it again.
     inference.models.observe({
       unloaded: (served) => {
+        const failure = served.model.broken ? served.model.failure : undefined;
         for (const live of this.live.values()) {
           if (live.served === served && live.state === 'ready') {
-            live.state = 'idle';
+            live.state = failure ? 'failed' : 'idle';
             live.served = undefined;
+            if (isModaError(failure)) {
+              live.error = { code: failure.code, message: failure.message };
+              live.reloadable = true;
+            }
           }
         }
       },
@@ -266,8 +299,32 @@ export class Deployments {
     await findRepo(this.hub, actor, 'model', row.model, 'write');
   }
 
+  /**
+   * The deployment's model from the cache. With `retryCrashes` (deploying, restoring), a load whose
+   * process died is tried again after the cache's backoff until it loads or is quarantined; a
+   * request waking the model instead gets the crash (503 with Retry-After) at once.
+   */
+  private async acquire(row: Row, snapshot: Awaited<ReturnType<InferenceService['snapshot']>>, options: { pinned: boolean; replicas?: number }, retryCrashes: boolean): Promise<ServedModel> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.inference.models.acquire(snapshot, row.task, options);
+      } catch (error) {
+        const wait = isModaError(error) ? error.details?.retryAfterSeconds : undefined;
+        if (!retryCrashes || !isModaError(error) || !CRASH_CODES.has(error.code) || typeof wait !== 'number' || attempt >= this.hub.config.modelCrashLimit) throw error;
+        await sleep(wait * 1000);
+      }
+    }
+  }
+
+  /** Records the outcome of a load on the row, if it still names the commit that was loaded. */
+  private async record(row: Row, outcome: { loaded: true } | { loaded: false; error: { code: string; message: string } }): Promise<void> {
+    const failure = outcome.loaded ? null : JSON.stringify({ commit: row.commit_sha, code: outcome.error.code, message: outcome.error.message } satisfies StoredFailure);
+    const update = outcome.loaded ? { loaded_commit: row.commit_sha, failure } : { failure };
+    await this.hub.db.updateTable('deployments').set(update).where('name', '=', row.name).where('commit_sha', '=', row.commit_sha).execute();
+  }
+
   /** Loads (or reloads) a deployment's model in this process, reporting progress. */
-  private start(row: Row, emit: (event: DeploymentEvent) => void = () => undefined): Live {
+  private start(row: Row, emit: (event: DeploymentEvent) => void = () => undefined, retryCrashes = true): Live {
     const settings = settingsOf(row);
     const live: Live = { row, state: 'loading', settled: Promise.resolve() };
     const previous = this.live.get(row.name);
@@ -280,7 +337,7 @@ export class Deployments {
         const snapshot = await this.inference.snapshot(importActor, row.model, row.commit_sha);
         emit({ status: 'loading', deployment: row.name });
         const concurrency = settings.max_concurrency ?? 'auto';
-        const served = await this.inference.models.acquire(snapshot, row.task, { pinned: settings.keep_alive_ms === undefined, ...(concurrency !== 'auto' && { replicas: concurrency }) });
+        const served = await this.acquire(row, snapshot, { pinned: settings.keep_alive_ms === undefined, ...(concurrency !== 'auto' && { replicas: concurrency }) }, retryCrashes);
         if (concurrency !== 'auto') await this.inference.models.scale(served, concurrency);
         const fixed = settings.max_batch_size === 'auto' ? undefined : settings.max_batch_size;
         let size = fixed ?? this.hub.config.maxBatchSize;
@@ -296,11 +353,15 @@ export class Deployments {
         live.served = served;
         live.state = 'ready';
         this.hold(served);
+        // A row that cannot be marked is only not restored at the next start; the model serves now.
+        await this.record(row, { loaded: true }).catch(() => undefined);
         // The previous commit's model, when redeployed to a new one, goes unless another deployment uses it.
         if (previous?.served && previous.served !== served && !this.hold(previous.served)) void this.inference.models.unload(previous.served);
       } catch (error) {
         live.state = 'failed';
         live.error = isModaError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: (error as Error).message };
+        live.reloadable = CRASH_CODES.has(live.error.code);
+        await this.record(row, { loaded: false, error: live.error }).catch(() => undefined);
       }
     })();
     return live;
@@ -320,7 +381,8 @@ export class Deployments {
     const snapshot = await this.inference.snapshot(actor, input.model, input.revision ?? 'main');
     const task: TaskId = (await planModel(snapshot, input.task)).task;
     const now = new Date().toISOString();
-    const row: Row = { name, model: snapshot.repo, revision: input.revision ?? 'main', commit_sha: snapshot.commit, task, settings: JSON.stringify(settings), created_by: user, created_at: now, updated_at: now };
+    // Not marked loaded until its model loads: a server that stops meanwhile does not load it at its next start.
+    const row: Row = { name, model: snapshot.repo, revision: input.revision ?? 'main', commit_sha: snapshot.commit, task, settings: JSON.stringify(settings), created_by: user, created_at: now, updated_at: now, loaded_commit: null, failure: null };
     try {
       await this.hub.db.insertInto('deployments').values(row).execute();
     } catch (error) {
@@ -368,9 +430,11 @@ export class Deployments {
     let commit = row.commit_sha;
     if (patch.revision !== undefined || patch.redeploy) commit = (await this.inference.snapshot(actor, row.model, revision)).commit;
     const updated: Row = { ...row, revision, commit_sha: commit, settings: JSON.stringify(settings), updated_at: new Date().toISOString() };
+    // A redeploy is the owner's word that the model may be loaded again, quarantined or not.
+    if (patch.revision !== undefined || patch.redeploy) this.inference.models.forgive(row.model, commit, row.task);
     await this.hub.db.updateTable('deployments').set({ revision, commit_sha: commit, settings: updated.settings, updated_at: updated.updated_at }).where('name', '=', name).execute();
     const live = this.live.get(name);
-    if (commit !== row.commit_sha || !live?.served || settings.max_batch_size !== stored.max_batch_size) {
+    if (commit !== row.commit_sha || !live?.served || settings.max_batch_size !== stored.max_batch_size || patch.redeploy) {
       await this.start(updated, emit).settled;
     } else {
       live.row = updated;
@@ -416,8 +480,8 @@ export class Deployments {
     for (const [name, live] of this.live) {
       if (live.row.model.toLowerCase() !== key || !servesModelRoutes(live.row)) continue;
       if (live.state === 'ready' && live.served) return live.served;
-      if (live.state === 'idle') {
-        const waking = this.start(live.row);
+      if (live.state === 'idle' || (live.state === 'failed' && live.reloadable)) {
+        const waking = this.start(live.row, undefined, false);
         await waking.settled;
         if (waking.state === 'ready') return waking.served;
         throw new ModaError((waking.error?.code ?? 'INTERNAL') as ModaError['code'], `deployment ${name} could not be loaded again: ${waking.error?.message ?? 'unknown error'}`);
@@ -431,10 +495,25 @@ export class Deployments {
     return undefined;
   }
 
-  /** Loads every stored deployment in the background (server start). */
+  /**
+   * Loads every stored deployment in the background (server start), except those whose commit never
+   * loaded (the server stopped during their first load) and quarantined ones: they show `failed`
+   * with the reason until redeployed.
+   */
   async restore(): Promise<void> {
     const rows = await this.hub.db.selectFrom('deployments').selectAll().execute();
-    for (const row of rows) this.start(row);
+    for (const row of rows) {
+      const failure = storedFailure(row);
+      if (failure?.commit === row.commit_sha && failure.code === 'MODEL_QUARANTINED') {
+        this.live.set(row.name, { row, state: 'failed', error: { code: failure.code, message: failure.message }, settled: Promise.resolve() });
+        this.inference.models.quarantine(row.model, row.commit_sha, row.task, new ModaError('MODEL_QUARANTINED', failure.message));
+      } else if (row.loaded_commit !== row.commit_sha) {
+        const why = failure?.commit === row.commit_sha ? `its last load failed (${failure.code}: ${failure.message})` : 'the server stopped before its model had loaded';
+        this.live.set(row.name, { row, state: 'failed', error: { code: 'MODEL_LOAD_FAILED', message: `deployment ${row.name} is not loaded at start: ${why}; PATCH it with {"redeploy": true} to load it again` }, settled: Promise.resolve() });
+      } else {
+        this.start(row);
+      }
+    }
   }
 
   /** Ready when every required deployment is loaded, or idle by its keep_alive (the next request loads it). */

@@ -1,16 +1,18 @@
 // Loaded models, one instance per repo@commit and task, shared by every request: single-flight
 // loading, a memory budget kept by evicting the least recently used idle models, keep-alive expiry,
-// and MODEL_MEMORY_EXHAUSTED (503) — never a crash — when a model cannot fit.
+// and MODEL_MEMORY_EXHAUSTED (503) — never a crash — when a model cannot fit. Each instance runs in
+// a child process of its own; a model whose process dies is dropped and loaded again after a
+// backoff, and one that stops its process while loading `crashLimit` times in a row is quarantined.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModaError } from '../errors/moda-error.js';
+import { ModaError, isModaError } from '../errors/moda-error.js';
 import type { Device, LoadedPipeline } from '../pipelines/pipeline-implementation.js';
 import { availableParallelism } from 'node:os';
 import { planModel, type ModelPlan } from '../runtime/load-model.js';
 import type { ModelSnapshot } from '../runtime/model-snapshot.js';
 import type { TaskId } from '../tasks/catalog.js';
 import { Batcher, type BatcherOptions, type SubmitOptions } from './batcher.js';
-import { loadInWorker } from './load-in-worker.js';
+import { DEFAULT_CHILD_LIMITS, loadInChild, type ChildLimits } from './load-in-child.js';
 import { ReplicaSet } from './replica-set.js';
 
 export interface ServedModel {
@@ -18,6 +20,7 @@ export interface ServedModel {
   repo: string;
   commit: string;
   task: TaskId;
+  snapshot: ModelSnapshot;
   /** Its instances (one unless scaled); runs each batch on the least busy. */
   model: ReplicaSet;
   batcher: Batcher;
@@ -35,8 +38,15 @@ export interface ModelCacheOptions {
   device: Device;
   threads: number;
   batching: BatcherOptions;
-  /** Run each model in a worker thread of its own (the default), off the server thread. */
-  workers?: boolean;
+  /**
+   * Run each model instance in a supervised child process (the default). `false` loads models into
+   * the server process itself: for unit tests of the cache only, never for untrusted models.
+   */
+  isolated?: boolean;
+  /** Memory, heap and time limits of each model process. */
+  limits?: ChildLimits;
+  /** Load crashes in a row before a model is quarantined (default 3). */
+  crashLimit?: number;
   /** Instances per model; 0 = automatic (one per core for single-threaded engines, else one). */
   replicas?: number;
   /** Cores the automatic replica count spreads over. */
@@ -56,9 +66,31 @@ export interface AcquireOptions {
 }
 
 const SINGLE_THREADED_ENGINES = new Set(['tfjs', 'fasttext', 'jieba']);
+/** Tasks the OpenAI routes reach through generate()/countTokens() of the first instance: one instance, of the weights alone. */
+const ONE_INSTANCE_TASKS = new Set<string>(['text-generation', 'feature-extraction', 'sentence-similarity']);
 /** ONNX models up to this size get one single-threaded session per core; larger ones one session. */
 const PER_CORE_ONNX_MAX_BYTES = 256 * 1024 * 1024;
 const SWEEP_INTERVAL_MS = 1000;
+/** Backoff after a model's process died: 1 s, doubling per crash in a row, at most a minute. */
+const CRASH_BACKOFF_MS = 1000;
+const MAX_CRASH_BACKOFF_MS = 60_000;
+
+/** What the cache remembers of a model whose process died. */
+export interface ModelFailure {
+  /** Crashes in a row, loading or running; sets the backoff. */
+  crashes: number;
+  /** Crashes in a row while loading; at the limit the model is quarantined. */
+  loadCrashes: number;
+  /** performance.now() before which the model is not loaded again. */
+  retryAt: number;
+  reason: ModaError;
+  quarantined: boolean;
+}
+
+/** A failure that came from the model's process dying (not a clean load error or a bad input). */
+function isCrash(error: unknown): error is ModaError {
+  return isModaError(error) && error.details?.crash === true;
+}
 
 /** What metrics and logs hear from the cache; every method is optional. */
 export interface ModelCacheObserver {
@@ -72,6 +104,8 @@ export interface ModelCacheObserver {
   batched?(served: ServedModel, size: number): void;
   /** A request for this model was refused (QUEUE_FULL) before its body was read. */
   refusedEarly?(served: ServedModel): void;
+  /** A process of this model died (loading or running); `quarantined` once it will not be loaded again. */
+  crashed?(crash: { repo: string; commit: string; task: string; error: ModaError; quarantined: boolean }): void;
 }
 
 async function directoryBytes(dir: string): Promise<number> {
@@ -89,6 +123,7 @@ export class ModelCache {
   /** Memory promised to models still loading, so two loads cannot both take the last free bytes. */
   private reserved = 0;
   private readonly observers = new Set<ModelCacheObserver>();
+  private readonly failures = new Map<string, ModelFailure>();
 
   constructor(private readonly options: ModelCacheOptions) {
     // Every second: models may carry keep-alives shorter than the cache's, and a sweep is a few compares.
@@ -157,12 +192,68 @@ export class ModelCache {
     }
     let pending = this.loading.get(key);
     if (!pending) {
-      pending = this.load(key, snapshot, plan, options).finally(() => this.loading.delete(key));
+      this.refuseFailed(key);
+      pending = this.load(key, snapshot, plan, options)
+        .then(
+          (served) => {
+            const failure = this.failures.get(key);
+            if (failure) failure.loadCrashes = 0;
+            return served;
+          },
+          (error: unknown) => {
+            throw isCrash(error) ? this.recordCrash(key, error, 'load') : error;
+          },
+        )
+        .finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
     }
     const served = await pending;
     this.notify((observer) => observer.acquired?.(served));
     return served;
+  }
+
+  /** The model's failure record, if its process died recently or it is quarantined. */
+  failureOf(repo: string, commit: string, task: string): ModelFailure | undefined {
+    return this.failures.get(`${repo}@${commit}#${task}`);
+  }
+
+  /** Quarantines a model without loading it (a deployment found quarantined at start). */
+  quarantine(repo: string, commit: string, task: string, reason: ModaError): void {
+    this.failures.set(`${repo}@${commit}#${task}`, { crashes: 0, loadCrashes: 0, retryAt: 0, reason, quarantined: true });
+  }
+
+  /** Forgets a model's crashes and quarantine (it was redeployed): the next request loads it again. */
+  forgive(repo: string, commit: string, task: string): void {
+    this.failures.delete(`${repo}@${commit}#${task}`);
+  }
+
+  /** Throws for a quarantined model, or one still in its backoff after its process died. */
+  private refuseFailed(key: string): void {
+    const failure = this.failures.get(key);
+    if (!failure) return;
+    if (failure.quarantined) throw new ModaError('MODEL_QUARANTINED', `${key.replace('#', ' (')}) is quarantined: ${failure.reason.message}`, { details: { reason: failure.reason.code } });
+    const waitMs = failure.retryAt - performance.now();
+    if (waitMs > 0) throw new ModaError('MODEL_CRASHED', `${failure.reason.message}; it is loaded again in ${Math.ceil(waitMs / 1000)} s`, { details: { retryAfterSeconds: Math.ceil(waitMs / 1000), reason: failure.reason.code } });
+  }
+
+  /** Counts a crash; returns the error the caller gets (MODEL_QUARANTINED at the limit of load crashes). */
+  private recordCrash(key: string, error: ModaError, phase: 'load' | 'run'): ModaError {
+    const failure = this.failures.get(key) ?? { crashes: 0, loadCrashes: 0, retryAt: 0, reason: error, quarantined: false };
+    failure.crashes++;
+    if (phase === 'load') failure.loadCrashes++;
+    failure.reason = error;
+    failure.retryAt = performance.now() + Math.min(MAX_CRASH_BACKOFF_MS, CRASH_BACKOFF_MS * 2 ** (failure.crashes - 1));
+    this.failures.set(key, failure);
+    const [model = key, task = ''] = key.split('#');
+    const [repo = model, commit = ''] = model.split('@');
+    const quarantined = failure.loadCrashes >= (this.options.crashLimit ?? 3);
+    this.notify((observer) => observer.crashed?.({ repo, commit, task, error, quarantined }));
+    if (quarantined) {
+      failure.quarantined = true;
+      return new ModaError('MODEL_QUARANTINED', `${key.replace('#', ' (')}) stopped its process ${failure.loadCrashes} times in a row while loading and is quarantined: ${error.message}`, { details: { reason: error.code } });
+    }
+    const retryAfterSeconds = Math.ceil((failure.retryAt - performance.now()) / 1000);
+    return new ModaError(error.code, error.message, { details: { ...error.details, retryAfterSeconds } });
   }
 
   private get cores(): number {
@@ -172,7 +263,7 @@ export class ModelCache {
   /** How many instances a model gets when nothing asks for a number. */
   defaultReplicas(plan: ModelPlan, modelBytes: number): number {
     const configured = this.options.replicas ?? 0;
-    if (!this.inWorker(plan)) return 1;
+    if (!this.scalable(plan)) return 1;
     if (configured > 0) return configured;
     if (SINGLE_THREADED_ENGINES.has(plan.implementation.engine)) return this.cores;
     return this.perCoreOnnx(plan, modelBytes) ? this.cores : 1;
@@ -193,11 +284,12 @@ export class ModelCache {
    * when the instance count is automatic; a count asked for is exactly that many instances.
    */
   private wantsSolo(plan: ModelPlan, modelBytes: number, options: AcquireOptions): boolean {
-    return this.inWorker(plan) && options.replicas === undefined && (this.options.replicas ?? 0) === 0 && this.perCoreOnnx(plan, modelBytes);
+    return this.scalable(plan) && options.replicas === undefined && (this.options.replicas ?? 0) === 0 && this.perCoreOnnx(plan, modelBytes);
   }
 
-  private inWorker(plan: ModelPlan): boolean {
-    return (this.options.workers ?? true) && !plan.implementation.serverThreadTasks?.includes(plan.task);
+  /** Whether the model may have several instances (each a child process). */
+  private scalable(plan: ModelPlan): boolean {
+    return (this.options.isolated ?? true) && !ONE_INSTANCE_TASKS.has(plan.task);
   }
 
   /** Threads each instance's session gets: MODA_THREADS, else the cores shared among the instances. */
@@ -207,12 +299,12 @@ export class ModelCache {
 
   private loadInstance(snapshot: ModelSnapshot, plan: ModelPlan, threads: number): Promise<LoadedPipeline> {
     const loadOptions = { task: plan.task, device: this.options.device, threads };
-    return this.inWorker(plan) ? loadInWorker({ snapshot, implementationType: plan.implementation.type, ...loadOptions }) : plan.implementation.load(snapshot, loadOptions);
+    return (this.options.isolated ?? true) ? loadInChild({ snapshot, implementationType: plan.implementation.type, ...loadOptions }, this.options.limits ?? DEFAULT_CHILD_LIMITS) : plan.implementation.load(snapshot, loadOptions);
   }
 
   private async load(key: string, snapshot: ModelSnapshot, plan: ModelPlan, options: AcquireOptions): Promise<ServedModel> {
     const modelBytes = await directoryBytes(snapshot.dir);
-    const replicas = this.inWorker(plan) ? (options.replicas ?? this.defaultReplicas(plan, modelBytes)) : 1;
+    const replicas = this.scalable(plan) ? (options.replicas ?? this.defaultReplicas(plan, modelBytes)) : 1;
     const solo = this.wantsSolo(plan, modelBytes, options);
     const estimate = modelBytes * (replicas + (solo ? 1 : 0));
     await this.makeRoom(estimate, snapshot.repo);
@@ -237,6 +329,7 @@ export class ModelCache {
       repo: snapshot.repo,
       commit: snapshot.commit,
       task: plan.task,
+      snapshot,
       model,
       batcher: new Batcher((inputs, parameters, info) => model.run(inputs, parameters, this.runContext, info), { ...this.options.batching, ...options.batching, maxConcurrency: model.size }),
       loadMs: performance.now() - started,
@@ -279,7 +372,21 @@ export class ModelCache {
     }
   }
 
+  /**
+   * Runs inputs through the model's queue. A batch whose process was stopped by another batch (past
+   * its deadline) runs once more, on the model loaded afresh.
+   */
   async run(served: ServedModel, inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, options: SubmitOptions = {}): Promise<unknown[]> {
+    try {
+      return await this.runOnce(served, inputs, parameters, options);
+    } catch (error) {
+      if (!isModaError(error) || error.details?.requeue !== true || options.signal?.aborted) throw error;
+      const fresh = await this.acquire(served.snapshot, served.task);
+      return this.runOnce(fresh, inputs, parameters, options);
+    }
+  }
+
+  private async runOnce(served: ServedModel, inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, options: SubmitOptions): Promise<unknown[]> {
     served.lastUsed = performance.now();
     const started = served.lastUsed;
     let failed = false;
@@ -293,10 +400,18 @@ export class ModelCache {
     } finally {
       served.lastUsed = performance.now();
       this.notify((observer) => observer.ran?.(served, { inputs: inputs.length, ms: served.lastUsed - started, failed, error }));
-      // A model whose worker thread died is dropped, so the next request loads it afresh.
-      if (served.model.broken) void this.unload(served);
+      // A model whose process died is dropped, so the next request loads it afresh (after a backoff when it crashed).
+      if (served.model.broken) this.dropBroken(served);
+      else if (!failed) this.failures.delete(served.key);
       if (this.keepAliveOf(served) === 0 && !served.pinned) void this.expire();
     }
+  }
+
+  private dropBroken(served: ServedModel): void {
+    if (this.loaded.get(served.key) !== served) return;
+    const failure = served.model.failure;
+    if (isCrash(failure)) this.recordCrash(served.key, failure, 'run');
+    void this.unload(served);
   }
 
   async unload(served: ServedModel): Promise<void> {
@@ -312,9 +427,10 @@ export class ModelCache {
     return served.keepAliveMs ?? this.options.keepAliveMs;
   }
 
-  /** Unloads idle, unpinned models not used for keep-alive. */
+  /** Unloads idle, unpinned models not used for keep-alive, and models whose process died outside a batch (generation, token counts). */
   async expire(now = performance.now()): Promise<void> {
     for (const served of [...this.loaded.values()]) {
+      if (served.model.broken) this.dropBroken(served);
       if (!served.pinned && served.batcher.idle && now - served.lastUsed >= this.keepAliveOf(served)) await this.unload(served);
     }
   }

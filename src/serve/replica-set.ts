@@ -20,14 +20,18 @@ function isBroken(model: LoadedPipeline): boolean {
   return 'broken' in model && model.broken === true;
 }
 
+function failureOf(model: LoadedPipeline): unknown {
+  return 'failure' in model ? model.failure : undefined;
+}
+
 export class ReplicaSet implements LoadedPipeline {
   private readonly instances: Instance[];
   private solo: Instance | undefined;
   private soloRuns = 0;
   private readonly drained = new Map<Instance, () => void>();
-  /** The first instance's token-level methods; models that have them run as one instance on the server thread. */
+  /** The first instance's token-level methods (calls into its process). */
   readonly generate?: (request: GenerateRequest) => Promise<GenerateResult>;
-  readonly countTokens?: (texts: readonly string[]) => number[];
+  readonly countTokens?: (texts: readonly string[]) => Promise<number[]>;
 
   constructor(
     first: LoadedPipeline,
@@ -71,9 +75,20 @@ export class ReplicaSet implements LoadedPipeline {
     return this.all.reduce((total, instance) => total + instance.model.memoryBytes, 0);
   }
 
-  /** True when an instance's worker died: the cache then drops the whole set and loads afresh. */
+  /** True when an instance's process died: the cache then drops the whole set and loads afresh. */
   get broken(): boolean {
     return this.all.some((instance) => isBroken(instance.model));
+  }
+
+  /** Why the first broken instance's process died. */
+  get failure(): unknown {
+    const broken = this.all.find((instance) => isBroken(instance.model));
+    return broken && failureOf(broken.model);
+  }
+
+  /** Resident bytes of every instance's process, as last measured (0 for instances not in a process). */
+  get rssBytes(): number {
+    return this.all.reduce((total, instance) => total + ('rssBytes' in instance.model && typeof instance.model.rssBytes === 'number' ? instance.model.rssBytes : 0), 0);
   }
 
   /** Gives the set its solo instance: one spread over every core, for batches that run alone. */
@@ -135,7 +150,7 @@ export class ReplicaSet implements LoadedPipeline {
       const failed = loads.find((load) => load.status === 'rejected');
       const added = loads.flatMap((load) => (load.status === 'fulfilled' ? [load.value] : []));
       if (failed) {
-        // All or nothing: instances that did load would otherwise hold their worker threads unseen.
+        // All or nothing: instances that did load would otherwise hold their processes unseen.
         await Promise.all(added.map((model) => model.dispose()));
         throw failed.reason;
       }

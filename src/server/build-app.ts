@@ -60,7 +60,13 @@ export function createInferenceService(hub: HubContext): InferenceService {
     device: config.device,
     threads: config.threads,
     batching: { maxBatchSize: config.maxBatchSize, maxQueueDelayMs: 0, maxQueue: config.maxQueue },
-    workers: config.modelWorkers,
+    limits: {
+      maxRssBytes: config.modelProcessMemoryBytes > 0 ? config.modelProcessMemoryBytes : config.maxModelMemoryBytes,
+      maxHeapMb: Math.floor(config.modelProcessHeapBytes / 1024 ** 2),
+      batchTimeoutMs: config.modelBatchTimeoutMs,
+      loadTimeoutMs: config.modelLoadTimeoutMs,
+    },
+    crashLimit: config.modelCrashLimit,
     replicas: config.modelReplicas,
   });
   models.runContext = { maxImagePixels: config.maxImagePixels, fetch: globalThis.fetch };

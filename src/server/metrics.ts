@@ -103,13 +103,29 @@ export function registerMetrics(app: FastifyInstance, models: ModelCache): Regis
   });
   new Gauge({
     name: 'moda_model_memory_bytes',
-    help: 'Memory the loaded models of a repo hold, as their pipelines report it',
+    help: 'Memory the loaded models of a repo hold: the resident memory of their processes, as the model budget counts it',
     labelNames: ['model'],
     registers,
     collect() {
       this.reset();
       for (const served of models.list()) this.inc({ model: modelLabel(served) }, served.model.memoryBytes);
     },
+  });
+  new Gauge({
+    name: 'moda_model_rss_bytes',
+    help: 'Resident memory (RSS, from /proc) of the processes a loaded model runs in',
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const served of models.list()) this.inc({ model: modelLabel(served) }, served.model.rssBytes);
+    },
+  });
+  const crashes = new Counter({
+    name: 'moda_model_crashes_total',
+    help: 'Model processes that died (MODEL_CRASHED: abort, fatal error, signal; MODEL_MEMORY_LIMIT: killed past its memory limit), by repo and code',
+    labelNames: ['model', 'code'],
+    registers,
   });
   new Counter({
     name: 'moda_model_solo_batches_total',
@@ -148,6 +164,10 @@ export function registerMetrics(app: FastifyInstance, models: ModelCache): Regis
     },
     unloaded(served) {
       app.log.info({ model: served.repo, commit: served.commit, task: served.task }, 'model unloaded');
+    },
+    crashed(crash) {
+      crashes.inc({ model: crash.repo, code: crash.error.code });
+      app.log.warn({ model: crash.repo, commit: crash.commit, task: crash.task, code: crash.error.code, quarantined: crash.quarantined }, crash.error.message);
     },
     ran(served, run) {
       inferenceDuration.observe({ model: modelLabel(served), task: served.task }, run.ms / 1000);

@@ -15,7 +15,7 @@ import type { ChatTurn, GenerateResult, LoadedPipeline, LoadOptions, PipelineImp
 import { checkTokenizerFiles } from './check-tokenizer-files.js';
 import { encodePngMask } from './encode-png-mask.js';
 import { generateText, type CausalLmParts } from './generate-text.js';
-import { TRANSFORMERS_SERVER_THREAD_TASKS, TRANSFORMERS_TASK, TRANSFORMERS_TASKS } from './transformers-tasks.js';
+import { TRANSFORMERS_TASK, TRANSFORMERS_TASKS } from './transformers-tasks.js';
 
 type Callable = (input: unknown, optionsOrLabels?: unknown, options?: Record<string, unknown>) => Promise<unknown>;
 interface TransformersPipeline {
@@ -274,7 +274,6 @@ export const transformersJsPipeline: PipelineImplementation = {
   type: 'transformers.js',
   tasks: TRANSFORMERS_TASKS,
   engine: 'onnx',
-  serverThreadTasks: TRANSFORMERS_SERVER_THREAD_TASKS,
   async load(snapshot: ModelSnapshot, options: LoadOptions): Promise<LoadedPipeline> {
     const hfTask = TRANSFORMERS_TASK[options.task];
     if (!hfTask) throw new ModaError('TASK_MISMATCH', `Hugging Face-layout models cannot run ${options.task} in Moda yet`);
@@ -323,7 +322,7 @@ export const transformersJsPipeline: PipelineImplementation = {
         },
       }),
       // Truncated as the pipelines truncate their inputs.
-      ...(tokenizer && { countTokens: (texts: readonly string[]) => texts.map((text) => Math.min(tokenizer.encode(text).length, tokenizer.model_max_length)) }),
+      ...(tokenizer && { countTokens: async (texts: readonly string[]) => texts.map((text) => Math.min(tokenizer.encode(text).length, tokenizer.model_max_length)) }),
       async dispose() {
         await Promise.allSettled([...generating]);
         await instance.dispose();

@@ -23,6 +23,3 @@ export const TRANSFORMERS_TASK: Partial<Record<TaskId, string>> = {
 };
 
 export const TRANSFORMERS_TASKS = Object.keys(TRANSFORMERS_TASK) as TaskId[];
-
-/** The OpenAI routes call generate() and countTokens() of these, so they stay on the server thread. */
-export const TRANSFORMERS_SERVER_THREAD_TASKS: readonly TaskId[] = ['text-generation', 'feature-extraction', 'sentence-similarity'];

@@ -32,7 +32,8 @@ export async function createEmbeddings(inference: InferenceService, request: Fas
   } catch (error) {
     throw modelErrorFor(error, body.model, 'a feature-extraction model');
   }
-  const tokens = (result.served.model.countTokens?.(texts) ?? []).reduce((total, count) => total + count, 0);
+  // Counted in the model's process: its tokenizer is model-controlled (regexes, vocabulary size).
+  const tokens = ((await result.served.model.countTokens?.(texts)) ?? []).reduce((total, count) => total + count, 0);
   reply.header('x-model-commit', result.served.commit);
   return {
     object: 'list',

@@ -1,15 +1,15 @@
-// The messages between a model's worker thread (pipeline-worker.ts) and the server thread that
-// hosts it (load-in-worker.ts). Everything here survives the structured clone: media bytes travel
-// as Uint8Array, errors as their catalog code, message and details.
+// The messages between a model's child process (pipeline-child.ts) and the server that supervises
+// it (load-in-child.ts), sent over the child's IPC channel with `serialization: 'advanced'` (the
+// structured clone): media bytes travel as Uint8Array, errors as their catalog code, message and details.
 import { errorCatalog, type ErrorCode } from '../errors/catalog.js';
 import { ModaError } from '../errors/moda-error.js';
-import type { Device } from '../pipelines/pipeline-implementation.js';
+import type { ChatTurn, Device, GenerateResult } from '../pipelines/pipeline-implementation.js';
 import type { ModelSnapshot } from '../runtime/model-snapshot.js';
 import type { TaskId } from '../tasks/catalog.js';
 
-export interface WorkerSetup {
+export interface ChildSetup {
   snapshot: ModelSnapshot;
-  /** The implementation's `type`, as planned on the server thread. */
+  /** The implementation's `type`, as planned by the server. */
   implementationType: string;
   task: TaskId;
   device: Device;
@@ -22,19 +22,28 @@ export interface SerializedError {
   details?: Record<string, unknown>;
 }
 
-export type ToWorker =
+export type ToChild =
+  | { kind: 'setup'; setup: ChildSetup }
   | { kind: 'run'; id: number; inputs: readonly unknown[]; parameters: Readonly<Record<string, unknown>>; maxImagePixels: number }
+  /** Text generation (the OpenAI routes): chat template, tokenizer and decoding all run in the child. */
+  | { kind: 'generate'; id: number; prompt: string | readonly ChatTurn[]; parameters: Readonly<Record<string, unknown>> }
+  | { kind: 'count-tokens'; id: number; texts: readonly string[] }
   | { kind: 'cancel'; id: number }
   | { kind: 'dispose' };
 
-export type FromWorker =
-  | { kind: 'loaded'; type: string; engine: string; memoryBytes: number }
+export type FromChild =
+  | { kind: 'ready' }
+  | { kind: 'loaded'; type: string; engine: string; memoryBytes: number; generates: boolean; countsTokens: boolean }
   | { kind: 'load-failed'; error: SerializedError }
   | { kind: 'result'; id: number; outputs: unknown[] }
+  | { kind: 'generated'; id: number; result: GenerateResult }
+  | { kind: 'generate-start'; id: number; promptTokens: number }
+  | { kind: 'generate-text'; id: number; delta: string }
+  | { kind: 'counted'; id: number; counts: number[] }
   | { kind: 'failed'; id: number; error: SerializedError }
   | { kind: 'disposed' };
 
-/** A thrown value as it crosses to the other thread; errors that are not Moda's keep their message under `fallback`. */
+/** A thrown value as it crosses to the other process; errors that are not Moda's keep their message under `fallback`. */
 export function serializeError(error: unknown, fallback: ErrorCode): SerializedError {
   if (error instanceof ModaError) return { code: error.code, message: error.message, ...(error.details && { details: error.details }) };
   return { code: fallback, message: error instanceof Error ? error.message : String(error) };

@@ -1,0 +1,282 @@
+// Loads a pipeline into a child process of its own (pipeline-child.ts) and returns a LoadedPipeline
+// whose `run` sends each batch there over IPC. The child is supervised: its resident memory is read
+// from /proc and it is killed past its limit; a batch past its deadline kills it too; when it dies
+// for any reason (native abort, V8 fatal error, OOM kill, a signal) only the batches it held fail,
+// and the model is marked `broken` so the model cache loads a fresh one (with backoff) next time.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ModaError } from '../errors/moda-error.js';
+import type { GenerateRequest, GenerateResult, LoadedPipeline, RunContext } from '../pipelines/pipeline-implementation.js';
+import { deserializeError, type ChildSetup, type FromChild, type ToChild } from './child-messages.js';
+
+const FROM_SOURCE = extname(fileURLToPath(import.meta.url)) === '.ts';
+/** pipeline-child.js next to this file when built, pipeline-child.ts when run from source under tsx. */
+const CHILD_PATH = fileURLToPath(new URL(`./pipeline-child${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url));
+/** How often the child's resident memory is read: a model allocating fast can pass its limit by what it gets in this time. */
+const RSS_POLL_MS = 100;
+
+export interface ChildLimits {
+  /** Resident bytes (RSS) past which the child is killed. */
+  maxRssBytes: number;
+  /** V8 heap of the child, MiB (`--max-old-space-size`). */
+  maxHeapMb: number;
+  /** Wall-clock time a batch may take before the child is killed; 0 = none. */
+  batchTimeoutMs: number;
+  /** Time the load may take before the child is killed. */
+  loadTimeoutMs: number;
+}
+
+export const DEFAULT_CHILD_LIMITS: ChildLimits = { maxRssBytes: 8 * 1024 ** 3, maxHeapMb: 4096, batchTimeoutMs: 120_000, loadTimeoutMs: 300_000 };
+
+export interface ChildPipeline extends LoadedPipeline {
+  /** True once the child died without being disposed; the pipeline cannot run any more. */
+  readonly broken: boolean;
+  /** Why the child died, when it did: MODEL_CRASHED, MODEL_MEMORY_LIMIT or INFERENCE_TIMEOUT. */
+  readonly failure: ModaError | undefined;
+  readonly pid: number;
+  /** The child's resident memory, last read from /proc (0 where /proc is missing). */
+  readonly rssBytes: number;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  timer?: NodeJS.Timeout;
+  /** Streaming generation's callbacks. */
+  onStart?: (promptTokens: number) => void;
+  onText?: (delta: string) => void;
+}
+
+type Call = { kind: 'run'; inputs: readonly unknown[]; parameters: Readonly<Record<string, unknown>>; maxImagePixels: number } | { kind: 'generate'; prompt: GenerateRequest['prompt']; parameters: Readonly<Record<string, unknown>> } | { kind: 'count-tokens'; texts: readonly string[] };
+
+/** Resident bytes of a process from /proc/<pid>/status; 0 where that cannot be read. */
+export function readRssBytes(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return match?.[1] ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Environment names a model process must not see: the server's own settings and anything secret. */
+const PRIVATE_ENV = /^MODA_|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|_KEY$|^AWS_|DATABASE_URL|REDIS/i;
+
+/** The server's environment less its secrets: a model process reads files, not credentials. */
+function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !PRIVATE_ENV.test(name)));
+}
+
+/** Under tsx (tests, `npm run bench`) the child registers tsx's loader, as the server did. */
+function startChild(limits: ChildLimits): ChildProcess {
+  const execArgv = [`--max-old-space-size=${Math.max(16, Math.floor(limits.maxHeapMb))}`];
+  if (FROM_SOURCE) execArgv.push('--import', import.meta.resolve('tsx'));
+  return spawn(process.execPath, [...execArgv, CHILD_PATH], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Structured clone: Uint8Array media and Float32Array tensors cross as bytes, not JSON arrays.
+    serialization: 'advanced',
+    env: childEnv(),
+  });
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `was killed by ${signal}`;
+  // 134: abort() (a native panic), 133/SIGTRAP: a V8 fatal error such as heap exhaustion.
+  return `exited with code ${code ?? 'unknown'}`;
+}
+
+export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHILD_LIMITS): Promise<ChildPipeline> {
+  const child = startChild(limits);
+  const repo = setup.snapshot.repo;
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let loaded = false;
+  let exited = false;
+  let failure: ModaError | undefined;
+  /** Set just before the supervisor kills the child, so the exit is reported for what it was. */
+  let killedFor: { reason: 'memory' | 'deadline' | 'load-timeout'; batch?: number } | undefined;
+  let disposing: Promise<void> | undefined;
+  let rssBytes = 0;
+
+  const send = (message: ToChild) => {
+    if (child.connected) child.send(message);
+  };
+  const kill = (reason: NonNullable<typeof killedFor>) => {
+    if (exited || killedFor) return;
+    killedFor = reason;
+    child.kill('SIGKILL');
+  };
+
+  const watcher = setInterval(() => {
+    if (child.pid === undefined || exited) return;
+    rssBytes = readRssBytes(child.pid) || rssBytes;
+    if (rssBytes > limits.maxRssBytes) kill({ reason: 'memory' });
+  }, RSS_POLL_MS);
+  watcher.unref();
+
+  return new Promise<ChildPipeline>((resolveLoad, rejectLoad) => {
+    const loadTimer = setTimeout(() => kill({ reason: 'load-timeout' }), limits.loadTimeoutMs);
+    loadTimer.unref();
+
+    /** Sends one call to the child; it settles with the child's answer, or fails when the child dies or its deadline passes. */
+    const call = <T>(message: Call, signal: AbortSignal | undefined, handlers: Pick<Pending, 'onStart' | 'onText'> = {}): Promise<T> => {
+      if (failure || disposing) return Promise.reject(failure ?? new ModaError('MODEL_CRASHED', `${repo}: its process was unloaded`, { details: { retryAfterSeconds: 1, requeue: true } }));
+      if (signal?.aborted) return Promise.reject(new ModaError('REQUEST_CANCELLED'));
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        const onAbort = () => send({ kind: 'cancel', id });
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const entry: Pending = {
+          ...handlers,
+          resolve: (value) => settle(() => resolve(value as T)),
+          reject: (error) => settle(() => reject(error)),
+        };
+        const settle = (then: () => void) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (entry.timer) clearTimeout(entry.timer);
+          then();
+        };
+        // Synchronous engine work cannot be interrupted inside the child: past the deadline the child goes.
+        if (limits.batchTimeoutMs > 0) entry.timer = setTimeout(() => kill({ reason: 'deadline', batch: id }), limits.batchTimeoutMs);
+        pending.set(id, entry);
+        send({ ...message, id });
+      });
+    };
+
+    const pipelineOf = (message: Extract<FromChild, { kind: 'loaded' }>): ChildPipeline => ({
+      task: setup.task,
+      type: message.type,
+      engine: message.engine,
+      // What the model holds is what its process holds; the model's own estimate until /proc is read.
+      get memoryBytes() {
+        return rssBytes || message.memoryBytes;
+      },
+      get pid() {
+        return child.pid ?? 0;
+      },
+      get rssBytes() {
+        return rssBytes;
+      },
+      get broken() {
+        return failure !== undefined && !disposing;
+      },
+      get failure() {
+        return failure;
+      },
+      run(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, context: RunContext): Promise<unknown[]> {
+        return call<unknown[]>({ kind: 'run', inputs, parameters, maxImagePixels: context.maxImagePixels }, context.signal);
+      },
+      // Chat templates, tokenizers and generation are model-controlled: they run in the child too.
+      ...(message.generates && {
+        generate(request: GenerateRequest): Promise<GenerateResult> {
+          return call<GenerateResult>({ kind: 'generate', prompt: request.prompt, parameters: request.parameters }, request.signal, {
+            ...(request.onStart && { onStart: request.onStart }),
+            ...(request.onText && { onText: request.onText }),
+          });
+        },
+      }),
+      ...(message.countsTokens && {
+        countTokens(texts: readonly string[]): Promise<number[]> {
+          return call<number[]>({ kind: 'count-tokens', texts }, undefined);
+        },
+      }),
+      dispose(): Promise<void> {
+        disposing ??= new Promise<void>((resolve) => {
+          clearInterval(watcher);
+          if (exited) return resolve();
+          child.once('exit', () => resolve());
+          send({ kind: 'dispose' });
+          // A model whose dispose hangs must not hold the server's shutdown.
+          setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+        });
+        return disposing;
+      },
+    });
+
+    child.on('message', (message: FromChild) => {
+      switch (message.kind) {
+        case 'ready':
+          send({ kind: 'setup', setup });
+          break;
+        case 'loaded':
+          loaded = true;
+          clearTimeout(loadTimer);
+          if (child.pid !== undefined) rssBytes = readRssBytes(child.pid);
+          resolveLoad(pipelineOf(message));
+          break;
+        case 'load-failed':
+          clearTimeout(loadTimer);
+          // A load that failed cleanly (bad files) is not a crash: the child leaves by itself.
+          failure = deserializeError(message.error);
+          rejectLoad(failure);
+          break;
+        case 'result':
+          pending.get(message.id)?.resolve(message.outputs);
+          pending.delete(message.id);
+          break;
+        case 'generated':
+          pending.get(message.id)?.resolve(message.result);
+          pending.delete(message.id);
+          break;
+        case 'counted':
+          pending.get(message.id)?.resolve(message.counts);
+          pending.delete(message.id);
+          break;
+        case 'generate-start':
+          pending.get(message.id)?.onStart?.(message.promptTokens);
+          break;
+        case 'generate-text':
+          pending.get(message.id)?.onText?.(message.delta);
+          break;
+        case 'failed':
+          pending.get(message.id)?.reject(deserializeError(message.error));
+          pending.delete(message.id);
+          break;
+        case 'disposed':
+          break;
+      }
+    });
+    child.on('error', (error) => {
+      // Spawning failed (no such executable, too many processes): a load failure, not the model's crash.
+      if (exited) return;
+      exited = true;
+      clearInterval(watcher);
+      clearTimeout(loadTimer);
+      failure ??= new ModaError('MODEL_LOAD_FAILED', `${repo}: its process could not be started: ${error.message}`, { cause: error });
+      if (!loaded) rejectLoad(failure);
+      for (const entry of pending.values()) entry.reject(failure);
+      pending.clear();
+    });
+    child.on('exit', (code, signal) => {
+      exited = true;
+      clearInterval(watcher);
+      clearTimeout(loadTimer);
+      if (disposing || (!loaded && failure)) {
+        // Batches still in flight when a disposed child goes must not wait for ever.
+        for (const entry of pending.values()) entry.reject(new ModaError('MODEL_CRASHED', `${repo}: its process was unloaded`, { details: { retryAfterSeconds: 1, requeue: true } }));
+        pending.clear();
+        return;
+      }
+      const how = describeExit(code, signal);
+      const phase = loaded ? 'while running' : 'while loading';
+      if (killedFor?.reason === 'memory') {
+        failure = new ModaError('MODEL_MEMORY_LIMIT', `${repo}: its process went past its memory limit (${limits.maxRssBytes} bytes resident) ${phase} and was stopped`, { details: { crash: true, limitBytes: limits.maxRssBytes } });
+      } else if (killedFor?.reason === 'load-timeout') {
+        failure = new ModaError('MODEL_CRASHED', `${repo}: its process did not finish loading within ${limits.loadTimeoutMs} ms and was stopped`, { details: { crash: true, retryAfterSeconds: 1 } });
+      } else if (killedFor?.reason === 'deadline') {
+        failure = new ModaError('INFERENCE_TIMEOUT', `${repo}: a batch ran past its deadline (${limits.batchTimeoutMs} ms); the model's process was stopped`, { details: { crash: false } });
+      } else {
+        failure = new ModaError('MODEL_CRASHED', `${repo}: its process ${how} ${phase}; the model is being loaded again`, { details: { crash: true, retryAfterSeconds: 1 } });
+      }
+      if (!loaded) rejectLoad(failure);
+      for (const [id, entry] of pending) {
+        // The batch that ran out of time gets the 504; batches that only shared its process go again.
+        if (killedFor?.reason === 'deadline' && id !== killedFor.batch) entry.reject(new ModaError('MODEL_CRASHED', `${repo}: another batch stopped the model's process`, { details: { retryAfterSeconds: 1, requeue: true } }));
+        else entry.reject(failure);
+      }
+      pending.clear();
+    });
+  });
+}
