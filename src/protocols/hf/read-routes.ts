@@ -84,10 +84,11 @@ export function registerReadRoutes(app: FastifyInstance, hub: HubContext): void 
       const { commit } = await resolveRevisionOrMirror(hub, repo, rev);
       const expand = expandOf(query);
       const blobs = flag(query.blobs);
-      // Everything the answer depends on: the commit, the row's mutable fields and the options.
+      // Everything the answer depends on: the commit, the row's mutable fields (its name too: a repo
+      // can be moved) and the options.
       const row = repo.row;
       // Downloads and likes stay out of the key: every anonymous download would add an entry.
-      const key = [row.id, commit, row.sha, row.private, row.last_modified, blobs, revision === undefined, ...expand].join('\0');
+      const key = [row.id, row.namespace, row.name, commit, row.sha, row.private, row.visibility, row.last_modified, blobs, revision === undefined, ...expand].join('\0');
       let cached = infoCache.get(key);
       if (cached === undefined) {
         const { files } = await listTree(repo.gitDir, commit);
