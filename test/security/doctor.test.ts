@@ -66,10 +66,11 @@ void test('an admin token file others can read fails', async () => {
 });
 
 void test('CORS "*" fails, rate limits off warn (fail when exposed), a short admin token fails', async () => {
+  // A wildcard is refused by the configuration itself, so no server (and no doctor) runs with it.
   const cors = await doctor({ MODA_CORS_ORIGINS: 'https://app.example.org, *' });
   assert.equal(cors.code, 1);
-  assert.deepEqual(severityOf(cors.findings, 'cors-wildcard'), ['fail']);
-  assert.deepEqual(severityOf((await doctor({ MODA_CORS_ORIGINS: 'https://app.example.org' })).findings, 'cors-wildcard'), ['ok']);
+  assert.match(cors.stderr, /MODA_CORS_ORIGINS/);
+  assert.equal((await doctor({ MODA_CORS_ORIGINS: 'https://app.example.org' })).code, 0);
   const local = await doctor({ MODA_RATE_LIMITS: '0' });
   assert.deepEqual([local.code, severityOf(local.findings, 'rate-limits')], [0, ['warn']]);
   const exposed = await doctor({ MODA_RATE_LIMITS: '0', MODA_HOST: '0.0.0.0', MODA_PUBLIC_URL: 'https://hub.example.org' });

@@ -15,7 +15,7 @@ export function registerDoctor(program: Command, io: CliIo): void {
     .addOption(jsonOption())
     .action(async (options: { json?: boolean }, command: Command) => {
       const config = loadConfig(io.env);
-      const findings = await checkConfiguration(config, io.env, async (path) => (await stat(path).catch(() => undefined))?.mode);
+      const findings = await checkConfiguration(config, async (path) => (await stat(path).catch(() => undefined))?.mode);
       if (options.json) printJson(io, findings);
       else printLine(io.stdout, formatTable([['SEVERITY', 'CHECK', 'FINDING'], ...findings.map((finding) => [finding.severity.toUpperCase(), finding.check, finding.message])]));
       const failures = findings.filter((finding) => finding.severity === 'fail').length;

@@ -30,7 +30,7 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(bare) === 4 && bare.startsWith('127.');
 }
 
-export async function checkConfiguration(config: Config, env: NodeJS.ProcessEnv, statMode: StatMode): Promise<Finding[]> {
+export async function checkConfiguration(config: Config, statMode: StatMode): Promise<Finding[]> {
   const findings: Finding[] = [];
   const add = (severity: Severity, check: string, message: string) => findings.push({ severity, check, message });
   const exposed = !isLoopbackHost(config.host);
@@ -40,9 +40,7 @@ export async function checkConfiguration(config: Config, env: NodeJS.ProcessEnv,
   else add('ok', 'public-bind', `listens on ${config.host} with MODA_PUBLIC_URL=${config.publicUrl}`);
   if (exposed && config.publicUrl.startsWith('http://')) add('warn', 'public-url-https', `MODA_PUBLIC_URL ${config.publicUrl} is plain http: tokens cross the network in clear unless a TLS proxy is in front`);
 
-  const origins = (env.MODA_CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim());
-  if (origins.includes('*')) add('fail', 'cors-wildcard', 'MODA_CORS_ORIGINS contains "*": any web page could make credentialed requests with a signed-in user\'s cookie and read the answers; list the origins of your own front ends');
-  else add('ok', 'cors-wildcard', 'no wildcard in MODA_CORS_ORIGINS');
+  // MODA_CORS_ORIGINS = "*" cannot get here: the config refuses anything but http(s) origins.
 
   if (!config.rateLimits) add(exposed ? 'fail' : 'warn', 'rate-limits', 'MODA_RATE_LIMITS=0: sign-ins, token guessing, uploads and inference are not rate limited');
   else {
