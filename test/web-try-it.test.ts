@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, waitUntilReady } from './helpers/browser.js';
+import { launchChromium, screenshot, waitForCondition, waitUntilReady } from './helpers/browser.js';
 import { concatenate, makeWav, speak } from './fixtures/audio.js';
 import { darknetPhoto, faceApiSample } from './fixtures/photos.js';
 import { characterAccuracy, renderTextLines } from './fixtures/render-text-image.js';
@@ -121,7 +121,7 @@ void test('text to speech: the answer plays in an audio player with a real durat
   assert.ok(duration > 1 && duration < 10, `duration ${duration}`);
   // It really plays: time moves forward.
   await audio.evaluate((element) => (element as unknown as { play(): Promise<void> }).play());
-  await page.waitForFunction("document.querySelector('[data-testid=audio]').currentTime > 0.2", undefined, { timeout: 10_000 });
+  await waitForCondition(page, "document.querySelector('[data-testid=audio]').currentTime > 0.2", 10_000);
   await screenshot(page, 'try-tts');
   await page.context().close();
 });
@@ -134,7 +134,7 @@ void test('voice activity detection on an uploaded espeak-ng WAV shows segments 
   const segments = page.getByTestId('segments');
   assert.ok((await segments.getByTestId('segment').count()) >= 2, 'two sentences, two segments at least');
   // The timeline spans the whole clip (from the player), not just up to the last segment.
-  await page.waitForFunction("Number(document.querySelector('[data-testid=segments]')?.getAttribute('data-duration')) > 0");
+  await waitForCondition(page, "Number(document.querySelector('[data-testid=segments]')?.getAttribute('data-duration')) > 0");
   const clipSeconds = Number(await segments.getAttribute('data-duration'));
   const expected = (speechWav.length - 44) / 2 / speechWav.readUInt32LE(24);
   assert.ok(Math.abs(clipSeconds - expected) < 0.1, `player duration ${clipSeconds}, clip ${expected}`);
@@ -156,12 +156,12 @@ void test('voice activity detection from the microphone: record, stop, run', asy
   await page.getByTestId('stop-recording').waitFor();
   await page.getByRole('meter', { name: '麦克风音量' }).waitFor();
   // Record past the first sentence (speech from 0.6 s on; the fake device loops the file).
-  await page.waitForFunction("Number(/([\\d.]+) s/.exec(document.querySelector('[data-testid=recording-time]')?.textContent ?? '')?.[1]) >= 4", undefined, { timeout: 20_000 });
+  await waitForCondition(page, "Number(/([\\d.]+) s/.exec(document.querySelector('[data-testid=recording-time]')?.textContent ?? '')?.[1]) >= 4", 20_000);
   await screenshot(page, 'try-vad-recording');
   await page.getByTestId('stop-recording').click();
   const recorded = page.getByTestId('input-audio');
   await recorded.waitFor();
-  await page.waitForFunction("document.querySelector('[data-testid=input-audio]')?.duration > 0");
+  await waitForCondition(page, "document.querySelector('[data-testid=input-audio]')?.duration > 0");
   const seconds = await recorded.evaluate((element) => (element as unknown as { duration: number }).duration);
   assert.ok(seconds >= 4 && seconds < 15, `recording of ${seconds} s`);
   await run(page);

@@ -41,3 +41,14 @@ export async function newPage(browser: Browser, options: { token?: string; width
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Waits until `expression`, evaluated in the page, is truthy. Polls with evaluate because
+ * page.waitForFunction evaluates a string predicate with eval, which the UI's CSP forbids.
+ */
+export async function waitForCondition(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await page.evaluate<boolean>(`Boolean(${expression})`)); ) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,6 +1,7 @@
 // Audio in the browser for the audio tasks: microphone capture through Web Audio, and any audio the
 // browser decodes turned into the 16 kHz mono WAV the server reads. Capture takes raw samples from
 // an AudioWorklet rather than MediaRecorder, whose compressed WebM/Opus would need decoding again.
+import captureWorkletUrl from './capture-worklet.js?url&no-inline';
 import { encodeWav, isWav, joinChunks, levelDb, mixToMono, TARGET_SAMPLE_RATE } from './wav-encoding.js';
 
 /** Mono samples at `fromRate` resampled to 16 kHz by the browser's own (band-limited) resampler. */
@@ -35,31 +36,6 @@ export async function prepareAudioFile(file: File): Promise<PreparedAudio> {
   return { blob: new Blob([encodeWav(samples, TARGET_SAMPLE_RATE)], { type: 'audio/wav' }), seconds: samples.length / TARGET_SAMPLE_RATE, converted: true };
 }
 
-// Posts blocks of 2048 mono frames (about 43 ms at 48 kHz) instead of every 128-frame quantum.
-const CAPTURE_WORKLET = `
-class ModaCapture extends AudioWorkletProcessor {
-  constructor() { super(); this.block = new Float32Array(2048); this.filled = 0; }
-  process(inputs) {
-    const channels = inputs[0];
-    if (channels && channels.length > 0) {
-      const frames = channels[0].length;
-      for (let i = 0; i < frames; i++) {
-        let sum = 0;
-        for (const channel of channels) sum += channel[i];
-        this.block[this.filled++] = sum / channels.length;
-        if (this.filled === this.block.length) {
-          this.port.postMessage(this.block, [this.block.buffer]);
-          this.block = new Float32Array(2048);
-          this.filled = 0;
-        }
-      }
-    }
-    return true;
-  }
-}
-registerProcessor('moda-capture', ModaCapture);
-`;
-
 export interface Recording {
   /** Stops capture and gives the recording as a 16 kHz mono WAV. */
   stop(): Promise<PreparedAudio>;
@@ -76,17 +52,15 @@ export async function startRecording(onLevel: (db: number, seconds: number) => v
   // Processing off: echo cancellation and noise suppression distort what speech models hear.
   const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
   const context = new AudioContext();
-  const moduleUrl = URL.createObjectURL(new Blob([CAPTURE_WORKLET], { type: 'text/javascript' }));
   const release = () => {
     stream.getTracks().forEach((track) => track.stop());
     void context.close();
-    URL.revokeObjectURL(moduleUrl);
   };
   const chunks: Float32Array[] = [];
   let frames = 0;
   let node: AudioWorkletNode;
   try {
-    await context.audioWorklet.addModule(moduleUrl);
+    await context.audioWorklet.addModule(captureWorkletUrl);
     node = new AudioWorkletNode(context, 'moda-capture', { numberOfOutputs: 0 });
     node.port.onmessage = (event: MessageEvent<Float32Array>) => {
       chunks.push(event.data);
