@@ -79,3 +79,20 @@ void test('a non-admin sees that the log is for admins only, and no events', asy
   await screenshot(page, 'audit-log-not-admin');
   await page.context().close();
 });
+
+void test('"load more" pages back through older events without repeating any', async () => {
+  for (let index = 0; index < 55; index++) {
+    const response = await server.request('/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `bulk-${index}`, role: 'read' }) });
+    assert.ok(response.ok, await response.text());
+  }
+  const page = await signedInPage(ADMIN_TOKEN);
+  await page.goto(`${server.url}/settings/audit`);
+  await page.getByTestId('audit-more').waitFor();
+  assert.equal(await page.getByTestId('audit-event').count(), 50);
+  await page.getByTestId('audit-more').click();
+  await page.getByTestId('audit-event').nth(50).waitFor();
+  const targets = await page.getByTestId('audit-event').locator('td:nth-child(4)').allTextContents();
+  assert.ok(targets.length > 55, `${targets.length} events`);
+  assert.equal(new Set(await page.getByTestId('audit-event').evaluateAll((rows) => rows.map((row) => row.textContent))).size, targets.length, 'no event shown twice');
+  await page.context().close();
+});
