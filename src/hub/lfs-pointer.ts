@@ -6,7 +6,10 @@ export interface LfsPointer {
   size: number;
 }
 
-const POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n(?:[a-z0-9.-]+ [^\n]*\n)*$/;
+// Only the canonical form, as `git lfs pointer --check --strict` takes it: LF endings, lowercase hex,
+// a decimal size without sign or leading zero, no other keys (git-lfs refuses unknown keys, so a
+// file with them is not a pointer to git-lfs and Moda must not serve the object it names).
+const POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:([0-9a-f]{64})\nsize (0|[1-9][0-9]*)\n$/;
 
 /** Pointer files are small; anything outside this size range is never parsed. */
 export const POINTER_MIN_SIZE = 100;

@@ -195,6 +195,26 @@ function checkRequiredBy(actor: Actor, required: boolean | undefined, stored = f
   if (required !== undefined && required !== stored && !isSiteAdmin(actor)) throw new ModaError('AUTH_FORBIDDEN', 'only a site admin may make a deployment required or not, as /readyz waits for it');
 }
 
+/**
+ * Names are global, so the answer to a taken name must not tell a stranger what holds it: one
+ * message for every caller, naming neither the model, its commit nor its settings.
+ */
+function nameTaken(name: string): ModaError {
+  return new ModaError('HUB_NAME_TAKEN', `the deployment name "${name}" is taken; choose another name (or, if the deployment is yours, PATCH it to redeploy)`);
+}
+
+/**
+ * A name `ns--rest` (the form of a default name, `owner--model`) is kept for deployments of
+ * namespace `ns`'s models. Else a stranger could learn whether `alice--secret` is taken, i.e.
+ * whether alice has a private model "secret" deployed; this way the answer does not depend on it.
+ */
+function checkNamePrefix(name: string, model: string): void {
+  const cut = name.indexOf('--');
+  if (cut < 0) return;
+  const owner = model.split('/')[0]?.toLowerCase();
+  if (name.slice(0, cut) !== owner) throw new ModaError('VALIDATION_FAILED', `a deployment name "ns--…" is kept for models of namespace "ns"; a deployment of ${model} may be named "${owner}--…" or without "--"`);
+}
+
 export class Deployments {
   private readonly live = new Map<string, Live>();
 
@@ -376,7 +396,8 @@ export class Deployments {
     // A model that cannot be read is not found; one that can be read but not written is forbidden.
     await findRepo(this.hub, actor, 'model', input.model, 'write');
     checkRequiredBy(actor, input.required);
-    if (await this.row(name)) throw new ModaError('HUB_NAME_TAKEN', `a deployment named "${name}" already exists; PATCH it to redeploy`);
+    checkNamePrefix(name, input.model);
+    if (await this.row(name)) throw nameTaken(name);
     emit?.({ status: 'resolving', deployment: name });
     const snapshot = await this.inference.snapshot(actor, input.model, input.revision ?? 'main');
     const task: TaskId = (await planModel(snapshot, input.task)).task;
@@ -386,7 +407,7 @@ export class Deployments {
     try {
       await this.hub.db.insertInto('deployments').values(row).execute();
     } catch (error) {
-      if (await this.row(name)) throw new ModaError('HUB_NAME_TAKEN', `a deployment named "${name}" already exists; PATCH it to redeploy`);
+      if (await this.row(name)) throw nameTaken(name);
       throw error;
     }
     await recordAuditEvent(this.hub, actor, 'deployment.create', `deployment:${name}`, { model: snapshot.repo });

@@ -17,6 +17,7 @@ import './styles.css';
 // page carries the chart code, so the first page stays small.
 const NewRepoPage = lazy(() => import('./account/new-repo-page.js'));
 const TokensPage = lazy(() => import('./account/tokens-page.js'));
+const AuditPage = lazy(() => import('./account/audit-page.js'));
 const DeploymentsPage = lazy(() => import('./deployments/deployments-page.js'));
 
 function App() {
@@ -75,6 +76,9 @@ function App() {
       break;
     case 'tokens':
       page = <TokensPage />;
+      break;
+    case 'audit':
+      page = <AuditPage />;
       break;
     case 'deployments':
       page = <DeploymentsPage />;

@@ -8,6 +8,7 @@ export type Route =
   | { page: 'repo'; type: 'model' | 'dataset'; repo: string; tab: string; view?: RepoView }
   | { page: 'new-repo' }
   | { page: 'tokens' }
+  | { page: 'audit' }
   | { page: 'deployments' }
   | { page: 'not-found' };
 
@@ -25,6 +26,7 @@ export type RepoView =
 const APP_PAGES: Record<string, Route> = {
   new: { page: 'new-repo' },
   'settings/tokens': { page: 'tokens' },
+  'settings/audit': { page: 'audit' },
   deployments: { page: 'deployments' },
 };
 
