@@ -53,15 +53,8 @@ function readSettings(snapshot: ModelSnapshot): CenternetSettings {
   };
 }
 
-interface Candidate extends ScoredBox {
-  classIndex: number;
-  score: number;
-  /** In model-input pixels. */
-  xmin: number;
-  ymin: number;
-  xmax: number;
-  ymax: number;
-}
+/** A box before suppression, in model-input pixels. */
+type Candidate = ScoredBox;
 
 function positiveInteger(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
