@@ -52,7 +52,7 @@ const mutations: Record<string, Mutation> = {
   extraKeyAfter: (oid, size) => `${VERSION}\noid sha256:${oid}\nsize ${size}\nzz 1\n`,
   extraKeyBefore: (oid, size) => `${VERSION}\naa 1\noid sha256:${oid}\nsize ${size}\n`,
   swappedKeys: (oid, size) => `${VERSION}\nsize ${size}\noid sha256:${oid}\n`,
-  oldVersionUrl: (oid, size) => `version https://hawser.github.com/spec/v1\noid sha256:${oid}\nsize ${size}\n`,
+  oldVersionUrl: (oid, size) => `version git-lfs-legacy/spec/v1\noid sha256:${oid}\nsize ${size}\n`,
   doubleSpace: (oid, size) => `${VERSION}\noid  sha256:${oid}\nsize ${size}\n`,
   sha1Oid: (oid, size) => `${VERSION}\noid sha1:${oid.slice(0, 40)}\nsize ${size}\n`,
 };

@@ -47,7 +47,7 @@ function options(overrides: Partial<InputFetchOptions> = {}): InputFetchOptions 
     connectTimeoutMs: 2000,
     timeoutMs: 5000,
     maxBytes: 4096,
-    resolve: (hostname) => Promise.resolve({ 'inside.test': ['192.168.0.7'], 'outside.test': ['127.0.0.1'] }[hostname] ?? []),
+    resolve: (hostname) => Promise.resolve({ 'inside': ['192.168.0.7'], 'outside': ['127.0.0.1'] }[hostname] ?? []),
     connecting: (address) => connections.push(address),
     ...overrides,
   };
@@ -80,7 +80,7 @@ void test('the size cap, declared or streamed', async () => {
 void test('a name resolving to a private address is refused before any connection; all failures read alike', async () => {
   connections.length = 0;
   const messages = new Set<string>();
-  for (const url of [`http://inside.test:${port}/ok`, 'http://nowhere.test/', `http://127.0.0.1:${port}/missing`, 'ftp://127.0.0.1/x', 'http://[::1]/', 'not a url']) {
+  for (const url of [`http://inside:${port}/ok`, 'http://nowhere/', `http://127.0.0.1:${port}/missing`, 'ftp://127.0.0.1/x', 'http://[::1]/', 'not a url']) {
     const result = await failure(fetchInput(url, options()));
     assert.equal(result.code, 'INPUT_FETCH_FAILED', url);
     messages.add(result.message);
@@ -112,7 +112,7 @@ void test('MODA_FETCH_INPUTS=0 refuses URL inputs without fetching', async () =>
 });
 
 void test('media inside object inputs are found; text fields are left alone', async () => {
-  const result = await failure(prepareMediaInputs(getTask('visual-question-answering'), [{ image: `http://inside.test:${port}/ok`, question: 'http://not-fetched.test/' }], media));
+  const result = await failure(prepareMediaInputs(getTask('visual-question-answering'), [{ image: `http://inside:${port}/ok`, question: 'http://not-fetched/' }], media));
   assert.equal(result.code, 'INPUT_FETCH_FAILED');
   const prepared = await prepareMediaInputs(getTask('visual-question-answering'), [{ image: Buffer.from('hello').toString('base64'), question: 'what?' }], media);
   const input = prepared.inputs[0] as { image: Uint8Array; question: string };
