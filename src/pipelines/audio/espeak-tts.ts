@@ -4,6 +4,8 @@
 import { availableParallelism } from 'node:os';
 import { ModaError } from '../../errors/moda-error.js';
 import { timeEngine } from '../../runtime/engine-time.js';
+import { pipelineLimits } from '../limits/pipeline-limits.js';
+import { sandboxLimits } from '../limits/sandbox-command.js';
 import { encodeWav, readWav, type WavAudio } from '../media/decode-audio.js';
 import type { PipelineImplementation, RunContext } from '../pipeline-implementation.js';
 import { configurationSettings } from '../text/configuration-settings.js';
@@ -76,10 +78,13 @@ export const espeakTtsPipeline: PipelineImplementation = {
     const byScript = scriptVoices(settings.raw('script_voices'));
     const wordsPerMinute = settings.number('words_per_minute', 175, { min: MIN_WPM, max: MAX_WPM });
     const maxCharacters = settings.number('max_characters', 5000, { min: 1, max: 100000, integer: true });
-    const timeoutMs = settings.number('timeout_ms', 60000, { min: 1000, max: 600000, integer: true });
-    const parallel = options.threads > 0 ? options.threads : availableParallelism();
+    // The server's limits (MODA_EXTERNAL_PROGRAM_*) cap what the configuration asks for.
+    const limits = pipelineLimits(options.limits);
+    const sandbox = sandboxLimits(limits);
+    const timeoutMs = Math.min(settings.number('timeout_ms', 60000, { min: 1000, max: 600000, integer: true }), sandbox.timeoutMs);
+    const parallel = Math.max(1, Math.min(options.threads > 0 ? options.threads : availableParallelism(), limits.externalProcesses));
     const synthesize = (text: string, voice: string, rate: number, signal?: AbortSignal) =>
-      runEspeak({ text, voice, wordsPerMinute: rate, timeoutMs, maxOutputBytes: (text.length + 16) * BYTES_PER_CHARACTER, ...(signal && { signal }) });
+      runEspeak({ text, voice, wordsPerMinute: rate, timeoutMs, maxOutputBytes: (text.length + 16) * BYTES_PER_CHARACTER, limits: sandbox, ...(signal && { signal }) });
 
     // Proves the binary runs and every configured voice exists, so a broken install fails at load.
     await mapLimited([...new Set([defaultVoice, ...byScript.map((entry) => entry.voice)])], parallel, (voice) =>

@@ -3,7 +3,7 @@
 // and in output size. espeak-ng is GPL-3.0, which is why it runs as a separate process.
 import { spawn } from 'node:child_process';
 import { ModaError } from '../../errors/moda-error.js';
-import { sandboxCommand } from '../limits/sandbox-command.js';
+import { sandboxCommand, type SandboxLimits } from '../limits/sandbox-command.js';
 
 /** Looked up on PATH; deliberately not configurable from a repo (a model is data, never code). */
 export const ESPEAK_BINARY = 'espeak-ng';
@@ -18,6 +18,8 @@ export interface EspeakRequest {
   wordsPerMinute: number;
   timeoutMs: number;
   maxOutputBytes: number;
+  /** The server's limits on the process; its defaults when not given. */
+  limits?: SandboxLimits;
   signal?: AbortSignal;
 }
 
@@ -27,7 +29,7 @@ export function runEspeak(request: EspeakRequest): Promise<Buffer> {
   const args = ['--stdout', '-b', '1', '-v', request.voice, '-s', String(Math.round(request.wordsPerMinute)), '--stdin'];
   return new Promise<Buffer>((resolve, reject) => {
     // espeak-ng reads only stdin and its own data under /usr, so it can run as nobody.
-    const { command, args: commandArgs } = sandboxCommand(ESPEAK_BINARY, args, { asNobody: true });
+    const { command, args: commandArgs } = sandboxCommand(ESPEAK_BINARY, args, { asNobody: true, ...(request.limits && { limits: request.limits }) });
     const child = spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'pipe'], shell: false, windowsHide: true });
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;

@@ -22,6 +22,12 @@ export interface PipelineLimits {
   maxVocabularyEntries: number;
   /** Candidate boxes kept (the highest scores) before non-maximum suppression. */
   maxBoxesBeforeSuppression: number;
+  /** Address space (RLIMIT_AS) of one external program run (tesseract, espeak-ng). */
+  externalMemoryBytes: number;
+  /** Wall-clock time of one external program run; its CPU time (RLIMIT_CPU) is capped to the same. */
+  externalTimeoutMs: number;
+  /** External program processes one batch runs at once. */
+  externalProcesses: number;
 }
 
 export const DEFAULT_PIPELINE_LIMITS: Readonly<PipelineLimits> = Object.freeze({
@@ -40,6 +46,10 @@ export const DEFAULT_PIPELINE_LIMITS: Readonly<PipelineLimits> = Object.freeze({
   maxVocabularyEntries: 2_000_000,
   // As detectors do (Faster R-CNN keeps 1000–6000 proposals before NMS).
   maxBoxesBeforeSuppression: 5000,
+  // tesseract with chi_sim peaks near 400 MB of address space; espeak-ng under 100 MB.
+  externalMemoryBytes: 2 * 1024 ** 3,
+  externalTimeoutMs: 120_000,
+  externalProcesses: 8,
 });
 
 export function pipelineLimits(overrides: Partial<PipelineLimits> = {}): PipelineLimits {

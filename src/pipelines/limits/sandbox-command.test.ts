@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEspeak } from '../audio/run-espeak.js';
 import { runTesseract } from '../tesseract/run-tesseract.js';
-import { EXTERNAL_PROGRAM_LIMITS, NOBODY, sandboxCommand } from './sandbox-command.js';
+import { NOBODY, sandboxCommand, sandboxLimits } from './sandbox-command.js';
 
 const root = process.getuid?.() === 0;
 const has = (tool: string) => {
@@ -38,8 +38,8 @@ function parseProbe(output: string): Observed {
 
 function expectLimited(observed: Observed, asNobody: boolean): void {
   if (has('prlimit')) {
-    assert.equal(observed.addressSpace, String(EXTERNAL_PROGRAM_LIMITS.memoryBytes));
-    assert.equal(observed.cpuTime, String(EXTERNAL_PROGRAM_LIMITS.cpuSeconds));
+    assert.equal(observed.addressSpace, String(sandboxLimits().memoryBytes));
+    assert.equal(observed.cpuTime, String(sandboxLimits().cpuSeconds));
   }
   if (root && has('unshare')) assert.deepEqual(observed.interfaces, ['lo'], 'only loopback in the new network namespace');
   if (root && asNobody && has('setpriv')) assert.equal(observed.uid, NOBODY);

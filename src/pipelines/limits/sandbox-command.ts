@@ -5,6 +5,7 @@
 // (util-linux ships all three); without one, that limit is missing and the others still apply.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { DEFAULT_PIPELINE_LIMITS, type PipelineLimits } from './pipeline-limits.js';
 
 export interface SandboxLimits {
   /** RLIMIT_AS of the program. */
@@ -13,17 +14,23 @@ export interface SandboxLimits {
   cpuSeconds: number;
   /** RLIMIT_NPROC of the unprivileged user the program runs as (only when it runs as `nobody`). */
   processes: number;
+  /** Wall-clock time one run may take; the caller's timer kills it past this. */
+  timeoutMs: number;
 }
 
-/** Server-set limits for one external program run, above any model's configuration. */
-export const EXTERNAL_PROGRAM_LIMITS: Readonly<SandboxLimits & { maxTimeoutMs: number; maxProcessesPerBatch: number }> = Object.freeze({
-  // tesseract with chi_sim peaks near 400 MB of address space; espeak-ng under 100 MB.
-  memoryBytes: 2 * 1024 ** 3,
-  cpuSeconds: 120,
-  processes: 64,
-  maxTimeoutMs: 120_000,
-  maxProcessesPerBatch: 8,
-});
+/** Processes (and threads) the `nobody` user may hold at once, all runs together. */
+const NOBODY_PROCESSES = 64;
+
+/** The server's limits for one external program run (MODA_EXTERNAL_PROGRAM_*), whatever a model's configuration asks. */
+export function sandboxLimits(limits: Pick<PipelineLimits, 'externalMemoryBytes' | 'externalTimeoutMs'> = DEFAULT_PIPELINE_LIMITS): SandboxLimits {
+  return {
+    memoryBytes: limits.externalMemoryBytes,
+    // A run cannot use more CPU than wall-clock time on one core; the floor of 1 s is prlimit's unit.
+    cpuSeconds: Math.max(1, Math.ceil(limits.externalTimeoutMs / 1000)),
+    processes: NOBODY_PROCESSES,
+    timeoutMs: limits.externalTimeoutMs,
+  };
+}
 
 /** The `nobody` user and group of Debian and most Linux distributions. */
 export const NOBODY = 65534;
@@ -59,16 +66,28 @@ function findTools(): NonNullable<typeof tools> {
   return tools;
 }
 
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/**
+ * Whether a program started with `asNobody` runs as `nobody`: the server is root and setpriv is
+ * installed. The files such a program reads must then be readable by `nobody`.
+ */
+export function dropsToNobody(): boolean {
+  return isRoot() && findTools().setpriv !== undefined;
+}
+
 /**
  * `binary args…` as a command line that applies `limits` before the program starts. `asNobody`:
  * drop to `nobody` when the server is root (the program must then need no file of the server's).
  * A binary not on PATH is returned unwrapped, so spawning it fails with ENOENT as before.
  */
 export function sandboxCommand(binary: string, args: readonly string[], options: { asNobody: boolean; limits?: SandboxLimits }): SandboxedCommand {
-  const limits = options.limits ?? EXTERNAL_PROGRAM_LIMITS;
+  const limits = options.limits ?? sandboxLimits();
   if (!binary.includes('/') && onPath(binary) === undefined) return { command: binary, args: [...args], applied: { memory: false, network: false, user: false } };
   const found = findTools();
-  const root = process.getuid?.() === 0;
+  const root = isRoot();
   const chain: string[] = [];
   // Order matters: the namespace needs root, so it comes before dropping to nobody; prlimit comes
   // last so its limits are the program's own.

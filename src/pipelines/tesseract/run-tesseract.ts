@@ -4,7 +4,7 @@
 import { execFile, type ExecFileException } from 'node:child_process';
 import { ModaError } from '../../errors/moda-error.js';
 import { withoutServerPaths } from '../../runtime/without-server-paths.js';
-import { EXTERNAL_PROGRAM_LIMITS, sandboxCommand } from '../limits/sandbox-command.js';
+import { sandboxCommand, sandboxLimits, type SandboxLimits } from '../limits/sandbox-command.js';
 
 /** Looked up on PATH; deliberately not configurable from a repo (a model is data, never code). */
 export const TESSERACT_BINARY = 'tesseract';
@@ -30,6 +30,13 @@ export interface TesseractRequest {
   cwd: string;
   timeoutMs: number;
   maxOutputBytes: number;
+  /**
+   * Run as `nobody` when the server is root (see dropsToNobody): the language data, the input and
+   * the working directory must then be readable by `nobody`.
+   */
+  asNobody?: boolean;
+  /** The server's limits on the process (MODA_EXTERNAL_PROGRAM_*); its defaults when not given. */
+  limits?: SandboxLimits;
   signal?: AbortSignal;
 }
 
@@ -79,10 +86,11 @@ export function runTesseract(request: TesseractRequest): Promise<TesseractOutput
     // against language data that names files for tesseract to write or read.
     ...FILE_PARAMETERS.flatMap((name) => ['-c', `${name}=`]),
   ];
-  // Memory, CPU time and network limited; it keeps the server's user, since it reads the snapshot's
-  // language data and the request's images where the server keeps them.
-  const sandboxed = sandboxCommand(binary, args, { asNobody: false });
-  const timeoutMs = Math.min(request.timeoutMs, EXTERNAL_PROGRAM_LIMITS.maxTimeoutMs);
+  // Memory, CPU time, processes and network limited by the server, and `nobody` where the caller
+  // made the files it reads readable to `nobody` (tesseract-pipeline.ts).
+  const limits = request.limits ?? sandboxLimits();
+  const sandboxed = sandboxCommand(binary, args, { asNobody: request.asNobody ?? false, limits });
+  const timeoutMs = Math.min(request.timeoutMs, limits.timeoutMs);
   return new Promise<TesseractOutput>((resolve, reject) => {
     execFile(
       sandboxed.command,

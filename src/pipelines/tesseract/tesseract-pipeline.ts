@@ -2,8 +2,9 @@
 // analysis), reading with the repo's `.traineddata` files, so the model is data in the hub and the
 // engine is a separate process. A batch is split into at most `max_processes` runs, each reading
 // its images from one file list, because loading the language data costs more than reading a line.
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { constants } from 'node:fs';
+import { copyFile, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ModaError } from '../../errors/moda-error.js';
@@ -15,7 +16,9 @@ import type { Quad } from '../ocr/quad.js';
 import { readingOrder } from '../ocr/reading-order.js';
 import type { LoadedPipeline, LoadOptions, PipelineImplementation, RunContext } from '../pipeline-implementation.js';
 import { checkTraineddata } from './check-traineddata.js';
-import { EXTERNAL_PROGRAM_LIMITS } from '../limits/sandbox-command.js';
+import { pipelineLimits } from '../limits/pipeline-limits.js';
+import { handToProgram, makeProgramDir } from '../limits/program-dir.js';
+import { dropsToNobody, sandboxLimits } from '../limits/sandbox-command.js';
 import { checkPageSegmentationMode, readTesseractConfig, type TesseractConfig } from './read-tesseract-config.js';
 import { readTesseractTsv, type TesseractLine } from './read-tesseract-tsv.js';
 import { runTesseract } from './run-tesseract.js';
@@ -94,12 +97,42 @@ function slices<T>(items: readonly T[], count: number): T[][] {
 
 export interface TesseractReader {
   memoryBytes: number;
+  /** Removes the copy of the language data made for `nobody`, if one was made. */
+  dispose(): Promise<void>;
   read(inputs: readonly unknown[], parameters: Readonly<Record<string, unknown>>, context: RunContext): Promise<TesseractResult[]>;
 }
 
+/**
+ * The folder tesseract reads `<language>.traineddata` from. Run as `nobody`, it cannot enter the
+ * server's snapshot cache, so the files checked there are copied into a folder of its own (a
+ * reflink where the file system has them); otherwise the snapshot itself.
+ */
+async function tessdataFor(snapshot: ModelSnapshot, languages: readonly string[], dataFiles: readonly string[], asNobody: boolean): Promise<{ dir: string; copied: boolean }> {
+  if (!asNobody) return { dir: snapshot.dir, copied: false };
+  const dir = await makeProgramDir('moda-tessdata-', true);
+  try {
+    await Promise.all(
+      languages.map(async (language, index) => {
+        const copy = join(dir, `${language}.traineddata`);
+        await copyFile(dataFiles[index]!, copy, constants.COPYFILE_FICLONE);
+        await handToProgram(copy, true);
+      }),
+    );
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { dir, copied: true };
+}
+
 /** `binary` is for tests; a repo cannot choose what runs. */
-export async function loadTesseract(snapshot: ModelSnapshot, options: Pick<LoadOptions, 'threads'>, binary?: string): Promise<TesseractReader> {
+export async function loadTesseract(snapshot: ModelSnapshot, options: Pick<LoadOptions, 'threads' | 'limits'>, binary?: string): Promise<TesseractReader> {
   const config = readTesseractConfig(snapshot.configuration);
+  // The server's limits (MODA_EXTERNAL_PROGRAM_*), never the model's configuration, bound each process.
+  const limits = pipelineLimits(options.limits);
+  const sandbox = sandboxLimits(limits);
+  // As root the server hands tesseract only what it must read and runs it as `nobody`.
+  const asNobody = dropsToNobody();
   // tesseract finds `<language>.traineddata` in --tessdata-dir, so every one must sit at the repo root.
   const dataFiles = await Promise.all(
     config.languages.map(async (language) => {
@@ -110,21 +143,25 @@ export async function loadTesseract(snapshot: ModelSnapshot, options: Pick<LoadO
   );
   const dataBytes = (await Promise.all(dataFiles.map((file) => stat(file)))).reduce((sum, info) => sum + info.size, 0);
   // The server caps what the model's configuration asks for.
-  const processes = Math.max(1, Math.min(config.maxProcesses, EXTERNAL_PROGRAM_LIMITS.maxProcessesPerBatch, options.threads > 0 ? options.threads : availableParallelism()));
+  const processes = Math.max(1, Math.min(config.maxProcesses, limits.externalProcesses, options.threads > 0 ? options.threads : availableParallelism()));
   const languages = config.languages.join('+');
+  const tessdata = await tessdataFor(snapshot, config.languages, dataFiles, asNobody);
+  const dispose = async () => {
+    if (tessdata.copied) await rm(tessdata.dir, { recursive: true, force: true });
+  };
 
   /** Reads PNG images with one tesseract process; one list of lines per image. */
   async function readPngs(pngs: readonly Buffer[], run: Run): Promise<TesseractLine[][]> {
-    const dir = await mkdtemp(join(tmpdir(), 'moda-tesseract-'));
+    const dir = await makeProgramDir('moda-tesseract-', asNobody);
     try {
       const paths = pngs.map((_, index) => join(dir, `${index}.png`));
-      await Promise.all(pngs.map((png, index) => writeFile(paths[index]!, png)));
       // A file that is not an image is read as a list of image paths, one per line.
       const list = join(dir, 'images.txt');
-      await writeFile(list, `${paths.join('\n')}\n`);
+      await Promise.all([...pngs.map((png, index) => writeFile(paths[index]!, png)), writeFile(list, `${paths.join('\n')}\n`)]);
+      await Promise.all([...paths, list].map((file) => handToProgram(file, asNobody)));
       const output = await timeEngine(() => runTesseract({
         ...(binary === undefined ? {} : { binary }),
-        tessdataDir: snapshot.dir,
+        tessdataDir: tessdata.dir,
         languages,
         psm: run.settings.psm,
         oem: config.oem,
@@ -133,6 +170,8 @@ export async function loadTesseract(snapshot: ModelSnapshot, options: Pick<LoadO
         cwd: dir,
         timeoutMs: config.timeoutMs * pngs.length,
         maxOutputBytes: OUTPUT_BYTES_PER_IMAGE * pngs.length,
+        asNobody,
+        limits: sandbox,
         ...(run.context.signal ? { signal: run.context.signal } : {}),
       }));
       return readTesseractTsv(output.tsv, pngs.length, run.settings.minScore);
@@ -157,6 +196,7 @@ export async function loadTesseract(snapshot: ModelSnapshot, options: Pick<LoadO
   try {
     await readPngs([blank], { settings: { psm: config.psm, minScore: 0 }, context: {} });
   } catch (error) {
+    await dispose();
     if (error instanceof ModaError && error.code === 'MODEL_INFERENCE_FAILED') {
       throw new ModaError('MODEL_LOAD_FAILED', `${snapshot.repo}: ${error.message}`, { cause: error, ...(error.details ? { details: error.details } : {}) });
     }
@@ -165,6 +205,7 @@ export async function loadTesseract(snapshot: ModelSnapshot, options: Pick<LoadO
 
   return {
     memoryBytes: processes * (PROCESS_BASE_BYTES + PROCESS_BYTES_PER_DATA_BYTE * dataBytes),
+    dispose,
     async read(inputs, parameters, context) {
       const settings = runSettings(config, parameters);
       // Decoding first makes a bad image fail before any process starts, naming the first bad one.
@@ -202,7 +243,7 @@ export const tesseractPipeline: PipelineImplementation = {
       engine: 'tesseract',
       memoryBytes: reader.memoryBytes,
       run: (inputs, parameters, context) => reader.read(inputs, parameters, context),
-      dispose: async () => undefined,
+      dispose: () => reader.dispose(),
     };
   },
 };
