@@ -19,7 +19,8 @@ void test('sizes accept units', () => {
 });
 
 void test('a bad value is an error that names the variable', () => {
-  for (const env of [{ MODA_PORT: 'eighty' }, { MODA_PORT: '70000' }, { MODA_LFS_THRESHOLD: '10 parsecs' }]) {
+  const zeroLimits = [{ MODA_MODEL_MAX_LABELS: '0' }, { MODA_MODEL_MAX_OUTPUT: '0' }, { MODA_CHAT_TEMPLATE_TIMEOUT: '0s' }, { MODA_EXTERNAL_PROGRAM_PROCESSES: '0' }, { MODA_EXTERNAL_PROGRAM_MEMORY: '-1' }];
+  for (const env of [{ MODA_PORT: 'eighty' }, { MODA_PORT: '70000' }, { MODA_LFS_THRESHOLD: '10 parsecs' }, ...zeroLimits]) {
     assert.throws(
       () => loadConfig(env),
       (error: unknown) => isModaError(error) && error.code === 'CONFIG_INVALID' && error.message.includes(Object.keys(env)[0] ?? ''),

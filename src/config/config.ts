@@ -112,6 +112,22 @@ export interface Config {
   modelLoadTimeoutMs: number;
   /** Times in a row a model may stop its process while loading before it is quarantined. */
   modelCrashLimit: number;
+  /** Labels (boxes, segments) one input gets back at most: the default top_k and its ceiling. */
+  modelMaxLabels: number;
+  /** Classes a model may declare in config.json; more is refused at load. */
+  modelMaxClasses: number;
+  /** Bytes of JSON one input's output may take. */
+  modelMaxOutputBytes: number;
+  /** Wall-clock time one chat template rendering (or prompt tokenization) may take in the model process. */
+  chatTemplateTimeoutMs: number;
+  /** Items all range() calls of one chat template rendering may produce together. */
+  chatTemplateRangeItems: number;
+  /** Address space of one external program run (tesseract, espeak-ng). */
+  externalProgramMemoryBytes: number;
+  /** Wall-clock (and CPU) time of one external program run. */
+  externalProgramTimeoutMs: number;
+  /** External program processes one batch runs at once. */
+  externalProgramProcesses: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -180,6 +196,15 @@ function duration(raw: string, env: string): number {
   const ms = parseDuration(raw);
   if (ms === undefined) throw new ModaError('CONFIG_INVALID', `${env} must be a duration such as 300s or 5m, got "${raw}"`);
   return ms;
+}
+
+/** A parser that also refuses 0: for limits where 0 would refuse everything rather than mean "none". */
+function positive(parse: (raw: string, env: string) => number): (raw: string, env: string) => number {
+  return (raw, env) => {
+    const value = parse(raw, env);
+    if (!(value > 0)) throw new ModaError('CONFIG_INVALID', `${env} must be more than 0, got "${raw}"`);
+    return value;
+  };
 }
 
 /** A comma-separated list of browser origins (`https://app.example.com`), each normalized by URL. */
@@ -267,6 +292,14 @@ export const settings = [
   define({ key: 'modelBatchTimeoutMs', env: 'MODA_MODEL_BATCH_TIMEOUT', description: 'Wall-clock time one batch may run; past it the model process is killed and restarted, the request gets 504 and batches that shared the process run again (0 = no limit)', default: () => 120_000, parse: duration }),
   define({ key: 'modelLoadTimeoutMs', env: 'MODA_MODEL_LOAD_TIMEOUT', description: 'Time a model process may take to load its model before it is killed', default: () => 300_000, parse: duration }),
   define({ key: 'modelCrashLimit', env: 'MODA_MODEL_CRASH_LIMIT', description: 'Times in a row a model may stop its process while loading (abort, fatal error, memory limit) before it is quarantined: not loaded again, deployments included, until redeployed or a new commit', default: () => 3, parse: integer }),
+  define({ key: 'modelMaxLabels', env: 'MODA_MODEL_MAX_LABELS', description: 'Labels (classes, boxes, segments) one input gets back at most: the default top_k and the most a request may ask for', default: () => 1000, parse: positive(integer) }),
+  define({ key: 'modelMaxClasses', env: 'MODA_MODEL_MAX_CLASSES', description: 'Classes a model may declare (config.json id2label, num_labels); a model declaring more fails to load with MODEL_FILE_TOO_LARGE', default: () => 250_000, parse: positive(integer) }),
+  define({ key: 'modelMaxOutputBytes', env: 'MODA_MODEL_MAX_OUTPUT', description: 'JSON bytes one input\'s output (or one generation\'s text) may take, checked in the model process; more fails that request with MODEL_OUTPUT_TOO_LARGE', default: () => 16 * 1024 ** 2, parse: positive(bytes) }),
+  define({ key: 'chatTemplateTimeoutMs', env: 'MODA_CHAT_TEMPLATE_TIMEOUT', description: 'Time one chat template rendering, or one prompt\'s tokenization, may take in the model process; longer fails that request only (422)', default: () => 3000, parse: positive(duration) }),
+  define({ key: 'chatTemplateRangeItems', env: 'MODA_CHAT_TEMPLATE_RANGE_ITEMS', description: 'Items all range() calls of one chat template rendering may produce together; more fails that request with 422 CHAT_TEMPLATE_LIMIT', default: () => 100_000, parse: positive(integer) }),
+  define({ key: 'externalProgramMemoryBytes', env: 'MODA_EXTERNAL_PROGRAM_MEMORY', description: 'Address space (RLIMIT_AS) of one run of an external engine program (tesseract, espeak-ng), whatever the model\'s configuration says', default: () => 2 * 1024 ** 3, parse: positive(bytes) }),
+  define({ key: 'externalProgramTimeoutMs', env: 'MODA_EXTERNAL_PROGRAM_TIMEOUT', description: 'Wall-clock time, and CPU time (RLIMIT_CPU), of one run of an external engine program; a model\'s timeout_ms may only lower it', default: () => 120_000, parse: positive(duration) }),
+  define({ key: 'externalProgramProcesses', env: 'MODA_EXTERNAL_PROGRAM_PROCESSES', description: 'External engine program processes one batch of a model runs at once; a model\'s max_processes may only lower it', default: () => 8, parse: positive(integer) }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

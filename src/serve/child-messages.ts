@@ -3,6 +3,7 @@
 // structured clone): media bytes travel as Uint8Array, errors as their catalog code, message and details.
 import { errorCatalog, type ErrorCode } from '../errors/catalog.js';
 import { ModaError } from '../errors/moda-error.js';
+import type { PipelineLimits } from '../pipelines/limits/pipeline-limits.js';
 import type { ChatTurn, Device, GenerateResult } from '../pipelines/pipeline-implementation.js';
 import type { ModelSnapshot } from '../runtime/model-snapshot.js';
 import type { TaskId } from '../tasks/catalog.js';
@@ -14,6 +15,8 @@ export interface ChildSetup {
   task: TaskId;
   device: Device;
   threads: number;
+  /** The server's limits on what the model controls (labels, output bytes, templates, external programs). */
+  limits?: Partial<PipelineLimits>;
 }
 
 export interface SerializedError {

@@ -6,6 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModaError, isModaError } from '../errors/moda-error.js';
+import type { PipelineLimits } from '../pipelines/limits/pipeline-limits.js';
 import type { Device, LoadedPipeline } from '../pipelines/pipeline-implementation.js';
 import { availableParallelism } from 'node:os';
 import { planModel, type ModelPlan } from '../runtime/load-model.js';
@@ -45,6 +46,8 @@ export interface ModelCacheOptions {
   isolated?: boolean;
   /** Memory, heap and time limits of each model process. */
   limits?: ChildLimits;
+  /** What each model may return and run inside its process (labels, output bytes, templates, external programs); unset fields keep the defaults. */
+  pipelineLimits?: Partial<PipelineLimits>;
   /** Load crashes in a row before a model is quarantined (default 3). */
   crashLimit?: number;
   /** Instances per model; 0 = automatic (one per core for single-threaded engines, else one). */
@@ -298,7 +301,7 @@ export class ModelCache {
   }
 
   private loadInstance(snapshot: ModelSnapshot, plan: ModelPlan, threads: number): Promise<LoadedPipeline> {
-    const loadOptions = { task: plan.task, device: this.options.device, threads };
+    const loadOptions = { task: plan.task, device: this.options.device, threads, ...(this.options.pipelineLimits && { limits: this.options.pipelineLimits }) };
     return (this.options.isolated ?? true) ? loadInChild({ snapshot, implementationType: plan.implementation.type, ...loadOptions }, this.options.limits ?? DEFAULT_CHILD_LIMITS) : plan.implementation.load(snapshot, loadOptions);
   }
 

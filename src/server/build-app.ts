@@ -67,6 +67,16 @@ export function createInferenceService(hub: HubContext): InferenceService {
       loadTimeoutMs: config.modelLoadTimeoutMs,
     },
     crashLimit: config.modelCrashLimit,
+    pipelineLimits: {
+      maxLabels: config.modelMaxLabels,
+      maxModelClasses: config.modelMaxClasses,
+      maxOutputBytes: config.modelMaxOutputBytes,
+      chatTemplateTimeoutMs: config.chatTemplateTimeoutMs,
+      chatTemplateRangeItems: config.chatTemplateRangeItems,
+      externalMemoryBytes: config.externalProgramMemoryBytes,
+      externalTimeoutMs: config.externalProgramTimeoutMs,
+      externalProcesses: config.externalProgramProcesses,
+    },
     replicas: config.modelReplicas,
   });
   models.runContext = { maxImagePixels: config.maxImagePixels, fetch: globalThis.fetch };

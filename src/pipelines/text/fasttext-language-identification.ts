@@ -6,6 +6,7 @@ import { ModaError } from '../../errors/moda-error.js';
 import { timeEngineSync } from '../../runtime/engine-time.js';
 import { snapshotFile } from '../../runtime/model-snapshot.js';
 import type { LabelScore } from '../../tasks/values.js';
+import { pipelineLimits } from '../limits/pipeline-limits.js';
 import type { PipelineImplementation } from '../pipeline-implementation.js';
 import { checkFastTextModel, isSupervised } from './check-fasttext-model.js';
 import { configurationSettings } from './configuration-settings.js';
@@ -29,6 +30,7 @@ export const fastTextLanguageIdentificationPipeline: PipelineImplementation = {
     const settings = configurationSettings(snapshot.configuration?.model, 'configuration.json model');
     const file = await snapshotFile(snapshot, settings.string('file', 'lid.176.ftz'), { maxBytes: MAX_MODEL_BYTES });
     const defaultTopK = settings.number('top_k', 5, { min: 1, max: 1000, integer: true });
+    const { maxLabels } = pipelineLimits(options.limits);
     // Identification needs a sentence or two; past this the text is cut, not refused.
     const maxCharacters = settings.number('max_characters', 10000, { min: 16, max: 1_000_000, integer: true });
     const bytes = await readFile(file);
@@ -50,7 +52,8 @@ export const fastTextLanguageIdentificationPipeline: PipelineImplementation = {
       memoryBytes: fastText.core.HEAP8.byteLength,
       async run(inputs, parameters) {
         if (!model) throw new ModaError('MODEL_INFERENCE_FAILED', 'the model was disposed');
-        const topK = typeof parameters.top_k === 'number' ? Math.min(parameters.top_k, info.labels) : Math.min(defaultTopK, info.labels);
+        // The model declares its label count; the server's MODA_MODEL_MAX_LABELS caps what one answer holds.
+        const topK = Math.min(typeof parameters.top_k === 'number' ? parameters.top_k : defaultTopK, info.labels, maxLabels);
         const threshold = typeof parameters.threshold === 'number' ? parameters.threshold : 0;
         return inputs.map((input) => {
           if (typeof input !== 'string') throw new ModaError('TASK_INPUT_INVALID', 'language identification takes a text');
