@@ -140,6 +140,27 @@ void test('a batch past its deadline: 504, its process gone within the deadline 
   await sentimentServes();
 });
 
+void test('a batch past its deadline gets 504, and the requests queued behind it run on the restarted model', async () => {
+  // Loaded and answering, so the stuck request starts its batch at once.
+  assert.equal((await server.request('/api/v1/models/admin/stuck/pipeline', json({ input: 'good' }))).status, 200);
+  const stuck = server.request('/api/v1/models/admin/stuck/pipeline', json({ input: 'good good' }));
+  // One instance: while the stuck batch holds it, these wait in the model's queue (the wait only
+  // lets the stuck request reach its batch first; the deadline is seconds away).
+  await sleep(1000);
+  // Each with other parameters, so each is a batch of its own: the stuck classifier spins on any
+  // batch of more than three tokens, and these three together would hold nine.
+  const queued = [1, 2, 1].map((topK, index) => server.request('/api/v1/models/admin/stuck/pipeline', json({ input: 'good', parameters: { top_k: topK, ...(index === 2 && { function_to_apply: 'softmax' }) } })));
+  const timedOut = await stuck;
+  assert.equal(timedOut.status, 504, await timedOut.clone().text());
+  assert.equal(((await timedOut.json()) as { code: string }).code, 'INFERENCE_TIMEOUT');
+  for (const response of await Promise.all(queued)) {
+    const body = await response.text();
+    assert.equal(response.status, 200, `a request queued behind the stuck batch: ${body}`);
+    assert.ok((JSON.parse(body) as { output: unknown[] }).output.length >= 1, body);
+  }
+  await sentimentServes();
+});
+
 void test('a chat template that loops fails that request only, in the model process, and the server answers throughout', async () => {
   const started = performance.now();
   const looping = await whileHealthy(server.request('/v1/chat/completions', json({ model: 'admin/looping-chat', messages: [{ role: 'user', content: 'one two' }], max_tokens: 3 })));

@@ -61,6 +61,11 @@ export interface GenerateRequest {
   onStart?: (promptTokens: number) => void;
   /** Called with each piece of new text once it is final; the pieces add up to the result's text. */
   onText?: (delta: string) => void;
+  /**
+   * Called for each token generated, text or not (a token may add no final text yet): the model
+   * process's supervisor sees generation going on from it and stops only a generation that stalls.
+   */
+  onToken?: () => void;
   /** Stops generation at the next token; the call then rejects with REQUEST_CANCELLED. */
   signal?: AbortSignal;
 }

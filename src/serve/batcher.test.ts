@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ModaError } from '../errors/moda-error.js';
 import { Batcher, type RunBatch } from './batcher.js';
 
 function recordingModel(delayMs = 20): { run: RunBatch; batches: unknown[][] } {
@@ -50,6 +51,26 @@ void test('a failing batch is retried request by request: only the bad request f
   await busy;
   assert.deepEqual(settled.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
   assert.match(String((settled[1] as PromiseRejectedResult).reason), /boom/);
+});
+
+void test('a batch whose model process was stopped (its deadline) is not retried request by request', async () => {
+  const batches: unknown[][] = [];
+  const batcher = new Batcher(
+    async (inputs) => {
+      batches.push([...inputs]);
+      await sleep(5);
+      if (inputs.includes('stuck')) throw new ModaError('INFERENCE_TIMEOUT', 'a batch ran past its deadline', { details: { crash: false } });
+      return inputs.map(String);
+    },
+    { maxBatchSize: 8, maxQueueDelayMs: 0, maxQueue: 100 },
+  );
+  const busy = batcher.submit(['warm'], {});
+  await sleep(1);
+  const settled = await Promise.allSettled([batcher.submit(['a'], {}), batcher.submit(['stuck'], {})]);
+  await busy;
+  assert.deepEqual(settled.map((result) => result.status), ['rejected', 'rejected']);
+  for (const result of settled) assert.equal(((result as PromiseRejectedResult).reason as ModaError).code, 'INFERENCE_TIMEOUT');
+  assert.deepEqual(batches, [['warm'], ['a', 'stuck']], 'the stopped batch ran once');
 });
 
 void test('a full queue answers QUEUE_FULL with a retry hint; deadlines and aborts drop queued work', async () => {

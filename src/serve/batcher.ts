@@ -4,7 +4,7 @@
 // request at once, so a lone client pays no batching delay. The queue is bounded (429), each request
 // may carry a deadline (504) and an AbortSignal (its queued work is dropped when the client leaves),
 // and a batch that fails is retried request by request, so one bad input fails only its own request.
-import { ModaError } from '../errors/moda-error.js';
+import { ModaError, isModaError } from '../errors/moda-error.js';
 import { DrainRate } from './drain-rate.js';
 
 /** Bounds of the Retry-After a refused request is given, in seconds. */
@@ -54,6 +54,11 @@ export interface BatcherStats {
   batches: number;
   /** Count of batches by size, for the metrics histogram. */
   batchSizes: Map<number, number>;
+}
+
+/** Whether a batch failed because its model's process ended (load-in-child.ts marks those errors). */
+function processEnded(error: unknown): boolean {
+  return isModaError(error) && (error.details?.crash !== undefined || error.details?.requeue === true);
 }
 
 export class Batcher {
@@ -226,7 +231,9 @@ export class Batcher {
           offset += entry.inputs.length;
         }
       } catch (error) {
-        if (batch.length === 1) batch[0]?.reject(error);
+        // A batch whose model process ended (its deadline, a crash) is not split: each request of it
+        // would only meet the stopped process again, or stop the restarted one for as long once more.
+        if (batch.length === 1 || processEnded(error)) for (const entry of batch) entry.reject(error);
         // One request's bad input must not fail the others that happened to share its batch.
         else for (const entry of batch) await this.run(entry.inputs, entry.parameters, { alone: false }).then(entry.resolve, entry.reject);
       }

@@ -19,6 +19,9 @@ export interface ChildSetup {
   limits?: Partial<PipelineLimits>;
 }
 
+/** A generation tells the server it is alive at least this often while it produces tokens. */
+export const GENERATE_PROGRESS_MS = 250;
+
 export interface SerializedError {
   code: ErrorCode;
   message: string;
@@ -42,6 +45,8 @@ export type FromChild =
   | { kind: 'generated'; id: number; result: GenerateResult }
   | { kind: 'generate-start'; id: number; promptTokens: number }
   | { kind: 'generate-text'; id: number; delta: string }
+  /** Tokens are still being generated though no text was sent for a while (GENERATE_PROGRESS_MS). */
+  | { kind: 'generate-progress'; id: number }
   | { kind: 'counted'; id: number; counts: number[] }
   | { kind: 'failed'; id: number; error: SerializedError }
   | { kind: 'disposed' };

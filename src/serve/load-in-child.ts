@@ -22,7 +22,11 @@ export interface ChildLimits {
   maxRssBytes: number;
   /** V8 heap of the child, MiB (`--max-old-space-size`). */
   maxHeapMb: number;
-  /** Wall-clock time a batch may take before the child is killed; 0 = none. */
+  /**
+   * Wall-clock time a batch (or a token count) may take before the child is killed; 0 = none. A
+   * text generation is instead killed after this long without a token: one that keeps producing
+   * tokens runs on (max_new_tokens and the context bound it), one that stalls is stopped.
+   */
   batchTimeoutMs: number;
   /** Time the load may take before the child is killed. */
   loadTimeoutMs: number;
@@ -44,6 +48,8 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
   timer?: NodeJS.Timeout;
+  /** Generation: the child reported progress, so its idle deadline starts again. */
+  progressed?: () => void;
   /** Streaming generation's callbacks. */
   onStart?: (promptTokens: number) => void;
   onText?: (delta: string) => void;
@@ -96,7 +102,7 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
   let exited = false;
   let failure: ModaError | undefined;
   /** Set just before the supervisor kills the child, so the exit is reported for what it was. */
-  let killedFor: { reason: 'memory' | 'deadline' | 'load-timeout'; batch?: number } | undefined;
+  let killedFor: { reason: 'memory' | 'deadline' | 'load-timeout'; batch?: number; idle?: boolean } | undefined;
   let disposing: Promise<void> | undefined;
   let rssBytes = 0;
 
@@ -122,7 +128,9 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
 
     /** Sends one call to the child; it settles with the child's answer, or fails when the child dies or its deadline passes. */
     const call = <T>(message: Call, signal: AbortSignal | undefined, handlers: Pick<Pending, 'onStart' | 'onText'> = {}): Promise<T> => {
-      if (failure || disposing) return Promise.reject(failure ?? new ModaError('MODEL_CRASHED', `${repo}: its process was unloaded`, { details: { retryAfterSeconds: 1, requeue: true } }));
+      // A batch that never reached the process did not cause its end: it goes again, on the model
+      // loaded afresh (ModelCache.run), rather than sharing the failure of the batch that did.
+      if (failure || disposing) return Promise.reject(new ModaError('MODEL_CRASHED', `${repo}: its process ${disposing ? 'was unloaded' : 'had stopped'} before this batch reached it`, { details: { retryAfterSeconds: 1, requeue: true, ...(failure && { reason: failure.code }) } }));
       if (signal?.aborted) return Promise.reject(new ModaError('REQUEST_CANCELLED'));
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {
@@ -139,7 +147,15 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
           then();
         };
         // Synchronous engine work cannot be interrupted inside the child: past the deadline the child goes.
-        if (limits.batchTimeoutMs > 0) entry.timer = setTimeout(() => kill({ reason: 'deadline', batch: id }), limits.batchTimeoutMs);
+        if (limits.batchTimeoutMs > 0) {
+          const idle = message.kind === 'generate';
+          const arm = () => {
+            if (entry.timer) clearTimeout(entry.timer);
+            entry.timer = setTimeout(() => kill({ reason: 'deadline', batch: id, idle }), limits.batchTimeoutMs);
+          };
+          arm();
+          if (idle) entry.progressed = arm;
+        }
         pending.set(id, entry);
         send({ ...message, id });
       });
@@ -225,10 +241,15 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
           pending.delete(message.id);
           break;
         case 'generate-start':
+          pending.get(message.id)?.progressed?.();
           pending.get(message.id)?.onStart?.(message.promptTokens);
           break;
         case 'generate-text':
+          pending.get(message.id)?.progressed?.();
           pending.get(message.id)?.onText?.(message.delta);
+          break;
+        case 'generate-progress':
+          pending.get(message.id)?.progressed?.();
           break;
         case 'failed':
           pending.get(message.id)?.reject(deserializeError(message.error));
@@ -266,7 +287,8 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
       } else if (killedFor?.reason === 'load-timeout') {
         failure = new ModaError('MODEL_CRASHED', `${repo}: its process did not finish loading within ${limits.loadTimeoutMs} ms and was stopped`, { details: { crash: true, retryAfterSeconds: 1 } });
       } else if (killedFor?.reason === 'deadline') {
-        failure = new ModaError('INFERENCE_TIMEOUT', `${repo}: a batch ran past its deadline (${limits.batchTimeoutMs} ms); the model's process was stopped`, { details: { crash: false } });
+        const what = killedFor.idle ? `a generation produced no token for ${limits.batchTimeoutMs} ms` : `a batch ran past its deadline (${limits.batchTimeoutMs} ms)`;
+        failure = new ModaError('INFERENCE_TIMEOUT', `${repo}: ${what}; the model's process was stopped`, { details: { crash: false } });
       } else {
         failure = new ModaError('MODEL_CRASHED', `${repo}: its process ${how} ${phase}; the model is being loaded again`, { details: { crash: true, retryAfterSeconds: 1 } });
       }

@@ -5,7 +5,7 @@
 import type { LoadedPipeline } from '../pipelines/pipeline-implementation.js';
 import { findImplementation } from '../pipelines/registry.js';
 import { ModaError } from '../errors/moda-error.js';
-import { serializeError, type ChildSetup, type FromChild, type ToChild } from './child-messages.js';
+import { GENERATE_PROGRESS_MS, serializeError, type ChildSetup, type FromChild, type ToChild } from './child-messages.js';
 
 if (!process.send) throw new Error('pipeline-child.ts runs only as a child process with an IPC channel');
 const running = new Map<number, AbortController>();
@@ -78,12 +78,22 @@ process.on('message', (message: ToChild) => {
         async (signal) => {
           const generate = loadedModel().generate;
           if (!generate) throw new ModaError('TASK_MISMATCH', 'this model does not generate text');
+          // Every message for this call tells the server the generation is alive (its deadline is
+          // one of idleness); tokens that add no text yet are reported, a few times a second at most.
+          let lastSent = performance.now();
+          const send = (progress: FromChild) => {
+            lastSent = performance.now();
+            post(progress);
+          };
           const result = await generate({
             prompt: message.prompt,
             parameters: message.parameters,
             signal,
-            onStart: (promptTokens) => post({ kind: 'generate-start', id: message.id, promptTokens }),
-            onText: (delta) => post({ kind: 'generate-text', id: message.id, delta }),
+            onStart: (promptTokens) => send({ kind: 'generate-start', id: message.id, promptTokens }),
+            onText: (delta) => send({ kind: 'generate-text', id: message.id, delta }),
+            onToken: () => {
+              if (performance.now() - lastSent >= GENERATE_PROGRESS_MS) send({ kind: 'generate-progress', id: message.id });
+            },
           });
           return { kind: 'generated', id: message.id, result };
         },

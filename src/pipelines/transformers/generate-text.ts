@@ -107,6 +107,7 @@ class DeltaStreamer extends BaseStreamer {
     private readonly interrupt: InterruptableStoppingCriteria,
     private readonly onText: ((delta: string) => void) | undefined,
     private readonly maxBytes: number,
+    private readonly onToken: (() => void) | undefined,
   ) {
     super();
   }
@@ -117,6 +118,7 @@ class DeltaStreamer extends BaseStreamer {
       return;
     }
     if (this.stopped || this.truncated) return;
+    this.onToken?.();
     this.ids.push(...(value[0] ?? []));
     const text = this.decodeNew(this.ids);
     const cut = firstStop(text, this.stops);
@@ -194,7 +196,7 @@ export async function generateText(parts: CausalLmParts, request: GenerateReques
   };
   const interrupt = new InterruptableStoppingCriteria();
   const stops = (parameters.stop as string[] | undefined) ?? [];
-  const streamer = new DeltaStreamer(decodeNew, stops, interrupt, request.onText, limits.maxOutputBytes);
+  const streamer = new DeltaStreamer(decodeNew, stops, interrupt, request.onText, limits.maxOutputBytes, request.onToken);
   const onAbort = () => interrupt.interrupt();
   request.signal?.addEventListener('abort', onAbort, { once: true });
   // The sampler draws from transformers.js's one global generator, so a seed is best effort when
