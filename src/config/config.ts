@@ -112,6 +112,10 @@ export interface Config {
   modelLoadTimeoutMs: number;
   /** Times in a row a model may stop its process while loading before it is quarantined. */
   modelCrashLimit: number;
+  /** Jobs one server runs at once, each in a process of its own; 0 = from the cores. */
+  jobConcurrency: number;
+  /** Extra modules whose `registerJobTypes(registry)` adds job types (plug-ins). */
+  jobModules: string[];
 }
 
 interface Setting<K extends keyof Config> {
@@ -267,6 +271,8 @@ export const settings = [
   define({ key: 'modelBatchTimeoutMs', env: 'MODA_MODEL_BATCH_TIMEOUT', description: 'Wall-clock time one batch may run; past it the model process is killed and restarted, the request gets 504 and batches that shared the process run again (0 = no limit)', default: () => 120_000, parse: duration }),
   define({ key: 'modelLoadTimeoutMs', env: 'MODA_MODEL_LOAD_TIMEOUT', description: 'Time a model process may take to load its model before it is killed', default: () => 300_000, parse: duration }),
   define({ key: 'modelCrashLimit', env: 'MODA_MODEL_CRASH_LIMIT', description: 'Times in a row a model may stop its process while loading (abort, fatal error, memory limit) before it is quarantined: not loaded again, deployments included, until redeployed or a new commit', default: () => 3, parse: integer }),
+  define({ key: 'jobConcurrency', env: 'MODA_JOB_CONCURRENCY', description: 'Jobs (catalog import, pull, …) this server runs at once, each in a process of its own; more wait queued (0 = half the cores, at least 1)', default: () => 0, parse: integer }),
+  define({ key: 'jobModules', env: 'MODA_JOB_MODULES', description: 'Comma-separated paths of modules whose exported `registerJobTypes(registry)` adds job types to the built-in ones', default: () => [], parse: (raw) => list(raw).map((path) => resolve(path)) }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */
