@@ -192,6 +192,7 @@ export const migrations: Record<string, Migration> = {
         .addColumn('max_attempts', 'integer', (c) => c.notNull().defaultTo(1))
         .addColumn('run_after', 'text', (c) => c.notNull())
         .addColumn('runner', 'text')
+        .addColumn('pid', 'integer')
         .addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('result', 'text')
         .addColumn('error_code', 'text')

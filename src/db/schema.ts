@@ -159,6 +159,8 @@ export interface JobsTable {
   run_after: string;
   /** `host:pid` of the server process running it. */
   runner: string | null;
+  /** The job process, so a start after a crash can stop one that outlived its server. */
+  pid: number | null;
   cancel_requested: number;
   result: string | null;
   error_code: string | null;

@@ -226,6 +226,7 @@ export class EmbeddedJobQueue implements JobQueue {
     child.once('error', (error) => (job.outcome ??= { kind: 'failed', error: { code: 'JOB_CRASHED', message: `the job process could not start: ${error.message}`, retryable: true } }));
     // A cancel that came while the process was starting.
     if (job.stopping) this.stopLocal(row.id, job.stopping);
+    if (child.pid !== undefined) await this.hub.db.updateTable('jobs').set({ pid: child.pid }).where('id', '=', row.id).where('state', '=', 'running').execute();
     const { code, signal } = await closed;
     if (job.killTimer) clearTimeout(job.killTimer);
     if (!job.outcome && !job.stopping) job.outcome = { kind: 'failed', error: { code: 'JOB_CRASHED', message: `the job process ${signal ? `was killed by ${signal}` : `exited with code ${code ?? 'unknown'}`} without an answer`, retryable: true } };

@@ -45,6 +45,7 @@ export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
     max_attempts: job.maxAttempts,
     run_after: now,
     runner: null,
+    pid: null,
     cancel_requested: 0,
     result: null,
     error_code: null,
@@ -85,7 +86,7 @@ export async function claimNextJob(db: Db, runner: string, types: readonly strin
   for (const { id } of candidates) {
     const claimed = await db
       .updateTable('jobs')
-      .set((eb) => ({ state: 'running', runner, started_at: now, finished_at: null, attempts: eb('attempts', '+', 1), progress_fraction: null, progress_message: null, error_code: null, error_message: null, cancel_requested: 0 }))
+      .set((eb) => ({ state: 'running', runner, pid: null, started_at: now, finished_at: null, attempts: eb('attempts', '+', 1), progress_fraction: null, progress_message: null, error_code: null, error_message: null, cancel_requested: 0 }))
       .where('id', '=', id)
       .where('state', '=', 'queued')
       .executeTakeFirst();
@@ -112,6 +113,7 @@ export async function finishJob(db: Db, id: string, ending: JobEnding, from: Job
       state: ending.state,
       finished_at: new Date().toISOString(),
       runner: null,
+      pid: null,
       result: ending.result === undefined ? null : JSON.stringify(ending.result),
       error_code: ending.error?.code ?? null,
       error_message: ending.error?.message ?? null,
@@ -127,7 +129,7 @@ export async function finishJob(db: Db, id: string, ending: JobEnding, from: Job
 export async function requeueJob(db: Db, id: string, options: { runAfter: Date; from: JobState; error?: { code: string; message: string } }): Promise<boolean> {
   const updated = await db
     .updateTable('jobs')
-    .set({ state: 'queued', run_after: options.runAfter.toISOString(), runner: null, finished_at: null, cancel_requested: 0, error_code: options.error?.code ?? null, error_message: options.error?.message ?? null })
+    .set({ state: 'queued', run_after: options.runAfter.toISOString(), runner: null, pid: null, finished_at: null, cancel_requested: 0, error_code: options.error?.code ?? null, error_message: options.error?.message ?? null })
     .where('id', '=', id)
     .where('state', '=', options.from)
     .executeTakeFirst();

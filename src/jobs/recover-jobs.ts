@@ -2,7 +2,7 @@
 // re-queued when its type's retry policy allows another attempt, or failed with JOB_INTERRUPTED.
 // Whatever it half-wrote stays invisible: commits are compare-and-swap ref updates made at the end,
 // its temp dir is removed here and its token deleted.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { HubContext } from '../hub/context.js';
@@ -32,9 +32,30 @@ export function runnerIsGone(runner: string | null): boolean {
   return !Number.isInteger(pid) || !isAlive(pid);
 }
 
+/** Whether `pid` is a job process (its command line names job-process), not a process that reused the number. */
+async function isJobProcess(pid: number): Promise<boolean> {
+  const commandLine = await readFile(`/proc/${pid}/cmdline`, 'latin1').catch(() => '');
+  return /job-process\.(ts|js)/.test(commandLine);
+}
+
+/**
+ * A job process whose server died stops by itself when it sees its IPC channel close, but one busy
+ * on the CPU sees nothing: kill it before the job runs again, so two attempts never write at once.
+ */
+async function stopOrphanProcess(pid: number | null): Promise<void> {
+  if (pid === null || !(await isJobProcess(pid))) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  for (let waited = 0; waited < 5000 && isAlive(pid) && (await isJobProcess(pid)); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 export async function recoverJobs(hub: HubContext, registry: JobTypeRegistry, log: (id: string, lines: string[]) => Promise<void>): Promise<number> {
   const orphans = (await hub.db.selectFrom('jobs').selectAll().where('state', '=', 'running').execute()).filter((job) => runnerIsGone(job.runner));
   for (const job of orphans) {
+    await stopOrphanProcess(job.pid);
     await rm(join(hub.config.home, 'jobs', 'tmp', job.id), { recursive: true, force: true });
     await revokeJobToken(hub, job);
     const reason = `the server stopped while attempt ${job.attempts} was running`;
