@@ -46,6 +46,7 @@ export class JobService {
       const first = [...Value.Errors(type.paramsSchema, params)][0];
       throw new ModaError('JOB_PARAMS_INVALID', `params of a ${name} job: ${first ? `${first.path || '/'} ${first.message}` : 'do not match the schema'}`, { details: { schema: type.paramsSchema } });
     }
+    type.checkParams?.(params, { isSiteAdmin: isSiteAdmin(actor), config: this.hub.config });
     const row = await this.queue.enqueue({ type: name, params, owner: user, tokenId: actor.tokenId, maxAttempts: type.maxAttempts });
     return this.view(row);
   }

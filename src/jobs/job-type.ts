@@ -3,6 +3,7 @@
 // everything through JobContext, so the same code runs under the embedded queue or a cluster one.
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ModaClient } from '../client/moda-client.js';
+import type { Config } from '../config/config.js';
 import type { Actor } from '../hub/actor.js';
 import type { HubContext } from '../hub/context.js';
 
@@ -44,6 +45,11 @@ export interface JobType<Schema extends TSchema = TSchema> {
   adminOnly?: boolean;
   /** Param names whose values are secrets: stored for retries, never shown. */
   secretParams?: readonly string[];
+  /**
+   * Checks beyond the schema when the job is created (a ModaError refuses it with its code), e.g.
+   * params only a site admin may give. `config` is the server's.
+   */
+  checkParams?(params: Static<Schema>, creator: { isSiteAdmin: boolean; config: Config }): void;
   /** The result (JSON) becomes the job's `result`; throw a ModaError to fail with its code. */
   run(context: JobContext<Static<Schema>>): Promise<unknown>;
 }

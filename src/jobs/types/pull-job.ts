@@ -28,6 +28,12 @@ export const pullJob = defineJobType({
   maxAttempts: 3,
   backoff: { delayMs: 10_000, factor: 3 },
   secretParams: ['upstreamToken'],
+  checkParams(params, { isSiteAdmin, config }) {
+    const source = parsePullSource(params.source, { hfUpstream: config.hfUpstream, msUpstream: config.msUpstream, type: params.type });
+    // hf: and ms: reach the upstreams the operator configured; a moda: URL would let any user make
+    // the server fetch any address (its own network included).
+    if (source.label.startsWith('moda:') && !isSiteAdmin) throw new ModaError('AUTH_FORBIDDEN', 'a pull job from a moda: URL makes the server fetch that URL: only a site admin may start one (hf: and ms: sources reach the configured upstreams)');
+  },
   async run({ params, signal, progress, log, client, hub }) {
     const source = parsePullSource(params.source, { hfUpstream: hub.config.hfUpstream, msUpstream: hub.config.msUpstream, type: params.type });
     const upstream = openUpstream(source, { revision: params.revision, token: params.upstreamToken });
