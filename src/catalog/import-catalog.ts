@@ -25,6 +25,10 @@ export interface CatalogImportOptions {
   catalogDir?: string;
   /** Entry names or repo ids to import; default all. */
   only?: readonly string[];
+  /** Checked between entries: each entry's commit is whole or absent. */
+  signal?: AbortSignal;
+  /** Called before each entry (`done` entries finished of `total`) and once at the end. */
+  onProgress?: (done: number, total: number, entry: CatalogEntry | undefined, last: CatalogImportResult | undefined) => void;
 }
 
 const marker = (entry: CatalogEntry) => `[catalog ${entry.name} v${entry.version}]`;
@@ -84,6 +88,11 @@ export async function importCatalog(hub: HubContext, options: CatalogImportOptio
   }
   const results: CatalogImportResult[] = [];
   // One at a time: each holds its weights in memory while committing.
-  for (const entry of wanted) results.push(await importEntry(hub, entry));
+  for (const entry of wanted) {
+    options.signal?.throwIfAborted();
+    options.onProgress?.(results.length, wanted.length, entry, results.at(-1));
+    results.push(await importEntry(hub, entry));
+  }
+  options.onProgress?.(results.length, wanted.length, undefined, results.at(-1));
   return results;
 }

@@ -15,6 +15,8 @@ export class ProgressBar {
     private readonly stream: OutputStream,
     private readonly label: string,
     private readonly total: number,
+    /** How the amount done is shown; bytes by default. */
+    private readonly describe: (done: number, total: number) => string = (done, total) => `${formatBytes(done)}/${formatBytes(total)}`,
   ) {}
 
   get interactive(): boolean {
@@ -30,7 +32,7 @@ export class ProgressBar {
     const fraction = this.total > 0 ? Math.min(this.done / this.total, 1) : 1;
     const filled = Math.round(fraction * BAR_WIDTH);
     const bar = `${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}`;
-    this.stream.write(`\r\x1b[K${this.label} [${bar}] ${Math.floor(fraction * 100)}% ${formatBytes(this.done)}/${formatBytes(this.total)}`);
+    this.stream.write(`\r\x1b[K${this.label} [${bar}] ${Math.floor(fraction * 100)}% ${this.describe(this.done, this.total)}`);
     this.drawn = true;
   }
 

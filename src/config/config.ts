@@ -128,6 +128,10 @@ export interface Config {
   externalProgramTimeoutMs: number;
   /** External program processes one batch runs at once. */
   externalProgramProcesses: number;
+  /** Jobs one server runs at once, each in a process of its own; 0 = from the cores. */
+  jobConcurrency: number;
+  /** Extra modules whose `registerJobTypes(registry)` adds job types (plug-ins). */
+  jobModules: string[];
 }
 
 interface Setting<K extends keyof Config> {
@@ -300,6 +304,8 @@ export const settings = [
   define({ key: 'externalProgramMemoryBytes', env: 'MODA_EXTERNAL_PROGRAM_MEMORY', description: 'Address space (RLIMIT_AS) of one run of an external engine program (tesseract, espeak-ng), whatever the model\'s configuration says', default: () => 2 * 1024 ** 3, parse: positive(bytes) }),
   define({ key: 'externalProgramTimeoutMs', env: 'MODA_EXTERNAL_PROGRAM_TIMEOUT', description: 'Wall-clock time, and CPU time (RLIMIT_CPU), of one run of an external engine program; a model\'s timeout_ms may only lower it', default: () => 120_000, parse: positive(duration) }),
   define({ key: 'externalProgramProcesses', env: 'MODA_EXTERNAL_PROGRAM_PROCESSES', description: 'External engine program processes one batch of a model runs at once; a model\'s max_processes may only lower it', default: () => 8, parse: positive(integer) }),
+  define({ key: 'jobConcurrency', env: 'MODA_JOB_CONCURRENCY', description: 'Jobs (catalog import, pull, …) this server runs at once, each in a process of its own; more wait queued (0 = half the cores, at least 1)', default: () => 0, parse: integer }),
+  define({ key: 'jobModules', env: 'MODA_JOB_MODULES', description: 'Comma-separated paths of modules whose exported `registerJobTypes(registry)` adds job types to the built-in ones', default: () => [], parse: (raw) => list(raw).map((path) => resolve(path)) }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -170,4 +170,45 @@ export const migrations: Record<string, Migration> = {
       await sql`update deployments set loaded_commit = commit_sha`.execute(db);
     },
   },
+  // Jobs (issue 13): long work with progress, logs, cancel, retry and restart recovery. `runner`
+  // names the process running a job (host:pid), so a start-up can tell its own orphans from another
+  // replica's live jobs; `run_after` holds a retry's backoff.
+  '0008-jobs': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('params', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('token_id', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('progress_fraction', 'double precision')
+        .addColumn('progress_message', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('finished_at', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('max_attempts', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('run_after', 'text', (c) => c.notNull())
+        .addColumn('runner', 'text')
+        .addColumn('pid', 'integer')
+        .addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('result', 'text')
+        .addColumn('error_code', 'text')
+        .addColumn('error_message', 'text')
+        .addColumn('log_lines', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('jobs_state_run_after').on('jobs').columns(['state', 'run_after']).execute();
+      await db.schema.createIndex('jobs_owner').on('jobs').columns(['owner', 'id']).execute();
+      await db.schema
+        .createTable('job_logs')
+        .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('job_logs_pk', ['job_id', 'seq'])
+        .execute();
+    },
+  },
 };

@@ -135,6 +135,47 @@ export interface LfsIndexedReposTable {
   repo_id: string;
 }
 
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** One job (src/jobs/): params and result are JSON text; times ISO-8601. */
+export interface JobsTable {
+  /** Time-ordered (base-36 time, then random), so ids sort as the jobs were created. */
+  id: string;
+  type: string;
+  params: string;
+  /** The user the job acts as. */
+  owner: string;
+  /** The token that created the job: the job runs with that token's rights; null = the system (start-up import). */
+  token_id: string | null;
+  state: JobState;
+  progress_fraction: number | null;
+  progress_message: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  attempts: number;
+  max_attempts: number;
+  /** A queued job is not claimed before this time (retry backoff). */
+  run_after: string;
+  /** `host:pid` of the server process running it. */
+  runner: string | null;
+  /** The job process, so a start after a crash can stop one that outlived its server. */
+  pid: number | null;
+  cancel_requested: number;
+  result: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  /** Lines in job_logs, so the next line's seq needs no query. */
+  log_lines: number;
+}
+
+export interface JobLogsTable {
+  job_id: string;
+  seq: number;
+  at: string;
+  line: string;
+}
+
 export interface MigrationsMarker {
   id: Generated<number>;
 }
@@ -151,4 +192,6 @@ export interface Database {
   namespace_storage: NamespaceStorageTable;
   lfs_repo_objects: LfsRepoObjectsTable;
   lfs_indexed_repos: LfsIndexedReposTable;
+  jobs: JobsTable;
+  job_logs: JobLogsTable;
 }

@@ -89,6 +89,14 @@ export const errorCatalog = {
   CROSS_SITE_REQUEST_REFUSED: { status: 403, retryable: false, message: 'A write with cookie or Basic credentials must come from this site (Origin) or carry a JSON body; send a token in Authorization: Bearer instead' },
   HOST_NOT_ALLOWED: { status: 400, retryable: false, message: 'This server does not answer to that Host; set MODA_PUBLIC_URL or MODA_ALLOWED_HOSTS' },
   CONTENT_TYPE_UNSUPPORTED: { status: 415, retryable: false, message: 'This route does not accept that Content-Type' },
+  JOB_TYPE_UNKNOWN: { status: 400, retryable: false, message: 'No job type by that name is registered on this server' },
+  JOB_PARAMS_INVALID: { status: 400, retryable: false, message: "The job's params do not match its type's schema" },
+  JOB_NOT_FOUND: { status: 404, retryable: false, message: 'Job not found' },
+  JOB_ALREADY_FINISHED: { status: 409, retryable: false, message: 'The job has already finished; only a queued or running job can be cancelled' },
+  JOB_NOT_RETRYABLE: { status: 409, retryable: false, message: 'Only a failed or cancelled job can be retried' },
+  JOB_CANCELLED: { status: 409, retryable: false, message: 'The job was cancelled' },
+  JOB_INTERRUPTED: { status: 500, retryable: true, message: 'The server stopped while the job was running' },
+  JOB_CRASHED: { status: 500, retryable: true, message: "The job's process stopped without an answer" },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -30,7 +30,6 @@ import { registerHfInferenceRoutes } from '../protocols/hf/inference-route.js';
 import { registerOpenAiRoutes } from '../protocols/openai/openai-routes.js';
 import { registerDeploymentRoutes } from '../protocols/moda/deployment-routes.js';
 import { Deployments } from '../serve/deployments.js';
-import { importCatalog } from '../catalog/import-catalog.js';
 import { registerObservabilityRoutes, setReadinessCheck } from '../protocols/moda/observability-routes.js';
 import { InferenceService } from '../serve/inference-service.js';
 import { ModelCache } from '../serve/model-cache.js';
@@ -38,18 +37,7 @@ import { registerWebUi } from './web-ui.js';
 import { registerRateLimits } from './rate-limit/register-rate-limits.js';
 import { registerAuditRequestContext } from './audit-request-context.js';
 import { registerAuditRoutes } from '../protocols/moda/audit-routes.js';
-
-/** Imports the starter catalog, logging what was imported or skipped; never rejects. */
-function importStarterCatalog(app: FastifyInstance, hub: HubContext): Promise<void> {
-  return importCatalog(hub)
-    .then((results) => {
-      for (const result of results) {
-        if (result.status === 'skipped') app.log.warn({ repo: result.repo, reason: result.reason }, 'starter model not imported');
-        else if (result.status !== 'unchanged') app.log.info({ repo: result.repo, commit: result.commit }, `starter model ${result.status}`);
-      }
-    })
-    .catch((error: unknown) => app.log.error({ err: error }, 'starter catalog import failed'));
-}
+import { registerJobs } from './register-jobs.js';
 
 /** The model cache and inference service a server gets from its configuration. */
 export function createInferenceService(hub: HubContext): InferenceService {
@@ -149,7 +137,9 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   const baseUrl = (request: Pick<FastifyRequest, 'headers' | 'protocol'>) => hub.config.publicUrl || `${request.protocol}://${request.headers.host ?? 'localhost'}`;
 
   app.addHook('onClose', () => inference.models.close());
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  const jobs = await registerJobs(app, hub);
+  // Alive, and whether the starter catalog is still being imported (a new hub is not complete yet).
+  app.get('/healthz', async () => ({ status: 'ok', starter_catalog: await jobs.starterCatalog() }));
   registerWhoamiRoute(app, hub);
   registerAccountRoutes(app, hub);
   registerAuditRoutes(app, hub);
@@ -173,18 +163,11 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   inference.deployedNow = (repoId) => deployments.readyFor(repoId);
   registerDeploymentRoutes(app, deployments);
   registerWebUi(app, hub.config.webDist ? { distDir: hub.config.webDist } : {});
-  // The starter models are imported after the server starts listening (a first import hashes and
-  // commits tens of MB); /readyz says `starter-catalog` until it is done.
-  const catalog = { importing: false, done: Promise.resolve() };
-  app.addHook('onReady', () => {
-    if (!hub.config.catalog) return;
-    catalog.importing = true;
-    catalog.done = importStarterCatalog(app, hub).finally(() => (catalog.importing = false));
-  });
-  app.addHook('onClose', () => catalog.done);
+  // The starter models are imported by a `catalog-import` job enqueued once the server listens (a
+  // first import hashes and commits tens of MB); /readyz says `starter-catalog` until it is done.
   setReadinessCheck(app, async () => {
     const readiness = await deployments.readiness();
-    return catalog.importing ? { ready: false, waiting: ['starter-catalog', ...readiness.waiting] } : readiness;
+    return (await jobs.starterCatalog()).state === 'importing' ? { ready: false, waiting: ['starter-catalog', ...readiness.waiting] } : readiness;
   });
   // Stored deployments load in the background; /readyz tells when the required ones are up.
   app.addHook('onReady', () => deployments.restore());

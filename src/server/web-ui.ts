@@ -94,6 +94,7 @@ export function registerWebUi(app: FastifyInstance, options: WebUiOptions = {}):
   app.get('/tasks/:task', sendIndex);
   app.get('/new', sendIndex);
   app.get('/deployments', sendIndex);
+  app.get('/jobs', sendIndex);
   app.get('/settings/tokens', sendIndex);
   const repoPage = async (request: FastifyRequest<{ Params: { namespace: string; name: string } }>, reply: FastifyReply) => {
     if (RESERVED_NAMESPACES.has(request.params.namespace) || request.params.name.endsWith('.git')) throw notFound(request);

@@ -7,8 +7,8 @@ import { Link } from './router.js';
 import { useSession } from './session.js';
 
 const ACCOUNT_LINKS = {
-  zh: { label: '我的', newRepo: '新建仓库', deployments: '部署', tokens: '访问令牌', audit: '审计日志' },
-  en: { label: 'Mine', newRepo: 'New repo', deployments: 'Deployments', tokens: 'Tokens', audit: 'Audit log' },
+  zh: { label: '我的', newRepo: '新建仓库', deployments: '部署', jobs: '任务', tokens: '访问令牌', audit: '审计日志' },
+  en: { label: 'Mine', newRepo: 'New repo', deployments: 'Deployments', jobs: 'Jobs', tokens: 'Tokens', audit: 'Audit log' },
 };
 
 /** Links to the pages of the signed-in user; nothing when signed out. */
@@ -21,6 +21,7 @@ function AccountLinks() {
     <nav aria-label={text.label} className="account-links">
       <Link href="/new">{text.newRepo}</Link>
       <Link href="/deployments">{text.deployments}</Link>
+      <Link href="/jobs">{text.jobs}</Link>
       <Link href="/settings/tokens">{text.tokens}</Link>
       {session.user?.isAdmin && <Link href="/settings/audit">{text.audit}</Link>}
     </nav>

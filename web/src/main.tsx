@@ -19,6 +19,7 @@ const NewRepoPage = lazy(() => import('./account/new-repo-page.js'));
 const TokensPage = lazy(() => import('./account/tokens-page.js'));
 const AuditPage = lazy(() => import('./account/audit-page.js'));
 const DeploymentsPage = lazy(() => import('./deployments/deployments-page.js'));
+const JobsPage = lazy(() => import('./jobs/jobs-page.js'));
 
 function App() {
   const [language, setLanguageState] = useState<Language>(initialLanguage);
@@ -82,6 +83,9 @@ function App() {
       break;
     case 'deployments':
       page = <DeploymentsPage />;
+      break;
+    case 'jobs':
+      page = <JobsPage />;
       break;
     default:
       page = <p className="error">{i18n.t.notFoundPage}</p>;

@@ -10,6 +10,7 @@ export type Route =
   | { page: 'tokens' }
   | { page: 'audit' }
   | { page: 'deployments' }
+  | { page: 'jobs' }
   | { page: 'not-found' };
 
 /**
@@ -28,6 +29,7 @@ const APP_PAGES: Record<string, Route> = {
   'settings/tokens': { page: 'tokens' },
   'settings/audit': { page: 'audit' },
   deployments: { page: 'deployments' },
+  jobs: { page: 'jobs' },
 };
 
 function repoView(rest: string[]): RepoView | undefined | null {

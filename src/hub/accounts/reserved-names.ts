@@ -7,6 +7,7 @@ export const RESERVED_NAMESPACE_NAMES: ReadonlySet<string> = new Set([
   'new',
   'settings',
   'deployments',
+  'jobs',
   // API and static prefixes (RESERVED_NAMESPACES in src/server/web-ui.ts).
   'api',
   'v1',

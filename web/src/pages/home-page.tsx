@@ -1,9 +1,10 @@
 // Home: a search box, the task catalog grouped by modality with model counts, and the models
 // updated most recently.
-import { useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { listTasks, searchRepos, taskCounts, type TaskSummary } from '../api.js';
 import { ErrorMessage, Loading, useAsync } from '../async-state.js';
 import { taskTitle, useI18n, type Messages } from '../i18n.js';
+import { CatalogImportBanner } from '../jobs/catalog-import-banner.js';
 import { RepoList } from '../repo-list.js';
 import { Link, useNavigate } from '../router.js';
 
@@ -33,6 +34,12 @@ export function HomePage() {
   const [tasks, retryTasks] = useAsync(tasksWithCounts, []);
   const [recent, retryRecent] = useAsync((signal) => searchRepos({ sort: 'lastModified', limit: 8 }, signal), []);
 
+  // When the starter import ends, the counts and the recent models it added are loaded again.
+  const importDone = useCallback(() => {
+    retryTasks();
+    retryRecent();
+  }, [retryTasks, retryRecent]);
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
     navigate(`/models?search=${encodeURIComponent(query.trim())}`);
@@ -40,6 +47,7 @@ export function HomePage() {
 
   return (
     <div className="home">
+      <CatalogImportBanner onDone={importDone} />
       <section className="hero">
         <h1>{t.heroTitle}</h1>
         <p>{t.heroText}</p>

@@ -1,0 +1,66 @@
+// Entry point of a job process: the server forks one per running job (embedded-job-queue.ts), so a
+// job's CPU, memory and native crashes never touch the HTTP thread. It opens the hub itself (its own
+// database connection and blob store), acts as the job's owner through a token of the owner's
+// rights, runs the job type's code, and reports progress, log lines and the outcome over IPC.
+import { join } from 'node:path';
+import { ModaClient } from '../client/moda-client.js';
+import { openDatabase } from '../db/open-database.js';
+import { isModaError, ModaError } from '../errors/moda-error.js';
+import { authenticate } from '../hub/actor.js';
+import { createHubContext } from '../hub/context.js';
+import { FsBlobStore } from '../storage/fs-blob-store.js';
+import type { FromJobProcess, JobFailure, JobStart, ToJobProcess } from './job-messages.js';
+import { loadJobTypes } from './register-job-types.js';
+
+const controller = new AbortController();
+
+function send(message: FromJobProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+function failureOf(error: unknown): JobFailure {
+  if (controller.signal.aborted) return { code: 'JOB_CANCELLED', message: 'the job was cancelled', retryable: false };
+  if (isModaError(error)) return { code: error.code, message: error.message, retryable: error.retryable };
+  // An unexpected error is a bug in the job's code: running it again will not help.
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error), retryable: false };
+}
+
+async function run(start: JobStart): Promise<void> {
+  const db = await openDatabase(start.config);
+  try {
+    const hub = createHubContext(db, new FsBlobStore(join(start.config.home, 'blobs'), { directIo: start.config.blobDirectIo }), start.config);
+    const registry = await loadJobTypes(start.config.jobModules);
+    const jobType = registry.get(start.type);
+    if (!jobType) throw new ModaError('JOB_TYPE_UNKNOWN', `job type ${start.type} is not registered in the job process`);
+    const actor = await authenticate(hub, start.token);
+    const result = await jobType.run({
+      jobId: start.jobId,
+      attempt: start.attempt,
+      params: start.params,
+      signal: controller.signal,
+      progress: (fraction, message) => void send({ kind: 'progress', fraction: fraction === null ? null : Math.min(1, Math.max(0, fraction)), message: message ?? null }),
+      log: (line) => void send({ kind: 'log', line }),
+      actor,
+      client: new ModaClient({ endpoint: start.serverUrl, token: start.token }),
+      hub,
+      tempDir: start.tempDir,
+    });
+    controller.signal.throwIfAborted();
+    await send({ kind: 'succeeded', result: result ?? null });
+  } finally {
+    await db.destroy().catch(() => undefined);
+  }
+}
+
+process.on('message', (message: ToJobProcess) => {
+  if (message.kind === 'abort') controller.abort();
+  else
+    void run(message)
+      .catch((error: unknown) => send({ kind: 'failed', error: failureOf(error) }))
+      .finally(() => process.exit(0));
+});
+// The server died (SIGKILL, OOM): a job must not outlive it and write behind the next start's back.
+process.on('disconnect', () => process.exit(70));

@@ -1,0 +1,174 @@
+// The job records in the database (SQLite or PostgreSQL): every JobQueue implementation keeps its
+// jobs here, so reads (list, get, logs) never depend on which queue runs them. State changes are
+// conditional updates (`where state = …`), so two processes never both claim or finish one job.
+import { randomBytes } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/open-database.js';
+import type { JobLogsTable, JobsTable, JobState } from '../db/schema.js';
+
+export type JobRow = Selectable<JobsTable>;
+export type JobLogRow = Selectable<JobLogsTable>;
+
+export const FINISHED_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled'];
+/** A log line longer than this is cut, and a job keeps at most MAX_LOG_LINES lines: a chatty job cannot fill the database. */
+export const MAX_LOG_LINE_CHARS = 4096;
+export const MAX_LOG_LINES = 20_000;
+
+/** Time-ordered: milliseconds in base 36 (fixed width), then random hex. */
+export function newJobId(now = Date.now()): string {
+  return `${now.toString(36).padStart(9, '0')}${randomBytes(5).toString('hex')}`;
+}
+
+export interface NewJob {
+  type: string;
+  params: unknown;
+  owner: string;
+  tokenId: string | null;
+  maxAttempts: number;
+}
+
+export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
+  const now = new Date().toISOString();
+  const row: JobRow = {
+    id: newJobId(),
+    type: job.type,
+    params: JSON.stringify(job.params ?? {}),
+    owner: job.owner,
+    token_id: job.tokenId,
+    state: 'queued',
+    progress_fraction: null,
+    progress_message: null,
+    created_at: now,
+    started_at: null,
+    finished_at: null,
+    attempts: 0,
+    max_attempts: job.maxAttempts,
+    run_after: now,
+    runner: null,
+    pid: null,
+    cancel_requested: 0,
+    result: null,
+    error_code: null,
+    error_message: null,
+    log_lines: 0,
+  };
+  await db.insertInto('jobs').values(row).execute();
+  return row;
+}
+
+export async function findJobRow(db: Db, id: string): Promise<JobRow | undefined> {
+  return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface JobFilter {
+  owner?: string;
+  state?: JobState;
+  type?: string;
+  /** Jobs with ids below this (the next page, newest first). */
+  before?: string;
+  limit: number;
+}
+
+export async function listJobRows(db: Db, filter: JobFilter): Promise<JobRow[]> {
+  let query = db.selectFrom('jobs').selectAll();
+  if (filter.owner !== undefined) query = query.where('owner', '=', filter.owner);
+  if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+  if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+  if (filter.before !== undefined) query = query.where('id', '<', filter.before);
+  return query.orderBy('id', 'desc').limit(filter.limit).execute();
+}
+
+/** Takes the oldest due queued job for `runner`; undefined when none is due (or another runner won them). */
+export async function claimNextJob(db: Db, runner: string, types: readonly string[]): Promise<JobRow | undefined> {
+  if (types.length === 0) return undefined;
+  const now = new Date().toISOString();
+  const candidates = await db.selectFrom('jobs').select('id').where('state', '=', 'queued').where('run_after', '<=', now).where('type', 'in', types).orderBy('id').limit(8).execute();
+  for (const { id } of candidates) {
+    const claimed = await db
+      .updateTable('jobs')
+      .set((eb) => ({ state: 'running', runner, pid: null, started_at: now, finished_at: null, attempts: eb('attempts', '+', 1), progress_fraction: null, progress_message: null, error_code: null, error_message: null, cancel_requested: 0 }))
+      .where('id', '=', id)
+      .where('state', '=', 'queued')
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 1) return findJobRow(db, id);
+  }
+  return undefined;
+}
+
+export async function setJobProgress(db: Db, id: string, fraction: number | null, message: string | null): Promise<void> {
+  await db.updateTable('jobs').set({ progress_fraction: fraction, progress_message: message }).where('id', '=', id).where('state', '=', 'running').execute();
+}
+
+export interface JobEnding {
+  state: 'succeeded' | 'failed' | 'cancelled';
+  result?: unknown;
+  error?: { code: string; message: string };
+}
+
+/** Ends a job that is in `from` (running, or queued for a cancel); false when it was not in that state any more. */
+export async function finishJob(db: Db, id: string, ending: JobEnding, from: JobState = 'running'): Promise<boolean> {
+  const updated = await db
+    .updateTable('jobs')
+    .set({
+      state: ending.state,
+      finished_at: new Date().toISOString(),
+      runner: null,
+      pid: null,
+      result: ending.result === undefined ? null : JSON.stringify(ending.result),
+      error_code: ending.error?.code ?? null,
+      error_message: ending.error?.message ?? null,
+      ...(ending.state === 'succeeded' && { progress_fraction: 1 }),
+    })
+    .where('id', '=', id)
+    .where('state', '=', from)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+/** Puts a job back in the queue (an automatic retry, a restart, or a user's retry from `from`). */
+export async function requeueJob(db: Db, id: string, options: { runAfter: Date; from: JobState; error?: { code: string; message: string } }): Promise<boolean> {
+  const updated = await db
+    .updateTable('jobs')
+    .set({ state: 'queued', run_after: options.runAfter.toISOString(), runner: null, pid: null, finished_at: null, cancel_requested: 0, error_code: options.error?.code ?? null, error_message: options.error?.message ?? null })
+    .where('id', '=', id)
+    .where('state', '=', options.from)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+export async function requestCancel(db: Db, id: string): Promise<void> {
+  await db.updateTable('jobs').set({ cancel_requested: 1 }).where('id', '=', id).where('state', '=', 'running').execute();
+}
+
+/** Ids of running jobs of `runner` that someone asked to cancel (possibly through another replica). */
+export async function cancelRequestedJobs(db: Db, runner: string): Promise<string[]> {
+  const rows = await db.selectFrom('jobs').select('id').where('runner', '=', runner).where('state', '=', 'running').where('cancel_requested', '=', 1).execute();
+  return rows.map((row) => row.id);
+}
+
+/** Appends lines (cut to MAX_LOG_LINE_CHARS, at most MAX_LOG_LINES per job); returns them with their seq. */
+export async function appendJobLog(db: Db, id: string, lines: readonly string[]): Promise<JobLogRow[]> {
+  if (lines.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const job = await trx.selectFrom('jobs').select('log_lines').where('id', '=', id).executeTakeFirst();
+    if (!job) return [];
+    const room = Math.max(0, MAX_LOG_LINES - job.log_lines);
+    const kept = lines.length > room ? [...lines.slice(0, Math.max(0, room - 1)), ...(room > 0 ? [`… log limit of ${MAX_LOG_LINES} lines reached; later lines are dropped`] : [])] : lines;
+    if (kept.length === 0) return [];
+    const at = new Date().toISOString();
+    const rows = kept.map((line, index) => ({ job_id: id, seq: job.log_lines + index + 1, at, line: line.length > MAX_LOG_LINE_CHARS ? `${line.slice(0, MAX_LOG_LINE_CHARS)}…` : line }));
+    await trx.insertInto('job_logs').values(rows).execute();
+    await trx.updateTable('jobs').set({ log_lines: job.log_lines + rows.length }).where('id', '=', id).execute();
+    return rows;
+  });
+}
+
+export async function readJobLog(db: Db, id: string, afterSeq: number, limit: number): Promise<JobLogRow[]> {
+  return db.selectFrom('job_logs').selectAll().where('job_id', '=', id).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+}
+
+/** Jobs by type and state, and the due queued ones (metrics). */
+export async function countJobs(db: Db): Promise<{ type: string; state: JobState; count: number }[]> {
+  const rows = await db.selectFrom('jobs').select(['type', 'state']).select((eb) => eb.fn.countAll<number | string>().as('count')).groupBy(['type', 'state']).execute();
+  return rows.map((row) => ({ type: row.type, state: row.state, count: Number(row.count) }));
+}

@@ -1,0 +1,32 @@
+// `catalog-import`: imports the starter catalog (catalog/) into the hub, one commit per entry, as
+// the first start of a server does. Progress is entries done of entries; each entry's commit is
+// atomic, so a cancel or crash leaves whole entries or none, and a re-run skips finished ones.
+import { Type } from '@sinclair/typebox';
+import { importCatalog, type CatalogImportResult } from '../../catalog/import-catalog.js';
+import { defineJobType } from '../job-type.js';
+
+export const catalogImportJob = defineJobType({
+  type: 'catalog-import',
+  description: 'Import the starter models (catalog/) into the hub as moda/ repos',
+  paramsSchema: Type.Object({ only: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000, description: 'entry names or repo ids; default all' })) }, { additionalProperties: false }),
+  maxAttempts: 3,
+  backoff: { delayMs: 5_000, factor: 2 },
+  adminOnly: true,
+  async run({ params, signal, progress, log, hub }) {
+    const results = await importCatalog(hub, {
+      only: params.only,
+      signal,
+      onProgress(done, total, entry, last) {
+        if (last) log(describe(last));
+        progress(total === 0 ? 1 : done / total, entry ? `importing ${entry.repo} (${done + 1} of ${total})` : `${total} entries`);
+      },
+    });
+    const count = (status: CatalogImportResult['status']) => results.filter((result) => result.status === status).length;
+    return { imported: count('imported'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), repos: results };
+  },
+});
+
+function describe(result: CatalogImportResult): string {
+  if (result.status === 'skipped') return `${result.repo}: skipped (${result.reason ?? 'not installed'})`;
+  return `${result.repo}: ${result.status}${result.commit ? ` at ${result.commit.slice(0, 12)}` : ''}`;
+}

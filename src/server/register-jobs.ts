@@ -1,0 +1,63 @@
+// Puts the job runner into the app: job types, the embedded queue, the routes and metrics. The queue
+// starts once the server listens (jobs reach the hub through its HTTP API); the starter catalog
+// import is then enqueued as a `catalog-import` job whose progress /healthz and the home page show.
+import type { FastifyInstance } from 'fastify';
+import type { HubContext } from '../hub/context.js';
+import { EmbeddedJobQueue } from '../jobs/embedded-job-queue.js';
+import { registerJobMetrics } from '../jobs/job-metrics.js';
+import { JobService } from '../jobs/job-service.js';
+import { findJobRow } from '../jobs/job-store.js';
+import { loadJobTypes } from '../jobs/register-job-types.js';
+import { registerJobRoutes } from '../protocols/moda/job-routes.js';
+import { metricsRegistryOf } from './metrics.js';
+
+export interface StarterCatalogStatus {
+  /** off: MODA_CATALOG=0; importing: queued or running; done; failed (or cancelled). */
+  state: 'off' | 'importing' | 'done' | 'failed';
+  job_id: string | null;
+  progress: { fraction: number | null; message: string | null } | null;
+}
+
+export interface AppJobs {
+  service: JobService;
+  starterCatalog(): Promise<StarterCatalogStatus>;
+}
+
+/** The URL jobs call this server at: its listen address, loopback for a wildcard one. */
+function listenUrl(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (typeof address !== 'object' || address === null) return 'http://127.0.0.1';
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
+
+export async function registerJobs(app: FastifyInstance, hub: HubContext): Promise<AppJobs> {
+  const registry = await loadJobTypes(hub.config.jobModules);
+  const queue = new EmbeddedJobQueue(hub, registry, (message, error) => app.log.error({ err: error }, message));
+  const service = new JobService(hub, queue, registry);
+  registerJobRoutes(app, service);
+  const metrics = metricsRegistryOf(app);
+  if (metrics) registerJobMetrics(metrics, service);
+
+  let catalogJobId: string | undefined;
+  app.addHook('onListen', async () => {
+    await queue.start({ serverUrl: listenUrl(app) });
+    if (!hub.config.catalog) return;
+    // A start after a crash may find the last import re-queued: that one counts.
+    const pending = await hub.db.selectFrom('jobs').select('id').where('type', '=', 'catalog-import').where('state', 'in', ['queued', 'running']).orderBy('id', 'desc').executeTakeFirst();
+    catalogJobId = pending?.id ?? (await queue.enqueue({ type: 'catalog-import', params: {}, owner: 'admin', tokenId: null, maxAttempts: registry.get('catalog-import')?.maxAttempts ?? 1 })).id;
+  });
+  app.addHook('onClose', () => queue.close());
+
+  return {
+    service,
+    async starterCatalog() {
+      if (!hub.config.catalog) return { state: 'off', job_id: null, progress: null };
+      const row = catalogJobId === undefined ? undefined : await findJobRow(hub.db, catalogJobId);
+      // Not enqueued yet (the server is starting) counts as importing.
+      if (!row) return { state: 'importing', job_id: catalogJobId ?? null, progress: null };
+      const state = row.state === 'queued' || row.state === 'running' ? 'importing' : row.state === 'succeeded' ? 'done' : 'failed';
+      return { state, job_id: row.id, progress: { fraction: row.progress_fraction, message: row.progress_message } };
+    },
+  };
+}
