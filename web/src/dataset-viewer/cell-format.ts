@@ -60,7 +60,7 @@ export function cellOf(type: FeatureType | undefined, value: unknown): Cell {
 }
 
 /** Text longer than `limit` characters (or `maxLines` lines) is shown cut with a "more" toggle. */
-export function foldText(text: string, limit = 300, maxLines = 6): { head: string; folded: boolean } {
+export function foldText(text: string, limit = 200, maxLines = 4): { head: string; folded: boolean } {
   const lines = text.split('\n');
   let head = lines.length > maxLines ? lines.slice(0, maxLines).join('\n') : text;
   if ([...head].length > limit) head = [...head].slice(0, limit).join('');

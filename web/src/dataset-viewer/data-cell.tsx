@@ -61,7 +61,7 @@ function TextCell({ text, truncated }: { text: string; truncated: boolean }) {
   const [open, setOpen] = useState(false);
   const { head, folded } = foldText(text);
   return (
-    <div className="cell-text">
+    <div className={text.length > 40 ? 'cell-text cell-text-long' : 'cell-text'}>
       <span>{open ? text : head}</span>
       {truncated && (
         <span className="badge subtle" title={labels.truncatedCell}>

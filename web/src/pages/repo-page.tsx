@@ -83,7 +83,8 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
               </button>
             ))}
           </div>
-          <div className="repo-columns">
+          {/* The viewer's table takes the full width; the side panels go below it. */}
+          <div className={current === 'viewer' ? 'repo-columns repo-columns-wide' : 'repo-columns'}>
             <div id="repo-panel" role="tabpanel" aria-labelledby={`tab-${current}`} className="repo-main">
               <Suspense fallback={<Loading />}>
                 {current === 'card' && editing && <EditCard type={type} repo={repo} markdown={state.value.card ?? `# ${repo}\n`} onCommitted={committed} onCancel={() => setEditing(false)} />}
