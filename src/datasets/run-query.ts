@@ -25,7 +25,8 @@ export interface QueryOptions {
 export function queryError(error: unknown, timedOut: boolean): ModaError {
   if (isModaError(error)) return error;
   if (timedOut) return new ModaError('DATASET_QUERY_TIMEOUT', undefined, { cause: error });
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  // The binding prefixes some errors ("Failed to extract statements: Parser Error: …").
+  const message = ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').replace(/^Failed to [\w ]+: (?=[A-Z][\w ]* Error)/, '');
   if (/^(Permission Error|Invalid Input Error: Cannot change configuration|Invalid Input Error: Loading external)/.test(message)) return new ModaError('DATASET_QUERY_NOT_ALLOWED', message, { cause: error });
   if (/^(Parser Error|Binder Error|Catalog Error|Conversion Error|Not implemented Error|Out of Range Error|Invalid Input Error|Syntax Error)/.test(message)) {
     if (/Malformed JSON|parquet|Parquet|Expected Number of Columns|CSV/.test(message)) return new ModaError('DATASET_FILE_INVALID', message, { cause: error });
