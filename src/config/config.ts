@@ -112,6 +112,14 @@ export interface Config {
   modelLoadTimeoutMs: number;
   /** Times in a row a model may stop its process while loading before it is quarantined. */
   modelCrashLimit: number;
+  /** Longest one dataset viewer query may run before it is interrupted. */
+  datasetQueryTimeoutMs: number;
+  /** Most rows the dataset SQL route returns. */
+  datasetSqlMaxRows: number;
+  /** DuckDB memory_limit of one dataset preparation or query engine. */
+  datasetMemoryBytes: number;
+  /** DuckDB threads of one dataset preparation or query engine. */
+  datasetThreads: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -267,6 +275,10 @@ export const settings = [
   define({ key: 'modelBatchTimeoutMs', env: 'MODA_MODEL_BATCH_TIMEOUT', description: 'Wall-clock time one batch may run; past it the model process is killed and restarted, the request gets 504 and batches that shared the process run again (0 = no limit)', default: () => 120_000, parse: duration }),
   define({ key: 'modelLoadTimeoutMs', env: 'MODA_MODEL_LOAD_TIMEOUT', description: 'Time a model process may take to load its model before it is killed', default: () => 300_000, parse: duration }),
   define({ key: 'modelCrashLimit', env: 'MODA_MODEL_CRASH_LIMIT', description: 'Times in a row a model may stop its process while loading (abort, fatal error, memory limit) before it is quarantined: not loaded again, deployments included, until redeployed or a new commit', default: () => 3, parse: integer }),
+  define({ key: 'datasetQueryTimeoutMs', env: 'MODA_DATASET_QUERY_TIMEOUT', description: 'Longest one dataset viewer query (rows, search, filter, statistics, SQL) may run before it is interrupted with 504 DATASET_QUERY_TIMEOUT', default: () => 10_000, parse: duration }),
+  define({ key: 'datasetSqlMaxRows', env: 'MODA_DATASET_SQL_MAX_ROWS', description: 'Most rows `POST /datasets-server/sql` returns; longer results are cut and say `partial: true`', default: () => 1000, parse: integer }),
+  define({ key: 'datasetMemoryBytes', env: 'MODA_DATASET_MEMORY', description: "Memory DuckDB may use for one dataset preparation or query engine (its memory_limit); larger work spills to MODA_HOME's dataset cache", default: () => 512 * 1024 ** 2, parse: bytes }),
+  define({ key: 'datasetThreads', env: 'MODA_DATASET_THREADS', description: 'Threads DuckDB uses per dataset preparation or query engine', default: () => 2, parse: integer }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -38,6 +38,7 @@ import { registerWebUi } from './web-ui.js';
 import { registerRateLimits } from './rate-limit/register-rate-limits.js';
 import { registerAuditRequestContext } from './audit-request-context.js';
 import { registerAuditRoutes } from '../protocols/moda/audit-routes.js';
+import { registerDatasetsServerRoutes } from '../protocols/datasets/datasets-server-routes.js';
 
 /** Imports the starter catalog, logging what was imported or skipped; never rejects. */
 function importStarterCatalog(app: FastifyInstance, hub: HubContext): Promise<void> {
@@ -162,6 +163,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   inference.deployed = (repoId) => deployments.servedFor(repoId);
   inference.deployedNow = (repoId) => deployments.readyFor(repoId);
   registerDeploymentRoutes(app, deployments);
+  registerDatasetsServerRoutes(app, hub, baseUrl);
   registerWebUi(app, hub.config.webDist ? { distDir: hub.config.webDist } : {});
   // The starter models are imported after the server starts listening (a first import hashes and
   // commits tens of MB); /readyz says `starter-catalog` until it is done.
