@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cellOf, foldText, formatCount, formatNumber, frequencyBars, histogramBars, pageWindow, sqlTable, typeLabel } from '../web/src/dataset-viewer/cell-format.js';
 import { loadSnippets } from '../web/src/dataset-viewer/load-snippets.js';
-import { rowsPath } from '../web/src/dataset-viewer/viewer-types.js';
+import { orderByColumn, rowsPath } from '../web/src/dataset-viewer/viewer-types.js';
 
 void test('cells follow the feature type: images and audio by their src, labels by name, the rest by value', () => {
   const image = { _type: 'Image' };
@@ -85,6 +85,9 @@ void test('a rows query goes to /rows, /search with a query, /filter with where 
   assert.equal(rowsPath({ ...base, query: '  free money ' }), '/datasets-server/search?dataset=moda%2Fspam-assassin&config=default&split=train&revision=abc&offset=25&length=25&query=free+money');
   assert.match(rowsPath({ ...base, where: `"label"='spam'` }), /^\/datasets-server\/filter\?.*&where=%22label%22%3D%27spam%27$/);
   assert.match(rowsPath({ ...base, query: '   ' }), /^\/datasets-server\/rows\?/);
+  assert.match(rowsPath({ ...base, orderby: orderByColumn('font_size', true) }), /^\/datasets-server\/filter\?.*&orderby=%22font_size%22\+DESC$/);
+  // A column name with a double quote stays one quoted identifier.
+  assert.equal(orderByColumn('say "hi"', false), '"say ""hi""" ASC');
 });
 
 void test('load snippets name this server, the repo, a non-default config and the split, quoted for Python', () => {

@@ -125,6 +125,39 @@ void test('search finds rows by their text, and clearing it brings back all rows
   await page.context().close();
 });
 
+void test('a WHERE filter keeps matching rows, column headers sort, and a bad filter shows its error', async () => {
+  const page = await newPage(browser);
+  await openViewer(page, 'moda/ocr-rendered-zh-en');
+  const table = page.getByTestId('rows-table');
+  const column = (name: string) => table.locator(`td[data-column="${name}"]`).allTextContents();
+
+  await table.getByRole('button', { name: /^font_size/ }).click();
+  await waitForCondition(page, `document.querySelector('th[aria-sort="ascending"]') !== null && !document.querySelector('[role="status"]')`);
+  assert.deepEqual([...new Set(await column('font_size'))], ['20'], 'the smallest size first');
+  await table.getByRole('button', { name: /^font_size/ }).click();
+  await waitForCondition(page, `document.querySelector('th[aria-sort="descending"]') !== null && !document.querySelector('[role="status"]')`);
+  assert.deepEqual([...new Set(await column('font_size'))], ['40']);
+  assert.match((await page.getByTestId('rows-count').textContent()) ?? '', /共 300 行/);
+
+  const metadata = readFileSync(join(CATALOG_DIR, 'ocr-rendered-zh-en', 'test', 'metadata.jsonl'), 'utf8').trim().split('\n');
+  const upsideDown = metadata.filter((line) => (JSON.parse(line) as { distortion: string }).distortion === 'upside_down').length;
+  await page.getByLabel('筛选条件（SQL WHERE）').fill(`"distortion" = 'upside_down'`);
+  await page.getByRole('button', { name: '筛选', exact: true }).click();
+  await waitForCondition(page, `/筛选后 ${upsideDown} 行/.test(document.querySelector('[data-testid="rows-count"]')?.textContent ?? '')`);
+  assert.deepEqual([...new Set(await column('distortion'))], ['upside_down']);
+  assert.deepEqual([...new Set(await column('rotation'))], ['180']);
+  await screenshot(page, 'dataset-viewer-filter');
+
+  await page.getByLabel('筛选条件（SQL WHERE）').fill(`1=1) UNION SELECT * FROM read_csv('/etc/passwd') --`);
+  await page.getByRole('button', { name: '筛选', exact: true }).click();
+  const error = page.getByTestId('error-text');
+  await error.waitFor();
+  assert.match((await error.textContent()) ?? '', /\[[A-Z_]+\]/);
+  await page.getByRole('button', { name: '清除' }).click();
+  await waitForCondition(page, `/第 1–25 行，共 300 行/.test(document.querySelector('[data-testid="rows-count"]')?.textContent ?? '')`);
+  await page.context().close();
+});
+
 void test('statistics: class frequencies for labels, text lengths and number histograms', async () => {
   const page = await newPage(browser);
   await openViewer(page, 'moda/spam-assassin');

@@ -1,11 +1,13 @@
-// The rows of one split, a page of PAGE_SIZE at a time (the dataset viewer's /rows), or the rows
-// matching a search of the text columns (/search); typed cells, a pager and the total.
+// The rows of one split, a page of PAGE_SIZE at a time (the dataset viewer's /rows), the rows
+// matching a search of the text columns (/search), or those an SQL WHERE keeps, sorted by a column
+// header (/filter); typed cells, a pager and the total. Search and filter are one or the other, as
+// the two routes are.
 import { useState, type FormEvent } from 'react';
 import { ErrorMessage, Loading, useAsync } from '../async-state.js';
 import { formatCount, pageWindow, typeLabel } from './cell-format.js';
 import { DataCell } from './data-cell.js';
-import { fetchRows, type SplitRef } from './viewer-api.js';
-import { useViewerText } from './viewer-text.js';
+import { fetchRows, orderByColumn, type SplitRef } from './viewer-api.js';
+import { useViewerText, type ViewerText } from './viewer-text.js';
 
 /** Rows per page: HF's viewer pages by 100, the most /rows gives; 25 keeps a page of images light. */
 export const PAGE_SIZE = 25;
@@ -15,17 +17,40 @@ export function RowsTable({ split, authenticated }: { split: SplitRef; authentic
   const [page, setPage] = useState(0);
   const [draft, setDraft] = useState('');
   const [query, setQuery] = useState('');
-  const [state, retry] = useAsync((signal) => fetchRows({ ...split, offset: page * PAGE_SIZE, length: PAGE_SIZE, query }, signal), [split.dataset, split.config, split.split, split.revision, page, query]);
+  const [whereDraft, setWhereDraft] = useState('');
+  const [where, setWhere] = useState('');
+  const [sort, setSort] = useState<{ column: string; descending: boolean } | undefined>();
+  const orderby = sort && !query ? orderByColumn(sort.column, sort.descending) : '';
+  const [state, retry] = useAsync(
+    (signal) => fetchRows({ ...split, offset: page * PAGE_SIZE, length: PAGE_SIZE, query, where: query ? '' : where, orderby }, signal),
+    [split.dataset, split.config, split.split, split.revision, page, query, where, orderby],
+  );
 
   const search = (event: FormEvent) => {
     event.preventDefault();
     setPage(0);
     setQuery(draft.trim());
+    setWhere('');
+    setWhereDraft('');
+  };
+  const filter = (event: FormEvent) => {
+    event.preventDefault();
+    setPage(0);
+    setWhere(whereDraft.trim());
+    setQuery('');
+    setDraft('');
   };
   const clear = () => {
     setDraft('');
     setQuery('');
+    setWhereDraft('');
+    setWhere('');
     setPage(0);
+  };
+  // Ascending, then descending, then the file's own order.
+  const toggleSort = (column: string) => {
+    setPage(0);
+    setSort(sort?.column !== column ? { column, descending: false } : sort.descending ? undefined : { column, descending: true });
   };
 
   return (
@@ -35,22 +60,24 @@ export function RowsTable({ split, authenticated }: { split: SplitRef; authentic
         <button type="submit" className="button secondary">
           {text.search}
         </button>
-        {query && (
+        {(query || where) && (
           <button type="button" className="link-button" onClick={clear}>
             {text.clearSearch}
           </button>
         )}
+      </form>
+      <form className="viewer-search" onSubmit={filter}>
+        <input className="viewer-where" aria-label={text.whereLabel} placeholder={text.wherePlaceholder} value={whereDraft} onChange={(event) => setWhereDraft(event.target.value)} spellCheck={false} />
+        <button type="submit" className="button secondary">
+          {text.filter}
+        </button>
       </form>
       {state.status === 'loading' && <Loading />}
       {state.status === 'error' && <ErrorMessage error={state.error} onRetry={retry} />}
       {state.status === 'done' && (
         <>
           <p className="muted viewer-count" data-testid="rows-count">
-            {query
-              ? text.searchResults(formatCount(state.value.num_rows_total), query)
-              : state.value.rows.length > 0
-                ? text.showing(formatCount(page * PAGE_SIZE + 1), formatCount(page * PAGE_SIZE + state.value.rows.length), formatCount(state.value.num_rows_total))
-                : ''}
+            {countLine(text, { total: state.value.num_rows_total, shown: state.value.rows.length, offset: page * PAGE_SIZE, query, where })}
             {state.value.partial && text.partial}
           </p>
           {state.value.rows.length === 0 ? (
@@ -63,12 +90,21 @@ export function RowsTable({ split, authenticated }: { split: SplitRef; authentic
                     <th scope="col" className="row-index">
                       {text.rowIndex}
                     </th>
-                    {state.value.features.map((feature) => (
-                      <th key={feature.name} scope="col">
-                        <span className="column-name">{feature.name}</span>
-                        <span className="column-type">{typeLabel(feature.type)}</span>
-                      </th>
-                    ))}
+                    {state.value.features.map((feature) => {
+                      const sorted = sort?.column === feature.name && !query ? (sort.descending ? 'descending' : 'ascending') : undefined;
+                      return (
+                        <th key={feature.name} scope="col" aria-sort={sorted ?? 'none'}>
+                          {/* /search has no order: sorting waits until the search is cleared. */}
+                          <button type="button" className="column-sort" disabled={!!query} title={text.sortBy(feature.name)} onClick={() => toggleSort(feature.name)}>
+                            <span className="column-name">
+                              {feature.name}
+                              {sorted && <span aria-hidden="true">{sorted === 'ascending' ? ' ▲' : ' ▼'}</span>}
+                            </span>
+                            <span className="column-type">{typeLabel(feature.type)}</span>
+                          </button>
+                        </th>
+                      );
+                    })}
                   </tr>
                 </thead>
                 <tbody>
@@ -91,6 +127,14 @@ export function RowsTable({ split, authenticated }: { split: SplitRef; authentic
       )}
     </div>
   );
+}
+
+/** "Rows 26–50 of 4,837", with what a search or filter matched in front. */
+function countLine(text: ViewerText, { total, shown, offset, query, where }: { total: number; shown: number; offset: number; query: string; where: string }): string {
+  if (query) return text.searchResults(formatCount(total), query);
+  const parts = where ? [text.filterResults(formatCount(total))] : [];
+  if (shown > 0) parts.push(text.showing(formatCount(offset + 1), formatCount(offset + shown), formatCount(total)));
+  return parts.join(' · ');
 }
 
 function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (page: number) => void }) {

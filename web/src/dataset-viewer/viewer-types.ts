@@ -106,3 +106,8 @@ export function rowsPath(query: RowsQuery): string {
   if (query.where?.trim() || query.orderby?.trim()) return `/datasets-server/filter?${queryString({ ...base, where: query.where?.trim(), orderby: query.orderby?.trim() })}`;
   return `/datasets-server/rows?${queryString(base)}`;
 }
+
+/** `orderby` for one column: the name quoted as an SQL identifier, then the direction. */
+export function orderByColumn(column: string, descending: boolean): string {
+  return `"${column.replace(/"/g, '""')}" ${descending ? 'DESC' : 'ASC'}`;
+}
