@@ -106,6 +106,15 @@ void test('Parquet shards are read in place from the blob store, and rows cross 
   assert.deepEqual(cached.filter((name) => name.endsWith('.parquet')), []);
   const splits = await viewer<{ splits: { split: string }[] }>(server, 'splits?dataset=admin/shards');
   assert.deepEqual(splits.body.splits.map((split) => split.split), ['train', 'test']);
+
+  // One row group of 50,000 rows would be decoded whole for every page: that file is rewritten.
+  await createDataset(server, 'biggroups');
+  const big = await parquetOf(scratch, 'big.parquet', 'SELECT range AS n FROM range(50000)', 'parquet, ROW_GROUP_SIZE 50000');
+  const bigCommit = await commitFiles(server, 'admin/biggroups', { 'train.parquet': big });
+  const bigPage = await viewer<Page>(server, 'rows?dataset=admin/biggroups&split=train&offset=49998');
+  assert.deepEqual(bigPage.body.rows.map((row) => [row.row_idx, row.row.n]), [[49998, 49998], [49999, 49999]]);
+  const bigCached = await readdir(join(server.home, 'datasets-cache', bigCommit.slice(0, 2), bigCommit));
+  assert.deepEqual(bigCached.filter((name) => name.endsWith('.parquet')), ['0-0.parquet']);
 });
 
 void test('JSON lines (gzip), CLUE train/dev/test .json, JSON arrays and TSV', async () => {

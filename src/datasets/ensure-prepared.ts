@@ -4,6 +4,7 @@
 import { ModaError } from '../errors/moda-error.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import type { HubContext } from '../hub/context.js';
+import { LruCache } from '../hub/lru-cache.js';
 import { prepareDataset, readManifest } from './prepare-dataset.js';
 import type { PreparedDataset, PreparedSplit } from './prepared-dataset.js';
 
@@ -23,16 +24,21 @@ async function slot<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+// A manifest never changes once written: pages of a hot commit skip reading and parsing it.
+const manifests = new LruCache<string, PreparedDataset>({ name: 'dataset-manifests', maxEntries: 256, maxBytes: 64 * 1024 ** 2, sizeOf: (manifest) => 2 * JSON.stringify(manifest).length });
+
 export async function ensurePrepared(hub: HubContext, repo: { gitDir: string }, commit: string): Promise<PreparedDataset> {
-  const cached = await readManifest(hub, commit);
-  if (cached) return cached;
   const key = `${hub.config.home}\0${commit}`;
+  const known = manifests.get(key);
+  if (known) return known;
   let pending = inFlight.get(key);
   if (!pending) {
-    pending = slot(() => prepareDataset(hub, repo, commit)).finally(() => inFlight.delete(key));
+    pending = (async () => (await readManifest(hub, commit)) ?? slot(() => prepareDataset(hub, repo, commit)))().finally(() => inFlight.delete(key));
     inFlight.set(key, pending);
   }
-  return pending;
+  const manifest = await pending;
+  manifests.set(key, manifest);
+  return manifest;
 }
 
 /** Throws the layout error a preparation recorded (no data files, a malformed card). */

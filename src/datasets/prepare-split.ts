@@ -1,6 +1,7 @@
-// Prepares one split: Parquet sources are checked and read in place; CSV, TSV and JSON are converted
-// once into a Parquet file of small row groups (paging a CSV means re-parsing it; Parquet pages
-// jump to a row group); media folders become a table of file paths (plus labels or metadata).
+// Prepares one split: Parquet sources with small row groups are checked and read in place; CSV, TSV,
+// JSON and Parquet with large row groups are converted once into a Parquet file of small row groups
+// (paging a CSV means re-parsing it; a page of Parquet decodes whole row groups); media folders
+// become a table of file paths (plus labels or metadata).
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
@@ -51,6 +52,23 @@ async function parquetRows(connection: DuckDBConnection, paths: string[]): Promi
   return paths.map((path) => rows.get(path) ?? 0);
 }
 
+/** Row groups past these bounds make a page decode far more than it shows. */
+const MAX_IN_PLACE_GROUP_ROWS = 2 * ROW_GROUP_SIZE;
+const MAX_IN_PLACE_GROUP_BYTES = 16 * 1024 ** 2;
+
+/**
+ * Whether Parquet files can be paged where they are: a page decodes whole row groups, so files with
+ * large ones (writers default to 100k–1M rows) are rewritten with small groups instead (measured on a
+ * 64 MiB file of 100k-row groups: p50 115 ms per page in place, 45 ms rewritten).
+ */
+async function pagesQuickly(connection: DuckDBConnection, paths: string[]): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    `SELECT coalesce(max(rows), 0) AS rows, coalesce(max(bytes), 0) AS bytes FROM (SELECT file_name, row_group_id, max(row_group_num_rows) AS rows, sum(total_uncompressed_size) AS bytes FROM parquet_metadata(${quoteList(paths)}) GROUP BY file_name, row_group_id)`,
+  );
+  const [rows, bytes] = (reader.getRowsJS()[0] ?? [0, 0]).map(Number);
+  return (rows ?? 0) <= MAX_IN_PLACE_GROUP_ROWS && (bytes ?? 0) <= MAX_IN_PLACE_GROUP_BYTES;
+}
+
 export interface SplitWork {
   connection: DuckDBConnection;
   layout: SplitLayout;
@@ -96,10 +114,12 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
   let sources: ParquetSource[];
   let sourceRows: number[];
   let media: { column: 'image' | 'audio'; labels?: string[] } | undefined;
-  if (layout.format === 'parquet') {
+  if (layout.format === 'parquet' && (await pagesQuickly(connection, work.sources.map((file) => file.localPath)))) {
     // In place: the footer and schema are read now, so a truncated file fails here, not on a page.
     sourceRows = await parquetRows(connection, work.sources.map((file) => file.localPath));
     sources = work.sources.map((file) => (file.oid ? { kind: 'blob', oid: file.oid } : { kind: 'cache', file: file.localPath.slice(work.workDir.length + 1) }));
+  } else if (layout.format === 'parquet') {
+    ({ sources, sourceRows } = await convert(work, `SELECT * FROM read_parquet(${quoteList(work.sources.map((file) => file.localPath))}, union_by_name = true)`));
   } else if (layout.format === 'imagefolder' || layout.format === 'audiofolder') {
     const built = await mediaSelect(work);
     media = built;
