@@ -2,7 +2,8 @@
 // bench/RESULTS.md. `npm run bench` runs all; `npm run bench -- download search` runs a subset and
 // rewrites only their sections. Flags: --no-build (use dist/ as is), --size-mib=N (smaller transfer
 // file, for trying changes), --profile=DIR (Moda servers write V8 CPU profiles there; summarise with
-// bench/profile-summary.ts), --sustain-s=N (length of the serving benchmark's sustained load).
+// bench/profile-summary.ts), --sustain-s=N (length of the serving benchmark's sustained load),
+// --dataset-mib=N (size of the datasets benchmark's CSV; 1024 by default).
 import { rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { killAllChildren, runChecked } from './lib/child-process.js';
 import { describeMachine, loadAverage } from './lib/machine.js';
 import { mergeResults, renderFailure, renderSection, tableOf } from './lib/render-results.js';
 import { childStart } from './child-start.js';
+import { datasetsBenchmark } from './datasets.js';
 import { downloadVsNginx } from './download-vs-nginx.js';
 import { ocrVsGutenye } from './ocr.js';
 import { pipelineOverhead } from './pipeline-overhead.js';
@@ -22,8 +24,8 @@ import { DEFAULT_SUSTAIN_SECONDS, servingBenchmark } from './serving.js';
 import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
 import { webUi } from './web-ui.js';
 
-function benchmarks(options: Pick<Options, 'sustainSeconds'>): Benchmark[] {
-  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi];
+function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB'>): Benchmark[] {
+  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, datasetsBenchmark({ sizeMiB: options.datasetMiB })];
 }
 /** The whole run is meant to take ~15 minutes; past this something hangs, so stop everything. */
 const WATCHDOG_MS = 30 * 60_000;
@@ -35,22 +37,26 @@ interface Options {
   build: boolean;
   sizeMiB: number;
   sustainSeconds: number;
+  /** Size of the datasets benchmark's CSV (the Parquet holds the same rows). */
+  datasetMiB: number;
   profileDir?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { ids: [], build: true, sizeMiB: 1024, sustainSeconds: DEFAULT_SUSTAIN_SECONDS };
+  const options: Options = { ids: [], build: true, sizeMiB: 1024, sustainSeconds: DEFAULT_SUSTAIN_SECONDS, datasetMiB: 1024 };
   const known = new Set(benchmarks(options).map((benchmark) => benchmark.id));
   for (const arg of argv) {
     if (arg === '--no-build') options.build = false;
     else if (arg.startsWith('--size-mib=')) options.sizeMiB = Number(arg.slice('--size-mib='.length));
     else if (arg.startsWith('--profile=')) options.profileDir = resolve(arg.slice('--profile='.length));
     else if (arg.startsWith('--sustain-s=')) options.sustainSeconds = Number(arg.slice('--sustain-s='.length));
+    else if (arg.startsWith('--dataset-mib=')) options.datasetMiB = Number(arg.slice('--dataset-mib='.length));
     else if (known.has(arg)) options.ids.push(arg);
-    else throw new Error(`unknown argument "${arg}"; benchmarks: ${[...known].join(', ')}; flags: --no-build, --size-mib=N, --profile=DIR, --sustain-s=N`);
+    else throw new Error(`unknown argument "${arg}"; benchmarks: ${[...known].join(', ')}; flags: --no-build, --size-mib=N, --profile=DIR, --sustain-s=N, --dataset-mib=N`);
   }
   if (!Number.isInteger(options.sizeMiB) || options.sizeMiB < 1 || options.sizeMiB > 4096) throw new Error('--size-mib must be an integer from 1 to 4096');
   if (!Number.isInteger(options.sustainSeconds) || options.sustainSeconds < 1 || options.sustainSeconds > 3600) throw new Error('--sustain-s must be an integer from 1 to 3600');
+  if (!Number.isInteger(options.datasetMiB) || options.datasetMiB < 1 || options.datasetMiB > 4096) throw new Error('--dataset-mib must be an integer from 1 to 4096');
   if (options.ids.length === 0) options.ids = [...known];
   return options;
 }

@@ -1,4 +1,4 @@
-// Imports the starter catalog into the hub as ordinary repos under the `moda` organization: one
+// Imports the starter catalog into the hub as ordinary model and dataset repos under the `moda` organization: one
 // commit per entry version (weights become LFS objects like any upload). An entry whose commit for
 // its current version is already in the repo's history is left alone, so re-running is cheap and
 // later user commits to a starter repo are never overwritten.
@@ -33,17 +33,17 @@ export interface CatalogImportOptions {
 
 const marker = (entry: CatalogEntry) => `[catalog ${entry.name} v${entry.version}]`;
 
-async function findOrCreate(hub: HubContext, repoId: string): Promise<{ repo: RepoRecord; created: boolean }> {
+async function findOrCreate(hub: HubContext, type: CatalogEntry['type'], repoId: string): Promise<{ repo: RepoRecord; created: boolean }> {
   try {
-    return { repo: await findRepo(hub, importActor, 'model', repoId, 'write'), created: false };
+    return { repo: await findRepo(hub, importActor, type, repoId, 'write'), created: false };
   } catch (error) {
     if (!(isModaError(error) && error.code === 'HUB_REPO_NOT_FOUND')) throw error;
   }
   try {
-    return { repo: await createRepo(hub, importActor, { type: 'model', repoId }), created: true };
+    return { repo: await createRepo(hub, importActor, { type, repoId }), created: true };
   } catch (error) {
     // Another server process importing at the same time created it first.
-    if (isModaError(error) && error.code === 'HUB_REPO_EXISTS') return { repo: await findRepo(hub, importActor, 'model', repoId, 'write'), created: false };
+    if (isModaError(error) && error.code === 'HUB_REPO_EXISTS') return { repo: await findRepo(hub, importActor, type, repoId, 'write'), created: false };
     throw error;
   }
 }
@@ -65,14 +65,14 @@ async function importEntry(hub: HubContext, entry: CatalogEntry): Promise<Catalo
     throw error;
   }
   await ensureNamespace(hub, entry.repo.split('/')[0] ?? 'moda');
-  const { repo, created } = await findOrCreate(hub, entry.repo);
+  const { repo, created } = await findOrCreate(hub, entry.type, entry.repo);
   const existing = await alreadyImported(repo, entry);
   if (existing) return { repo: entry.repo, status: 'unchanged', commit: existing };
   const operations = await Promise.all(sources.map(async ({ path, file }) => ({ kind: 'file' as const, path, content: await readFile(file) })));
   const result = await commitChanges(hub, importActor, repo, {
     branch: repo.row.default_branch,
     operations,
-    summary: `Import starter model ${entry.name} ${marker(entry)}`,
+    summary: `Import starter ${entry.type} ${entry.name} ${marker(entry)}`,
     description: `Files from ${[...new Set(entry.files.map((file) => file.from.replace(/^(npm:(@[^/]+\/)?[^/]+).*$/, '$1').replace(/^file:.*$/, 'Debian')))].join(', ') || 'this catalog entry'}.`,
   });
   return { repo: entry.repo, status: created ? 'imported' : 'updated', commit: result.commitOid };

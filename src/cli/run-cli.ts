@@ -7,6 +7,7 @@ import type { CliIo } from './cli-context.js';
 import { registerBundle } from './commands/bundle.js';
 import { registerAudit } from './commands/audit.js';
 import { registerCatalog } from './commands/catalog.js';
+import { registerDatasets } from './commands/datasets.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerJobs } from './commands/jobs.js';
@@ -59,6 +60,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerRun(program, context);
   registerCatalog(program, context);
   registerDeploy(program, context);
+  registerDatasets(program, context);
   registerAudit(program, context);
   registerDoctor(program, context);
   registerJobs(program, context);

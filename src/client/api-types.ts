@@ -254,3 +254,33 @@ export type DeploymentProgress =
   | { status: 'resolving' | 'materializing' | 'loading' | 'calibrating'; deployment: string }
   | { status: 'ready' | 'failed'; deployment: DeploymentInfo }
   | { status: 'error'; error: { code: string; message: string } };
+
+/** `/datasets-server/splits`: the splits of every config (and those that failed to read). */
+export interface DatasetSplits {
+  splits: { dataset: string; config: string; split: string }[];
+  pending: unknown[];
+  failed: { dataset: string; config: string; split: string; error: { error: string; code: string } }[];
+}
+
+/** `/datasets-server/rows` (and search, filter): a page in the Hugging Face dataset viewer's shape. */
+export interface DatasetRowsPage {
+  features: { feature_idx: number; name: string; type: Record<string, unknown> }[];
+  rows: { row_idx: number; row: Record<string, unknown>; truncated_cells: string[] }[];
+  num_rows_total: number;
+  num_rows_per_page: number;
+  partial: boolean;
+}
+
+/** `POST /datasets-server/sql`. */
+export interface DatasetSqlResult {
+  columns: { name: string; type: string }[];
+  rows: Record<string, unknown>[];
+  num_rows: number;
+  partial: boolean;
+}
+
+export interface DatasetViewOptions {
+  config?: string;
+  revision?: string;
+  signal?: AbortSignal;
+}

@@ -10,6 +10,10 @@ import type {
   CreatedRepo,
   AuditPage,
   CreatedToken,
+  DatasetRowsPage,
+  DatasetSplits,
+  DatasetSqlResult,
+  DatasetViewOptions,
   DeploymentInfo,
   DeploymentProgress,
   DeploymentRequest,
@@ -157,6 +161,31 @@ export class ModaClient {
 
   async deleteDeployment(name: string): Promise<void> {
     await this.request(`/api/v1/deployments/${encodeURIComponent(name)}`, { method: 'DELETE', what: `deleting deployment ${name}` });
+  }
+
+  // ── Dataset viewer ────────────────────────────────────────────────────────────────────────────
+
+  private datasetQuery(dataset: string, options: DatasetViewOptions, extra: Record<string, string | number | undefined> = {}): string {
+    checkRepoId(dataset);
+    const query = new URLSearchParams({ dataset });
+    for (const [key, value] of Object.entries({ config: options.config, revision: options.revision, ...extra })) if (value !== undefined) query.set(key, String(value));
+    return query.toString();
+  }
+
+  datasetSplits(dataset: string, options: DatasetViewOptions = {}): Promise<DatasetSplits> {
+    return this.requestJson<DatasetSplits>(`/datasets-server/splits?${this.datasetQuery(dataset, options)}`, { signal: options.signal, what: `reading the splits of ${dataset}` });
+  }
+
+  /** A page of rows (length ≤ 100, the viewer's limit). */
+  datasetRows(dataset: string, split: string, options: DatasetViewOptions & { offset?: number; length?: number } = {}): Promise<DatasetRowsPage> {
+    const query = this.datasetQuery(dataset, options, { split, offset: options.offset, length: options.length });
+    return this.requestJson<DatasetRowsPage>(`/datasets-server/rows?${query}`, { signal: options.signal, what: `reading rows of ${dataset}` });
+  }
+
+  /** One read-only SELECT over views named after the splits of a config. */
+  datasetSql(dataset: string, query: string, options: DatasetViewOptions = {}): Promise<DatasetSqlResult> {
+    checkRepoId(dataset);
+    return this.requestJson<DatasetSqlResult>('/datasets-server/sql', { method: 'POST', json: { dataset, query, config: options.config, revision: options.revision }, signal: options.signal, what: `querying ${dataset}` });
   }
 
   // ── Tasks and metrics ─────────────────────────────────────────────────────────────────────────

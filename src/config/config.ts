@@ -132,6 +132,14 @@ export interface Config {
   jobConcurrency: number;
   /** Extra modules whose `registerJobTypes(registry)` adds job types (plug-ins). */
   jobModules: string[];
+  /** Longest one dataset viewer query may run before it is interrupted. */
+  datasetQueryTimeoutMs: number;
+  /** Most rows the dataset SQL route returns. */
+  datasetSqlMaxRows: number;
+  /** DuckDB memory_limit of one dataset preparation or query engine. */
+  datasetMemoryBytes: number;
+  /** DuckDB threads of one dataset preparation or query engine. */
+  datasetThreads: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -306,6 +314,10 @@ export const settings = [
   define({ key: 'externalProgramProcesses', env: 'MODA_EXTERNAL_PROGRAM_PROCESSES', description: 'External engine program processes one batch of a model runs at once; a model\'s max_processes may only lower it', default: () => 8, parse: positive(integer) }),
   define({ key: 'jobConcurrency', env: 'MODA_JOB_CONCURRENCY', description: 'Jobs (catalog import, pull, …) this server runs at once, each in a process of its own; more wait queued (0 = half the cores, at least 1)', default: () => 0, parse: integer }),
   define({ key: 'jobModules', env: 'MODA_JOB_MODULES', description: 'Comma-separated paths of modules whose exported `registerJobTypes(registry)` adds job types to the built-in ones', default: () => [], parse: (raw) => list(raw).map((path) => resolve(path)) }),
+  define({ key: 'datasetQueryTimeoutMs', env: 'MODA_DATASET_QUERY_TIMEOUT', description: 'Longest one dataset viewer query (rows, search, filter, statistics, SQL) may run before it is interrupted with 504 DATASET_QUERY_TIMEOUT', default: () => 10_000, parse: duration }),
+  define({ key: 'datasetSqlMaxRows', env: 'MODA_DATASET_SQL_MAX_ROWS', description: 'Most rows `POST /datasets-server/sql` returns; longer results are cut and say `partial: true`', default: () => 1000, parse: integer }),
+  define({ key: 'datasetMemoryBytes', env: 'MODA_DATASET_MEMORY', description: "Memory DuckDB may use for one dataset preparation or query engine (its memory_limit); larger work spills to MODA_HOME's dataset cache", default: () => 512 * 1024 ** 2, parse: bytes }),
+  define({ key: 'datasetThreads', env: 'MODA_DATASET_THREADS', description: 'Threads DuckDB uses per dataset preparation or query engine', default: () => 2, parse: integer }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

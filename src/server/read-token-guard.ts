@@ -24,6 +24,8 @@ const READING_ROUTES: readonly { method: string; url: RegExp }[] = [
   { method: 'POST', url: /^\/models\/:owner\/:name(\/pipeline\/:task|\/v1\/completions|\/v1\/chat\/completions)?$/ },
   { method: 'POST', url: /^\/api\/v1\/models\/:owner\/:name\/pipeline$/ },
   { method: 'POST', url: /^\/v1\/(chat\/completions|completions|embeddings)$/ },
+  // The dataset viewer's SQL route runs one read-only SELECT.
+  { method: 'POST', url: /^\/datasets-server\/sql$/ },
 ];
 
 function reads(request: FastifyRequest): boolean {

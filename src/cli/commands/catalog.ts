@@ -10,11 +10,11 @@ import { jsonOption } from '../command-options.js';
 import { formatTable } from '../format-output.js';
 
 export function registerCatalog(program: Command, io: CliIo): void {
-  const catalog = program.command('catalog').description('Starter models shipped with Moda');
+  const catalog = program.command('catalog').description('Starter models and datasets shipped with Moda');
 
   catalog
     .command('list')
-    .description('List the starter models and whether their files are installed here')
+    .description('List the starter models and datasets and whether their files are installed here')
     .addOption(jsonOption())
     .action(async (options: { json?: boolean }) => {
       const entries = await readCatalog();
@@ -22,16 +22,16 @@ export function registerCatalog(program: Command, io: CliIo): void {
         entries.map(async (entry) => {
           const missing = await Promise.all(entry.files.map((file) => resolveCatalogSource(entry, file.from).then(() => undefined, (error: unknown) => (isModaError(error) ? error.message : String(error)))));
           const problem = missing.find((message) => message !== undefined);
-          return { name: entry.name, repo: entry.repo, version: entry.version, installed: problem === undefined, ...(problem && { missing: problem }) };
+          return { name: entry.name, type: entry.type, repo: entry.repo, version: entry.version, installed: problem === undefined, ...(problem && { missing: problem }) };
         }),
       );
       if (options.json) return printJson(io, rows);
-      printLine(io.stdout, formatTable([['REPO', 'VERSION', 'FILES'], ...rows.map((row) => [row.repo, String(row.version), row.installed ? 'installed' : `missing: ${row.missing ?? ''}`])]));
+      printLine(io.stdout, formatTable([['REPO', 'TYPE', 'VERSION', 'FILES'], ...rows.map((row) => [row.repo, row.type, String(row.version), row.installed ? 'installed' : `missing: ${row.missing ?? ''}`])]));
     });
 
   catalog
     .command('import')
-    .description('Import starter models into the hub in $MODA_HOME (all, or the named ones)')
+    .description('Import starter models and datasets into the hub in $MODA_HOME (all, or the named ones)')
     .argument('[names...]', 'entry names or repo ids, e.g. moda/ocr-ppocrv4-zh')
     .addOption(jsonOption())
     .action(async (names: string[], options: { json?: boolean }, command: Command) => {

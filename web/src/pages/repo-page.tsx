@@ -1,7 +1,7 @@
 // The repo page: the rendered model card with its metadata, files and versions (folders, files,
 // branches and tags, history, commits), "Use this model" snippets and, for a model with a task, the
-// Try-it form. The tab is kept in the URL's hash; a files view (/tree/, /blob/, /commits/, /commit/)
-// is kept in its path and opens the files tab.
+// Try-it form; a dataset has the Dataset viewer tab instead. The tab is kept in the URL's hash; a
+// files view (/tree/, /blob/, /commits/, /commit/) is kept in its path and opens the files tab.
 import { readme, repoInfo, type RepoInfo, type RepoType } from '../api.js';
 import { ErrorMessage, formatDate, Loading, useAsync } from '../async-state.js';
 import { useI18n } from '../i18n.js';
@@ -9,12 +9,14 @@ import { lazy, Suspense, useState } from 'react';
 import { useSession } from '../session.js';
 import { loadCardRenderer, MetadataPanel, ModelCard } from '../repo/model-card.js';
 import { UseSnippets } from '../repo/use-snippets.js';
+import { useViewerText } from '../dataset-viewer/viewer-text.js';
 import { repoPath, useNavigate, type RepoView } from '../router.js';
 
 // The parts behind a tab or a sign-in load on demand, so opening a repo's card (and the home page,
 // which shares the bundle) does not parse and run them: they are about a third of the app's own code.
 const RepoFiles = lazy(() => import('../repo/repo-files.js').then((module) => ({ default: module.RepoFiles })));
 const TryIt = lazy(() => import('../try-it/try-it.js').then((module) => ({ default: module.TryIt })));
+const DatasetViewer = lazy(() => import('../dataset-viewer/dataset-viewer.js').then((module) => ({ default: module.DatasetViewer })));
 const EditCard = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.EditCard })));
 const UploadFiles = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.UploadFiles })));
 
@@ -30,12 +32,13 @@ async function loadRepo(type: RepoType, repo: string, signal: AbortSignal): Prom
   return { info, card };
 }
 
-const TABS = ['card', 'files', 'try'] as const;
+const TABS = ['card', 'viewer', 'files', 'try'] as const;
 type Tab = (typeof TABS)[number];
 
 // `view` (a folder, file, history or commit from the URL) is shown by the files tab.
 export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: string; tab: string; view?: RepoView | undefined }) {
   const { t, language } = useI18n();
+  const viewerText = useViewerText();
   const navigate = useNavigate();
   const session = useSession();
   const [editing, setEditing] = useState(false);
@@ -47,7 +50,7 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
     retry();
   };
   const current: Tab = view ? 'files' : (TABS as readonly string[]).includes(tab) ? (tab as Tab) : 'card';
-  const tabLabel: Record<Tab, string> = { card: t.modelCard, files: t.files, try: t.tryIt };
+  const tabLabel: Record<Tab, string> = { card: t.modelCard, viewer: viewerText.tab, files: t.files, try: t.tryIt };
 
   return (
     <div className="repo-page">
@@ -74,13 +77,14 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
             </span>
           </div>
           <div role="tablist" className="tabs" aria-label={repo}>
-            {TABS.filter((key) => key !== 'try' || type === 'model').map((key) => (
+            {TABS.filter((key) => (key === 'try' ? type === 'model' : key === 'viewer' ? type === 'dataset' : true)).map((key) => (
               <button key={key} type="button" role="tab" id={`tab-${key}`} aria-selected={current === key} aria-controls="repo-panel" onClick={() => navigate(`${repoPath(type, repo)}${key === 'card' ? '' : `#${key}`}`, { replace: !view })}>
                 {tabLabel[key]}
               </button>
             ))}
           </div>
-          <div className="repo-columns">
+          {/* The viewer's table takes the full width; the side panels go below it. */}
+          <div className={current === 'viewer' ? 'repo-columns repo-columns-wide' : 'repo-columns'}>
             <div id="repo-panel" role="tabpanel" aria-labelledby={`tab-${current}`} className="repo-main">
               <Suspense fallback={<Loading />}>
                 {current === 'card' && editing && <EditCard type={type} repo={repo} markdown={state.value.card ?? `# ${repo}\n`} onCommitted={committed} onCancel={() => setEditing(false)} />}
@@ -96,6 +100,7 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
                 )}
                 {current === 'files' && <RepoFiles type={type} repo={repo} headSha={state.value.info.sha} view={view} />}
                 {current === 'try' && <TryIt repo={repo} task={state.value.info.pipeline_tag} />}
+                {current === 'viewer' && type === 'dataset' && <DatasetViewer repo={repo} revision={state.value.info.sha} isPrivate={state.value.info.private} />}
               </Suspense>
             </div>
             <aside className="repo-side">

@@ -82,7 +82,7 @@ export function snippetsFor(origin: string, type: RepoType, repo: string, task: 
   ];
 }
 
-function SnippetBlock({ id, title, code }: Snippet) {
+export function SnippetBlock({ id, title, code }: Snippet) {
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
   const copy = () => {

@@ -1,0 +1,58 @@
+// The lazy path every viewer route takes: the prepared commit from the cache, or a preparation run
+// now (one per commit at a time in this process; at most two commits at once, so a burst of new
+// commits cannot start unbounded DuckDB work).
+import { ModaError } from '../errors/moda-error.js';
+import type { ErrorCode } from '../errors/catalog.js';
+import type { HubContext } from '../hub/context.js';
+import { LruCache } from '../hub/lru-cache.js';
+import { prepareDataset, readManifest } from './prepare-dataset.js';
+import type { PreparedDataset, PreparedSplit } from './prepared-dataset.js';
+
+const MAX_PREPARING = 2;
+const inFlight = new Map<string, Promise<PreparedDataset>>();
+let preparing = 0;
+const waiting: (() => void)[] = [];
+
+async function slot<T>(work: () => Promise<T>): Promise<T> {
+  if (preparing >= MAX_PREPARING) await new Promise<void>((resolve) => waiting.push(resolve));
+  preparing++;
+  try {
+    return await work();
+  } finally {
+    preparing--;
+    waiting.shift()?.();
+  }
+}
+
+// A manifest never changes once written: pages of a hot commit skip reading and parsing it.
+const manifests = new LruCache<string, PreparedDataset>({ name: 'dataset-manifests', maxEntries: 256, maxBytes: 64 * 1024 ** 2, sizeOf: (manifest) => 2 * JSON.stringify(manifest).length });
+
+export async function ensurePrepared(hub: HubContext, repo: { gitDir: string }, commit: string): Promise<PreparedDataset> {
+  const key = `${hub.config.home}\0${commit}`;
+  const known = manifests.get(key);
+  if (known) return known;
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = (async () => (await readManifest(hub, commit)) ?? slot(() => prepareDataset(hub, repo, commit)))().finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
+  }
+  const manifest = await pending;
+  manifests.set(key, manifest);
+  return manifest;
+}
+
+/** Throws the layout error a preparation recorded (no data files, a malformed card). */
+export function requireUsable(manifest: PreparedDataset): void {
+  if (manifest.error) throw new ModaError(manifest.error.code as ErrorCode, manifest.error.message);
+}
+
+export function findSplit(manifest: PreparedDataset, config: string, split: string): PreparedSplit {
+  requireUsable(manifest);
+  const failed = manifest.failed.find((entry) => entry.config === config && entry.split === split);
+  if (failed) throw new ModaError(failed.code as ErrorCode, `${config}/${split}: ${failed.message}`);
+  const found = manifest.configs.find((entry) => entry.config === config);
+  if (!found) throw new ModaError('DATASET_CONFIG_NOT_FOUND', `no config ${JSON.stringify(config)}; configs: ${manifest.configs.map((entry) => entry.config).join(', ')}`);
+  const prepared = found.splits.find((entry) => entry.split === split);
+  if (!prepared) throw new ModaError('DATASET_SPLIT_NOT_FOUND', `config ${config} has no split ${JSON.stringify(split)}; splits: ${found.splits.map((entry) => entry.split).join(', ')}`);
+  return prepared;
+}

@@ -1,0 +1,58 @@
+// What preparing a dataset commit leaves in its cache folder (`manifest.json`): per split, the
+// Parquet files rows are read from (the repo's own LFS objects in place, or a conversion in the
+// cache), their row counts, column types and features. Written once per commit, never changed.
+import type { DataFormat } from './dataset-layout.js';
+import type { ColumnKind, Feature } from './dataset-features.js';
+
+export const MANIFEST_VERSION = 1;
+
+/** A Parquet file a split reads: an LFS object of the repo (in place) or a file in the cache folder. */
+export type ParquetSource = { kind: 'blob'; oid: string } | { kind: 'cache'; file: string };
+
+export interface PreparedColumn {
+  name: string;
+  /** DuckDB's name of the type, e.g. BIGINT, VARCHAR[]. */
+  sqlType: string;
+  kind: ColumnKind;
+  feature: Feature;
+  /** Columns holding repo paths of media files, returned as URLs. */
+  media?: 'image' | 'audio';
+  /** ClassLabel names, for integer label columns of class folders. */
+  labels?: string[];
+}
+
+export interface PreparedSplit {
+  split: string;
+  format: DataFormat;
+  sources: ParquetSource[];
+  /** Rows in each source, in order: row_idx offsets of each file. */
+  sourceRows: number[];
+  numRows: number;
+  /** Bytes of the repo files the split was read from. */
+  originalBytes: number;
+  /** Bytes of the Parquet files rows are read from. */
+  parquetBytes: number;
+  columns: PreparedColumn[];
+}
+
+export interface FailedSplit {
+  config: string;
+  split: string;
+  code: string;
+  message: string;
+}
+
+export interface PreparedConfig {
+  config: string;
+  splits: PreparedSplit[];
+}
+
+export interface PreparedDataset {
+  version: number;
+  commit: string;
+  configs: PreparedConfig[];
+  /** Splits whose files could not be read, with the stable code of the failure. */
+  failed: FailedSplit[];
+  /** A layout error that left no split at all (no data files, a malformed configs block). */
+  error?: { code: string; message: string };
+}
