@@ -1,0 +1,255 @@
+// MODA_BLOB_STORE=s3://… against a real S3-compatible server (OpenStack Swift with s3api, started by
+// scripts/swift-s3.sh): LFS objects uploaded through the batch API and @huggingface/hub land under
+// `prefix/lfs/ab/cd/<oid>` only when their sha256 and size match, downloads redirect to presigned
+// URLs (or stream with ranges under MODA_BLOB_PROXY=1), interrupted uploads leave no parts, and an
+// object store that goes down gives 503 BLOB_STORE_UNAVAILABLE until it is back, without a restart.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRepo, downloadFile, uploadFiles } from '@huggingface/hub';
+import { toRecord } from '../src/hub/repos/repo-record.js';
+import { materializeSnapshot } from '../src/serve/materialize-snapshot.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/moda-server.js';
+import { startSwiftS3, type SwiftS3 } from './helpers/swift-s3.js';
+
+const MiB = 1024 * 1024;
+const LFS_JSON = 'application/vnd.git-lfs+json';
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const lfsKey = (oid: string) => `moda/lfs/${oid.slice(0, 2)}/${oid.slice(2, 4)}/${oid}`;
+
+let swift: SwiftS3;
+let moda: TestServer;
+let proxied: TestServer;
+
+before(async () => {
+  swift = await startSwiftS3();
+  moda = await startTestServer(await swift.bucket('moda-redirect'));
+  proxied = await startTestServer({ ...(await swift.bucket('moda-proxied')), blobProxy: true });
+});
+after(async () => {
+  await moda?.stop();
+  await proxied?.stop();
+  await swift?.stop();
+});
+
+async function createModel(server: TestServer, name: string): Promise<void> {
+  const response = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'model', name }) });
+  assert.equal(response.status, 200, await response.text());
+}
+
+interface BatchAnswer {
+  oid: string;
+  size: number;
+  actions?: { upload?: { href: string }; download?: { href: string }; verify?: { href: string } };
+  error?: { code: number };
+}
+
+async function batch(server: TestServer, repo: string, operation: 'upload' | 'download', objects: { oid: string; size: number }[]): Promise<BatchAnswer[]> {
+  const response = await server.request(`/${repo}.git/info/lfs/objects/batch`, {
+    method: 'POST',
+    headers: { 'content-type': LFS_JSON, accept: LFS_JSON },
+    body: JSON.stringify({ operation, transfers: ['basic'], objects, hash_algo: 'sha256' }),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  return ((await response.json()) as { objects: BatchAnswer[] }).objects;
+}
+
+/** Uploads `content` with the LFS batch API (batch, PUT, verify) and commits it as `path`. */
+async function lfsUploadAndCommit(server: TestServer, repo: string, path: string, content: Buffer): Promise<string> {
+  const oid = sha256(content);
+  const [answer] = await batch(server, repo, 'upload', [{ oid, size: content.length }]);
+  const upload = answer?.actions?.upload?.href;
+  assert.ok(upload, 'the batch asks for an upload');
+  const put = await fetch(upload, { method: 'PUT', body: content, headers: { 'content-type': 'application/octet-stream' } });
+  assert.equal(put.status, 200, await put.text());
+  const verify = await server.request(`/${repo}.git/info/lfs/verify`, { method: 'POST', headers: { 'content-type': LFS_JSON }, body: JSON.stringify({ oid, size: content.length }) });
+  assert.equal(verify.status, 200);
+  const lines = [
+    { key: 'header', value: { summary: `add ${path}` } },
+    { key: 'lfsFile', value: { path, algo: 'sha256', oid, size: content.length } },
+  ];
+  const commit = await server.request(`/api/models/${repo}/commit/main`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: lines.map((line) => JSON.stringify(line)).join('\n') });
+  assert.equal(commit.status, 200, await commit.clone().text());
+  return ((await commit.json()) as { commitOid: string }).commitOid;
+}
+
+/** A PUT that sends `sendBytes` of `content` in 1 MiB writes, waits for `ready`, then drops the connection. */
+async function interruptedPut(href: string, content: Buffer, sendBytes: number, ready: () => Promise<boolean>): Promise<void> {
+  const request = httpRequest(href, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': String(content.length) } });
+  request.on('error', () => undefined);
+  for (let offset = 0; offset < sendBytes; offset += MiB) {
+    if (!request.write(content.subarray(offset, offset + MiB))) await new Promise((resolve) => request.once('drain', resolve));
+  }
+  const deadline = Date.now() + 30_000;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error('the upload never reached the object store');
+    await sleep(50);
+  }
+  request.destroy();
+}
+
+async function eventually(what: string, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(100);
+  }
+}
+
+void test('git-lfs batch API: a multipart upload lands under lfs/ab/cd/<oid>, the download href redirects to a presigned GET', async () => {
+  await createModel(moda, 'batch-model');
+  const content = randomBytes(20 * MiB + 7);
+  const oid = sha256(content);
+  await lfsUploadAndCommit(moda, 'admin/batch-model', 'weights.bin', content);
+  assert.ok((await swift.keys('moda-redirect')).includes(lfsKey(oid)), 'the object is stored under its sha256 key');
+  assert.equal(await swift.openUploads('moda-redirect'), 0, 'the multipart upload was completed');
+
+  const [answer] = await batch(moda, 'admin/batch-model', 'download', [{ oid, size: content.length }]);
+  const href = answer?.actions?.download?.href;
+  assert.ok(href);
+  const redirect = await fetch(href, { redirect: 'manual' });
+  assert.equal(redirect.status, 302);
+  const location = redirect.headers.get('location') ?? '';
+  assert.ok(location.startsWith(`${swift.endpoint}/moda-redirect/${lfsKey(oid)}?`), location);
+  assert.match(location, /X-Amz-Signature=/);
+  const followed = await fetch(href);
+  assert.equal(followed.status, 200);
+  assert.equal(sha256(new Uint8Array(await followed.arrayBuffer())), oid);
+});
+
+void test('@huggingface/hub uploadFiles and downloadFile round-trip through the S3 store', async () => {
+  const credentials = { accessToken: ADMIN_TOKEN, hubUrl: moda.url };
+  const repo = { type: 'model' as const, name: 'admin/hub-client' };
+  await createRepo({ ...credentials, repo });
+  const big = randomBytes(6 * MiB + 123);
+  await uploadFiles({ ...credentials, repo, files: [{ path: 'model.bin', content: new Blob([big]) }, { path: 'config.json', content: new Blob(['{}']) }] });
+  assert.ok((await swift.keys('moda-redirect')).includes(lfsKey(sha256(big))));
+  const downloaded = await downloadFile({ ...credentials, repo, path: 'model.bin' });
+  assert.ok(downloaded);
+  assert.equal(sha256(new Uint8Array(await downloaded.arrayBuffer())), sha256(big));
+  assert.equal(await (await downloadFile({ ...credentials, repo, path: 'config.json' }))?.text(), '{}');
+});
+
+void test('resolve redirects to a presigned GET that serves ranges; a tampered signature gets 403', async () => {
+  await createModel(moda, 'resolve-model');
+  const content = randomBytes(3 * MiB + 5);
+  const commit = await lfsUploadAndCommit(moda, 'admin/resolve-model', 'dir/w.bin', content);
+  const response = await moda.request('/admin/resolve-model/resolve/main/dir/w.bin', { redirect: 'manual' });
+  assert.equal(response.status, 302);
+  assert.equal(response.headers.get('x-repo-commit'), commit);
+  assert.equal(response.headers.get('x-linked-size'), String(content.length), 'HF clients read the size from the redirect');
+  assert.equal(response.headers.get('x-linked-etag'), `"${sha256(content)}"`);
+  const location = response.headers.get('location') ?? '';
+  assert.ok(location.startsWith(swift.endpoint), location);
+
+  const whole = await fetch(location);
+  assert.equal(whole.status, 200);
+  assert.match(whole.headers.get('content-disposition') ?? '', /filename="w\.bin"/);
+  assert.ok(Buffer.from(await whole.arrayBuffer()).equals(content));
+  const part = await fetch(location, { headers: { range: 'bytes=1000-1999' } });
+  assert.equal(part.status, 206);
+  assert.ok(Buffer.from(await part.arrayBuffer()).equals(content.subarray(1000, 2000)));
+
+  const url = new URL(location);
+  const signature = url.searchParams.get('X-Amz-Signature') ?? '';
+  url.searchParams.set('X-Amz-Signature', `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`);
+  const tampered = await fetch(url);
+  assert.equal(tampered.status, 403);
+  await tampered.body?.cancel();
+  const otherKey = new URL(location);
+  otherKey.pathname = otherKey.pathname.replace(/[0-9a-f]{64}$/, 'f'.repeat(64));
+  const moved = await fetch(otherKey);
+  assert.equal(moved.status, 403, 'the signature covers the key');
+  await moved.body?.cancel();
+
+  // A model snapshot for serving is materialised from the same store.
+  const row = await moda.hub.db.selectFrom('repos').selectAll().where('key', '=', 'admin/resolve-model').where('type', '=', 'model').executeTakeFirstOrThrow();
+  const dir = await materializeSnapshot(moda.hub, toRecord(moda.hub, row), commit);
+  assert.ok((await readFile(join(dir, 'dir', 'w.bin'))).equals(content));
+});
+
+void test('MODA_BLOB_PROXY=1: resolve and ModelScope downloads stream from S3 with ranges', async () => {
+  await createModel(proxied, 'proxied-model');
+  const content = randomBytes(2 * MiB + 11);
+  await lfsUploadAndCommit(proxied, 'admin/proxied-model', 'w.bin', content);
+  const whole = await proxied.request('/admin/proxied-model/resolve/main/w.bin', { redirect: 'manual' });
+  assert.equal(whole.status, 200);
+  assert.ok(Buffer.from(await whole.arrayBuffer()).equals(content));
+  const part = await proxied.request('/admin/proxied-model/resolve/main/w.bin', { headers: { range: 'bytes=100-' } });
+  assert.equal(part.status, 206);
+  assert.equal(part.headers.get('content-range'), `bytes 100-${content.length - 1}/${content.length}`);
+  assert.ok(Buffer.from(await part.arrayBuffer()).equals(content.subarray(100)));
+  const modelscope = await proxied.request('/api/v1/models/admin/proxied-model/repo?Revision=master&FilePath=w.bin', { headers: { range: 'bytes=5-9' } });
+  assert.equal(modelscope.status, 206);
+  assert.ok(Buffer.from(await modelscope.arrayBuffer()).equals(content.subarray(5, 10)));
+  const lfs = await batch(proxied, 'admin/proxied-model', 'download', [{ oid: sha256(content), size: content.length }]);
+  const streamed = await fetch(lfs[0]?.actions?.download?.href ?? '', { redirect: 'manual' });
+  assert.equal(streamed.status, 200);
+  assert.ok(Buffer.from(await streamed.arrayBuffer()).equals(content));
+});
+
+void test('an upload whose sha256 or size is wrong leaves no object, single PUT or multipart', async () => {
+  await createModel(moda, 'bad-upload');
+  for (const size of [MiB, 20 * MiB]) {
+    const declared = randomBytes(size);
+    const oid = sha256(declared);
+    const [answer] = await batch(moda, 'admin/bad-upload', 'upload', [{ oid, size }]);
+    const other = randomBytes(size);
+    const put = await fetch(answer?.actions?.upload?.href ?? '', { method: 'PUT', body: other });
+    assert.equal(put.status, 422);
+    assert.equal(put.headers.get('x-error-code'), 'LFS_OBJECT_MISMATCH');
+    assert.ok(!(await swift.keys('moda-redirect')).includes(lfsKey(oid)), `no object for the bad ${size}-byte upload`);
+    assert.equal(await swift.openUploads('moda-redirect'), 0, 'its parts were aborted');
+    const short = await fetch(answer?.actions?.upload?.href ?? '', { method: 'PUT', body: declared.subarray(0, size - 1) });
+    assert.equal(short.status, 422, 'a body shorter than the declared size is refused');
+    assert.ok(!(await swift.keys('moda-redirect')).includes(lfsKey(oid)));
+  }
+});
+
+void test('an interrupted multipart upload leaves no object and no parts (ListMultipartUploads is empty)', async () => {
+  await createModel(moda, 'interrupted');
+  const content = randomBytes(40 * MiB);
+  const oid = sha256(content);
+  const [answer] = await batch(moda, 'admin/interrupted', 'upload', [{ oid, size: content.length }]);
+  await interruptedPut(answer?.actions?.upload?.href ?? '', content, 24 * MiB, async () => (await swift.openUploads('moda-redirect')) > 0);
+  await eventually('the multipart upload is aborted', async () => (await swift.openUploads('moda-redirect')) === 0);
+  assert.ok(!(await swift.keys('moda-redirect')).includes(lfsKey(oid)));
+  // The same object uploads cleanly afterwards.
+  const put = await fetch(answer?.actions?.upload?.href ?? '', { method: 'PUT', body: content });
+  assert.equal(put.status, 200);
+  assert.ok((await swift.keys('moda-redirect')).includes(lfsKey(oid)));
+});
+
+void test('the object store down: 503 BLOB_STORE_UNAVAILABLE for downloads and uploads, then recovery without a restart', async () => {
+  await createModel(moda, 'outage');
+  const content = randomBytes(MiB);
+  await lfsUploadAndCommit(moda, 'admin/outage', 'w.bin', content);
+  const next = randomBytes(MiB);
+  const [answer] = await batch(moda, 'admin/outage', 'upload', [{ oid: sha256(next), size: next.length }]);
+  await swift.stopProxy();
+  try {
+    const download = await moda.request('/admin/outage/resolve/main/w.bin', { redirect: 'manual' });
+    assert.equal(download.status, 503);
+    assert.equal(download.headers.get('x-error-code'), 'BLOB_STORE_UNAVAILABLE');
+    const body = (await download.json()) as { error?: string };
+    assert.match(JSON.stringify(body), /object store/);
+    const upload = await fetch(answer?.actions?.upload?.href ?? '', { method: 'PUT', body: next });
+    assert.equal(upload.status, 503);
+    assert.equal(upload.headers.get('x-error-code'), 'BLOB_STORE_UNAVAILABLE');
+    await upload.body?.cancel();
+    const proxiedDownload = await proxied.request('/admin/proxied-model/resolve/main/w.bin');
+    assert.equal(proxiedDownload.status, 503);
+    await proxiedDownload.body?.cancel();
+  } finally {
+    await swift.startProxy();
+  }
+  const download = await moda.request('/admin/outage/resolve/main/w.bin');
+  assert.equal(download.status, 200);
+  assert.ok(Buffer.from(await download.arrayBuffer()).equals(content));
+  const upload = await fetch(answer?.actions?.upload?.href ?? '', { method: 'PUT', body: next });
+  assert.equal(upload.status, 200);
+});
