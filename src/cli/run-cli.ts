@@ -9,6 +9,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerCatalog } from './commands/catalog.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerMigrateStorage } from './commands/migrate-storage.js';
 import { registerDownload } from './commands/download.js';
 import { registerLogin } from './commands/login.js';
 import { registerOrg } from './commands/org.js';
@@ -60,6 +61,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerDeploy(program, context);
   registerAudit(program, context);
   registerDoctor(program, context);
+  registerMigrateStorage(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
