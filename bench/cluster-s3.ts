@@ -34,7 +34,7 @@ async function startSwift(context: BenchContext): Promise<{ env: Record<string, 
     await runChecked('bash', [script, 'stop', dir], { timeoutMs: 60_000 }).catch(() => undefined);
   };
   try {
-    await runChecked('bash', [script, 'start', dir], { timeoutMs: 180_000 });
+    await runChecked('bash', [script, 'start', dir], { timeoutMs: 300_000 });
   } catch (error) {
     await stop();
     throw error;

@@ -21,12 +21,15 @@ if [ -z "$command" ] || [ -z "$dir" ]; then
   echo "usage: $0 start|stop|stop-proxy|start-proxy DIR" >&2
   exit 2
 fi
-for tool in swift-ring-builder swift-proxy-server swift-object-server swift-container-server swift-account-server memcached python3; do
+# Swift's own interpreter (a pyenv shim on PATH costs ~2 s a call on a busy machine).
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+for tool in swift-ring-builder swift-proxy-server swift-object-server swift-container-server swift-account-server memcached; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install swift swift-proxy swift-object swift-container swift-account memcached" >&2; exit 1; }
 done
 
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
 stop_pid() {
@@ -46,7 +49,7 @@ stop_pid() {
 wait_for_proxy() {
   local port=$1
   for _ in $(seq 1 600); do
-    if python3 -c "import urllib.request, sys; urllib.request.urlopen('http://127.0.0.1:$port/healthcheck', timeout=1)" 2>/dev/null; then
+    if "$python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/healthcheck', timeout=2)" 2>/dev/null; then
       return 0
     fi
     sleep 0.1

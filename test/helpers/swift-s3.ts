@@ -34,7 +34,7 @@ export interface SwiftS3 {
 
 export async function startSwiftS3(): Promise<SwiftS3> {
   const dir = await mkdtemp(join(tmpdir(), 'moda-swift-'));
-  const script = (command: string) => run('bash', [SCRIPT, command, dir], { timeout: 120_000 });
+  const script = (command: string) => run('bash', [SCRIPT, command, dir], { timeout: 300_000 });
   const stopOnExit = () => spawnSync('bash', [SCRIPT, 'stop', dir], { stdio: 'ignore' });
   process.on('exit', stopOnExit);
   try {
