@@ -55,3 +55,17 @@ void test('SDK failures: unreachable or 5xx → BLOB_STORE_UNAVAILABLE (503, ret
   assert.equal(denied.code, 'BLOB_STORE_REFUSED');
   assert.match(denied.message, /AccessDenied \(HTTP 403\)/);
 });
+
+void test('presigned download URLs name MODA_S3_PUBLIC_ENDPOINT (SigV4 signs the host), the key and an expiry', async () => {
+  const oid = 'cd'.repeat(32);
+  const env = { MODA_BLOB_STORE: 's3://moda-lfs/hub', MODA_S3_ENDPOINT: 'http://127.0.0.1:9', MODA_S3_FORCE_PATH_STYLE: '1', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' };
+  const internal = new URL(await (openBlobStore(loadConfig(env)) as S3BlobStore).downloadUrl(oid, { fileName: 'w.bin' }));
+  assert.equal(internal.origin, 'http://127.0.0.1:9');
+  const published = new URL(await (openBlobStore(loadConfig({ ...env, MODA_S3_PUBLIC_ENDPOINT: 'http://127.0.0.1:8' })) as S3BlobStore).downloadUrl(oid, { fileName: 'w.bin' }));
+  assert.equal(published.origin, 'http://127.0.0.1:8');
+  assert.equal(published.pathname, `/moda-lfs/hub/lfs/cd/cd/${oid}`);
+  assert.equal(published.searchParams.get('X-Amz-Expires'), '3600');
+  assert.equal(published.searchParams.get('X-Amz-SignedHeaders'), 'host');
+  assert.match(published.searchParams.get('response-content-disposition') ?? '', /filename="w\.bin"/);
+  assert.notEqual(published.searchParams.get('X-Amz-Signature'), internal.searchParams.get('X-Amz-Signature'), 'the host is part of what is signed');
+});
