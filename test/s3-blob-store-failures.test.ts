@@ -7,6 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
+import { S3BlobStore } from '../src/storage/s3-blob-store.js';
 import { batch, createModel, lfsUploadAndCommit } from './helpers/lfs-upload.js';
 import { startTestServer, type TestServer } from './helpers/moda-server.js';
 import { startSwiftS3, type SwiftS3 } from './helpers/swift-s3.js';
@@ -118,4 +120,14 @@ void test('the object store down: 503 BLOB_STORE_UNAVAILABLE for downloads and u
   const proxiedDownload = await proxied.request('/admin/proxied-outage/resolve/main/w.bin', { headers: { range: 'bytes=10-19' } });
   assert.equal(proxiedDownload.status, 206);
   assert.ok(Buffer.from(await proxiedDownload.arrayBuffer()).equals(content.subarray(10, 20)));
+});
+
+void test('multipart uploads left by a killed replica are aborted by the next start-up cleanup once stale, fresh ones are left alone', async () => {
+  await swift.client.send(new CreateMultipartUploadCommand({ Bucket: 'moda-failures', Key: lfsKey('ab'.repeat(32)) }));
+  const options = { bucket: 'moda-failures', prefix: 'moda', endpoint: swift.endpoint, region: swift.region, forcePathStyle: true, publicEndpoint: '', accessKeyId: swift.accessKeyId, secretAccessKey: swift.secretAccessKey };
+  await new S3BlobStore(options).cleanup();
+  assert.equal(await swift.openUploads('moda-failures'), 1, 'an upload started just now may belong to a live replica');
+  // Swift keeps whole seconds: a cutoff in the future makes the one just started count as stale.
+  await new S3BlobStore({ ...options, staleUploadMs: -60_000 }).cleanup();
+  assert.equal(await swift.openUploads('moda-failures'), 0);
 });

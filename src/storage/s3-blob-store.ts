@@ -37,8 +37,10 @@ export interface S3BlobStoreOptions {
   /** Both empty = the AWS SDK's default credential chain. */
   accessKeyId: string;
   secretAccessKey: string;
-  /** Part size of multipart uploads; objects up to this size are one PUT. At least 5 MiB (S3's minimum part). */
+  /** Part size of multipart uploads; smaller objects are one PUT. At least 5 MiB (S3's minimum part). */
   partBytes?: number;
+  /** cleanup() aborts multipart uploads started longer ago than this (default a day). */
+  staleUploadMs?: number;
 }
 
 const MIB = 1024 * 1024;
@@ -48,7 +50,7 @@ const MAX_PARTS = 10_000;
 /** Parts sent at once per upload: enough to keep a link busy, 4 × part size of memory at most. */
 const PARTS_IN_FLIGHT = 4;
 /** Multipart uploads older than this are leftovers of a crashed process (a live one finishes first). */
-const STALE_UPLOAD_MS = 24 * 3600 * 1000;
+const DEFAULT_STALE_UPLOAD_MS = 24 * 3600 * 1000;
 
 function client(options: S3BlobStoreOptions, endpoint: string): S3Client {
   return new S3Client({
@@ -71,6 +73,7 @@ export class S3BlobStore implements BlobStore {
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly partBytes: number;
+  private readonly staleUploadMs: number;
 
   constructor(options: S3BlobStoreOptions) {
     if (Boolean(options.accessKeyId) !== Boolean(options.secretAccessKey)) {
@@ -81,6 +84,7 @@ export class S3BlobStore implements BlobStore {
     this.bucket = options.bucket;
     this.prefix = options.prefix ? `${options.prefix}/` : '';
     this.partBytes = Math.max(options.partBytes ?? DEFAULT_PART_BYTES, 5 * MIB);
+    this.staleUploadMs = options.staleUploadMs ?? DEFAULT_STALE_UPLOAD_MS;
   }
 
   /** The object key of a blob: `prefix/lfs/ab/cd/<oid>`. */
@@ -188,7 +192,7 @@ export class S3BlobStore implements BlobStore {
    * (other replicas may be uploading right now). Best effort: a store that is down is cleaned next time.
    */
   async cleanup(): Promise<void> {
-    const cutoff = Date.now() - STALE_UPLOAD_MS;
+    const cutoff = Date.now() - this.staleUploadMs;
     try {
       let keyMarker: string | undefined;
       let uploadIdMarker: string | undefined;
