@@ -36,11 +36,19 @@ export async function startSwiftS3(): Promise<SwiftS3> {
   const dir = await mkdtemp(join(tmpdir(), 'moda-swift-'));
   const script = (command: string) => run('bash', [SCRIPT, command, dir], { timeout: 300_000 });
   const stopOnExit = () => spawnSync('bash', [SCRIPT, 'stop', dir], { stdio: 'ignore' });
+  // The servers run in their own sessions: a test file killed on timeout (SIGTERM) must stop them too.
+  const stopOnSignal = () => {
+    stopOnExit();
+    process.exit(143);
+  };
   process.on('exit', stopOnExit);
+  process.once('SIGTERM', stopOnSignal);
   try {
     await script('start');
   } catch (error) {
     stopOnExit();
+    process.off('exit', stopOnExit);
+    process.off('SIGTERM', stopOnSignal);
     const logs = await readFile(join(dir, 'log', 'proxy.log'), 'utf8').catch(() => '');
     await rm(dir, { recursive: true, force: true });
     throw new Error(`could not start Swift with s3api (scripts/swift-s3.sh; Debian: apt-get install swift swift-proxy swift-object swift-container swift-account memcached)${logs ? `:\n${logs}` : ''}`, { cause: error });
@@ -104,6 +112,7 @@ export async function startSwiftS3(): Promise<SwiftS3> {
       client.destroy();
       await script('stop').catch(() => undefined);
       process.off('exit', stopOnExit);
+      process.off('SIGTERM', stopOnSignal);
       await rm(dir, { recursive: true, force: true });
     },
   };
