@@ -15,6 +15,7 @@ import { describeMachine, loadAverage } from './lib/machine.js';
 import { mergeResults, renderFailure, renderSection, tableOf } from './lib/render-results.js';
 import { childStart } from './child-start.js';
 import { datasetsBenchmark } from './datasets.js';
+import { clusterS3 } from './cluster-s3.js';
 import { downloadVsNginx } from './download-vs-nginx.js';
 import { ocrVsGutenye } from './ocr.js';
 import { pipelineOverhead } from './pipeline-overhead.js';
@@ -25,7 +26,7 @@ import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
 import { webUi } from './web-ui.js';
 
 function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB'>): Benchmark[] {
-  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, datasetsBenchmark({ sizeMiB: options.datasetMiB })];
+  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, datasetsBenchmark({ sizeMiB: options.datasetMiB }), clusterS3];
 }
 /** The whole run is meant to take ~15 minutes; past this something hangs, so stop everything. */
 const WATCHDOG_MS = 30 * 60_000;

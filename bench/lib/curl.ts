@@ -18,9 +18,9 @@ function parse(stdout: string, wallMs: number, what: string): Transfer {
   return transfer;
 }
 
-/** GETs a URL and throws the bytes away. */
-export async function curlDownload(url: string, timeoutMs: number): Promise<Transfer> {
-  const result = await runCommand('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{speed_download}', url], { timeoutMs });
+/** GETs a URL and throws the bytes away; `followRedirects` makes curl follow a 302 (-L), timed as one transfer. */
+export async function curlDownload(url: string, timeoutMs: number, options: { followRedirects?: boolean } = {}): Promise<Transfer> {
+  const result = await runCommand('curl', ['-s', ...(options.followRedirects ? ['-L'] : []), '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{speed_download}', url], { timeoutMs });
   if (result.code !== 0) throw new Error(`curl GET ${url} failed (${result.code}): ${result.stderr}`);
   const transfer = parse(result.stdout, result.wallMs, `GET ${url}`);
   if (transfer.status !== 200) throw new Error(`GET ${url} answered ${transfer.status}`);

@@ -25,6 +25,8 @@ export interface StartModaOptions {
   /** Import the starter catalog on start (MODA_CATALOG=1); off by default. /readyz says when it is done. */
   catalog?: boolean;
   timeoutMs?: number;
+  /** Extra environment, e.g. MODA_BLOB_STORE and the S3 settings. */
+  env?: Record<string, string>;
 }
 
 export async function startModa(options: StartModaOptions): Promise<ModaServer> {
@@ -35,7 +37,7 @@ export async function startModa(options: StartModaOptions): Promise<ModaServer> 
     [...(options.nodeFlags ?? []), join(options.repoRoot, 'dist/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--home', options.home],
     {
       cwd: options.repoRoot,
-      env: { ...process.env, MODA_HOME: options.home, MODA_ADMIN_TOKEN: ADMIN_TOKEN, MODA_LOG_LEVEL: 'warn', MODA_PUBLIC_URL: '', MODA_CATALOG: options.catalog ? '1' : '0' },
+      env: { ...process.env, MODA_HOME: options.home, MODA_ADMIN_TOKEN: ADMIN_TOKEN, MODA_LOG_LEVEL: 'warn', MODA_PUBLIC_URL: '', MODA_CATALOG: options.catalog ? '1' : '0', ...options.env },
       ready: /Moda listening on (\S+)/,
       timeoutMs: options.timeoutMs ?? 120_000,
     },

@@ -11,6 +11,7 @@ import { registerDatasets } from './commands/datasets.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerJobs } from './commands/jobs.js';
+import { registerMigrateStorage } from './commands/migrate-storage.js';
 import { registerDownload } from './commands/download.js';
 import { registerLogin } from './commands/login.js';
 import { registerOrg } from './commands/org.js';
@@ -64,6 +65,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerAudit(program, context);
   registerDoctor(program, context);
   registerJobs(program, context);
+  registerMigrateStorage(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

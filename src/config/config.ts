@@ -140,6 +140,27 @@ export interface Config {
   datasetMemoryBytes: number;
   /** DuckDB threads of one dataset preparation or query engine. */
   datasetThreads: number;
+  /** Where LFS objects live: empty = files under home/blobs, or an S3 location (bucket and key prefix). */
+  blobStore: BlobStoreLocation | null;
+  /** S3 API endpoint (http(s) URL); empty = AWS for the region. */
+  s3Endpoint: string;
+  s3Region: string;
+  /** Path-style S3 URLs (endpoint/bucket/key) instead of virtual-host style (bucket.endpoint/key). */
+  s3ForcePathStyle: boolean;
+  /** Endpoint written into presigned download URLs (SigV4 signs the host); empty = s3Endpoint. */
+  s3PublicEndpoint: string;
+  /** S3 credentials; empty = the AWS SDK's default chain (profile, web identity, instance role). */
+  s3AccessKeyId: string;
+  s3SecretAccessKey: string;
+  /** Serve S3 blobs through the server (with ranges) instead of redirecting to presigned URLs. */
+  blobProxy: boolean;
+}
+
+/** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
+export interface BlobStoreLocation {
+  bucket: string;
+  /** Key prefix without leading or trailing slash; empty = the bucket's root. */
+  prefix: string;
 }
 
 interface Setting<K extends keyof Config> {
@@ -233,6 +254,21 @@ function origins(raw: string, env: string): string[] {
   });
 }
 
+/** `s3://bucket` or `s3://bucket/some/prefix`; the bucket name follows S3's rules (3-63 of a-z 0-9 . -). */
+export function parseBlobStore(raw: string, env: string): BlobStoreLocation | null {
+  const value = raw.trim();
+  if (value === '' || value === 'fs') return null;
+  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(value);
+  if (!match) throw new ModaError('CONFIG_INVALID', `${env} must be empty (files under MODA_HOME) or s3://bucket/prefix, got "${raw}"`);
+  const bucket = match[1] ?? '';
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ModaError('CONFIG_INVALID', `${env} names an invalid bucket "${bucket}" (3-63 of a-z, 0-9, '.', '-')`);
+  const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
+  if (prefix.split('/').some((part) => part === '.' || part === '..') || /\/\//.test(prefix)) {
+    throw new ModaError('CONFIG_INVALID', `${env} has an invalid key prefix "${prefix}"`);
+  }
+  return { bucket, prefix };
+}
+
 function list(raw: string): string[] {
   return raw
     .split(',')
@@ -318,6 +354,14 @@ export const settings = [
   define({ key: 'datasetSqlMaxRows', env: 'MODA_DATASET_SQL_MAX_ROWS', description: 'Most rows `POST /datasets-server/sql` returns; longer results are cut and say `partial: true`', default: () => 1000, parse: integer }),
   define({ key: 'datasetMemoryBytes', env: 'MODA_DATASET_MEMORY', description: "Memory DuckDB may use for one dataset preparation or query engine (its memory_limit); larger work spills to MODA_HOME's dataset cache", default: () => 512 * 1024 ** 2, parse: bytes }),
   define({ key: 'datasetThreads', env: 'MODA_DATASET_THREADS', description: 'Threads DuckDB uses per dataset preparation or query engine', default: () => 2, parse: integer }),
+  define({ key: 'blobStore', env: 'MODA_BLOB_STORE', description: 'Where LFS objects are kept: empty = files under $MODA_HOME/blobs; `s3://bucket/prefix` = an S3-compatible object store (keys `prefix/lfs/ab/cd/<sha256>`; see Cluster mode)', default: () => null, parse: parseBlobStore }),
+  define({ key: 's3Endpoint', env: 'MODA_S3_ENDPOINT', description: 'S3 API endpoint, e.g. http://minio:9000 (empty = AWS S3 of MODA_S3_REGION)', default: () => '', parse: url }),
+  define({ key: 's3Region', env: 'MODA_S3_REGION', description: 'S3 region the requests are signed for', default: () => 'us-east-1', parse: text }),
+  define({ key: 's3ForcePathStyle', env: 'MODA_S3_FORCE_PATH_STYLE', description: 'Path-style S3 URLs (endpoint/bucket/key), which MinIO, Ceph, Swift and most self-hosted stores need (`0` = virtual-host style, bucket.endpoint/key)', default: () => false, parse: flag }),
+  define({ key: 's3PublicEndpoint', env: 'MODA_S3_PUBLIC_ENDPOINT', description: 'S3 endpoint as clients reach it, written into presigned download URLs (SigV4 signs the host, so it cannot be rewritten on the way; empty = MODA_S3_ENDPOINT)', default: () => '', parse: url }),
+  define({ key: 's3AccessKeyId', env: 'AWS_ACCESS_KEY_ID', description: 'S3 access key (empty = the AWS SDK default chain: shared profile, web identity, instance role)', default: () => '', parse: text }),
+  define({ key: 's3SecretAccessKey', env: 'AWS_SECRET_ACCESS_KEY', description: 'S3 secret key, with AWS_ACCESS_KEY_ID', default: () => '', parse: text }),
+  define({ key: 'blobProxy', env: 'MODA_BLOB_PROXY', description: 'With an S3 blob store, stream downloads through the server (ranges included) instead of redirecting clients to presigned S3 URLs', default: () => false, parse: flag }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -42,6 +42,8 @@ export const errorCatalog = {
   LFS_OBJECT_MISSING: { status: 422, retryable: false, message: 'LFS object has not been uploaded' },
   LFS_OBJECT_MISMATCH: { status: 422, retryable: false, message: 'Uploaded content does not match its sha256 and size' },
   LFS_OBJECT_TOO_LARGE: { status: 413, retryable: false, message: 'LFS object too large' },
+  BLOB_STORE_UNAVAILABLE: { status: 503, retryable: true, message: 'The object store (S3) cannot be reached; try again shortly' },
+  BLOB_STORE_REFUSED: { status: 502, retryable: false, message: 'The object store (S3) refused the request: check the bucket, credentials and endpoint' },
   GITATTRIBUTES_TOO_COMPLEX: { status: 400, retryable: false, message: '.gitattributes has too many or too long patterns' },
   GITMODULES_INVALID: { status: 400, retryable: false, message: '.gitmodules names a URL, path or submodule that git refuses' },
   GIT_BACKEND_BUSY: { status: 503, retryable: true, message: 'Too many git transfers are running; try again shortly' },

@@ -1,6 +1,7 @@
 // The server's side of snapshots: repo@commit written out once as a plain directory under
-// $MODA_HOME/snapshots, LFS weights hard-linked from the blob store (no copy, no extra disk), small
-// files from git. Built in a scratch folder and renamed into place, so a reader never sees half of it.
+// $MODA_HOME/snapshots, LFS weights hard-linked from an fs blob store (no copy, no extra disk) or
+// streamed from an S3 one (each replica keeps its own copy), small files from git. Built in a
+// scratch folder and renamed into place, so a reader never sees half of it.
 import { createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';

@@ -4,18 +4,41 @@
 // faults of 1 GiB of new memory held downloads to 0.55× nginx's sendfile (bench/RESULTS.md §1).
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
+import { ModaError } from '../errors/moda-error.js';
 import type { HubContext } from '../hub/context.js';
 import type { RepoFile } from '../hub/list-files.js';
 import { openFileContent, openLocalBlob, type ByteRange, type FileRegion } from '../hub/open-file-content.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 
-/** Sends a repo file, whole or a range: LFS objects from local disk as file regions, others as streams. */
+/**
+ * Sends a repo file, whole or a range: LFS objects from local disk as file regions, or as a redirect
+ * to the store's presigned URL (S3 without MODA_BLOB_PROXY), others as streams.
+ */
 export async function sendRepoFile(reply: FastifyReply, hub: HubContext, gitDir: string, file: RepoFile, range: ByteRange | undefined): Promise<FastifyReply> {
+  if (file.lfs && hub.blobs.downloadUrl && !hub.config.blobProxy) {
+    const contentType = reply.getHeader('content-type');
+    return redirectToBlob(reply, hub, file.lfs.oid, { fileName: file.path.slice(file.path.lastIndexOf('/') + 1), contentType: typeof contentType === 'string' ? contentType : undefined });
+  }
   const region = file.lfs ? await openLocalBlob(hub, file.lfs.oid, file.size, range) : undefined;
   if (!region) return reply.send(await openFileContent(hub, gitDir, file, range));
   await sendFileRegion(reply, region);
   return reply;
+}
+
+/**
+ * Answers 302 to the blob's presigned URL; the client repeats its Range header there. The object is
+ * looked up first, so a missing blob or a store that is down is our clear error, not the store's.
+ */
+export async function redirectToBlob(reply: FastifyReply, hub: HubContext, oid: string, options: { fileName?: string; contentType?: string }): Promise<FastifyReply> {
+  const stored = await hub.blobs.stat(oid);
+  if (!stored) throw new ModaError('LFS_OBJECT_MISSING', `blob ${oid} is not in the store`);
+  const url = await hub.blobs.downloadUrl?.(oid, options);
+  if (!url) throw new ModaError('BLOB_STORE_REFUSED', 'this blob store has no download URLs');
+  // The length and range headers describe the content, which this answer does not carry.
+  reply.removeHeader('content-length');
+  reply.removeHeader('content-range');
+  return reply.code(302).header('location', url).send();
 }
 
 /**

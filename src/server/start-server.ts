@@ -11,7 +11,7 @@ import { newTokenSecret, registerToken } from '../hub/accounts/tokens.js';
 import { ensureAdminUser } from '../hub/accounts/users.js';
 import { createHubContext, type HubContext } from '../hub/context.js';
 import { recoverHub } from '../hub/recover.js';
-import { FsBlobStore } from '../storage/fs-blob-store.js';
+import { openBlobStore } from '../storage/open-blob-store.js';
 import { buildApp } from './build-app.js';
 
 export interface RunningServer {
@@ -24,7 +24,7 @@ export interface RunningServer {
 export async function openHub(config: Config): Promise<HubContext> {
   await mkdir(config.home, { recursive: true });
   const db = await openDatabase(config);
-  const hub = createHubContext(db, new FsBlobStore(join(config.home, 'blobs'), { directIo: config.blobDirectIo }), config);
+  const hub = createHubContext(db, openBlobStore(config), config);
   await ensureAdminUser(hub);
   if (config.adminToken) await registerToken(hub, 'admin', 'MODA_ADMIN_TOKEN', 'admin', config.adminToken);
   else await ensureGeneratedAdminToken(hub, config.home);

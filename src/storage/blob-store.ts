@@ -1,5 +1,6 @@
 // The content-addressed blob store interface: every LFS object is kept once, named by its sha256.
-// Local files now; an S3-compatible implementation only has to honour the same contract.
+// Local files (fs-blob-store.ts) by default, an S3-compatible object store (s3-blob-store.ts) in
+// cluster mode; both honour the same contract, and every reader goes through it.
 import type { Readable } from 'node:stream';
 
 export interface BlobStat {
@@ -19,8 +20,16 @@ export interface BlobStore {
   write(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, expected: BlobStat, signal?: AbortSignal): Promise<BlobStat>;
   /** A local file path for the blob, for engines that need one (fs stores only). */
   localPath?(oid: string): string;
+  /**
+   * A URL that clients may GET the blob from without credentials (a presigned S3 URL), valid for
+   * `DOWNLOAD_URL_TTL_SECONDS`; stores without one (fs) leave it out and their blobs are streamed.
+   */
+  downloadUrl?(oid: string, options?: { fileName?: string; contentType?: string }): Promise<string>;
   /** Removes leftovers of interrupted writes. */
   cleanup(): Promise<void>;
 }
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** How long a blob store's presigned download URLs stay valid (the LFS batch API's `expires_in`). */
+export const DOWNLOAD_URL_TTL_SECONDS = 3600;

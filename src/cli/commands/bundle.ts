@@ -2,7 +2,6 @@
 // LFS objects, a checksummed manifest). Both work on the data directory ($MODA_HOME) directly, like
 // `git bundle` on a repository, so they run on a machine with no network and no server.
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import type { RepoType } from '../../client/api-types.js';
 import type { Config } from '../../config/config.js';
 import { openDatabase } from '../../db/open-database.js';
@@ -10,7 +9,7 @@ import { createHubContext, type HubContext } from '../../hub/context.js';
 import { exportBundleIter, parseExportTarget } from '../../mirror/export-bundle.js';
 import { importBundleIter } from '../../mirror/import-bundle.js';
 import { openHub } from '../../server/start-server.js';
-import { FsBlobStore } from '../../storage/fs-blob-store.js';
+import { openBlobStore } from '../../storage/open-blob-store.js';
 import { cliConfig, printLine, type CliIo } from '../cli-context.js';
 import { typeOption } from '../command-options.js';
 import { formatBytes } from '../format-output.js';
@@ -18,7 +17,7 @@ import { ProgressBar } from '../progress-bar.js';
 
 /** Export only reads: the database and blob store, without the start-up work of a server. */
 async function readOnlyHub(config: Config): Promise<HubContext> {
-  return createHubContext(await openDatabase(config), new FsBlobStore(join(config.home, 'blobs'), { directIo: config.blobDirectIo }), config);
+  return createHubContext(await openDatabase(config), openBlobStore(config), config);
 }
 
 export function registerBundle(program: Command, io: CliIo): void {

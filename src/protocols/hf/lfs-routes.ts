@@ -11,7 +11,7 @@ import { chargeStorage, storageQuotaError } from '../../hub/quotas/storage-quota
 import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
 import { SHA256_HEX } from '../../storage/blob-store.js';
 import { signLfsGrant, verifyLfsGrant, type LfsGrant } from '../../server/lfs-signature.js';
-import { sendFileRegion } from '../../server/send-file-region.js';
+import { redirectToBlob, sendFileRegion } from '../../server/send-file-region.js';
 import { REPO_KINDS, type RepoParams } from './repo-route-params.js';
 
 const LFS_JSON = 'application/vnd.git-lfs+json';
@@ -117,6 +117,7 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
       if (!stored) throw new ModaError('LFS_OBJECT_MISSING', `object ${oid} does not exist`);
       reply.header('content-length', String(stored.size));
       reply.type('application/octet-stream');
+      if (hub.blobs.downloadUrl && !hub.config.blobProxy) return redirectToBlob(reply, hub, oid, {});
       const region = await openLocalBlob(hub, oid, stored.size, undefined);
       if (!region) return reply.send(await hub.blobs.read(oid));
       await sendFileRegion(reply, region);

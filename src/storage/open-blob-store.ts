@@ -1,0 +1,21 @@
+// Picks the blob store the configuration names: files under $MODA_HOME/blobs by default, an
+// S3-compatible object store when MODA_BLOB_STORE=s3://bucket/prefix.
+import { join } from 'node:path';
+import type { Config } from '../config/config.js';
+import type { BlobStore } from './blob-store.js';
+import { FsBlobStore } from './fs-blob-store.js';
+import { S3BlobStore } from './s3-blob-store.js';
+
+export function openBlobStore(config: Config): BlobStore {
+  if (!config.blobStore) return new FsBlobStore(join(config.home, 'blobs'), { directIo: config.blobDirectIo });
+  return new S3BlobStore({
+    bucket: config.blobStore.bucket,
+    prefix: config.blobStore.prefix,
+    endpoint: config.s3Endpoint,
+    region: config.s3Region,
+    forcePathStyle: config.s3ForcePathStyle,
+    publicEndpoint: config.s3PublicEndpoint,
+    accessKeyId: config.s3AccessKeyId,
+    secretAccessKey: config.s3SecretAccessKey,
+  });
+}
