@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { runCli } from '../src/cli/run-cli.js';
 import type { DatasetRowsPage, DatasetSqlResult } from '../src/client/api-types.js';
 import { ModaClient } from '../src/client/moda-client.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/moda-server.js';
+import { ADMIN_TOKEN, createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
 import { commitFiles, createDataset } from './helpers/dataset-repo.js';
 
 let server: TestServer;
@@ -75,4 +75,9 @@ void test('the client reads search, filter and statistics for the web UI', async
   assert.deepEqual([filtered.num_rows_total, filtered.rows.map((row) => row.row.word)], [15, ['w9', 'w7']]);
   const statistics = await client.datasetStatistics('admin/words', 'train');
   assert.deepEqual(statistics.statistics.find((entry) => entry.column_name === 'label')?.column_statistics.frequencies, { even: 15, odd: 15 });
+});
+
+void test('a read-only token may run the SQL route (it reads), as the other read routes', async () => {
+  const reader = new ModaClient({ endpoint: server.url, token: await createUserWithToken(server, 'dsreader', 'read') });
+  assert.deepEqual((await reader.datasetSql('admin/words', 'SELECT count(*) AS n FROM test')).rows, [{ n: 1 }]);
 });
