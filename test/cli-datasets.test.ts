@@ -8,7 +8,8 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { runCli } from '../src/cli/run-cli.js';
 import type { DatasetRowsPage, DatasetSqlResult } from '../src/client/api-types.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/moda-server.js';
+import { ModaClient } from '../src/client/moda-client.js';
+import { ADMIN_TOKEN, createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
 import { commitFiles, createDataset } from './helpers/dataset-repo.js';
 
 let server: TestServer;
@@ -65,4 +66,18 @@ void test('datasets sql prints the result; bad queries and names fail with their
   assert.match(badSplit.stderr, /\[DATASET_SPLIT_NOT_FOUND\]/);
   const tooLong = await moda(['datasets', 'rows', 'admin/words', '--length', '101']);
   assert.match(tooLong.stderr, /\[VALIDATION_FAILED\]/);
+});
+
+void test('the client reads search, filter and statistics for the web UI', async () => {
+  const client = new ModaClient({ endpoint: server.url, token: ADMIN_TOKEN });
+  assert.deepEqual((await client.datasetSearch('admin/words', 'train', 'W2')).rows.map((row) => row.row.word), ['w2', 'w20', 'w21', 'w22', 'w23', 'w24', 'w25', 'w26', 'w27', 'w28', 'w29']);
+  const filtered = await client.datasetFilter('admin/words', 'train', { where: "label = 'odd'", orderby: 'word DESC' }, { length: 2 });
+  assert.deepEqual([filtered.num_rows_total, filtered.rows.map((row) => row.row.word)], [15, ['w9', 'w7']]);
+  const statistics = await client.datasetStatistics('admin/words', 'train');
+  assert.deepEqual(statistics.statistics.find((entry) => entry.column_name === 'label')?.column_statistics.frequencies, { even: 15, odd: 15 });
+});
+
+void test('a read-only token may run the SQL route (it reads), as the other read routes', async () => {
+  const reader = new ModaClient({ endpoint: server.url, token: await createUserWithToken(server, 'dsreader', 'read') });
+  assert.deepEqual((await reader.datasetSql('admin/words', 'SELECT count(*) AS n FROM test')).rows, [{ n: 1 }]);
 });

@@ -271,6 +271,13 @@ export interface DatasetRowsPage {
   partial: boolean;
 }
 
+/** `/datasets-server/statistics`: per column, in the Hugging Face viewer's shape. */
+export interface DatasetStatistics {
+  num_examples: number;
+  statistics: { column_name: string; column_type: 'int' | 'float' | 'bool' | 'class_label' | 'string_label' | 'string_text' | 'list'; column_statistics: Record<string, unknown> }[];
+  partial: boolean;
+}
+
 /** `POST /datasets-server/sql`. */
 export interface DatasetSqlResult {
   columns: { name: string; type: string }[];

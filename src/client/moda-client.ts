@@ -13,6 +13,7 @@ import type {
   DatasetRowsPage,
   DatasetSplits,
   DatasetSqlResult,
+  DatasetStatistics,
   DatasetViewOptions,
   DeploymentInfo,
   DeploymentProgress,
@@ -180,6 +181,23 @@ export class ModaClient {
   datasetRows(dataset: string, split: string, options: DatasetViewOptions & { offset?: number; length?: number } = {}): Promise<DatasetRowsPage> {
     const query = this.datasetQuery(dataset, options, { split, offset: options.offset, length: options.length });
     return this.requestJson<DatasetRowsPage>(`/datasets-server/rows?${query}`, { signal: options.signal, what: `reading rows of ${dataset}` });
+  }
+
+  /** Rows whose text columns contain `query` (case-insensitive). */
+  datasetSearch(dataset: string, split: string, query: string, options: DatasetViewOptions & { offset?: number; length?: number } = {}): Promise<DatasetRowsPage> {
+    const search = this.datasetQuery(dataset, options, { split, query, offset: options.offset, length: options.length });
+    return this.requestJson<DatasetRowsPage>(`/datasets-server/search?${search}`, { signal: options.signal, what: `searching ${dataset}` });
+  }
+
+  /** Rows matching an SQL condition (`where`), in `orderby` order. */
+  datasetFilter(dataset: string, split: string, filter: { where?: string; orderby?: string }, options: DatasetViewOptions & { offset?: number; length?: number } = {}): Promise<DatasetRowsPage> {
+    const query = this.datasetQuery(dataset, options, { split, where: filter.where, orderby: filter.orderby, offset: options.offset, length: options.length });
+    return this.requestJson<DatasetRowsPage>(`/datasets-server/filter?${query}`, { signal: options.signal, what: `filtering ${dataset}` });
+  }
+
+  /** Per-column statistics of a split. */
+  datasetStatistics(dataset: string, split: string, options: DatasetViewOptions = {}): Promise<DatasetStatistics> {
+    return this.requestJson<DatasetStatistics>(`/datasets-server/statistics?${this.datasetQuery(dataset, options, { split })}`, { signal: options.signal, what: `reading statistics of ${dataset}` });
   }
 
   /** One read-only SELECT over views named after the splits of a config. */
