@@ -7,7 +7,7 @@ import { findSplit } from './ensure-prepared.js';
 import { featuresOf, viewerRow, type RowsPage } from './page-rows.js';
 import type { PreparedDataset } from './prepared-dataset.js';
 import { runQuery } from './run-query.js';
-import { quoteIdentifier, quoteLiteral } from './sql-text.js';
+import { quoteLiteral } from './sql-text.js';
 
 export interface RowsRequest {
   config: string;
@@ -23,7 +23,6 @@ export async function readRows(hub: HubContext, manifest: PreparedDataset, reque
   const paths = engine.paths.get(split.split) ?? [];
   const end = Math.min(request.offset + request.length, split.numRows);
   const selects: string[] = [];
-  const columns = split.columns.map((column) => quoteIdentifier(column.name)).join(', ');
   let start = 0;
   for (const [index, path] of paths.entries()) {
     const rows = split.sourceRows[index] ?? 0;
@@ -38,7 +37,8 @@ export async function readRows(hub: HubContext, manifest: PreparedDataset, reque
   let rows: Record<string, unknown>[] = [];
   if (selects.length > 0) {
     const union = selects.join(' UNION ALL BY NAME ');
-    const sql = `SELECT ${ROW_INDEX_COLUMN}, ${columns} FROM (${union}) ORDER BY ${ROW_INDEX_COLUMN}`;
+    // `*`: a shard without one of the split's columns leaves it out; the row then shows it as null.
+    const sql = `SELECT * FROM (${union}) ORDER BY ${ROW_INDEX_COLUMN}`;
     rows = (await runQuery(engine, sql, { timeoutMs: hub.config.datasetQueryTimeoutMs, maxRows: request.length })).rows;
   }
   return {
