@@ -8,6 +8,7 @@ import { registerJobMetrics } from '../jobs/job-metrics.js';
 import { JobService } from '../jobs/job-service.js';
 import { findJobRow } from '../jobs/job-store.js';
 import { loadJobTypes } from '../jobs/register-job-types.js';
+import { onDefaultBranchCommit } from '../hub/repos/reindex-repo.js';
 import { registerJobRoutes } from '../protocols/moda/job-routes.js';
 import { metricsRegistryOf } from './metrics.js';
 
@@ -48,6 +49,17 @@ export async function registerJobs(app: FastifyInstance, hub: HubContext): Promi
     catalogJobId = pending?.id ?? (await queue.enqueue({ type: 'catalog-import', params: {}, owner: 'admin', tokenId: null, maxAttempts: registry.get('catalog-import')?.maxAttempts ?? 1 })).id;
   });
   app.addHook('onClose', () => queue.close());
+
+  // A commit to a dataset's default branch starts its viewer preparation, owned by whoever
+  // committed (they can read it). The viewer's routes prepare lazily when this has not run yet.
+  const stopFollowing = onDefaultBranchCommit(hub, (repo, head, by) => {
+    if (repo.type !== 'dataset' || by.user === null) return;
+    const params = { dataset: repo.fullName, revision: head };
+    void queue
+      .enqueue({ type: 'dataset-prepare', params, owner: by.user, tokenId: by.tokenId, maxAttempts: registry.get('dataset-prepare')?.maxAttempts ?? 1 })
+      .catch((error: unknown) => app.log.error({ err: error, dataset: repo.fullName }, 'could not start dataset-prepare'));
+  });
+  app.addHook('onClose', async () => stopFollowing());
 
   return {
     service,

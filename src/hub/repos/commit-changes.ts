@@ -80,7 +80,7 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
     throw new ModaError('HUB_COMMIT_CONFLICT', `${branch} kept moving; gave up after ${MAX_ATTEMPTS} attempts`);
   });
 
-  if (branch === repo.row.default_branch) await reindexRepo(hub, repo);
+  if (branch === repo.row.default_branch) await reindexRepo(hub, repo, actor);
   return { commitOid, branch };
 }
 

@@ -1,6 +1,7 @@
 // Re-reads a repo's card and config files at the head of its default branch and stores the
 // searchable fields. Runs after every commit to the default branch and at start-up for repos whose
 // indexed head differs from git (e.g. after a crash between the ref update and this write).
+import type { Actor } from '../actor.js';
 import type { HubContext } from '../context.js';
 import { gitText } from '../git.js';
 import { deriveIndexFields } from '../index-fields.js';
@@ -10,13 +11,31 @@ import type { RepoRecord } from './repo-record.js';
 
 const SOURCES = { readme: 'README.md', configuration: 'configuration.json', config: 'config.json' } as const;
 
-export async function reindexRepo(hub: HubContext, repo: RepoRecord): Promise<void> {
+/** Told when a commit `by` someone (an API commit or a push) moved a repo's default branch. */
+export type DefaultBranchListener = (repo: RepoRecord, head: string, by: Actor) => void;
+
+// Per hub, so tests running several servers in one process keep them apart.
+const listeners = new WeakMap<HubContext, Set<DefaultBranchListener>>();
+
+/** Calls `listener` after each commit to a default branch made in this process; returns the unsubscribe. */
+export function onDefaultBranchCommit(hub: HubContext, listener: DefaultBranchListener): () => void {
+  const set = listeners.get(hub) ?? new Set();
+  listeners.set(hub, set);
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+/** Indexes the default branch's head; `by` (who committed) tells the default-branch listeners. */
+export async function reindexRepo(hub: HubContext, repo: RepoRecord, by?: Actor): Promise<void> {
   // A slower writer could store an older head after a newer one; re-check and redo until stable.
   for (let attempt = 0; attempt < 5; attempt++) {
     const head = await readRef(repo.gitDir, `refs/heads/${repo.row.default_branch}`);
     if (!head) return;
     await indexCommit(hub, repo, head);
-    if ((await readRef(repo.gitDir, `refs/heads/${repo.row.default_branch}`)) === head) return;
+    if ((await readRef(repo.gitDir, `refs/heads/${repo.row.default_branch}`)) === head) {
+      if (by) for (const listener of listeners.get(hub) ?? []) listener(repo, head, by);
+      return;
+    }
   }
 }
 

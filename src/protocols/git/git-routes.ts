@@ -109,7 +109,7 @@ async function serve(
     config,
     signal: abort.signal,
     hookChannel: push ? (channel) => answerPreReceive(channel, auditedPushCheck(hub, request.actor, repo, (pending) => checkPushedLfsObjects(hub, request.actor, repo.id, repo.gitDir, pending)), log) : undefined,
-    afterExit: push ? () => followDefaultBranch(hub, repo) : undefined,
+    afterExit: push ? () => followDefaultBranch(hub, repo, request.actor) : undefined,
     log,
     idleTimeoutMs: hub.config.gitIdleTimeoutMs,
     bodyTimeoutMs: hub.config.gitBodyTimeoutMs,
@@ -143,11 +143,11 @@ async function authorise(hub: HubContext, actor: Actor, type: RepoType, repoId: 
  * Compared with the indexed sha (not the head before the push) so that nothing is missed if a
  * concurrent API commit's own re-index ran in between.
  */
-async function followDefaultBranch(hub: HubContext, repo: RepoRecord): Promise<void> {
+async function followDefaultBranch(hub: HubContext, repo: RepoRecord, pusher: Actor): Promise<void> {
   const indexed = await hub.db.selectFrom('repos').select('sha').where('id', '=', repo.id).executeTakeFirst();
   if (!indexed) return;
   // A push may have moved any branch or tag.
   hub.caches.heads.clear();
   const head = await readRef(repo.gitDir, `refs/heads/${repo.row.default_branch}`);
-  if (head !== undefined && head !== indexed.sha) await reindexRepo(hub, repo);
+  if (head !== undefined && head !== indexed.sha) await reindexRepo(hub, repo, pusher);
 }
