@@ -64,7 +64,7 @@ void test('moda jobs list, show and logs', async () => {
 void test('moda jobs cancel and retry; cancel of a finished job and bad input fail with clear errors', async () => {
   const created = await moda(['jobs', 'create', 'test-steps', '--params', '{"steps":300,"stepMs":50}']);
   const id = created.stdout.trim();
-  await waitForJob(server.request, id, (job) => job.state === 'running', 60_000, alice);
+  await waitForJob(server.request, id, (job) => job.state === 'running', 180_000, alice);
   const cancelled = await moda(['jobs', 'cancel', id]);
   assert.equal(cancelled.code, 0, cancelled.stderr);
   await waitForJob(server.request, id, finished, 10_000, alice);

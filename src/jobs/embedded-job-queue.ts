@@ -1,6 +1,6 @@
 // The embedded JobQueue: jobs run in child processes of this server (job-process.ts), at most
 // `concurrency` at once, claimed from the database. A cancel aborts the job's signal and kills its
-// process 750 ms later if it has not ended, so a cancelled job stops within a second; its temp dir
+// process 500 ms later if it has not ended, so a cancelled job stops within a second; its temp dir
 // and token are removed whatever way it ended. At start, jobs left `running` by a dead process are
 // re-queued or failed by their retry policy (recover-jobs.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -24,7 +24,7 @@ import { liveRunners, recoverJobs } from './recover-jobs.js';
 const FROM_SOURCE = extname(fileURLToPath(import.meta.url)) === '.ts';
 const JOB_PROCESS_PATH = fileURLToPath(new URL(`./job-process${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url));
 /** How long an aborted job may take to stop by itself before its process is killed. */
-const ABORT_GRACE_MS = 750;
+const ABORT_GRACE_MS = 500;
 /** How often queued jobs, retries that became due and cancels made through another replica are looked for. */
 const POLL_MS = 500;
 /** Progress is written to the database at most this often per job (events go out at once). */

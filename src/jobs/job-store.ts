@@ -13,6 +13,7 @@ export const FINISHED_STATES: readonly JobState[] = ['succeeded', 'failed', 'can
 /** A log line longer than this is cut, and a job keeps at most MAX_LOG_LINES lines: a chatty job cannot fill the database. */
 export const MAX_LOG_LINE_CHARS = 4096;
 export const MAX_LOG_LINES = 20_000;
+const LOG_INSERT_ROWS = 500;
 
 /** Time-ordered: milliseconds in base 36 (fixed width), then random hex. */
 export function newJobId(now = Date.now()): string {
@@ -157,7 +158,8 @@ export async function appendJobLog(db: Db, id: string, lines: readonly string[])
     if (kept.length === 0) return [];
     const at = new Date().toISOString();
     const rows = kept.map((line, index) => ({ job_id: id, seq: job.log_lines + index + 1, at, line: line.length > MAX_LOG_LINE_CHARS ? `${line.slice(0, MAX_LOG_LINE_CHARS)}…` : line }));
-    await trx.insertInto('job_logs').values(rows).execute();
+    // In slices: SQLite and PostgreSQL cap the bound values of one statement.
+    for (let start = 0; start < rows.length; start += LOG_INSERT_ROWS) await trx.insertInto('job_logs').values(rows.slice(start, start + LOG_INSERT_ROWS)).execute();
     await trx.updateTable('jobs').set({ log_lines: job.log_lines + rows.length }).where('id', '=', id).execute();
     return rows;
   });

@@ -19,7 +19,7 @@ export interface JobContext<Params = unknown> {
   /** 1 for the first run, 2 for the first retry, … */
   readonly attempt: number;
   readonly params: Params;
-  /** Aborted when the job is cancelled or the server stops; the process is killed 1 s later. */
+  /** Aborted when the job is cancelled or the server stops; the process is killed 500 ms later. */
   readonly signal: AbortSignal;
   /** fraction in [0, 1] (null: unknown), and what is happening now. */
   progress(fraction: number | null, message?: string): void;

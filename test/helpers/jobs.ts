@@ -35,7 +35,7 @@ export async function getJob(request: Request, id: string, token?: string): Prom
 }
 
 /** Polls until `until(job)` holds; fails after `timeoutMs` with the last record. */
-export async function waitForJob(request: Request, id: string, until: (job: JobJson) => boolean, timeoutMs = 60_000, token?: string): Promise<JobJson> {
+export async function waitForJob(request: Request, id: string, until: (job: JobJson) => boolean, timeoutMs = 180_000, token?: string): Promise<JobJson> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await getJob(request, id, token);
