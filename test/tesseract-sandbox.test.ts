@@ -12,6 +12,7 @@ import { dropsToNobody, NOBODY } from '../src/pipelines/limits/sandbox-command.j
 import type { RunContext } from '../src/pipelines/pipeline-implementation.js';
 import { loadTesseract } from '../src/pipelines/tesseract/tesseract-pipeline.js';
 import { openSnapshot, type ModelSnapshot } from '../src/runtime/model-snapshot.js';
+import { loadInChild } from '../src/serve/load-in-child.js';
 import { catalogSnapshot } from './helpers/catalog-snapshot.js';
 import { characterAccuracy, renderTextLines } from './fixtures/render-text-image.js';
 
@@ -143,5 +144,16 @@ void test('a run past the server\'s wall-clock limit is killed, whatever timeout
     assert.ok(performance.now() - started < 20_000, 'killed long before its own 600 s');
   } finally {
     await reader.dispose();
+  }
+});
+
+void test('in a model process of its own (the server\'s way), tesseract reads as nobody from that process\'s temporary folder', async () => {
+  const model = await loadInChild({ snapshot, implementationType: 'tesseract', task: 'ocr', device: 'cpu', threads: 1 });
+  try {
+    const line = await renderTextLines([{ text: 'Moda serves models offline', size: 30 }]);
+    const [result] = (await model.run([line.png], {}, context)) as { text: string }[];
+    assert.ok(result && characterAccuracy('Moda serves models offline', result.text) >= 0.85, JSON.stringify(result?.text));
+  } finally {
+    await model.dispose();
   }
 });

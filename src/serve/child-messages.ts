@@ -6,6 +6,7 @@ import { ModaError } from '../errors/moda-error.js';
 import type { PipelineLimits } from '../pipelines/limits/pipeline-limits.js';
 import type { ChatTurn, Device, GenerateResult } from '../pipelines/pipeline-implementation.js';
 import type { ModelSnapshot } from '../runtime/model-snapshot.js';
+import { withoutServerPaths } from '../runtime/without-server-paths.js';
 import type { TaskId } from '../tasks/catalog.js';
 
 export interface ChildSetup {
@@ -51,10 +52,19 @@ export type FromChild =
   | { kind: 'failed'; id: number; error: SerializedError }
   | { kind: 'disposed' };
 
-/** A thrown value as it crosses to the other process; errors that are not Moda's keep their message under `fallback`. */
-export function serializeError(error: unknown, fallback: ErrorCode): SerializedError {
-  if (error instanceof ModaError) return { code: error.code, message: error.message, ...(error.details && { details: error.details }) };
-  return { code: fallback, message: error instanceof Error ? error.message : String(error) };
+/** String details with server paths taken out; other values as they are. */
+function detailsWithoutPaths(details: Record<string, unknown>, root: string | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).map(([key, value]) => [key, typeof value === 'string' ? withoutServerPaths(value, root) : value]));
+}
+
+/**
+ * A thrown value as it crosses to the other process; errors that are not Moda's keep their message
+ * under `fallback`. Every error of a model process passes here, so whatever an engine or Node put
+ * in a message (a file's absolute path) leaves it relative to the snapshot `root`, or shortened.
+ */
+export function serializeError(error: unknown, fallback: ErrorCode, root?: string): SerializedError {
+  if (error instanceof ModaError) return { code: error.code, message: withoutServerPaths(error.message, root), ...(error.details && { details: detailsWithoutPaths(error.details, root) }) };
+  return { code: fallback, message: withoutServerPaths(error instanceof Error ? error.message : String(error), root) };
 }
 
 export function deserializeError(error: SerializedError): ModaError {

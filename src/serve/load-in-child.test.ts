@@ -2,7 +2,10 @@
 // and its errors cross back as ModaErrors, a child that dies fails its batches with MODEL_CRASHED,
 // and nothing hangs once the model is disposed.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { catalogSnapshot } from '../../test/helpers/catalog-snapshot.js';
 import { isModaError } from '../errors/moda-error.js';
@@ -42,6 +45,28 @@ void test('a child killed from outside fails its batch with MODEL_CRASHED and is
     await assert.rejects(model.run(['我爱北京天安门'.repeat(10_000)], {}, context), (error) => isModaError(error) && error.code === 'MODEL_CRASHED' && error.retryable);
     assert.equal(model.broken, true);
     assert.equal(model.failure?.code, 'MODEL_CRASHED');
+  } finally {
+    await model.dispose();
+  }
+});
+
+void test('a child has a temporary folder of its own, removed when it is killed', async () => {
+  const model = await loadInChild(await setupOf('jieba-word-segmentation'));
+  try {
+    const tempDir = /(?:^|\0)TMPDIR=([^\0]*)/.exec(readFileSync(`/proc/${model.pid}/environ`, 'latin1'))?.[1];
+    assert.ok(tempDir !== undefined && tempDir.startsWith(join(tmpdir(), 'moda-model-')), String(tempDir));
+    await writeFile(join(tempDir, 'left-behind'), 'x');
+    const exited = new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (!existsSync(tempDir)) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
+    });
+    process.kill(model.pid, 'SIGKILL');
+    await exited;
+    assert.equal(existsSync(tempDir), false);
   } finally {
     await model.dispose();
   }

@@ -4,8 +4,9 @@
 // for any reason (native abort, V8 fatal error, OOM kill, a signal) only the batches it held fail,
 // and the model is marked `broken` so the model cache loads a fresh one (with backoff) next time.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModaError } from '../errors/moda-error.js';
 import type { GenerateRequest, GenerateResult, LoadedPipeline, RunContext } from '../pipelines/pipeline-implementation.js';
@@ -70,20 +71,31 @@ export function readRssBytes(pid: number): number {
 /** Environment names a model process must not see: the server's own settings and anything secret. */
 const PRIVATE_ENV = /^MODA_|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|_KEY$|^AWS_|DATABASE_URL|REDIS/i;
 
-/** The server's environment less its secrets: a model process reads files, not credentials. */
-function childEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !PRIVATE_ENV.test(name)));
+/** The server's environment less its secrets, with a temporary folder of its own: a model process reads files, not credentials. */
+function childEnv(tempDir: string): NodeJS.ProcessEnv {
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !PRIVATE_ENV.test(name))), TMPDIR: tempDir };
+}
+
+/**
+ * The child's TMPDIR: what it leaves there (tesseract's copy of its language data, a request's
+ * images) goes with it even when it is killed and cleans up nothing. Others may pass through (0711)
+ * to folders an external program running as `nobody` is given inside, but not list it.
+ */
+function makeChildTempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'moda-model-'));
+  chmodSync(dir, 0o711);
+  return dir;
 }
 
 /** Under tsx (tests, `npm run bench`) the child registers tsx's loader, as the server did. */
-function startChild(limits: ChildLimits): ChildProcess {
+function startChild(limits: ChildLimits, tempDir: string): ChildProcess {
   const execArgv = [`--max-old-space-size=${Math.max(16, Math.floor(limits.maxHeapMb))}`];
   if (FROM_SOURCE) execArgv.push('--import', import.meta.resolve('tsx'));
   return spawn(process.execPath, [...execArgv, CHILD_PATH], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // Structured clone: Uint8Array media and Float32Array tensors cross as bytes, not JSON arrays.
     serialization: 'advanced',
-    env: childEnv(),
+    env: childEnv(tempDir),
   });
 }
 
@@ -94,7 +106,10 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
 }
 
 export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHILD_LIMITS): Promise<ChildPipeline> {
-  const child = startChild(limits);
+  const tempDir = makeChildTempDir();
+  const child = startChild(limits, tempDir);
+  // Whatever way the child ends (spawn failure, exit, kill), its temporary folder goes.
+  child.once('close', () => rmSync(tempDir, { recursive: true, force: true }));
   const repo = setup.snapshot.repo;
   const pending = new Map<number, Pending>();
   let nextId = 1;

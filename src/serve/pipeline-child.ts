@@ -10,6 +10,8 @@ import { GENERATE_PROGRESS_MS, serializeError, type ChildSetup, type FromChild, 
 if (!process.send) throw new Error('pipeline-child.ts runs only as a child process with an IPC channel');
 const running = new Map<number, AbortController>();
 let model: LoadedPipeline | undefined;
+/** Where the model's files are: error messages name them relative to it. */
+let snapshotDir: string | undefined;
 
 function post(message: FromChild): void {
   process.send?.(message);
@@ -21,12 +23,13 @@ function postAndLeave(message: FromChild): void {
 }
 
 async function load(setup: ChildSetup): Promise<void> {
+  snapshotDir = setup.snapshot.dir;
   try {
     const implementation = findImplementation(setup.implementationType);
     if (!implementation) throw new ModaError('MODEL_NOT_RUNNABLE', `${setup.snapshot.repo}: Moda does not know pipeline type "${setup.implementationType}"`);
     model = await implementation.load(setup.snapshot, { task: setup.task, device: setup.device, threads: setup.threads, ...(setup.limits && { limits: setup.limits }) });
   } catch (error) {
-    postAndLeave({ kind: 'load-failed', error: serializeError(error, 'MODEL_LOAD_FAILED') });
+    postAndLeave({ kind: 'load-failed', error: serializeError(error, 'MODEL_LOAD_FAILED', snapshotDir) });
     return;
   }
   post({ kind: 'loaded', type: model.type, engine: model.engine, memoryBytes: model.memoryBytes, generates: model.generate !== undefined, countsTokens: model.countTokens !== undefined });
@@ -40,7 +43,7 @@ async function run(message: Extract<ToChild, { kind: 'run' }>): Promise<void> {
     const outputs = await model.run(message.inputs, message.parameters, { maxImagePixels: message.maxImagePixels, fetch: globalThis.fetch, signal: controller.signal });
     post({ kind: 'result', id: message.id, outputs });
   } catch (error) {
-    post({ kind: 'failed', id: message.id, error: serializeError(error, 'MODEL_INFERENCE_FAILED') });
+    post({ kind: 'failed', id: message.id, error: serializeError(error, 'MODEL_INFERENCE_FAILED', snapshotDir) });
   } finally {
     running.delete(message.id);
   }
@@ -53,7 +56,7 @@ async function answer(id: number, work: (signal: AbortSignal) => Promise<FromChi
   try {
     post(await work(controller.signal));
   } catch (error) {
-    post({ kind: 'failed', id, error: serializeError(error, fallback) });
+    post({ kind: 'failed', id, error: serializeError(error, fallback, snapshotDir) });
   } finally {
     running.delete(id);
   }
