@@ -112,6 +112,12 @@ export interface Config {
   modelLoadTimeoutMs: number;
   /** Times in a row a model may stop its process while loading before it is quarantined. */
   modelCrashLimit: number;
+  /** Sequences of each GGUF model's context (requests generating at once); 0 = from memory and cores. */
+  llmParallel: number;
+  /** Tokens of context per sequence of a GGUF model (capped at what the model was trained for). */
+  llmContext: number;
+  /** Requests that may wait for a sequence of a GGUF model; more get 429. */
+  llmQueue: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -267,6 +273,9 @@ export const settings = [
   define({ key: 'modelBatchTimeoutMs', env: 'MODA_MODEL_BATCH_TIMEOUT', description: 'Wall-clock time one batch may run; past it the model process is killed and restarted, the request gets 504 and batches that shared the process run again (0 = no limit)', default: () => 120_000, parse: duration }),
   define({ key: 'modelLoadTimeoutMs', env: 'MODA_MODEL_LOAD_TIMEOUT', description: 'Time a model process may take to load its model before it is killed', default: () => 300_000, parse: duration }),
   define({ key: 'modelCrashLimit', env: 'MODA_MODEL_CRASH_LIMIT', description: 'Times in a row a model may stop its process while loading (abort, fatal error, memory limit) before it is quarantined: not loaded again, deployments included, until redeployed or a new commit', default: () => 3, parse: integer }),
+  define({ key: 'llmParallel', env: 'MODA_LLM_PARALLEL', description: 'Sequences per loaded GGUF model: requests generating together in one context (continuous batching); each holds its KV cache in the model memory budget (0 = twice the cores, at most 8, fewer when the memory budget cannot hold them)', default: () => 0, parse: integer }),
+  define({ key: 'llmContext', env: 'MODA_LLM_CONTEXT', description: 'Tokens of context (prompt + answer) per sequence of a GGUF model, at most what the model was trained for; a longer request gets 413 context_length_exceeded', default: () => 4096, parse: integer }),
+  define({ key: 'llmQueue', env: 'MODA_LLM_QUEUE', description: 'Requests that may wait for a free sequence of a GGUF model; more get 429 with Retry-After', default: () => 32, parse: integer }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

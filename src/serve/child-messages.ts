@@ -3,7 +3,8 @@
 // structured clone): media bytes travel as Uint8Array, errors as their catalog code, message and details.
 import { errorCatalog, type ErrorCode } from '../errors/catalog.js';
 import { ModaError } from '../errors/moda-error.js';
-import type { ChatTurn, Device, GenerateResult } from '../pipelines/pipeline-implementation.js';
+import type { ChatTurn, Device, GenerateResult, TokenLogprob } from '../pipelines/pipeline-implementation.js';
+import type { LlmLoadOptions } from '../pipelines/pipeline-implementation.js';
 import type { ModelSnapshot } from '../runtime/model-snapshot.js';
 import type { TaskId } from '../tasks/catalog.js';
 
@@ -14,6 +15,8 @@ export interface ChildSetup {
   task: TaskId;
   device: Device;
   threads: number;
+  /** Sequences and context of a GGUF model. */
+  llm?: LlmLoadOptions;
 }
 
 export interface SerializedError {
@@ -28,17 +31,18 @@ export type ToChild =
   /** Text generation (the OpenAI routes): chat template, tokenizer and decoding all run in the child. */
   | { kind: 'generate'; id: number; prompt: string | readonly ChatTurn[]; parameters: Readonly<Record<string, unknown>> }
   | { kind: 'count-tokens'; id: number; texts: readonly string[] }
-  | { kind: 'cancel'; id: number }
+  /** `deadline`: the call ran out of time (504) rather than its client leaving. */
+  | { kind: 'cancel'; id: number; reason?: 'deadline' }
   | { kind: 'dispose' };
 
 export type FromChild =
   | { kind: 'ready' }
-  | { kind: 'loaded'; type: string; engine: string; memoryBytes: number; generates: boolean; countsTokens: boolean }
+  | { kind: 'loaded'; type: string; engine: string; memoryBytes: number; generates: boolean; countsTokens: boolean; interruptible?: boolean }
   | { kind: 'load-failed'; error: SerializedError }
   | { kind: 'result'; id: number; outputs: unknown[] }
   | { kind: 'generated'; id: number; result: GenerateResult }
   | { kind: 'generate-start'; id: number; promptTokens: number }
-  | { kind: 'generate-text'; id: number; delta: string }
+  | { kind: 'generate-text'; id: number; delta: string; logprobs?: readonly TokenLogprob[] }
   | { kind: 'counted'; id: number; counts: number[] }
   | { kind: 'failed'; id: number; error: SerializedError }
   | { kind: 'disposed' };

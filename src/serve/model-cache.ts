@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { ModaError, isModaError } from '../errors/moda-error.js';
 import type { Device, LoadedPipeline } from '../pipelines/pipeline-implementation.js';
 import { availableParallelism } from 'node:os';
+import { kvCacheBytes } from '../pipelines/llm/gguf-shape.js';
+import { LLAMA_CPP_TYPE } from '../pipelines/llm/resolve-gguf-variant.js';
 import { planModel, type ModelPlan } from '../runtime/load-model.js';
 import type { ModelSnapshot } from '../runtime/model-snapshot.js';
 import type { TaskId } from '../tasks/catalog.js';
@@ -30,6 +32,23 @@ export interface ServedModel {
   pinned: boolean;
   /** Idle time before an unpinned model is unloaded; default the cache's (MODA_KEEP_ALIVE). */
   keepAliveMs?: number;
+  /** GGUF models: the file served, its sequences and the KV cache they hold. */
+  llm?: ServedLlm;
+}
+
+export interface ServedLlm {
+  quant: string;
+  file: string;
+  sequences: number;
+  contextSize: number;
+  kvBytesPerSequence: number;
+}
+
+export interface LlmCacheOptions {
+  /** Sequences per GGUF model; 0 = automatic (from cores and the memory budget). */
+  parallel: number;
+  contextSize: number;
+  maxQueue: number;
 }
 
 export interface ModelCacheOptions {
@@ -51,6 +70,8 @@ export interface ModelCacheOptions {
   replicas?: number;
   /** Cores the automatic replica count spreads over. */
   cores?: number;
+  /** GGUF models' sequences, context and queue. */
+  llm?: LlmCacheOptions;
 }
 
 /**
@@ -71,6 +92,9 @@ const ONE_INSTANCE_TASKS = new Set<string>(['text-generation', 'feature-extracti
 /** ONNX models up to this size get one single-threaded session per core; larger ones one session. */
 const PER_CORE_ONNX_MAX_BYTES = 256 * 1024 * 1024;
 const SWEEP_INTERVAL_MS = 1000;
+/** Automatic sequences per GGUF model: batching gained up to 1.45× at 8 sequences on 2 cores (bench/RESULTS.md), little past it. */
+const MAX_AUTO_SEQUENCES = 8;
+const DEFAULT_LLM: LlmCacheOptions = { parallel: 0, contextSize: 4096, maxQueue: 32 };
 /** Backoff after a model's process died: 1 s, doubling per crash in a row, at most a minute. */
 const CRASH_BACKOFF_MS = 1000;
 const MAX_CRASH_BACKOFF_MS = 60_000;
@@ -182,7 +206,8 @@ export class ModelCache {
   /** The loaded model for the snapshot and task, loading it (once, whoever asks) when needed. */
   async acquire(snapshot: ModelSnapshot, requestedTask: string | undefined, options: AcquireOptions = {}): Promise<ServedModel> {
     const plan = await planModel(snapshot, requestedTask);
-    const key = `${snapshot.repo}@${snapshot.commit}#${plan.task}`;
+    // Each quantisation of a GGUF repo is a model of its own.
+    const key = `${snapshot.repo}${snapshot.gguf ? `:${snapshot.gguf.quant}` : ''}@${snapshot.commit}#${plan.task}`;
     const ready = this.loaded.get(key);
     if (ready) {
       ready.lastUsed = performance.now();
@@ -297,23 +322,44 @@ export class ModelCache {
     return this.options.threads > 0 ? this.options.threads : Math.max(1, Math.floor(this.cores / Math.max(1, instances)));
   }
 
-  private loadInstance(snapshot: ModelSnapshot, plan: ModelPlan, threads: number): Promise<LoadedPipeline> {
-    const loadOptions = { task: plan.task, device: this.options.device, threads };
+  /**
+   * Sequences and context of a GGUF model: MODA_LLM_PARALLEL, else twice the cores (at most 8) and
+   * no more than the memory budget holds beside the weights. Each sequence's KV cache is counted.
+   */
+  private llmPlan(snapshot: ModelSnapshot, plan: ModelPlan): ServedLlm | undefined {
+    const gguf = snapshot.gguf;
+    if (!gguf || plan.implementation.type !== LLAMA_CPP_TYPE) return undefined;
+    const settings = this.options.llm ?? DEFAULT_LLM;
+    const contextSize = Math.max(1, Math.min(settings.contextSize, gguf.shape.contextLength));
+    const kvBytesPerSequence = kvCacheBytes(gguf.shape, contextSize);
+    let sequences = plan.task === 'feature-extraction' ? 1 : settings.parallel;
+    if (sequences <= 0) {
+      const fits = Math.floor((this.options.maxMemoryBytes - gguf.bytes) / Math.max(1, kvBytesPerSequence));
+      sequences = Math.max(1, Math.min(MAX_AUTO_SEQUENCES, this.cores * 2, fits));
+    }
+    return { quant: gguf.quant, file: gguf.file, sequences, contextSize, kvBytesPerSequence };
+  }
+
+  private loadInstance(snapshot: ModelSnapshot, plan: ModelPlan, threads: number, llm?: ServedLlm): Promise<LoadedPipeline> {
+    const settings = this.options.llm ?? DEFAULT_LLM;
+    const loadOptions = { task: plan.task, device: this.options.device, threads, ...(llm && { llm: { sequences: llm.sequences, contextSize: llm.contextSize, maxQueue: settings.maxQueue } }) };
     return (this.options.isolated ?? true) ? loadInChild({ snapshot, implementationType: plan.implementation.type, ...loadOptions }, this.options.limits ?? DEFAULT_CHILD_LIMITS) : plan.implementation.load(snapshot, loadOptions);
   }
 
   private async load(key: string, snapshot: ModelSnapshot, plan: ModelPlan, options: AcquireOptions): Promise<ServedModel> {
-    const modelBytes = await directoryBytes(snapshot.dir);
+    const llm = this.llmPlan(snapshot, plan);
+    // A GGUF repo holds several quantisations: only the one served loads, with its KV cache.
+    const modelBytes = llm && snapshot.gguf ? snapshot.gguf.bytes + llm.kvBytesPerSequence * llm.sequences : await directoryBytes(snapshot.dir);
     const replicas = this.scalable(plan) ? (options.replicas ?? this.defaultReplicas(plan, modelBytes)) : 1;
     const solo = this.wantsSolo(plan, modelBytes, options);
     const estimate = modelBytes * (replicas + (solo ? 1 : 0));
-    await this.makeRoom(estimate, snapshot.repo);
+    await this.makeRoom(estimate, llm ? `${snapshot.repo}:${llm.quant} (${llm.sequences} × ${llm.contextSize}-token KV cache of ${llm.kvBytesPerSequence} bytes each)` : snapshot.repo);
     this.reserved += estimate;
     const started = performance.now();
     let model: ReplicaSet;
     try {
       // Instances added later (a deployment's max_concurrency) share the cores among the new count.
-      model = new ReplicaSet(await this.loadInstance(snapshot, plan, this.instanceThreads(replicas)), (instances) => this.loadInstance(snapshot, plan, this.instanceThreads(instances)));
+      model = new ReplicaSet(await this.loadInstance(snapshot, plan, this.instanceThreads(replicas), llm), (instances) => this.loadInstance(snapshot, plan, this.instanceThreads(instances), llm));
       try {
         if (replicas > 1) await model.resize(replicas);
         if (solo) model.setSolo(await this.loadInstance(snapshot, plan, this.cores));
@@ -335,6 +381,7 @@ export class ModelCache {
       loadMs: performance.now() - started,
       lastUsed: performance.now(),
       pinned: options.pinned ?? false,
+      ...(llm && { llm }),
     };
     served.batcher.onBatch = (size) => this.notify((observer) => observer.batched?.(served, size));
     this.loaded.set(key, served);

@@ -24,12 +24,12 @@ async function load(setup: ChildSetup): Promise<void> {
   try {
     const implementation = findImplementation(setup.implementationType);
     if (!implementation) throw new ModaError('MODEL_NOT_RUNNABLE', `${setup.snapshot.repo}: Moda does not know pipeline type "${setup.implementationType}"`);
-    model = await implementation.load(setup.snapshot, { task: setup.task, device: setup.device, threads: setup.threads });
+    model = await implementation.load(setup.snapshot, { task: setup.task, device: setup.device, threads: setup.threads, ...(setup.llm && { llm: setup.llm }) });
   } catch (error) {
     postAndLeave({ kind: 'load-failed', error: serializeError(error, 'MODEL_LOAD_FAILED') });
     return;
   }
-  post({ kind: 'loaded', type: model.type, engine: model.engine, memoryBytes: model.memoryBytes, generates: model.generate !== undefined, countsTokens: model.countTokens !== undefined });
+  post({ kind: 'loaded', type: model.type, engine: model.engine, memoryBytes: model.memoryBytes, generates: model.generate !== undefined, countsTokens: model.countTokens !== undefined, interruptible: model.interruptible === true });
 }
 
 async function run(message: Extract<ToChild, { kind: 'run' }>): Promise<void> {
@@ -83,7 +83,7 @@ process.on('message', (message: ToChild) => {
             parameters: message.parameters,
             signal,
             onStart: (promptTokens) => post({ kind: 'generate-start', id: message.id, promptTokens }),
-            onText: (delta) => post({ kind: 'generate-text', id: message.id, delta }),
+            onText: (delta, logprobs) => post({ kind: 'generate-text', id: message.id, delta, ...(logprobs && { logprobs }) }),
           });
           return { kind: 'generated', id: message.id, result };
         },
@@ -102,7 +102,7 @@ process.on('message', (message: ToChild) => {
       );
       break;
     case 'cancel':
-      running.get(message.id)?.abort();
+      running.get(message.id)?.abort(message.reason);
       break;
     case 'dispose':
       void (model?.dispose() ?? Promise.resolve()).finally(() => postAndLeave({ kind: 'disposed' }));

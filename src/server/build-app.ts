@@ -68,6 +68,7 @@ export function createInferenceService(hub: HubContext): InferenceService {
     },
     crashLimit: config.modelCrashLimit,
     replicas: config.modelReplicas,
+    llm: { parallel: config.llmParallel, contextSize: config.llmContext, maxQueue: config.llmQueue },
   });
   models.runContext = { maxImagePixels: config.maxImagePixels, fetch: globalThis.fetch };
   return new InferenceService(hub, models);
