@@ -3,7 +3,7 @@
 // once it is final (no half UTF-8 characters, nothing that may still turn into a stop string), and
 // stops at an end-of-generation token, a stop string, the token limit or the signal — whichever is
 // first — at the next token.
-import type { LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token } from 'node-llama-cpp';
+import type { LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token, TokenBias } from 'node-llama-cpp';
 import type { TokenLogprob } from '../pipeline-implementation.js';
 import { abortError } from './sequence-pool.js';
 
@@ -19,6 +19,12 @@ export interface GenerateTokensOptions {
   sampling: Sampling;
   stop: readonly string[];
   grammar?: LlamaGrammarEvaluationState;
+  /**
+   * JSON grammars: stop once the text is a whole JSON object or array. The grammar then allows only
+   * whitespace, which random or weak models go on emitting instead of an end token.
+   */
+  stopWhenJsonComplete?: boolean;
+  tokenBias?: TokenBias;
   /** Alternatives per token to report; undefined = no logprobs. */
   topLogprobs?: number;
   signal?: AbortSignal;
@@ -35,8 +41,9 @@ export interface GeneratedTokens {
 
 const encoder = new TextEncoder();
 
-function logprobOf(model: LlamaModel, token: Token, probabilities: ReadonlyMap<Token, number> | undefined, top: number): TokenLogprob {
-  const text = model.detokenize([token], true);
+function logprobOf(model: LlamaModel, token: Token, previous: readonly Token[], probabilities: ReadonlyMap<Token, number> | undefined, top: number): TokenLogprob {
+  // The tokens before it decide a SentencePiece token's leading space.
+  const text = model.detokenize([token], false, previous);
   const entries = [...(probabilities ?? new Map<Token, number>()).entries()].sort((a, b) => b[1] - a[1]);
   // With greedy sampling llama.cpp reports no distribution: the chosen token had all of it.
   const probability = probabilities?.get(token) ?? (entries.length === 0 ? 1 : 0);
@@ -45,7 +52,7 @@ function logprobOf(model: LlamaModel, token: Token, probabilities: ReadonlyMap<T
     logprob: Math.log(Math.max(probability, Number.MIN_VALUE)),
     bytes: [...encoder.encode(text)],
     top_logprobs: entries.slice(0, top).map(([candidate, p]) => {
-      const piece = model.detokenize([candidate], true);
+      const piece = model.detokenize([candidate], false, previous);
       return { token: piece, logprob: Math.log(Math.max(p, Number.MIN_VALUE)), bytes: [...encoder.encode(piece)] };
     }),
   };
@@ -77,6 +84,17 @@ function heldBack(text: string, stop: readonly string[]): number {
   return hold;
 }
 
+function isWholeJson(text: string): boolean {
+  const trimmed = text.trimEnd();
+  if (!trimmed.endsWith('}') && !trimmed.endsWith(']')) return false;
+  try {
+    JSON.parse(trimmed);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function generateTokens(model: LlamaModel, sequence: LlamaContextSequence, prompt: Token[], options: GenerateTokensOptions): Promise<GeneratedTokens> {
   const generated: Token[] = [];
   const logprobs: TokenLogprob[] = [];
@@ -100,6 +118,7 @@ export async function generateTokens(model: LlamaModel, sequence: LlamaContextSe
       ...(topK !== undefined && { topK }),
       ...(seed !== undefined && { seed }),
       ...(options.grammar && { grammarEvaluationState: options.grammar }),
+      ...(options.tokenBias && { tokenBias: options.tokenBias }),
     });
     for await (const item of iterator) {
       if (options.signal?.aborted) throw abortError(options.signal);
@@ -108,17 +127,22 @@ export async function generateTokens(model: LlamaModel, sequence: LlamaContextSe
         finishReason = 'stop';
         break;
       }
-      generated.push(item.token);
       if (wantLogprobs) {
-        const entry = logprobOf(model, item.token, (item as { probabilities?: ReadonlyMap<Token, number> }).probabilities, options.topLogprobs ?? 0);
+        const entry = logprobOf(model, item.token, generated.slice(-8), (item as { probabilities?: ReadonlyMap<Token, number> }).probabilities, options.topLogprobs ?? 0);
         logprobs.push(entry);
         pendingLogprobs.push(entry);
       }
+      generated.push(item.token);
       const before = text.length;
       text = model.detokenize(generated);
       const stopAt = firstStop(text, options.stop, before);
       if (stopAt >= 0) {
         text = text.slice(0, stopAt);
+        finishReason = 'stop';
+        break;
+      }
+      if (options.stopWhenJsonComplete && isWholeJson(text)) {
+        text = text.trimEnd();
         finishReason = 'stop';
         break;
       }

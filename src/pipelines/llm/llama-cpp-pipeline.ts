@@ -3,7 +3,7 @@
 // its tokens join the next batch); feature extraction keeps an embedding context. Threads are
 // always set: the library's default of 4 on 2 cores made generation ~100× slower (bench notes).
 import { availableParallelism } from 'node:os';
-import { getLlama, LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHistoryItem, type Llama, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
+import { getLlama, LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHistoryItem, type Llama, type LlamaContextSequence, type LlamaGrammar, TokenBias, type LlamaModel, type Token } from 'node-llama-cpp';
 import { ModaError } from '../../errors/moda-error.js';
 import { snapshotFile } from '../../runtime/model-snapshot.js';
 import type { ChatTurn, GenerateRequest, GenerateResult, LoadedPipeline, PipelineImplementation } from '../pipeline-implementation.js';
@@ -52,7 +52,35 @@ function promptTokens(model: LlamaModel, prompt: string | readonly ChatTurn[]): 
   return wrapper.generateContextState({ chatHistory: chatHistory(prompt) }).contextText.tokenize(model.tokenizer);
 }
 
-async function loadTextGeneration(llama: Llama, model: LlamaModel, options: { sequences: number; contextSize: number; maxQueue: number; threads: number; kvBytes: number }, repo: string): Promise<LoadedPipeline> {
+/** OpenAI's logit_bias (token id → -100…100, -100 = never) as llama.cpp token biases. */
+function tokenBiasOf(model: LlamaModel, vocabularySize: number, parameters: Readonly<Record<string, unknown>>): TokenBias | undefined {
+  const raw = parameters.logit_bias;
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const bias = TokenBias.for(model);
+  for (const [id, value] of Object.entries(raw as Record<string, unknown>)) {
+    const token = Number(id);
+    if (!Number.isInteger(token) || token < 0 || token >= vocabularySize || typeof value !== 'number') {
+      throw new ModaError('VALIDATION_FAILED', `logit_bias: ${id} is not a token id of this model's ${vocabularySize}`, { details: { param: 'logit_bias' } });
+    }
+    bias.set(token as Token, value <= -100 ? 'never' : { logit: value });
+  }
+  return bias;
+}
+
+/** The grammar a JSON mode or JSON Schema asks for; a schema llama.cpp cannot turn into one is the client's error. */
+async function grammarOf(llama: Llama, parameters: Readonly<Record<string, unknown>>): Promise<LlamaGrammar | undefined> {
+  const schema = parameters.json_schema;
+  if (typeof schema === 'object' && schema !== null) {
+    try {
+      return await llama.createGrammarForJsonSchema(schema as never);
+    } catch (error) {
+      throw new ModaError('VALIDATION_FAILED', `the JSON Schema cannot be turned into a grammar: ${error instanceof Error ? error.message : String(error)}`, { details: { param: 'response_format' } });
+    }
+  }
+  return parameters.json_object === true ? llama.getGrammarFor('json') : undefined;
+}
+
+async function loadTextGeneration(llama: Llama, model: LlamaModel, options: { sequences: number; contextSize: number; maxQueue: number; threads: number; kvBytes: number; vocabularySize: number }, repo: string): Promise<LoadedPipeline> {
   const context = await model.createContext({ contextSize: options.contextSize, sequences: options.sequences, threads: options.threads, batchSize: Math.min(options.contextSize, 512) });
   const sequences: LlamaContextSequence[] = Array.from({ length: options.sequences }, () => context.getSequence());
   const pool = new SequencePool(sequences, options.maxQueue, (sequence) => sequence.clearHistory());
@@ -66,10 +94,10 @@ async function loadTextGeneration(llama: Llama, model: LlamaModel, options: { se
       const wanted = asked === undefined ? '' : ` and ${asked} more to generate`;
       throw new ModaError('INPUT_TOO_LONG', `the prompt takes ${prompt.length} tokens${wanted}, more than the ${options.contextSize}-token context of each sequence of ${repo} (MODA_LLM_CONTEXT)`, { details: { param: 'messages', contextSize: options.contextSize, promptTokens: prompt.length } });
     }
-    const schema = parameters.json_schema;
-    const grammar = typeof schema === 'object' && schema !== null ? await llama.createGrammarForJsonSchema(schema as never) : parameters.json_object === true ? await llama.getGrammarFor('json') : undefined;
+    const grammar = await grammarOf(llama, parameters);
     const stop = Array.isArray(parameters.stop) ? parameters.stop.filter((item): item is string => typeof item === 'string') : [];
     const topLogprobs = parameters.logprobs === true ? Math.min(20, Math.max(0, numberParameter(parameters, 'top_logprobs') ?? 0)) : undefined;
+    const tokenBias = tokenBiasOf(model, options.vocabularySize, parameters);
     const sequence = await pool.acquire(signal);
     try {
       if (signal?.aborted) throw abortError(signal);
@@ -78,8 +106,9 @@ async function loadTextGeneration(llama: Llama, model: LlamaModel, options: { se
         maxTokens: asked ?? room,
         sampling: samplingOf(parameters),
         stop,
-        ...(grammar && { grammar: new LlamaGrammarEvaluationState({ model, grammar }) }),
+        ...(grammar && { grammar: new LlamaGrammarEvaluationState({ model, grammar }), stopWhenJsonComplete: true }),
         ...(topLogprobs !== undefined && { topLogprobs }),
+        ...(tokenBias && { tokenBias }),
         ...(signal && { signal }),
         ...(request.onText && { onText: request.onText }),
       });
@@ -178,6 +207,6 @@ export const llamaCppPipeline: PipelineImplementation = {
     }
     const kvBytes = kvCacheBytes(shape, contextSize);
     if (options.task === 'feature-extraction') return loadFeatureExtraction(model, { contextSize, threads, kvBytes });
-    return loadTextGeneration(llama, model, { ...llm, contextSize, threads, kvBytes }, snapshot.repo);
+    return loadTextGeneration(llama, model, { ...llm, contextSize, threads, kvBytes, vocabularySize: shape.vocabularySize }, snapshot.repo);
   },
 };
