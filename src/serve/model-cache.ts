@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModaError, isModaError } from '../errors/moda-error.js';
-import type { Device, LoadedPipeline } from '../pipelines/pipeline-implementation.js';
+import type { Device, GenerateRequest, GenerateResult, LoadedPipeline } from '../pipelines/pipeline-implementation.js';
 import { availableParallelism } from 'node:os';
 import { kvCacheBytes } from '../pipelines/llm/gguf-shape.js';
 import { LLAMA_CPP_TYPE } from '../pipelines/llm/resolve-gguf-variant.js';
@@ -34,6 +34,8 @@ export interface ServedModel {
   keepAliveMs?: number;
   /** GGUF models: the file served, its sequences and the KV cache they hold. */
   llm?: ServedLlm;
+  /** Generations in flight through generate() (beyond the sequences they wait in the model's queue). */
+  generating?: number;
 }
 
 export interface ServedLlm {
@@ -409,7 +411,7 @@ export class ModelCache {
   private async makeRoom(bytes: number, repo: string, keep?: ServedModel): Promise<void> {
     const budget = this.options.maxMemoryBytes;
     if (bytes > budget) throw new ModaError('MODEL_MEMORY_EXHAUSTED', `${repo} needs about ${bytes} bytes, more than the whole model memory budget (MODA_MAX_MODEL_MEMORY = ${budget})`);
-    const candidates = [...this.loaded.values()].filter((served) => served !== keep && !served.pinned && served.batcher.idle).sort((a, b) => a.lastUsed - b.lastUsed);
+    const candidates = [...this.loaded.values()].filter((served) => served !== keep && !served.pinned && served.batcher.idle && !served.generating).sort((a, b) => a.lastUsed - b.lastUsed);
     while (this.usedBytes() + this.reserved + bytes > budget) {
       const victim = candidates.shift();
       if (!victim) {
@@ -454,6 +456,24 @@ export class ModelCache {
     }
   }
 
+  /**
+   * One generation through the model's generate(), counted while it runs: a generation ends only
+   * once the model process has stopped it and freed its sequence, so the count is what the
+   * deployments page and /api/ps show as sequences in use.
+   */
+  async generate(served: ServedModel, request: GenerateRequest): Promise<GenerateResult> {
+    const generate = served.model.generate;
+    if (!generate) throw new ModaError('TASK_MISMATCH', `${served.repo} does not generate text`);
+    served.generating = (served.generating ?? 0) + 1;
+    served.lastUsed = performance.now();
+    try {
+      return await generate(request);
+    } finally {
+      served.generating -= 1;
+      served.lastUsed = performance.now();
+    }
+  }
+
   private dropBroken(served: ServedModel): void {
     if (this.loaded.get(served.key) !== served) return;
     const failure = served.model.failure;
@@ -478,7 +498,7 @@ export class ModelCache {
   async expire(now = performance.now()): Promise<void> {
     for (const served of [...this.loaded.values()]) {
       if (served.model.broken) this.dropBroken(served);
-      if (!served.pinned && served.batcher.idle && now - served.lastUsed >= this.keepAliveOf(served)) await this.unload(served);
+      if (!served.pinned && served.batcher.idle && !served.generating && now - served.lastUsed >= this.keepAliveOf(served)) await this.unload(served);
     }
   }
 

@@ -175,7 +175,7 @@ export async function ollamaGenerate(inference: InferenceService, request: Fasti
 
   if (!stream) {
     try {
-      const result = await served.model.generate({ prompt, parameters, signal, onText: () => (firstTokenAt ??= performance.now()) });
+      const result = await inference.models.generate(served, { prompt, parameters, signal, onText: () => (firstTokenAt ??= performance.now()) });
       return last(result, result.text);
     } finally {
       applyKeepAlive(inference, served, keepAlive);
@@ -190,7 +190,7 @@ export async function ollamaGenerate(inference: InferenceService, request: Fasti
   const start = new Promise<void>((resolve) => (begun = resolve));
   // A possible tool call is held back whole, as with the OpenAI routes.
   let held = '';
-  const generation = served.model.generate({
+  const generation = inference.models.generate(served, {
     prompt,
     parameters,
     signal,

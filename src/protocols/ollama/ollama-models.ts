@@ -85,6 +85,8 @@ export function ollamaPs(inference: InferenceService): unknown {
         context_length: served.llm.contextSize,
         // Moda's own: the sequences generating together and the KV cache they hold.
         sequences: served.llm.sequences,
+        sequences_in_use: Math.min(served.generating ?? 0, served.llm.sequences),
+        queued: Math.max(0, (served.generating ?? 0) - served.llm.sequences),
         kv_cache_bytes: served.llm.kvBytesPerSequence * served.llm.sequences,
       };
     }),

@@ -163,7 +163,7 @@ const CHAT_SHAPE: CompletionShape = {
 export async function createChatCompletion(inference: InferenceService, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const body = parseRequest(ChatCompletionRequest, request.body);
   const served = await generator(inference, request, body.model);
-  if (served.model.type === LLAMA_CPP_TYPE) return completeWithLlm(request, reply, llmChatJob(served, body));
+  if (served.model.type === LLAMA_CPP_TYPE) return completeWithLlm(request, reply, llmChatJob(served, body, (job) => inference.models.generate(served, job)));
   if (body.logprobs || body.top_logprobs) throw invalidParam(body.logprobs ? 'logprobs' : 'top_logprobs', 'logprobs are not supported');
   if (body.tools?.length || body.functions?.length) throw invalidParam(body.tools?.length ? 'tools' : 'functions', 'tool and function calling are not supported');
   if (body.response_format && body.response_format.type !== 'text') throw invalidParam('response_format', `response_format ${body.response_format.type} is not supported; only text`);
@@ -199,7 +199,7 @@ export async function createTextCompletion(inference: InferenceService, request:
   if (body.suffix) throw invalidParam('suffix', 'suffix is not supported');
   if (body.best_of != null && body.best_of !== 1) throw invalidParam('best_of', 'best_of must be 1');
   const served = await generator(inference, request, body.model);
-  if (served.model.type === LLAMA_CPP_TYPE) return completeWithLlm(request, reply, llmTextJob(served, body, prompt));
+  if (served.model.type === LLAMA_CPP_TYPE) return completeWithLlm(request, reply, llmTextJob(served, body, prompt, (job) => inference.models.generate(served, job)));
   if (body.logprobs != null) throw invalidParam('logprobs', 'logprobs are not supported');
   return complete(inference, request, reply, {
     model: body.model,

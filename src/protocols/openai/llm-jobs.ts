@@ -52,7 +52,7 @@ export function llmChatTurns(messages: readonly ChatMessage[]): ChatTurn[] {
   });
 }
 
-export function llmChatJob(served: Generating, body: ChatCompletionRequest): LlmJob {
+export function llmChatJob(served: Generating, body: ChatCompletionRequest, generate: LlmJob['generate'] = served.model.generate): LlmJob {
   const parameters = llmParameters(body, body.max_completion_tokens ?? body.max_tokens);
   const tools = planTools(body);
   const format = body.response_format?.type ?? 'text';
@@ -72,7 +72,7 @@ export function llmChatJob(served: Generating, body: ChatCompletionRequest): Llm
   const turns = llmChatTurns(body.messages);
   return {
     served,
-    generate: served.model.generate,
+    generate,
     kind: 'chat',
     prompt: tools ? withTools(turns, tools) : turns,
     parameters,
@@ -84,7 +84,7 @@ export function llmChatJob(served: Generating, body: ChatCompletionRequest): Llm
   };
 }
 
-export function llmTextJob(served: Generating, body: CompletionRequest, prompt: string): LlmJob {
+export function llmTextJob(served: Generating, body: CompletionRequest, prompt: string, generate: LlmJob['generate'] = served.model.generate): LlmJob {
   if (body.suffix) throw invalidParam('suffix', 'suffix is not supported');
   if (body.best_of != null && body.best_of !== (body.n ?? 1)) throw invalidParam('best_of', 'best_of must equal n');
   const parameters = llmParameters(body, body.max_tokens ?? DEFAULT_COMPLETION_TOKENS);
@@ -95,7 +95,7 @@ export function llmTextJob(served: Generating, body: CompletionRequest, prompt: 
   }
   return {
     served,
-    generate: served.model.generate,
+    generate,
     kind: 'text',
     prompt,
     parameters,
