@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { uploadFiles } from '@huggingface/hub';
 import { Ajv } from 'ajv';
 import OpenAI, { APIError, BadRequestError } from 'openai';
+import { parsePrometheusText, sumSamples } from '../src/client/prometheus-text.js';
 import { tinyLlamaGguf } from './fixtures/tiny-gguf.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/moda-server.js';
 
@@ -179,4 +180,17 @@ void test('continuous batching: a request joins while another generates and fini
     if (next.value.choices[0]?.finish_reason === 'length') finished = true;
   }
   assert.ok(finished && pieces > 2, 'the long answer ran on to its length');
+});
+
+void test('/metrics counts the tokens of each generation exactly and times its first token', async () => {
+  const scrape = async () => parsePrometheusText(await (await server.request('/metrics')).text());
+  const before = await scrape();
+  const answer = await client.chat.completions.create({ model: MODEL, messages: CHAT, max_tokens: 5, logit_bias: NO_END });
+  const after = await scrape();
+  const delta = (name: string, match: Record<string, string>) => sumSamples(after, name, match) - sumSamples(before, name, match);
+  assert.equal(delta('moda_llm_tokens_total', { model: MODEL, kind: 'completion' }), 5);
+  assert.equal(delta('moda_llm_tokens_total', { model: MODEL, kind: 'prompt' }), answer.usage?.prompt_tokens);
+  assert.equal(delta('moda_llm_time_to_first_token_seconds_count', { model: MODEL }), 1);
+  assert.ok(delta('moda_llm_inter_token_seconds_count', { model: MODEL }) >= 1);
+  assert.equal(sumSamples(after, 'moda_llm_kv_cache_bytes', { model: MODEL }) > 0, true);
 });

@@ -130,6 +130,8 @@ export interface ModelCacheObserver {
   batched?(served: ServedModel, size: number): void;
   /** A request for this model was refused (QUEUE_FULL) before its body was read. */
   refusedEarly?(served: ServedModel): void;
+  /** A generation finished: its token counts, time to its first text and the gaps between texts (ms). */
+  generated?(served: ServedModel, generation: { promptTokens: number; completionTokens: number; firstTextMs: number | undefined; gapsMs: readonly number[] }): void;
   /** A process of this model died (loading or running); `quarantined` once it will not be loaded again. */
   crashed?(crash: { repo: string; commit: string; task: string; error: ModaError; quarantined: boolean }): void;
 }
@@ -466,8 +468,24 @@ export class ModelCache {
     if (!generate) throw new ModaError('TASK_MISMATCH', `${served.repo} does not generate text`);
     served.generating = (served.generating ?? 0) + 1;
     served.lastUsed = performance.now();
+    const started = served.lastUsed;
+    let lastText: number | undefined;
+    let firstTextMs: number | undefined;
+    const gapsMs: number[] = [];
+    const onText = request.onText;
     try {
-      return await generate(request);
+      const result = await generate({
+        ...request,
+        onText: (delta, logprobs) => {
+          const now = performance.now();
+          if (lastText === undefined) firstTextMs = now - started;
+          else gapsMs.push(now - lastText);
+          lastText = now;
+          onText?.(delta, logprobs);
+        },
+      });
+      this.notify((observer) => observer.generated?.(served, { promptTokens: result.promptTokens, completionTokens: result.completionTokens, firstTextMs, gapsMs }));
+      return result;
     } finally {
       served.generating -= 1;
       served.lastUsed = performance.now();
