@@ -154,6 +154,12 @@ export interface Config {
   s3SecretAccessKey: string;
   /** Serve S3 blobs through the server (with ranges) instead of redirecting to presigned URLs. */
   blobProxy: boolean;
+  /** Sequences of each GGUF model's context (requests generating at once); 0 = from memory and cores. */
+  llmParallel: number;
+  /** Tokens of context per sequence of a GGUF model (capped at what the model was trained for). */
+  llmContext: number;
+  /** Requests that may wait for a sequence of a GGUF model; more get 429. */
+  llmQueue: number;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -362,6 +368,9 @@ export const settings = [
   define({ key: 's3AccessKeyId', env: 'AWS_ACCESS_KEY_ID', description: 'S3 access key (empty = the AWS SDK default chain: shared profile, web identity, instance role)', default: () => '', parse: text }),
   define({ key: 's3SecretAccessKey', env: 'AWS_SECRET_ACCESS_KEY', description: 'S3 secret key, with AWS_ACCESS_KEY_ID', default: () => '', parse: text }),
   define({ key: 'blobProxy', env: 'MODA_BLOB_PROXY', description: 'With an S3 blob store, stream downloads through the server (ranges included) instead of redirecting clients to presigned S3 URLs', default: () => false, parse: flag }),
+  define({ key: 'llmParallel', env: 'MODA_LLM_PARALLEL', description: 'Sequences per loaded GGUF model: requests generating together in one context (continuous batching); each holds its KV cache in the model memory budget (0 = twice the cores, at most 8, fewer when the memory budget cannot hold them)', default: () => 0, parse: integer }),
+  define({ key: 'llmContext', env: 'MODA_LLM_CONTEXT', description: 'Tokens of context (prompt + answer) per sequence of a GGUF model, at most what the model was trained for; a longer request gets 413 context_length_exceeded', default: () => 4096, parse: integer }),
+  define({ key: 'llmQueue', env: 'MODA_LLM_QUEUE', description: 'Requests that may wait for a free sequence of a GGUF model; more get 429 with Retry-After', default: () => 32, parse: integer }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

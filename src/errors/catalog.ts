@@ -73,6 +73,7 @@ export const errorCatalog = {
   AUDIO_DECODE_FAILED: { status: 400, retryable: false, message: 'The audio could not be decoded' },
   MODEL_NOT_RUNNABLE: { status: 422, retryable: false, message: 'The repository holds no model Moda can run' },
   MODEL_LOAD_FAILED: { status: 422, retryable: false, message: 'The model files could not be loaded' },
+  MODEL_VARIANT_NOT_FOUND: { status: 404, retryable: false, message: 'The repository has no model file with that quantisation tag' },
   MODEL_INFERENCE_FAILED: { status: 500, retryable: false, message: 'The model failed while running' },
   ENGINE_UNAVAILABLE: { status: 501, retryable: false, message: 'The engine this model needs is not installed' },
   MODEL_CRASHED: { status: 503, retryable: true, message: "The model's process stopped; it is being loaded again" },

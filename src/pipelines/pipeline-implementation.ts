@@ -14,6 +14,14 @@ export interface LoadOptions {
   threads: number;
   /** What the server allows this model; unset fields keep DEFAULT_PIPELINE_LIMITS. */
   limits?: Partial<PipelineLimits>;
+  /** GGUF models: sequences of the one context, tokens per sequence, requests that may wait. */
+  llm?: LlmLoadOptions;
+}
+
+export interface LlmLoadOptions {
+  sequences: number;
+  contextSize: number;
+  maxQueue: number;
 }
 
 export interface RunContext {
@@ -44,6 +52,8 @@ export interface LoadedPipeline {
   generate?(request: GenerateRequest): Promise<GenerateResult>;
   /** Tokens each text takes as the model's input, special tokens included; for usage reports. Runs in the model's process. */
   countTokens?(texts: readonly string[]): Promise<number[]>;
+  /** Generation stops at the next token when its signal aborts (llama.cpp): a deadline need not kill the process. */
+  interruptible?: boolean;
   dispose(): Promise<void>;
 }
 
@@ -59,8 +69,8 @@ export interface GenerateRequest {
   parameters: Readonly<Record<string, unknown>>;
   /** Called once the prompt is tokenized and fits, before the first token is generated. */
   onStart?: (promptTokens: number) => void;
-  /** Called with each piece of new text once it is final; the pieces add up to the result's text. */
-  onText?: (delta: string) => void;
+  /** Called with each piece of new text once it is final; the pieces add up to the result's text. With `logprobs` asked for, the tokens it came from. */
+  onText?: (delta: string, logprobs?: readonly TokenLogprob[]) => void;
   /**
    * Called for each token generated, text or not (a token may add no final text yet): the model
    * process's supervisor sees generation going on from it and stops only a generation that stalls.
@@ -78,6 +88,16 @@ export interface GenerateResult {
   promptTokens: number;
   /** Tokens generated, an end-of-text token included. */
   completionTokens: number;
+  /** Per generated token, when the request asked for `logprobs` (GGUF models). */
+  logprobs?: TokenLogprob[];
+}
+
+/** One generated token's log probability and its most likely alternatives, as OpenAI reports them. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[];
+  top_logprobs: { token: string; logprob: number; bytes: number[] }[];
 }
 
 export interface PipelineImplementation {

@@ -32,6 +32,7 @@ const implementations = [
   lazy({ type: 'face-api', tasks: ['face-detection'], engine: 'tfjs' }, async () => (await import('./vision/face-api-pipeline.js')).faceApiPipeline),
   lazy({ type: 'fasttext-language-identification', tasks: ['language-identification'], engine: 'fasttext' }, async () => (await import('./text/fasttext-language-identification.js')).fastTextLanguageIdentificationPipeline),
   lazy({ type: 'jieba-word-segmentation', tasks: ['word-segmentation'], engine: 'jieba' }, async () => (await import('./text/jieba-word-segmentation.js')).jiebaWordSegmentationPipeline),
+  lazy({ type: 'llama.cpp', tasks: ['text-generation', 'feature-extraction'], engine: 'llama.cpp' }, async () => (await import('./llm/llama-cpp-pipeline.js')).llamaCppPipeline),
   lazy({ type: 'nsfwjs', tasks: ['image-classification'], engine: 'tfjs' }, async () => (await import('./vision/nsfw-pipeline.js')).nsfwPipeline),
   lazy({ type: 'ppocr', tasks: ['ocr'], engine: 'onnx' }, async () => (await import('./ocr/ppocr-pipeline.js')).ppocrPipeline),
   lazy({ type: 'selfie-segmentation', tasks: ['image-segmentation'], engine: 'tfjs' }, async () => (await import('./vision/selfie-segmentation-pipeline.js')).selfieSegmentationPipeline),

@@ -3,6 +3,7 @@
 import { ModaError } from '../errors/moda-error.js';
 import type { Device, LoadedPipeline, PipelineImplementation } from '../pipelines/pipeline-implementation.js';
 import { findImplementation, TRANSFORMERS_JS_TYPE } from '../pipelines/registry.js';
+import { LLAMA_CPP_TYPE } from '../pipelines/llm/resolve-gguf-variant.js';
 import { compatibleTasks, inferHfTask } from '../pipelines/transformers/hf-task.js';
 import { TASK_IDS, type TaskId } from '../tasks/catalog.js';
 import type { ModelSnapshot } from './model-snapshot.js';
@@ -29,12 +30,13 @@ export async function planModel(snapshot: ModelSnapshot, requestedTask?: string)
   const requested = requestedTask === undefined ? undefined : checkTaskId(requestedTask);
   const transformersJsPipeline = findImplementation(TRANSFORMERS_JS_TYPE);
   if (!transformersJsPipeline) throw new Error(`the registry lacks ${TRANSFORMERS_JS_TYPE}`);
-  const type = snapshot.configuration?.pipeline?.type;
+  const type = snapshot.configuration?.pipeline?.type ?? (snapshot.gguf ? LLAMA_CPP_TYPE : undefined);
   if (type !== undefined && type !== TRANSFORMERS_JS_TYPE) {
     const implementation = findImplementation(type);
     if (!implementation) throw new ModaError('MODEL_NOT_RUNNABLE', `${snapshot.repo}: configuration.json names pipeline type "${type}", which Moda does not know`);
-    const declared = snapshot.configuration?.task;
+    const declared = snapshot.configuration?.task ?? snapshot.gguf?.shape.task;
     const task = requested ?? (declared !== undefined ? checkTaskId(declared) : implementation.tasks[0]);
+    if (snapshot.gguf?.shape.task === 'feature-extraction' && task !== 'feature-extraction') throw new ModaError('TASK_MISMATCH', `${snapshot.repo} is an embedding model (${snapshot.gguf.shape.architecture}); it cannot run ${task}`);
     if (task === undefined || !implementation.tasks.includes(task)) {
       throw new ModaError('TASK_MISMATCH', `${snapshot.repo} runs ${implementation.tasks.join(', ')}, not ${task ?? 'an unknown task'}`);
     }

@@ -4,6 +4,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModaError } from '../errors/moda-error.js';
 import { checkFilePath } from '../hub/paths.js';
+import type { GgufVariant } from '../pipelines/llm/gguf-variant.js';
+import { LLAMA_CPP_TYPE, resolveGgufVariant } from '../pipelines/llm/resolve-gguf-variant.js';
 import { readHfConfig, readModelConfiguration, type ModelConfiguration } from './model-configuration.js';
 
 export interface ModelSnapshot {
@@ -16,11 +18,16 @@ export interface ModelSnapshot {
   configuration: ModelConfiguration | undefined;
   /** Hugging Face `config.json`, when the repo has one. */
   hfConfig: Record<string, unknown> | undefined;
+  /** The GGUF file served, when the repo holds any (chosen by the id's `:TAG`, the card or size). */
+  gguf?: GgufVariant;
 }
 
-export async function openSnapshot(dir: string, repo: string, commit: string): Promise<ModelSnapshot> {
+export async function openSnapshot(dir: string, repo: string, commit: string, tag?: string): Promise<ModelSnapshot> {
   const [configuration, hfConfig] = await Promise.all([readModelConfiguration(join(dir, 'configuration.json')), readHfConfig(join(dir, 'config.json'))]);
-  return { repo, commit, dir, configuration, hfConfig };
+  // A repo whose configuration.json names another engine is not served from its .gguf files.
+  const servesGguf = configuration?.pipeline?.type === undefined || configuration.pipeline.type === LLAMA_CPP_TYPE;
+  const gguf = servesGguf ? await resolveGgufVariant(dir, repo, tag) : undefined;
+  return { repo, commit, dir, configuration, hfConfig, ...(gguf && { gguf }) };
 }
 
 /** Absolute path of `path` inside the snapshot; rejects traversal and missing files. */

@@ -4,7 +4,7 @@
 import { errorCatalog, type ErrorCode } from '../errors/catalog.js';
 import { ModaError } from '../errors/moda-error.js';
 import type { PipelineLimits } from '../pipelines/limits/pipeline-limits.js';
-import type { ChatTurn, Device, GenerateResult } from '../pipelines/pipeline-implementation.js';
+import type { ChatTurn, Device, GenerateResult, LlmLoadOptions, TokenLogprob } from '../pipelines/pipeline-implementation.js';
 import type { ModelSnapshot } from '../runtime/model-snapshot.js';
 import { withoutServerPaths } from '../runtime/without-server-paths.js';
 import type { TaskId } from '../tasks/catalog.js';
@@ -18,6 +18,8 @@ export interface ChildSetup {
   threads: number;
   /** The server's limits on what the model controls (labels, output bytes, templates, external programs). */
   limits?: Partial<PipelineLimits>;
+  /** Sequences and context of a GGUF model. */
+  llm?: LlmLoadOptions;
 }
 
 /** A generation tells the server it is alive at least this often while it produces tokens. */
@@ -35,17 +37,18 @@ export type ToChild =
   /** Text generation (the OpenAI routes): chat template, tokenizer and decoding all run in the child. */
   | { kind: 'generate'; id: number; prompt: string | readonly ChatTurn[]; parameters: Readonly<Record<string, unknown>> }
   | { kind: 'count-tokens'; id: number; texts: readonly string[] }
-  | { kind: 'cancel'; id: number }
+  /** `deadline`: the call ran out of time (504) rather than its client leaving. */
+  | { kind: 'cancel'; id: number; reason?: 'deadline' }
   | { kind: 'dispose' };
 
 export type FromChild =
   | { kind: 'ready' }
-  | { kind: 'loaded'; type: string; engine: string; memoryBytes: number; generates: boolean; countsTokens: boolean }
+  | { kind: 'loaded'; type: string; engine: string; memoryBytes: number; generates: boolean; countsTokens: boolean; interruptible?: boolean }
   | { kind: 'load-failed'; error: SerializedError }
   | { kind: 'result'; id: number; outputs: unknown[] }
   | { kind: 'generated'; id: number; result: GenerateResult }
   | { kind: 'generate-start'; id: number; promptTokens: number }
-  | { kind: 'generate-text'; id: number; delta: string }
+  | { kind: 'generate-text'; id: number; delta: string; logprobs?: readonly TokenLogprob[] }
   /** Tokens are still being generated though no text was sent for a while (GENERATE_PROGRESS_MS). */
   | { kind: 'generate-progress'; id: number }
   | { kind: 'counted'; id: number; counts: number[] }

@@ -13,6 +13,7 @@ import { DecodeBudget } from '../pipelines/media/decode-budget.js';
 import { parseFetchAllowlist } from '../pipelines/media/fetch-allowlist.js';
 import type { InputFetchOptions } from '../pipelines/media/fetch-input.js';
 import { prepareMediaInputs, type MediaInputOptions } from '../pipelines/media/prepare-media-inputs.js';
+import { splitModelTag } from '../pipelines/llm/gguf-variant.js';
 import { openSnapshot, type ModelSnapshot } from '../runtime/model-snapshot.js';
 import { getTask } from '../tasks/catalog.js';
 import { validateTaskInput } from '../tasks/validate-task-input.js';
@@ -71,12 +72,14 @@ export class InferenceService {
     return { repo, commit: (await resolveRevisionCached(this.hub, repo.gitDir, revision)).commit };
   }
 
-  async snapshot(actor: Actor, repoId: string, revision?: string): Promise<ModelSnapshot> {
+  /** The snapshot a model id names; `owner/name:TAG` picks a GGUF quantisation (Q4_K_M, Q8_0, …). */
+  async snapshot(actor: Actor, modelId: string, revision?: string): Promise<ModelSnapshot> {
+    const { repoId, tag } = splitModelTag(modelId);
     const { repo, commit } = await this.pin(actor, repoId, revision);
-    const key = `${repo.fullName}@${commit}`;
+    const key = `${repo.fullName}@${commit}${tag === undefined ? '' : `:${tag}`}`;
     let pending = this.snapshots.get(key);
     if (!pending) {
-      pending = materializeSnapshot(this.hub, repo, commit).then((dir) => openSnapshot(dir, repo.fullName, commit));
+      pending = materializeSnapshot(this.hub, repo, commit).then((dir) => openSnapshot(dir, repo.fullName, commit, tag));
       pending.catch(() => this.snapshots.delete(key));
       this.snapshots.set(key, pending);
     }
@@ -102,6 +105,7 @@ export class InferenceService {
   async refuseWhenFull(actor: Actor, repoId: string, target: { revision?: string; task?: string; inputs: number }): Promise<void> {
     // While no queue is full, which is almost always, a request costs one scan of the loaded models.
     if (!this.models.anyFull(target.inputs)) return;
+    if (splitModelTag(repoId).tag !== undefined) return;
     const { repo, commit } = await this.pin(actor, repoId, target.revision);
     let served = target.revision === undefined ? this.deployedNow(repoId) : undefined;
     if (!served || (target.task !== undefined && served.task !== target.task)) served = this.models.peek(repo.fullName, commit, target.task);
@@ -113,7 +117,8 @@ export class InferenceService {
   }
 
   private async servedFor(actor: Actor, request: InferenceRequest): Promise<ServedModel> {
-    const deployed = request.revision === undefined ? await this.deployed(request.repoId) : undefined;
+    // A quantisation tag names a model explicitly: it is not the deployment's.
+    const deployed = request.revision === undefined && splitModelTag(request.repoId).tag === undefined ? await this.deployed(request.repoId) : undefined;
     if (deployed && (request.task === undefined || request.task === deployed.task)) {
       // Reading rights are checked on every request, deployed or not.
       await findRepo(this.hub, actor, 'model', request.repoId, 'read');

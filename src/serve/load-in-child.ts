@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModaError } from '../errors/moda-error.js';
-import type { GenerateRequest, GenerateResult, LoadedPipeline, RunContext } from '../pipelines/pipeline-implementation.js';
+import type { GenerateRequest, GenerateResult, LoadedPipeline, RunContext, TokenLogprob } from '../pipelines/pipeline-implementation.js';
 import { deserializeError, type ChildSetup, type FromChild, type ToChild } from './child-messages.js';
 
 const FROM_SOURCE = extname(fileURLToPath(import.meta.url)) === '.ts';
@@ -17,6 +17,8 @@ const FROM_SOURCE = extname(fileURLToPath(import.meta.url)) === '.ts';
 const CHILD_PATH = fileURLToPath(new URL(`./pipeline-child${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url));
 /** How often the child's resident memory is read: a model allocating fast can pass its limit by what it gets in this time. */
 const RSS_POLL_MS = 100;
+/** How long interruptible generation past its deadline may take to stop before its process is killed. */
+const INTERRUPT_GRACE_MS = 5000;
 
 export interface ChildLimits {
   /** Resident bytes (RSS) past which the child is killed. */
@@ -53,7 +55,7 @@ interface Pending {
   progressed?: () => void;
   /** Streaming generation's callbacks. */
   onStart?: (promptTokens: number) => void;
-  onText?: (delta: string) => void;
+  onText?: (delta: string, logprobs?: readonly TokenLogprob[]) => void;
 }
 
 type Call = { kind: 'run'; inputs: readonly unknown[]; parameters: Readonly<Record<string, unknown>>; maxImagePixels: number } | { kind: 'generate'; prompt: GenerateRequest['prompt']; parameters: Readonly<Record<string, unknown>> } | { kind: 'count-tokens'; texts: readonly string[] };
@@ -120,6 +122,8 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
   let killedFor: { reason: 'memory' | 'deadline' | 'load-timeout'; batch?: number; idle?: boolean } | undefined;
   let disposing: Promise<void> | undefined;
   let rssBytes = 0;
+  /** Generation in this model stops at the next token when told (llama.cpp): a deadline cancels it instead of killing the process. */
+  let interruptible = false;
 
   const send = (message: ToChild) => {
     if (child.connected) child.send(message);
@@ -162,11 +166,21 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
           then();
         };
         // Synchronous engine work cannot be interrupted inside the child: past the deadline the child goes.
+        // Interruptible generation (llama.cpp) is told to stop first, and the child goes only if it does not within a grace.
+        // Generation's deadline is one of idleness: each token reported starts it again.
         if (limits.batchTimeoutMs > 0) {
           const idle = message.kind === 'generate';
+          let stopping = false;
+          const expire = () => {
+            if (!interruptible || message.kind !== 'generate') return kill({ reason: 'deadline', batch: id, idle });
+            stopping = true;
+            send({ kind: 'cancel', id, reason: 'deadline' });
+            entry.timer = setTimeout(() => kill({ reason: 'deadline', batch: id, idle }), INTERRUPT_GRACE_MS);
+          };
           const arm = () => {
+            if (stopping) return;
             if (entry.timer) clearTimeout(entry.timer);
-            entry.timer = setTimeout(() => kill({ reason: 'deadline', batch: id, idle }), limits.batchTimeoutMs);
+            entry.timer = setTimeout(expire, limits.batchTimeoutMs);
           };
           arm();
           if (idle) entry.progressed = arm;
@@ -180,6 +194,7 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
       task: setup.task,
       type: message.type,
       engine: message.engine,
+      interruptible: message.interruptible === true,
       // What the model holds is what its process holds; the model's own estimate until /proc is read.
       get memoryBytes() {
         return rssBytes || message.memoryBytes;
@@ -233,6 +248,7 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
           break;
         case 'loaded':
           loaded = true;
+          interruptible = message.interruptible === true;
           clearTimeout(loadTimer);
           if (child.pid !== undefined) rssBytes = readRssBytes(child.pid);
           resolveLoad(pipelineOf(message));
@@ -261,7 +277,7 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
           break;
         case 'generate-text':
           pending.get(message.id)?.progressed?.();
-          pending.get(message.id)?.onText?.(message.delta);
+          pending.get(message.id)?.onText?.(message.delta, message.logprobs);
           break;
         case 'generate-progress':
           pending.get(message.id)?.progressed?.();

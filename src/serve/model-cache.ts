@@ -7,8 +7,10 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModaError, isModaError } from '../errors/moda-error.js';
 import type { PipelineLimits } from '../pipelines/limits/pipeline-limits.js';
-import type { Device, LoadedPipeline } from '../pipelines/pipeline-implementation.js';
+import type { Device, GenerateRequest, GenerateResult, LoadedPipeline } from '../pipelines/pipeline-implementation.js';
 import { availableParallelism } from 'node:os';
+import { kvCacheBytes } from '../pipelines/llm/gguf-shape.js';
+import { LLAMA_CPP_TYPE } from '../pipelines/llm/resolve-gguf-variant.js';
 import { planModel, type ModelPlan } from '../runtime/load-model.js';
 import type { ModelSnapshot } from '../runtime/model-snapshot.js';
 import type { TaskId } from '../tasks/catalog.js';
@@ -31,6 +33,25 @@ export interface ServedModel {
   pinned: boolean;
   /** Idle time before an unpinned model is unloaded; default the cache's (MODA_KEEP_ALIVE). */
   keepAliveMs?: number;
+  /** GGUF models: the file served, its sequences and the KV cache they hold. */
+  llm?: ServedLlm;
+  /** Generations in flight through generate() (beyond the sequences they wait in the model's queue). */
+  generating?: number;
+}
+
+export interface ServedLlm {
+  quant: string;
+  file: string;
+  sequences: number;
+  contextSize: number;
+  kvBytesPerSequence: number;
+}
+
+export interface LlmCacheOptions {
+  /** Sequences per GGUF model; 0 = automatic (from cores and the memory budget). */
+  parallel: number;
+  contextSize: number;
+  maxQueue: number;
 }
 
 export interface ModelCacheOptions {
@@ -54,6 +75,8 @@ export interface ModelCacheOptions {
   replicas?: number;
   /** Cores the automatic replica count spreads over. */
   cores?: number;
+  /** GGUF models' sequences, context and queue. */
+  llm?: LlmCacheOptions;
 }
 
 /**
@@ -74,6 +97,9 @@ const ONE_INSTANCE_TASKS = new Set<string>(['text-generation', 'feature-extracti
 /** ONNX models up to this size get one single-threaded session per core; larger ones one session. */
 const PER_CORE_ONNX_MAX_BYTES = 256 * 1024 * 1024;
 const SWEEP_INTERVAL_MS = 1000;
+/** Automatic sequences per GGUF model: batching gained up to 1.45× at 8 sequences on 2 cores (bench/RESULTS.md), little past it. */
+const MAX_AUTO_SEQUENCES = 8;
+const DEFAULT_LLM: LlmCacheOptions = { parallel: 0, contextSize: 4096, maxQueue: 32 };
 /** Backoff after a model's process died: 1 s, doubling per crash in a row, at most a minute. */
 const CRASH_BACKOFF_MS = 1000;
 const MAX_CRASH_BACKOFF_MS = 60_000;
@@ -107,6 +133,8 @@ export interface ModelCacheObserver {
   batched?(served: ServedModel, size: number): void;
   /** A request for this model was refused (QUEUE_FULL) before its body was read. */
   refusedEarly?(served: ServedModel): void;
+  /** A generation finished: its token counts, time to its first text and the gaps between texts (ms). */
+  generated?(served: ServedModel, generation: { promptTokens: number; completionTokens: number; firstTextMs: number | undefined; gapsMs: readonly number[] }): void;
   /** A process of this model died (loading or running); `quarantined` once it will not be loaded again. */
   crashed?(crash: { repo: string; commit: string; task: string; error: ModaError; quarantined: boolean }): void;
 }
@@ -185,7 +213,8 @@ export class ModelCache {
   /** The loaded model for the snapshot and task, loading it (once, whoever asks) when needed. */
   async acquire(snapshot: ModelSnapshot, requestedTask: string | undefined, options: AcquireOptions = {}): Promise<ServedModel> {
     const plan = await planModel(snapshot, requestedTask);
-    const key = `${snapshot.repo}@${snapshot.commit}#${plan.task}`;
+    // Each quantisation of a GGUF repo is a model of its own.
+    const key = `${snapshot.repo}${snapshot.gguf ? `:${snapshot.gguf.quant}` : ''}@${snapshot.commit}#${plan.task}`;
     const ready = this.loaded.get(key);
     if (ready) {
       ready.lastUsed = performance.now();
@@ -300,23 +329,44 @@ export class ModelCache {
     return this.options.threads > 0 ? this.options.threads : Math.max(1, Math.floor(this.cores / Math.max(1, instances)));
   }
 
-  private loadInstance(snapshot: ModelSnapshot, plan: ModelPlan, threads: number): Promise<LoadedPipeline> {
-    const loadOptions = { task: plan.task, device: this.options.device, threads, ...(this.options.pipelineLimits && { limits: this.options.pipelineLimits }) };
+  /**
+   * Sequences and context of a GGUF model: MODA_LLM_PARALLEL, else twice the cores (at most 8) and
+   * no more than the memory budget holds beside the weights. Each sequence's KV cache is counted.
+   */
+  private llmPlan(snapshot: ModelSnapshot, plan: ModelPlan): ServedLlm | undefined {
+    const gguf = snapshot.gguf;
+    if (!gguf || plan.implementation.type !== LLAMA_CPP_TYPE) return undefined;
+    const settings = this.options.llm ?? DEFAULT_LLM;
+    const contextSize = Math.max(1, Math.min(settings.contextSize, gguf.shape.contextLength));
+    const kvBytesPerSequence = kvCacheBytes(gguf.shape, contextSize);
+    let sequences = plan.task === 'feature-extraction' ? 1 : settings.parallel;
+    if (sequences <= 0) {
+      const fits = Math.floor((this.options.maxMemoryBytes - gguf.bytes) / Math.max(1, kvBytesPerSequence));
+      sequences = Math.max(1, Math.min(MAX_AUTO_SEQUENCES, this.cores * 2, fits));
+    }
+    return { quant: gguf.quant, file: gguf.file, sequences, contextSize, kvBytesPerSequence };
+  }
+
+  private loadInstance(snapshot: ModelSnapshot, plan: ModelPlan, threads: number, llm?: ServedLlm): Promise<LoadedPipeline> {
+    const settings = this.options.llm ?? DEFAULT_LLM;
+    const loadOptions = { task: plan.task, device: this.options.device, threads, ...(this.options.pipelineLimits && { limits: this.options.pipelineLimits }), ...(llm && { llm: { sequences: llm.sequences, contextSize: llm.contextSize, maxQueue: settings.maxQueue } }) };
     return (this.options.isolated ?? true) ? loadInChild({ snapshot, implementationType: plan.implementation.type, ...loadOptions }, this.options.limits ?? DEFAULT_CHILD_LIMITS) : plan.implementation.load(snapshot, loadOptions);
   }
 
   private async load(key: string, snapshot: ModelSnapshot, plan: ModelPlan, options: AcquireOptions): Promise<ServedModel> {
-    const modelBytes = await directoryBytes(snapshot.dir);
+    const llm = this.llmPlan(snapshot, plan);
+    // A GGUF repo holds several quantisations: only the one served loads, with its KV cache.
+    const modelBytes = llm && snapshot.gguf ? snapshot.gguf.bytes + llm.kvBytesPerSequence * llm.sequences : await directoryBytes(snapshot.dir);
     const replicas = this.scalable(plan) ? (options.replicas ?? this.defaultReplicas(plan, modelBytes)) : 1;
     const solo = this.wantsSolo(plan, modelBytes, options);
     const estimate = modelBytes * (replicas + (solo ? 1 : 0));
-    await this.makeRoom(estimate, snapshot.repo);
+    await this.makeRoom(estimate, llm ? `${snapshot.repo}:${llm.quant} (${llm.sequences} × ${llm.contextSize}-token KV cache of ${llm.kvBytesPerSequence} bytes each)` : snapshot.repo);
     this.reserved += estimate;
     const started = performance.now();
     let model: ReplicaSet;
     try {
       // Instances added later (a deployment's max_concurrency) share the cores among the new count.
-      model = new ReplicaSet(await this.loadInstance(snapshot, plan, this.instanceThreads(replicas)), (instances) => this.loadInstance(snapshot, plan, this.instanceThreads(instances)));
+      model = new ReplicaSet(await this.loadInstance(snapshot, plan, this.instanceThreads(replicas), llm), (instances) => this.loadInstance(snapshot, plan, this.instanceThreads(instances), llm));
       try {
         if (replicas > 1) await model.resize(replicas);
         if (solo) model.setSolo(await this.loadInstance(snapshot, plan, this.cores));
@@ -338,6 +388,7 @@ export class ModelCache {
       loadMs: performance.now() - started,
       lastUsed: performance.now(),
       pinned: options.pinned ?? false,
+      ...(llm && { llm }),
     };
     served.batcher.onBatch = (size) => this.notify((observer) => observer.batched?.(served, size));
     this.loaded.set(key, served);
@@ -365,7 +416,7 @@ export class ModelCache {
   private async makeRoom(bytes: number, repo: string, keep?: ServedModel): Promise<void> {
     const budget = this.options.maxMemoryBytes;
     if (bytes > budget) throw new ModaError('MODEL_MEMORY_EXHAUSTED', `${repo} needs about ${bytes} bytes, more than the whole model memory budget (MODA_MAX_MODEL_MEMORY = ${budget})`);
-    const candidates = [...this.loaded.values()].filter((served) => served !== keep && !served.pinned && served.batcher.idle).sort((a, b) => a.lastUsed - b.lastUsed);
+    const candidates = [...this.loaded.values()].filter((served) => served !== keep && !served.pinned && served.batcher.idle && !served.generating).sort((a, b) => a.lastUsed - b.lastUsed);
     while (this.usedBytes() + this.reserved + bytes > budget) {
       const victim = candidates.shift();
       if (!victim) {
@@ -410,6 +461,40 @@ export class ModelCache {
     }
   }
 
+  /**
+   * One generation through the model's generate(), counted while it runs: a generation ends only
+   * once the model process has stopped it and freed its sequence, so the count is what the
+   * deployments page and /api/ps show as sequences in use.
+   */
+  async generate(served: ServedModel, request: GenerateRequest): Promise<GenerateResult> {
+    const generate = served.model.generate;
+    if (!generate) throw new ModaError('TASK_MISMATCH', `${served.repo} does not generate text`);
+    served.generating = (served.generating ?? 0) + 1;
+    served.lastUsed = performance.now();
+    const started = served.lastUsed;
+    let lastText: number | undefined;
+    let firstTextMs: number | undefined;
+    const gapsMs: number[] = [];
+    const onText = request.onText;
+    try {
+      const result = await generate({
+        ...request,
+        onText: (delta, logprobs) => {
+          const now = performance.now();
+          if (lastText === undefined) firstTextMs = now - started;
+          else gapsMs.push(now - lastText);
+          lastText = now;
+          onText?.(delta, logprobs);
+        },
+      });
+      this.notify((observer) => observer.generated?.(served, { promptTokens: result.promptTokens, completionTokens: result.completionTokens, firstTextMs, gapsMs }));
+      return result;
+    } finally {
+      served.generating -= 1;
+      served.lastUsed = performance.now();
+    }
+  }
+
   private dropBroken(served: ServedModel): void {
     if (this.loaded.get(served.key) !== served) return;
     const failure = served.model.failure;
@@ -434,7 +519,7 @@ export class ModelCache {
   async expire(now = performance.now()): Promise<void> {
     for (const served of [...this.loaded.values()]) {
       if (served.model.broken) this.dropBroken(served);
-      if (!served.pinned && served.batcher.idle && now - served.lastUsed >= this.keepAliveOf(served)) await this.unload(served);
+      if (!served.pinned && served.batcher.idle && !served.generating && now - served.lastUsed >= this.keepAliveOf(served)) await this.unload(served);
     }
   }
 

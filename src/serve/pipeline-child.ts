@@ -27,12 +27,12 @@ async function load(setup: ChildSetup): Promise<void> {
   try {
     const implementation = findImplementation(setup.implementationType);
     if (!implementation) throw new ModaError('MODEL_NOT_RUNNABLE', `${setup.snapshot.repo}: Moda does not know pipeline type "${setup.implementationType}"`);
-    model = await implementation.load(setup.snapshot, { task: setup.task, device: setup.device, threads: setup.threads, ...(setup.limits && { limits: setup.limits }) });
+    model = await implementation.load(setup.snapshot, { task: setup.task, device: setup.device, threads: setup.threads, ...(setup.limits && { limits: setup.limits }), ...(setup.llm && { llm: setup.llm }) });
   } catch (error) {
     postAndLeave({ kind: 'load-failed', error: serializeError(error, 'MODEL_LOAD_FAILED', snapshotDir) });
     return;
   }
-  post({ kind: 'loaded', type: model.type, engine: model.engine, memoryBytes: model.memoryBytes, generates: model.generate !== undefined, countsTokens: model.countTokens !== undefined });
+  post({ kind: 'loaded', type: model.type, engine: model.engine, memoryBytes: model.memoryBytes, generates: model.generate !== undefined, countsTokens: model.countTokens !== undefined, interruptible: model.interruptible === true });
 }
 
 async function run(message: Extract<ToChild, { kind: 'run' }>): Promise<void> {
@@ -93,7 +93,7 @@ process.on('message', (message: ToChild) => {
             parameters: message.parameters,
             signal,
             onStart: (promptTokens) => send({ kind: 'generate-start', id: message.id, promptTokens }),
-            onText: (delta) => send({ kind: 'generate-text', id: message.id, delta }),
+            onText: (delta, logprobs) => send({ kind: 'generate-text', id: message.id, delta, ...(logprobs && { logprobs }) }),
             onToken: () => {
               if (performance.now() - lastSent >= GENERATE_PROGRESS_MS) send({ kind: 'generate-progress', id: message.id });
             },
@@ -115,7 +115,7 @@ process.on('message', (message: ToChild) => {
       );
       break;
     case 'cancel':
-      running.get(message.id)?.abort();
+      running.get(message.id)?.abort(message.reason);
       break;
     case 'dispose':
       void (model?.dispose() ?? Promise.resolve()).finally(() => postAndLeave({ kind: 'disposed' }));

@@ -27,6 +27,7 @@ import { registerReadTokenGuard } from './read-token-guard.js';
 import { sendError } from './error-reply.js';
 import { registerInferenceRoutes } from '../protocols/moda/inference-routes.js';
 import { registerHfInferenceRoutes } from '../protocols/hf/inference-route.js';
+import { registerOllamaRoutes } from '../protocols/ollama/ollama-routes.js';
 import { registerOpenAiRoutes } from '../protocols/openai/openai-routes.js';
 import { registerDeploymentRoutes } from '../protocols/moda/deployment-routes.js';
 import { Deployments } from '../serve/deployments.js';
@@ -67,6 +68,7 @@ export function createInferenceService(hub: HubContext): InferenceService {
       externalProcesses: config.externalProgramProcesses,
     },
     replicas: config.modelReplicas,
+    llm: { parallel: config.llmParallel, contextSize: config.llmContext, maxQueue: config.llmQueue },
   });
   models.runContext = { maxImagePixels: config.maxImagePixels, fetch: globalThis.fetch };
   return new InferenceService(hub, models);
@@ -159,6 +161,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   registerInferenceRoutes(app, hub, inference);
   registerHfInferenceRoutes(app, hub, inference);
   registerOpenAiRoutes(app, hub, inference);
+  registerOllamaRoutes(app, hub, inference);
   const deployments = new Deployments(hub, inference);
   inference.deployed = (repoId) => deployments.servedFor(repoId);
   inference.deployedNow = (repoId) => deployments.readyFor(repoId);

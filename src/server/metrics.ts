@@ -148,10 +148,41 @@ export function registerMetrics(app: FastifyInstance, models: ModelCache): Regis
     },
   });
 
+  const llmTokens = new Counter({ name: 'moda_llm_tokens_total', help: 'Tokens of finished generations of GGUF models, by model and kind (prompt or completion)', labelNames: ['model', 'kind'], registers });
+  const timeToFirstToken = new Histogram({ name: 'moda_llm_time_to_first_token_seconds', help: 'Time from a generation reaching the model to its first text (queue wait and prompt evaluation included)', labelNames: ['model'], buckets: INFERENCE_BUCKETS, registers });
+  const interToken = new Histogram({ name: 'moda_llm_inter_token_seconds', help: 'Time between successive pieces of streamed text of a generation (one token each, except where a stop string or a UTF-8 character held text back)', labelNames: ['model'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers });
+  new Gauge({
+    name: 'moda_llm_sequences_in_use',
+    help: 'Sequences of a loaded GGUF model generating now',
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const served of models.list()) if (served.llm) this.inc({ model: modelLabel(served) }, Math.min(served.generating ?? 0, served.llm.sequences));
+    },
+  });
+  new Gauge({
+    name: 'moda_llm_kv_cache_bytes',
+    help: 'KV cache a loaded GGUF model holds for its sequences (context × layers × key and value width × 2 bytes each), counted in the model memory budget',
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const served of models.list()) if (served.llm) this.inc({ model: modelLabel(served) }, served.llm.kvBytesPerSequence * served.llm.sequences);
+    },
+  });
+
   const traceStorage = new AsyncLocalStorage<RequestTrace>();
   const traces = new WeakMap<FastifyRequest, RequestTrace>();
 
   const stopObserving = models.observe({
+    generated(served, generation) {
+      const model = modelLabel(served);
+      llmTokens.inc({ model, kind: 'prompt' }, generation.promptTokens);
+      llmTokens.inc({ model, kind: 'completion' }, generation.completionTokens);
+      if (generation.firstTextMs !== undefined) timeToFirstToken.observe({ model }, generation.firstTextMs / 1000);
+      for (const gap of generation.gapsMs) interToken.observe({ model }, gap / 1000);
+    },
     acquired(served) {
       const trace = traceStorage.getStore();
       if (trace) trace.served = served;

@@ -12,7 +12,10 @@ import type { ServedModel } from '../../serve/model-cache.js';
 import { toModaError } from '../../server/error-reply.js';
 import { validateTaskInput } from '../../tasks/validate-task-input.js';
 import { clientGone } from '../moda/inference-routes.js';
+import { completeWithLlm } from './llm-completion.js';
+import { llmChatJob, llmTextJob } from './llm-jobs.js';
 import { modelErrorFor, openAiErrorBody } from './openai-error.js';
+import { LLAMA_CPP_TYPE } from '../../pipelines/llm/resolve-gguf-variant.js';
 import { ChatCompletionRequest, CompletionRequest, invalidParam, parseRequest, type ChatMessage } from './openai-requests.js';
 
 /** OpenAI's default for the legacy completions endpoint, which vLLM keeps too. */
@@ -74,7 +77,7 @@ function chatTurns(messages: readonly ChatMessage[]): ChatTurn[] {
   });
 }
 
-async function generator(inference: InferenceService, request: FastifyRequest, model: string): Promise<ServedModel & { model: { generate: NonNullable<ServedModel['model']['generate']> } }> {
+export async function generator(inference: InferenceService, request: FastifyRequest, model: string): Promise<ServedModel & { model: { generate: NonNullable<ServedModel['model']['generate']> } }> {
   let served: ServedModel;
   try {
     served = await inference.load(request.actor, model, undefined, 'text-generation');
@@ -159,6 +162,8 @@ const CHAT_SHAPE: CompletionShape = {
 
 export async function createChatCompletion(inference: InferenceService, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const body = parseRequest(ChatCompletionRequest, request.body);
+  const served = await generator(inference, request, body.model);
+  if (served.model.type === LLAMA_CPP_TYPE) return completeWithLlm(request, reply, llmChatJob(served, body, (job) => inference.models.generate(served, job)));
   if (body.logprobs || body.top_logprobs) throw invalidParam(body.logprobs ? 'logprobs' : 'top_logprobs', 'logprobs are not supported');
   if (body.tools?.length || body.functions?.length) throw invalidParam(body.tools?.length ? 'tools' : 'functions', 'tool and function calling are not supported');
   if (body.response_format && body.response_format.type !== 'text') throw invalidParam('response_format', `response_format ${body.response_format.type} is not supported; only text`);
@@ -193,6 +198,8 @@ export async function createTextCompletion(inference: InferenceService, request:
   const prompt = prompts[0] as string;
   if (body.suffix) throw invalidParam('suffix', 'suffix is not supported');
   if (body.best_of != null && body.best_of !== 1) throw invalidParam('best_of', 'best_of must be 1');
+  const served = await generator(inference, request, body.model);
+  if (served.model.type === LLAMA_CPP_TYPE) return completeWithLlm(request, reply, llmTextJob(served, body, prompt, (job) => inference.models.generate(served, job)));
   if (body.logprobs != null) throw invalidParam('logprobs', 'logprobs are not supported');
   return complete(inference, request, reply, {
     model: body.model,

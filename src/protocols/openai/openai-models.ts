@@ -8,6 +8,7 @@ import { MAX_PAGE, searchRepos } from '../../hub/repos/search-repos.js';
 import type { InferenceService } from '../../serve/inference-service.js';
 import type { TaskId } from '../../tasks/catalog.js';
 import { ModaError } from '../../errors/moda-error.js';
+import { splitModelTag } from '../../pipelines/llm/gguf-variant.js';
 
 export interface OpenAiModel {
   id: string;
@@ -34,9 +35,20 @@ function architectureOf(row: RepoRow): string | undefined {
   }
 }
 
+function hasTag(row: RepoRow, tag: string): boolean {
+  try {
+    const tags = JSON.parse(row.tags) as unknown;
+    return Array.isArray(tags) && tags.includes(tag);
+  } catch {
+    return false;
+  }
+}
+
 /** The OpenAI-served task of a repo, judged from its index row alone. */
 export function openAiTaskOf(row: RepoRow): TaskId | undefined {
   if (row.pipeline_tag !== null) return OPENAI_TASKS.has(row.pipeline_tag as TaskId) ? (row.pipeline_tag as TaskId) : undefined;
+  // A GGUF repo needs no card or configuration: llama.cpp generates with it (embedding GGUFs carry a pipeline_tag).
+  if (hasTag(row, 'gguf')) return 'text-generation';
   const architecture = architectureOf(row);
   if (architecture === undefined) return undefined;
   if (CAUSAL_LM.test(architecture)) return 'text-generation';
@@ -53,7 +65,7 @@ export async function listOpenAiModels(hub: HubContext, inference: InferenceServ
   const models = new Map<string, OpenAiModel>();
   // transformers.js is the library of every Hugging Face-layout repo with ONNX weights, the ones an
   // architecture may make servable without a pipeline_tag.
-  const queries = [{ pipelineTag: 'text-generation' }, { pipelineTag: 'feature-extraction' }, { library: 'transformers.js' }];
+  const queries = [{ pipelineTag: 'text-generation' }, { pipelineTag: 'feature-extraction' }, { library: 'transformers.js' }, { filters: ['gguf'] }];
   for (const query of queries) {
     const { rows } = await searchRepos(hub, actor, { type: 'model', ...query, limit: MAX_PAGE });
     for (const row of rows) if (openAiTaskOf(row)) models.set(row.key, modelObject(row));
@@ -68,8 +80,11 @@ export async function listOpenAiModels(hub: HubContext, inference: InferenceServ
 
 /** One model the caller may read and an OpenAI endpoint serves; otherwise model_not_found. */
 export async function retrieveOpenAiModel(hub: HubContext, inference: InferenceService, actor: Actor, id: string): Promise<OpenAiModel> {
-  const { row } = await findRepo(hub, actor, 'model', id);
+  // owner/name:TAG names one quantisation of a GGUF repo; the object keeps the id asked for.
+  const { repoId, tag } = splitModelTag(id);
+  const { row } = await findRepo(hub, actor, 'model', repoId);
   const loaded = inference.models.list().some((served) => served.repo.toLowerCase() === row.key && OPENAI_TASKS.has(served.task));
   if (!openAiTaskOf(row) && !loaded) throw new ModaError('HUB_REPO_NOT_FOUND', `${id} is not a text-generation or feature-extraction model, the kinds the OpenAI API serves`, { details: { param: 'model' } });
-  return modelObject(row);
+  const model = modelObject(row);
+  return tag === undefined ? model : { ...model, id: `${model.id}:${tag}` };
 }

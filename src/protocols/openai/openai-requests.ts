@@ -40,10 +40,17 @@ export const ChatCompletionRequest = Type.Object({
   messages: Type.Array(ChatMessage, { minItems: 1 }),
   max_completion_tokens: Nullable(Type.Integer({ minimum: 1 })),
   logprobs: Nullable(Type.Boolean()),
-  top_logprobs: Nullable(Type.Integer({ minimum: 0 })),
+  top_logprobs: Nullable(Type.Integer({ minimum: 0, maximum: 20 })),
   tools: Nullable(Type.Array(Type.Unknown())),
   functions: Nullable(Type.Array(Type.Unknown())),
-  response_format: Nullable(Type.Object({ type: Type.String() })),
+  response_format: Nullable(
+    Type.Object({
+      type: Type.String(),
+      json_schema: Type.Optional(Type.Object({ name: Type.Optional(Type.String()), schema: Type.Optional(Type.Record(Type.String(), Type.Unknown())), strict: Nullable(Type.Boolean()) })),
+    }),
+  ),
+  tool_choice: Nullable(Type.Union([Type.String(), Type.Object({ type: Type.String(), function: Type.Object({ name: Type.String() }) })])),
+  parallel_tool_calls: Nullable(Type.Boolean()),
 });
 export type ChatCompletionRequest = Static<typeof ChatCompletionRequest>;
 
