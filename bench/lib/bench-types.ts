@@ -4,6 +4,8 @@
 export type Target =
   /** value / baseline must be at least `min` (throughput-like: higher is better). */
   | { kind: 'ratio-at-least'; min: number }
+  /** value / baseline must be at most `max` (latency-like: a slowdown against the baseline). */
+  | { kind: 'ratio-at-most'; max: number }
   /** value itself must stay below `max` (latency-like: lower is better). */
   | { kind: 'below'; max: number }
   /** Reported for context only. */

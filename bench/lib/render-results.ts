@@ -9,6 +9,8 @@ export function verdictOf(row: ResultRow): Verdict {
   switch (row.target.kind) {
     case 'ratio-at-least':
       return row.baseline !== undefined && row.baseline > 0 && row.value / row.baseline >= row.target.min ? 'pass' : 'FAIL';
+    case 'ratio-at-most':
+      return row.baseline !== undefined && row.baseline > 0 && row.value / row.baseline <= row.target.max ? 'pass' : 'FAIL';
     case 'below':
       return row.value < row.target.max ? 'pass' : 'FAIL';
     case 'info':
@@ -26,6 +28,8 @@ function targetText(row: ResultRow): string {
   switch (row.target.kind) {
     case 'ratio-at-least':
       return `≥ ${row.target.min}×`;
+    case 'ratio-at-most':
+      return `≤ ${row.target.max}×`;
     case 'below':
       return `< ${row.target.max} ${row.unit}`;
     case 'info':
