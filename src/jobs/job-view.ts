@@ -1,34 +1,11 @@
 // A job as the API shows it: snake_case like the other Moda routes, params without secrets, result
 // and error parsed.
-import type { JobState } from '../db/schema.js';
+import type { JobInfo as JobView, JobLogLine } from '../client/jobs-client.js';
 import type { JobLogRow, JobRow } from './job-store.js';
 import type { JobType } from './job-type.js';
 
-export interface JobView {
-  id: string;
-  type: string;
-  params: Record<string, unknown>;
-  owner: string;
-  state: JobState;
-  progress: { fraction: number | null; message: string | null };
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  attempts: number;
-  max_attempts: number;
-  /** When a queued retry becomes due. */
-  run_after: string;
-  cancel_requested: boolean;
-  result: unknown;
-  error: { code: string; message: string } | null;
-  log_lines: number;
-}
-
-export interface JobLogLine {
-  seq: number;
-  at: string;
-  line: string;
-}
+// The wire shapes are the typed client's (src/client/jobs-client.ts): one definition for both sides.
+export type { JobInfo as JobView, JobLogLine } from '../client/jobs-client.js';
 
 export const SECRET_PLACEHOLDER = '(hidden)';
 
