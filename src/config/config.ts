@@ -112,6 +112,16 @@ export interface Config {
   modelLoadTimeoutMs: number;
   /** Times in a row a model may stop its process while loading before it is quarantined. */
   modelCrashLimit: number;
+  /** Folder of the bare git repositories, shared by every replica in a cluster; empty = $MODA_HOME/repos. */
+  gitRoot: string;
+  /** `redis://` URL: cache invalidation across replicas and shared rate-limit counters; empty = in-process only. */
+  redisUrl: string;
+  /** `moda serve` brings the database schema up to date itself; off = it waits for `moda migrate`. */
+  migrateOnStart: boolean;
+  /** After SIGTERM: how long /readyz answers 503 while requests are still served, before the listener closes. */
+  shutdownDelayMs: number;
+  /** After SIGTERM: longest wait for requests in flight to finish before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 interface Setting<K extends keyof Config> {
@@ -125,6 +135,11 @@ interface Setting<K extends keyof Config> {
 }
 
 const text = (raw: string): string => raw;
+
+function redisUrl(raw: string, env: string): string {
+  if (!/^rediss?:\/\/[^/]/.test(raw)) throw new ModaError('CONFIG_INVALID', `${env} must be a redis:// or rediss:// URL, got "${raw}"`);
+  return raw;
+}
 
 function integer(raw: string, env: string): number {
   const value = Number(raw);
@@ -267,6 +282,11 @@ export const settings = [
   define({ key: 'modelBatchTimeoutMs', env: 'MODA_MODEL_BATCH_TIMEOUT', description: 'Wall-clock time one batch may run; past it the model process is killed and restarted, the request gets 504 and batches that shared the process run again (0 = no limit)', default: () => 120_000, parse: duration }),
   define({ key: 'modelLoadTimeoutMs', env: 'MODA_MODEL_LOAD_TIMEOUT', description: 'Time a model process may take to load its model before it is killed', default: () => 300_000, parse: duration }),
   define({ key: 'modelCrashLimit', env: 'MODA_MODEL_CRASH_LIMIT', description: 'Times in a row a model may stop its process while loading (abort, fatal error, memory limit) before it is quarantined: not loaded again, deployments included, until redeployed or a new commit', default: () => 3, parse: integer }),
+  define({ key: 'gitRoot', env: 'MODA_GIT_ROOT', description: 'Folder of the bare git repositories; in a cluster a directory every replica shares (a ReadWriteMany volume); empty = $MODA_HOME/repos', default: () => '', parse: (raw) => resolve(raw) }),
+  define({ key: 'redisUrl', env: 'MODA_REDIS_URL', description: 'Redis (`redis://[user:password@]host:port[/db]`) that replicas share: read caches are invalidated on every replica at once and rate-limit counters are shared; empty = in-process only', default: () => '', parse: redisUrl }),
+  define({ key: 'migrateOnStart', env: 'MODA_MIGRATE_ON_START', description: '`moda serve` brings the database schema up to date itself (under an advisory lock on PostgreSQL); `0` = it waits until `moda migrate` has done it', default: () => true, parse: flag }),
+  define({ key: 'shutdownDelayMs', env: 'MODA_SHUTDOWN_DELAY', description: 'After SIGTERM: how long /readyz answers 503 while requests are still served (answers carry `Connection: close`) before the listener closes, so load balancers stop sending first', default: () => 0, parse: duration }),
+  define({ key: 'shutdownTimeoutMs', env: 'MODA_SHUTDOWN_TIMEOUT', description: 'After SIGTERM: longest wait for requests in flight (uploads, git transfers) to finish before the process exits anyway', default: () => 30_000, parse: duration }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

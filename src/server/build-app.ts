@@ -31,11 +31,12 @@ import { registerOpenAiRoutes } from '../protocols/openai/openai-routes.js';
 import { registerDeploymentRoutes } from '../protocols/moda/deployment-routes.js';
 import { Deployments } from '../serve/deployments.js';
 import { importCatalog } from '../catalog/import-catalog.js';
-import { registerObservabilityRoutes, setReadinessCheck } from '../protocols/moda/observability-routes.js';
+import { isDraining, registerObservabilityRoutes, setReadinessCheck } from '../protocols/moda/observability-routes.js';
 import { InferenceService } from '../serve/inference-service.js';
 import { ModelCache } from '../serve/model-cache.js';
 import { registerWebUi } from './web-ui.js';
 import { registerRateLimits } from './rate-limit/register-rate-limits.js';
+import type { RateLimitStore } from './rate-limit/rate-limit-store.js';
 import { registerAuditRequestContext } from './audit-request-context.js';
 import { registerAuditRoutes } from '../protocols/moda/audit-routes.js';
 
@@ -80,11 +81,15 @@ export interface AppOptions {
   /** Key that signs LFS object URLs. */
   secret: string;
   logger?: boolean;
+  /** Where rate-limit buckets live: in this process unless given (Redis in a cluster). */
+  rateLimitStore?: RateLimitStore;
+  /** Awaited before each answer: other replicas must hear of this request's cache invalidations first. */
+  beforeReply?: () => Promise<void>;
 }
 
 const EXPOSED_HEADERS = ['x-repo-commit', 'x-error-code', 'x-error-message', 'etag', 'x-linked-etag', 'x-linked-size', 'content-range', 'content-length', 'accept-ranges', 'link', 'x-request-id', 'x-total-count'];
 
-export async function buildApp({ hub, secret, logger = false, inference = createInferenceService(hub) }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ hub, secret, logger = false, inference = createInferenceService(hub), rateLimitStore, beforeReply }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: hub.config.logLevel } : false,
     bodyLimit: hub.config.maxJsonBytes,
@@ -108,6 +113,11 @@ export async function buildApp({ hub, secret, logger = false, inference = create
       callback(null, corsOrigins.has(request.headers.origin ?? '') ? credentialed : anonymousCors),
   });
   app.addHook('onSend', addSecurityHeaders);
+  app.addHook('onSend', async (_request, reply) => {
+    if (beforeReply) await beforeReply();
+    // Draining after SIGTERM: each connection closes after its answer, so the process can exit.
+    if (isDraining(app)) reply.header('connection', 'close');
+  });
 
   app.addContentTypeParser(['application/vnd.git-lfs+json'], { parseAs: 'string' }, (_request, text, done) => {
     try {
@@ -120,7 +130,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   registerBodyLimits(app);
 
   app.decorateRequest('actor', null as never);
-  registerRateLimits(app, hub);
+  registerRateLimits(app, hub, rateLimitStore);
   registerAuditRequestContext(app, hub);
   const hostAllowed = allowedHostCheck(hub.config);
   app.addHook('onRequest', async (request, reply) => {
