@@ -13,6 +13,7 @@ import { killAllChildren, runChecked } from './lib/child-process.js';
 import { describeMachine, loadAverage } from './lib/machine.js';
 import { mergeResults, renderFailure, renderSection, tableOf } from './lib/render-results.js';
 import { childStart } from './child-start.js';
+import { clusterBenchmark } from './cluster.js';
 import { downloadVsNginx } from './download-vs-nginx.js';
 import { ocrVsGutenye } from './ocr.js';
 import { pipelineOverhead } from './pipeline-overhead.js';
@@ -23,7 +24,7 @@ import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
 import { webUi } from './web-ui.js';
 
 function benchmarks(options: Pick<Options, 'sustainSeconds'>): Benchmark[] {
-  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi];
+  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, clusterBenchmark];
 }
 /** The whole run is meant to take ~15 minutes; past this something hangs, so stop everything. */
 const WATCHDOG_MS = 30 * 60_000;

@@ -186,7 +186,8 @@ async function startNginx(dir: string, port: number, replicaPorts: number[]): Pr
     join(dir, 'nginx.conf'),
     [
       'daemon off;',
-      'worker_processes 2;',
+      // One worker: on a 2-core machine a second one only competes with the replicas and wrk.
+      'worker_processes 1;',
       `pid ${join(dir, 'nginx.pid')};`,
       `error_log ${join(dir, 'error.log')} warn;`,
       ...(process.getuid?.() === 0 ? ['user root;'] : []),
