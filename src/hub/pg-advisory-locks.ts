@@ -35,6 +35,10 @@ export class PgAdvisoryLocks implements RepoLocks {
     return this.local.run(key, async () => {
       const client = await this.pool.connect();
       let healthy = true;
+      // A connection lost while checked out reports here, not on the pool; the lock is gone with it
+      // and git's compare-and-swap still guards the ref.
+      const lost = () => (healthy = false);
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         await client.query("SELECT set_config('lock_timeout', $1, true)", [`${this.options.timeoutMs ?? 60_000}ms`]);
@@ -49,7 +53,8 @@ export class PgAdvisoryLocks implements RepoLocks {
         return await work();
       } finally {
         // COMMIT ends the transaction whatever happened in it, and with it the lock.
-        await client.query('COMMIT').catch(() => (healthy = false));
+        if (healthy) await client.query('COMMIT').catch(() => (healthy = false));
+        client.off('error', lost);
         client.release(!healthy);
       }
     });
