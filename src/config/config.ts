@@ -1,5 +1,6 @@
 // The one typed configuration of Moda: every environment variable is declared here once, with its
 // default and description, and read through loadConfig. `moda --help` and the README table use the list.
+import { isIP } from 'node:net';
 import { homedir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ModaError } from '../errors/moda-error.js';
@@ -122,6 +123,8 @@ export interface Config {
   shutdownDelayMs: number;
   /** After SIGTERM: longest wait for requests in flight to finish before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** Addresses or CIDR blocks of proxies (nginx) whose X-Forwarded-For/-Proto are believed; empty = none. */
+  trustProxy: string[];
 }
 
 interface Setting<K extends keyof Config> {
@@ -135,6 +138,18 @@ interface Setting<K extends keyof Config> {
 }
 
 const text = (raw: string): string => raw;
+
+/** Addresses and CIDR blocks (`10.0.0.1`, `10.0.0.0/8`, `fd00::/8`), comma-separated. */
+function proxyAddresses(raw: string, env: string): string[] {
+  return list(raw).map((entry) => {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined) throw new ModaError('CONFIG_INVALID', `${env} must list IP addresses or CIDR blocks such as 10.0.0.0/8, got "${entry}"`);
+    return entry;
+  });
+}
 
 function redisUrl(raw: string, env: string): string {
   if (!/^rediss?:\/\/[^/]/.test(raw)) throw new ModaError('CONFIG_INVALID', `${env} must be a redis:// or rediss:// URL, got "${raw}"`);
@@ -287,6 +302,7 @@ export const settings = [
   define({ key: 'migrateOnStart', env: 'MODA_MIGRATE_ON_START', description: '`moda serve` brings the database schema up to date itself (under an advisory lock on PostgreSQL); `0` = it waits until `moda migrate` has done it', default: () => true, parse: flag }),
   define({ key: 'shutdownDelayMs', env: 'MODA_SHUTDOWN_DELAY', description: 'After SIGTERM: how long /readyz answers 503 while requests are still served (answers carry `Connection: close`) before the listener closes, so load balancers stop sending first', default: () => 0, parse: duration }),
   define({ key: 'shutdownTimeoutMs', env: 'MODA_SHUTDOWN_TIMEOUT', description: 'After SIGTERM: longest wait for requests in flight (uploads, git transfers) to finish before the process exits anyway', default: () => 30_000, parse: duration }),
+  define({ key: 'trustProxy', env: 'MODA_TRUST_PROXY', description: 'Comma-separated addresses or CIDR blocks of the load balancers in front (e.g. 10.0.0.0/8); requests from them have their client address (rate limits, audit log) and scheme taken from X-Forwarded-For and X-Forwarded-Proto; empty = headers ignored', default: () => [], parse: proxyAddresses }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

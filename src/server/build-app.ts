@@ -96,6 +96,8 @@ export async function buildApp({ hub, secret, logger = false, inference = create
     // Revisions may contain encoded slashes (refs%2Fpr%2F1) and file names are long.
     routerOptions: { maxParamLength: 2048 },
     requestIdHeader: 'x-request-id',
+    // Behind nginx every request comes from nginx: believe its X-Forwarded-For only when configured.
+    ...(hub.config.trustProxy.length > 0 && { trustProxy: hub.config.trustProxy }),
     // Shutdown must not wait out keep-alive on a response whose bytes the client already has.
     forceCloseConnections: true,
     genReqId: () => crypto.randomUUID(),

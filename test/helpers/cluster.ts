@@ -81,6 +81,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<ModaCl
       MODA_LOG_LEVEL: 'warn',
       MODA_MIGRATE_ON_START: '0',
       MODA_SHUTDOWN_DELAY: '1s',
+      MODA_TRUST_PROXY: '127.0.0.1',
       ...options.env,
     });
     const moda = (args: string[]) => runModa(args, env);
