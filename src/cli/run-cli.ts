@@ -21,6 +21,7 @@ import { registerRun } from './commands/run.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerWorker } from './commands/worker.js';
 import { registerTag } from './commands/tag.js';
 import { registerToken } from './commands/token.js';
 import { registerUpload } from './commands/upload.js';
@@ -49,6 +50,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
     .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text) });
   registerServe(program);
   registerMigrate(program, context);
+  registerWorker(program, context);
   registerLogin(program, context);
   registerToken(program, context);
   registerRepo(program, context);

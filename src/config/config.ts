@@ -167,6 +167,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Addresses or CIDR blocks of proxies (nginx) whose X-Forwarded-For/-Proto are believed; empty = none. */
   trustProxy: string[];
+  /** Whether `moda serve` runs jobs too (in a cluster, `moda worker` processes can run them alone). */
+  jobWorker: boolean;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -398,6 +400,7 @@ export const settings = [
   define({ key: 'shutdownDelayMs', env: 'MODA_SHUTDOWN_DELAY', description: 'After SIGTERM: how long /readyz answers 503 while requests are still served (answers carry `Connection: close`) before the listener closes, so load balancers stop sending first', default: () => 0, parse: duration }),
   define({ key: 'shutdownTimeoutMs', env: 'MODA_SHUTDOWN_TIMEOUT', description: 'After SIGTERM: longest wait for requests in flight (uploads, git transfers) to finish before the process exits anyway', default: () => 30_000, parse: duration }),
   define({ key: 'trustProxy', env: 'MODA_TRUST_PROXY', description: 'Comma-separated addresses or CIDR blocks of the load balancers in front (e.g. 10.0.0.0/8); requests from them have their client address (rate limits, audit log) and scheme taken from X-Forwarded-For and X-Forwarded-Proto; empty = headers ignored', default: () => [], parse: proxyAddresses }),
+  define({ key: 'jobWorker', env: 'MODA_JOB_WORKER', description: 'With MODA_REDIS_URL: `moda serve` runs jobs as well as serving HTTP; `0` = it only enqueues, cancels and follows them, and `moda worker` processes (which need MODA_REDIS_URL and MODA_PUBLIC_URL) run them', default: () => true, parse: flag }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */
