@@ -76,7 +76,7 @@ export class BullmqJobQueue extends EmbeddedJobQueue {
 
   override async enqueue(job: NewJob): Promise<JobRow> {
     const row = await super.enqueue(job);
-    await this.dispatch(row);
+    this.dispatch(row);
     return row;
   }
 
@@ -89,7 +89,7 @@ export class BullmqJobQueue extends EmbeddedJobQueue {
 
   override async retry(id: string, from: JobState): Promise<JobRow> {
     const row = await super.retry(id, from);
-    await this.dispatch(row);
+    this.dispatch(row);
     return row;
   }
 
@@ -144,11 +144,15 @@ export class BullmqJobQueue extends EmbeddedJobQueue {
     else this.stopLocal(message.jobId, 'cancel');
   }
 
-  /** Adds a queued row to BullMQ (its id is the job's); Redis being away is not the caller's failure: the sweep adds it later. */
-  private async dispatch(row: JobRow): Promise<void> {
+  /**
+   * Adds a queued row to BullMQ (its id is the job's), without waiting: while Redis is away the add
+   * waits for it, and the request that enqueued must not; the row is in the database, and a worker's
+   * sweep adds it anyway.
+   */
+  private dispatch(row: JobRow): void {
     if (row.state !== 'queued') return;
     const delay = Math.max(0, Date.parse(row.run_after) - Date.now());
-    await this.queue.add(row.type, {}, { jobId: row.id, delay, removeOnComplete: true, removeOnFail: true }).catch((error: unknown) => this.logError(`job ${row.id}: could not add it to the Redis queue; a worker's sweep will`, error));
+    void this.queue.add(row.type, {}, { jobId: row.id, delay, removeOnComplete: true, removeOnFail: true }).catch((error: unknown) => this.logError(`job ${row.id}: could not add it to the Redis queue; a worker's sweep will`, error));
   }
 
   private async sweep(): Promise<void> {
