@@ -17,6 +17,7 @@ import { childStart } from './child-start.js';
 import { datasetsBenchmark } from './datasets.js';
 import { clusterS3 } from './cluster-s3.js';
 import { jobsBenchmark } from './jobs.js';
+import { clusterBenchmark } from './cluster.js';
 import { downloadVsNginx } from './download-vs-nginx.js';
 import { ocrVsGutenye } from './ocr.js';
 import { pipelineOverhead } from './pipeline-overhead.js';
@@ -27,7 +28,7 @@ import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
 import { webUi } from './web-ui.js';
 
 function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB'>): Benchmark[] {
-  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, datasetsBenchmark({ sizeMiB: options.datasetMiB }), jobsBenchmark, clusterS3];
+  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, datasetsBenchmark({ sizeMiB: options.datasetMiB }), jobsBenchmark, clusterS3, clusterBenchmark];
 }
 /** The whole run is meant to take ~15 minutes; past this something hangs, so stop everything. */
 const WATCHDOG_MS = 30 * 60_000;

@@ -20,6 +20,8 @@ import { registerRepo } from './commands/repo.js';
 import { registerRun } from './commands/run.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerWorker } from './commands/worker.js';
 import { registerTag } from './commands/tag.js';
 import { registerToken } from './commands/token.js';
 import { registerUpload } from './commands/upload.js';
@@ -47,6 +49,8 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
     .exitOverride()
     .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text) });
   registerServe(program);
+  registerMigrate(program, context);
+  registerWorker(program, context);
   registerLogin(program, context);
   registerToken(program, context);
   registerRepo(program, context);

@@ -1,5 +1,6 @@
 // The one typed configuration of Moda: every environment variable is declared here once, with its
 // default and description, and read through loadConfig. `moda --help` and the README table use the list.
+import { isIP } from 'node:net';
 import { homedir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ModaError } from '../errors/moda-error.js';
@@ -160,6 +161,20 @@ export interface Config {
   llmContext: number;
   /** Requests that may wait for a sequence of a GGUF model; more get 429. */
   llmQueue: number;
+  /** Folder of the bare git repositories, shared by every replica in a cluster; empty = $MODA_HOME/repos. */
+  gitRoot: string;
+  /** `redis://` URL: cache invalidation across replicas and shared rate-limit counters; empty = in-process only. */
+  redisUrl: string;
+  /** `moda serve` brings the database schema up to date itself; off = it waits for `moda migrate`. */
+  migrateOnStart: boolean;
+  /** After SIGTERM: how long /readyz answers 503 while requests are still served, before the listener closes. */
+  shutdownDelayMs: number;
+  /** After SIGTERM: longest wait for requests in flight to finish before the process exits anyway. */
+  shutdownTimeoutMs: number;
+  /** Addresses or CIDR blocks of proxies (nginx) whose X-Forwarded-For/-Proto are believed; empty = none. */
+  trustProxy: string[];
+  /** Whether `moda serve` runs jobs too (in a cluster, `moda worker` processes can run them alone). */
+  jobWorker: boolean;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -180,6 +195,23 @@ interface Setting<K extends keyof Config> {
 }
 
 const text = (raw: string): string => raw;
+
+/** Addresses and CIDR blocks (`10.0.0.1`, `10.0.0.0/8`, `fd00::/8`), comma-separated. */
+function proxyAddresses(raw: string, env: string): string[] {
+  return list(raw).map((entry) => {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined) throw new ModaError('CONFIG_INVALID', `${env} must list IP addresses or CIDR blocks such as 10.0.0.0/8, got "${entry}"`);
+    return entry;
+  });
+}
+
+function redisUrl(raw: string, env: string): string {
+  if (!/^rediss?:\/\/[^/]/.test(raw)) throw new ModaError('CONFIG_INVALID', `${env} must be a redis:// or rediss:// URL, got "${raw}"`);
+  return raw;
+}
 
 function integer(raw: string, env: string): number {
   const value = Number(raw);
@@ -371,6 +403,13 @@ export const settings = [
   define({ key: 'llmParallel', env: 'MODA_LLM_PARALLEL', description: 'Sequences per loaded GGUF model: requests generating together in one context (continuous batching); each holds its KV cache in the model memory budget (0 = twice the cores, at most 8, fewer when the memory budget cannot hold them)', default: () => 0, parse: integer }),
   define({ key: 'llmContext', env: 'MODA_LLM_CONTEXT', description: 'Tokens of context (prompt + answer) per sequence of a GGUF model, at most what the model was trained for; a longer request gets 413 context_length_exceeded', default: () => 4096, parse: integer }),
   define({ key: 'llmQueue', env: 'MODA_LLM_QUEUE', description: 'Requests that may wait for a free sequence of a GGUF model; more get 429 with Retry-After', default: () => 32, parse: integer }),
+  define({ key: 'gitRoot', env: 'MODA_GIT_ROOT', description: 'Folder of the bare git repositories; in a cluster a directory every replica shares (a ReadWriteMany volume); empty = $MODA_HOME/repos', default: () => '', parse: (raw) => resolve(raw) }),
+  define({ key: 'redisUrl', env: 'MODA_REDIS_URL', description: 'Redis (`redis://[user:password@]host:port[/db]`) that replicas share: read caches are invalidated on every replica at once and rate-limit counters are shared; empty = in-process only', default: () => '', parse: redisUrl }),
+  define({ key: 'migrateOnStart', env: 'MODA_MIGRATE_ON_START', description: '`moda serve` brings the database schema up to date itself (under an advisory lock on PostgreSQL); `0` = it waits until `moda migrate` has done it', default: () => true, parse: flag }),
+  define({ key: 'shutdownDelayMs', env: 'MODA_SHUTDOWN_DELAY', description: 'After SIGTERM: how long /readyz answers 503 while requests are still served (answers carry `Connection: close`) before the listener closes, so load balancers stop sending first', default: () => 0, parse: duration }),
+  define({ key: 'shutdownTimeoutMs', env: 'MODA_SHUTDOWN_TIMEOUT', description: 'After SIGTERM: longest wait for requests in flight (uploads, git transfers) to finish before the process exits anyway', default: () => 30_000, parse: duration }),
+  define({ key: 'trustProxy', env: 'MODA_TRUST_PROXY', description: 'Comma-separated addresses or CIDR blocks of the load balancers in front (e.g. 10.0.0.0/8); requests from them have their client address (rate limits, audit log) and scheme taken from X-Forwarded-For and X-Forwarded-Proto; empty = headers ignored', default: () => [], parse: proxyAddresses }),
+  define({ key: 'jobWorker', env: 'MODA_JOB_WORKER', description: 'With MODA_REDIS_URL: `moda serve` runs jobs as well as serving HTTP; `0` = it only enqueues, cancels and follows them, and `moda worker` processes (which need MODA_REDIS_URL and MODA_PUBLIC_URL) run them', default: () => true, parse: flag }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -11,6 +11,7 @@ export interface ErrorSpec {
 
 export const errorCatalog = {
   CONFIG_INVALID: { status: 500, retryable: false, message: 'Invalid configuration' },
+  DB_MIGRATIONS_PENDING: { status: 503, retryable: true, message: 'The database schema is older than this server; run `moda migrate`' },
   BAD_REQUEST: { status: 400, retryable: false, message: 'Bad request' },
   VALIDATION_FAILED: { status: 400, retryable: false, message: 'The request does not match its schema' },
   PATH_INVALID: { status: 400, retryable: false, message: 'Invalid file path' },

@@ -8,19 +8,26 @@ import type { Selectable } from 'kysely';
 import type { ReposTable } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import type { ResolvedRevision } from './refs.js';
+import { folderGitRepositories, type GitRepositories } from './git-repositories.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import type { RepoLocks } from './repo-locks.js';
 import { TtlCache } from './ttl-cache.js';
-import { repoTypePlural } from './paths.js';
 
 export interface HubContext {
   db: Db;
   blobs: BlobStore;
   config: Config;
-  /** One writer per branch inside this process; compare-and-swap refs guard across processes. */
-  commitLocks: KeyedMutex;
+  /** Where the bare git repositories are (MODA_GIT_ROOT). */
+  repositories: GitRepositories;
+  /**
+   * One writer per branch: a ref update and the index rows that follow it. In one process a keyed
+   * mutex; on PostgreSQL also an advisory lock, so it holds across replicas.
+   */
+  commitLocks: RepoLocks;
   /**
    * Read caches for the hot paths (a repo-info request spent most of its time on these lookups,
-   * bench/RESULTS.md). Entries live 1 s; every write in this process clears the cache it affects.
+   * bench/RESULTS.md). Entries live 1 s; every write in this process clears the cache it affects,
+   * and with MODA_REDIS_URL every other replica's too (cache-invalidation.ts).
    */
   caches: {
     repos: TtlCache<string, Selectable<ReposTable> | null>;
@@ -32,12 +39,13 @@ export interface HubContext {
 const CACHE_MAX_BYTES = 16 * 1024 ** 2;
 const CACHE_TTL_MS = 1000;
 
-export function createHubContext(db: Db, blobs: BlobStore, config: Config): HubContext {
+export function createHubContext(db: Db, blobs: BlobStore, config: Config, options: { commitLocks?: RepoLocks } = {}): HubContext {
   return {
     db,
     blobs,
     config,
-    commitLocks: new KeyedMutex(),
+    repositories: folderGitRepositories(config.gitRoot || join(config.home, 'repos')),
+    commitLocks: options.commitLocks ?? new KeyedMutex(),
     // Keys come from requests (repo names, revisions): the byte bound keeps 10,000 long ones small.
     caches: {
       repos: new TtlCache(CACHE_TTL_MS, 10_000, CACHE_MAX_BYTES, 'repos'),
@@ -48,9 +56,9 @@ export function createHubContext(db: Db, blobs: BlobStore, config: Config): HubC
 }
 
 export function reposRoot(hub: HubContext): string {
-  return join(hub.config.home, 'repos');
+  return hub.repositories.root;
 }
 
 export function gitDirOf(hub: HubContext, type: RepoType, namespace: string, name: string): string {
-  return join(reposRoot(hub), repoTypePlural(type), namespace, `${name}.git`);
+  return hub.repositories.gitDirOf(type, namespace, name);
 }

@@ -1,7 +1,9 @@
 // Serialises async work per key inside one process (e.g. commits to one branch), so concurrent
-// writers queue instead of racing. Cross-process safety still comes from compare-and-swap refs.
+// writers queue instead of racing. Cross-process safety comes from compare-and-swap refs and, on
+// PostgreSQL, from advisory locks (pg-advisory-locks.ts).
+import type { RepoLocks } from './repo-locks.js';
 
-export class KeyedMutex {
+export class KeyedMutex implements RepoLocks {
   private readonly tails = new Map<string, Promise<void>>();
 
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -17,5 +19,9 @@ export class KeyedMutex {
       release();
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.tails.values());
   }
 }

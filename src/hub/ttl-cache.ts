@@ -10,6 +10,8 @@ const VALUE_BYTES = 1024;
 export class TtlCache<K, V> implements CacheStats {
   private readonly entries = new Map<K, { value: V; expires: number }>();
   private totalBytes = 0;
+  /** Called by clear() (a write made entries stale), not by clearLocal(): replicas hear of it here. */
+  onClear: (() => void) | undefined;
 
   constructor(
     private readonly ttlMs: number,
@@ -42,12 +44,19 @@ export class TtlCache<K, V> implements CacheStats {
     this.remove(key);
     const bytes = this.bytesOf(key);
     // Everything here is at most ttlMs old anyway: starting over is cheaper than tracking age.
-    if (this.entries.size >= this.capacity || this.totalBytes + bytes > this.maxBytes) this.clear();
+    if (this.entries.size >= this.capacity || this.totalBytes + bytes > this.maxBytes) this.clearLocal();
     this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
     this.totalBytes += bytes;
   }
 
+  /** Drops every entry because a write made them stale, here and (through onClear) on other replicas. */
   clear(): void {
+    this.clearLocal();
+    this.onClear?.();
+  }
+
+  /** Drops every entry of this process only. */
+  clearLocal(): void {
     this.entries.clear();
     this.totalBytes = 0;
   }

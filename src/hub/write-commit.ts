@@ -4,6 +4,8 @@
 // half-written branch.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ModaError } from '../errors/moda-error.js';
 import { checkGitmodules } from './check-gitmodules.js';
 import { git, spawnGit } from './git.js';
@@ -88,9 +90,26 @@ export async function compareAndSwapRef(gitDir: string, ref: string, next: strin
   } catch (error) {
     const stderr = String((error as ModaError).details?.stderr ?? '');
     // Lost the race: the ref moved, already exists, or another writer holds its lock right now.
-    if (/but expected|reference already exists|\.lock': File exists/.test(stderr)) return false;
+    if (/but expected|reference already exists/.test(stderr)) return false;
+    if (/\.lock': File exists/.test(stderr)) {
+      await removeStaleRefLock(gitDir, ref);
+      return false;
+    }
     throw error;
   }
+}
+
+/**
+ * git holds a ref's lock file for milliseconds; one much older was left by a writer killed
+ * mid-update (a replica SIGKILLed in a cluster, where start-up recovery may not clean shared
+ * folders). Left there, it would refuse every later commit to the branch.
+ */
+export const STALE_REF_LOCK_MS = 10_000;
+
+async function removeStaleRefLock(gitDir: string, ref: string): Promise<void> {
+  const lock = join(gitDir, `${ref}.lock`);
+  const info = await stat(lock).catch(() => undefined);
+  if (info && Date.now() - info.mtimeMs > STALE_REF_LOCK_MS) await rm(lock, { force: true });
 }
 
 /**

@@ -55,19 +55,19 @@ export class EmbeddedJobQueue implements JobQueue {
   /** `host:pid:random`: which process (and which queue in it) runs a job. */
   readonly runnerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly emitter = new EventEmitter().setMaxListeners(0);
-  private readonly running = new Map<string, RunningJob>();
+  protected readonly running = new Map<string, RunningJob>();
   private readonly concurrency: number;
-  private serverUrl: string | undefined;
+  protected serverUrl: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private again = false;
-  private closed = false;
+  protected closed = false;
 
   constructor(
-    private readonly hub: HubContext,
-    private readonly registry: JobTypeRegistry,
+    protected readonly hub: HubContext,
+    protected readonly registry: JobTypeRegistry,
     /** Where failures of the queue itself (not of a job) are reported: the server's log. */
-    private readonly logError: (message: string, error: unknown) => void = () => {},
+    protected readonly logError: (message: string, error: unknown) => void = () => {},
   ) {
     this.concurrency = defaultJobConcurrency(hub.config.jobConcurrency);
   }
@@ -81,7 +81,7 @@ export class EmbeddedJobQueue implements JobQueue {
     return () => this.emitter.off('event', listener);
   }
 
-  private emit(event: JobEvent): void {
+  protected emit(event: JobEvent): void {
     this.emitter.emit('event', event);
   }
 
@@ -136,7 +136,7 @@ export class EmbeddedJobQueue implements JobQueue {
   }
 
   /** Runs a tick now, or once more after the one in progress. */
-  private wake(): void {
+  protected wake(): void {
     if (this.closed || this.serverUrl === undefined) return;
     if (this.ticking) {
       this.again = true;
@@ -155,16 +155,21 @@ export class EmbeddedJobQueue implements JobQueue {
 
   private async tick(): Promise<void> {
     for (const id of await cancelRequestedJobs(this.hub.db, this.runnerId)) this.stopLocal(id, 'cancel');
+    await this.claimJobs();
+  }
+
+  /** Claims and starts due queued jobs up to the concurrency (a cluster queue is handed its jobs by BullMQ instead). */
+  protected async claimJobs(): Promise<void> {
     const types = this.registry.list().map((type) => type.type);
     while (!this.closed && this.running.size < this.concurrency) {
       const row = await claimNextJob(this.hub.db, this.runnerId, types);
       if (!row) break;
       this.emit({ kind: 'job', job: row });
-      this.run(row);
+      void this.run(row);
     }
   }
 
-  private stopLocal(id: string, why: 'cancel' | 'close'): void {
+  protected stopLocal(id: string, why: 'cancel' | 'close'): void {
     const job = this.running.get(id);
     if (!job || job.stopping) return;
     job.stopping = why;
@@ -176,20 +181,21 @@ export class EmbeddedJobQueue implements JobQueue {
     if (job.child?.connected) job.child.send(message);
   }
 
-  private log(id: string, lines: readonly string[]): Promise<void> {
+  protected log(id: string, lines: readonly string[]): Promise<void> {
     return appendJobLog(this.hub.db, id, lines).then((rows) => {
       if (rows.length > 0) this.emit({ kind: 'log', jobId: id, lines: rows });
     });
   }
 
-  private async emitRow(id: string): Promise<JobRow> {
+  protected async emitRow(id: string): Promise<JobRow> {
     const row = await findJobRow(this.hub.db, id);
     if (!row) throw new ModaError('JOB_NOT_FOUND', `no job ${id}`);
     this.emit({ kind: 'job', job: row });
     return row;
   }
 
-  private run(row: JobRow): void {
+  /** Runs a job claimed by this runner; resolves when it has ended and its end is recorded. */
+  protected run(row: JobRow): Promise<void> {
     let endedResolve = () => {};
     const job: RunningJob = { row, child: undefined, outcome: undefined, stopping: undefined, killTimer: undefined, progressTimer: undefined, progressWritten: 0, writes: Promise.resolve(), ended: new Promise((resolve) => (endedResolve = resolve)) };
     this.running.set(row.id, job);
@@ -205,6 +211,7 @@ export class EmbeddedJobQueue implements JobQueue {
         endedResolve();
         this.wake();
       });
+    return job.ended;
   }
 
   /** Starts the job's process and resolves when it has exited. */

@@ -26,12 +26,14 @@ export interface NewJob {
   owner: string;
   tokenId: string | null;
   maxAttempts: number;
+  /** A fixed id (a job that must exist once per cluster); an existing job with this id is returned instead. */
+  id?: string;
 }
 
 export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
   const now = new Date().toISOString();
   const row: JobRow = {
-    id: newJobId(),
+    id: job.id ?? newJobId(),
     type: job.type,
     params: JSON.stringify(job.params ?? {}),
     owner: job.owner,
@@ -53,8 +55,12 @@ export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
     error_message: null,
     log_lines: 0,
   };
-  await db.insertInto('jobs').values(row).execute();
-  return row;
+  if (job.id === undefined) {
+    await db.insertInto('jobs').values(row).execute();
+    return row;
+  }
+  await db.insertInto('jobs').values(row).onConflict((conflict) => conflict.column('id').doNothing()).execute();
+  return (await findJobRow(db, row.id)) ?? row;
 }
 
 export async function findJobRow(db: Db, id: string): Promise<JobRow | undefined> {
@@ -85,15 +91,22 @@ export async function claimNextJob(db: Db, runner: string, types: readonly strin
   const now = new Date().toISOString();
   const candidates = await db.selectFrom('jobs').select('id').where('state', '=', 'queued').where('run_after', '<=', now).where('type', 'in', types).orderBy('id').limit(8).execute();
   for (const { id } of candidates) {
-    const claimed = await db
-      .updateTable('jobs')
-      .set((eb) => ({ state: 'running', runner, pid: null, started_at: now, finished_at: null, attempts: eb('attempts', '+', 1), progress_fraction: null, progress_message: null, error_code: null, error_message: null, cancel_requested: 0 }))
-      .where('id', '=', id)
-      .where('state', '=', 'queued')
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 1) return findJobRow(db, id);
+    const claimed = await claimJob(db, id, runner);
+    if (claimed) return claimed;
   }
   return undefined;
+}
+
+/** Takes queued job `id` for `runner`; undefined when it is not queued (another runner won it, or it ended). */
+export async function claimJob(db: Db, id: string, runner: string): Promise<JobRow | undefined> {
+  const now = new Date().toISOString();
+  const claimed = await db
+    .updateTable('jobs')
+    .set((eb) => ({ state: 'running', runner, pid: null, started_at: now, finished_at: null, attempts: eb('attempts', '+', 1), progress_fraction: null, progress_message: null, error_code: null, error_message: null, cancel_requested: 0 }))
+    .where('id', '=', id)
+    .where('state', '=', 'queued')
+    .executeTakeFirst();
+  return Number(claimed.numUpdatedRows) === 1 ? findJobRow(db, id) : undefined;
 }
 
 export async function setJobProgress(db: Db, id: string, fraction: number | null, message: string | null): Promise<void> {

@@ -31,11 +31,12 @@ import { registerOllamaRoutes } from '../protocols/ollama/ollama-routes.js';
 import { registerOpenAiRoutes } from '../protocols/openai/openai-routes.js';
 import { registerDeploymentRoutes } from '../protocols/moda/deployment-routes.js';
 import { Deployments } from '../serve/deployments.js';
-import { registerObservabilityRoutes, setReadinessCheck } from '../protocols/moda/observability-routes.js';
+import { isDraining, registerObservabilityRoutes, setReadinessCheck } from '../protocols/moda/observability-routes.js';
 import { InferenceService } from '../serve/inference-service.js';
 import { ModelCache } from '../serve/model-cache.js';
 import { registerWebUi } from './web-ui.js';
 import { registerRateLimits } from './rate-limit/register-rate-limits.js';
+import type { RateLimitStore } from './rate-limit/rate-limit-store.js';
 import { registerAuditRequestContext } from './audit-request-context.js';
 import { registerAuditRoutes } from '../protocols/moda/audit-routes.js';
 import { registerJobs } from './register-jobs.js';
@@ -81,17 +82,23 @@ export interface AppOptions {
   /** Key that signs LFS object URLs. */
   secret: string;
   logger?: boolean;
+  /** Where rate-limit buckets live: in this process unless given (Redis in a cluster). */
+  rateLimitStore?: RateLimitStore;
+  /** Awaited before each answer: other replicas must hear of this request's cache invalidations first. */
+  beforeReply?: () => Promise<void>;
 }
 
 const EXPOSED_HEADERS = ['x-repo-commit', 'x-error-code', 'x-error-message', 'etag', 'x-linked-etag', 'x-linked-size', 'content-range', 'content-length', 'accept-ranges', 'link', 'x-request-id', 'x-total-count'];
 
-export async function buildApp({ hub, secret, logger = false, inference = createInferenceService(hub) }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ hub, secret, logger = false, inference = createInferenceService(hub), rateLimitStore, beforeReply }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: hub.config.logLevel } : false,
     bodyLimit: hub.config.maxJsonBytes,
     // Revisions may contain encoded slashes (refs%2Fpr%2F1) and file names are long.
     routerOptions: { maxParamLength: 2048 },
     requestIdHeader: 'x-request-id',
+    // Behind nginx every request comes from nginx: believe its X-Forwarded-For only when configured.
+    ...(hub.config.trustProxy.length > 0 && { trustProxy: hub.config.trustProxy }),
     // Shutdown must not wait out keep-alive on a response whose bytes the client already has.
     forceCloseConnections: true,
     genReqId: () => crypto.randomUUID(),
@@ -109,6 +116,11 @@ export async function buildApp({ hub, secret, logger = false, inference = create
       callback(null, corsOrigins.has(request.headers.origin ?? '') ? credentialed : anonymousCors),
   });
   app.addHook('onSend', addSecurityHeaders);
+  app.addHook('onSend', async (_request, reply) => {
+    if (beforeReply) await beforeReply();
+    // Draining after SIGTERM: each connection closes after its answer, so the process can exit.
+    if (isDraining(app)) reply.header('connection', 'close');
+  });
 
   app.addContentTypeParser(['application/vnd.git-lfs+json'], { parseAs: 'string' }, (_request, text, done) => {
     try {
@@ -121,7 +133,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   registerBodyLimits(app);
 
   app.decorateRequest('actor', null as never);
-  registerRateLimits(app, hub);
+  registerRateLimits(app, hub, rateLimitStore);
   registerAuditRequestContext(app, hub);
   const hostAllowed = allowedHostCheck(hub.config);
   app.addHook('onRequest', async (request, reply) => {

@@ -283,11 +283,20 @@ function buildOpenApiDocument(): OpenApiDocument {
           responses: { '200': { description: 'Alive', content: json({ type: 'object', required: ['status'], properties: { status: { const: 'ok' } } }) } },
         },
       },
+      '/livez': {
+        get: {
+          operationId: 'liveness',
+          tags: ['operations'],
+          summary: 'Liveness: the process answers (also while it starts or drains); a Kubernetes livenessProbe',
+          security: [{}],
+          responses: { '200': { description: 'Alive', content: json({ type: 'object', required: ['status'], properties: { status: { const: 'ok' } } }) } },
+        },
+      },
       '/readyz': {
         get: {
           operationId: 'readiness',
           tags: ['operations'],
-          summary: 'Readiness: start-up done and every required deployment loaded',
+          summary: 'Readiness: start-up done, every required deployment loaded, and not draining after SIGTERM',
           security: [{}],
           responses: {
             '200': { description: 'Ready for traffic', content: json(ref('Readiness'), { example: { status: 'ready' } }) },

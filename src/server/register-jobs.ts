@@ -3,7 +3,9 @@
 // import is then enqueued as a `catalog-import` job whose progress /healthz and the home page show.
 import type { FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub/context.js';
+import { BullmqJobQueue } from '../jobs/bullmq-job-queue.js';
 import { EmbeddedJobQueue } from '../jobs/embedded-job-queue.js';
+import type { JobQueue } from '../jobs/job-queue.js';
 import { registerJobMetrics } from '../jobs/job-metrics.js';
 import { JobService } from '../jobs/job-service.js';
 import { findJobRow } from '../jobs/job-store.js';
@@ -11,6 +13,9 @@ import { loadJobTypes } from '../jobs/register-job-types.js';
 import { onDefaultBranchCommit } from '../hub/repos/reindex-repo.js';
 import { registerJobRoutes } from '../protocols/moda/job-routes.js';
 import { metricsRegistryOf } from './metrics.js';
+
+/** The cluster's starter-catalog import: sorts before every time-ordered id (job-store.ts), one per cluster. */
+const CLUSTER_CATALOG_JOB_ID = '000000000catalog00';
 
 export interface StarterCatalogStatus {
   /** off: MODA_CATALOG=0; importing: queued or running; done; failed (or cancelled). */
@@ -34,7 +39,9 @@ function listenUrl(app: FastifyInstance): string {
 
 export async function registerJobs(app: FastifyInstance, hub: HubContext): Promise<AppJobs> {
   const registry = await loadJobTypes(hub.config.jobModules);
-  const queue = new EmbeddedJobQueue(hub, registry, (message, error) => app.log.error({ err: error }, message));
+  const logError = (message: string, error: unknown) => app.log.error({ err: error }, message);
+  // With Redis (a cluster) BullMQ hands jobs to whichever process runs jobs; without it this server runs them.
+  const queue: JobQueue = hub.config.redisUrl ? new BullmqJobQueue(hub, registry, logError, { redisUrl: hub.config.redisUrl, worker: hub.config.jobWorker }) : new EmbeddedJobQueue(hub, registry, logError);
   const service = new JobService(hub, queue, registry);
   registerJobRoutes(app, service);
   const metrics = metricsRegistryOf(app);
@@ -44,6 +51,11 @@ export async function registerJobs(app: FastifyInstance, hub: HubContext): Promi
   app.addHook('onListen', async () => {
     await queue.start({ serverUrl: listenUrl(app) });
     if (!hub.config.catalog) return;
+    // In a cluster every replica starting asks for the import: a fixed id makes it one job (run on the cluster's first start).
+    if (hub.config.redisUrl) {
+      catalogJobId = (await queue.enqueue({ id: CLUSTER_CATALOG_JOB_ID, type: 'catalog-import', params: {}, owner: 'admin', tokenId: null, maxAttempts: registry.get('catalog-import')?.maxAttempts ?? 1 })).id;
+      return;
+    }
     // A start after a crash may find the last import re-queued: that one counts.
     const pending = await hub.db.selectFrom('jobs').select('id').where('type', '=', 'catalog-import').where('state', 'in', ['queued', 'running']).orderBy('id', 'desc').executeTakeFirst();
     catalogJobId = pending?.id ?? (await queue.enqueue({ type: 'catalog-import', params: {}, owner: 'admin', tokenId: null, maxAttempts: registry.get('catalog-import')?.maxAttempts ?? 1 })).id;

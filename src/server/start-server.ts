@@ -5,32 +5,43 @@ import { rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
-import { openDatabase } from '../db/open-database.js';
+import { isPostgresUrl, openDatabase } from '../db/open-database.js';
 import { newTokenSecret, registerToken } from '../hub/accounts/tokens.js';
 import { ensureAdminUser } from '../hub/accounts/users.js';
 import { createHubContext, type HubContext } from '../hub/context.js';
+import { PgAdvisoryLocks } from '../hub/pg-advisory-locks.js';
 import { recoverHub } from '../hub/recover.js';
 import { openBlobStore } from '../storage/open-blob-store.js';
 import { buildApp } from './build-app.js';
+import { connectCacheInvalidation, type CacheInvalidation } from './cache-invalidation.js';
+import { drainServer } from './graceful-shutdown.js';
+import { RedisRateLimitStore } from './rate-limit/redis-rate-limit-store.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   hub: HubContext;
   url: string;
   close(): Promise<void>;
+  /** SIGTERM: readiness 503, requests in flight finish (MODA_SHUTDOWN_DELAY/_TIMEOUT), then close(). */
+  drain(): Promise<void>;
 }
 
 export async function openHub(config: Config): Promise<HubContext> {
   await mkdir(config.home, { recursive: true });
   const db = await openDatabase(config);
-  const hub = createHubContext(db, openBlobStore(config), config);
+  // Replicas sharing a PostgreSQL database share their write locks through it.
+  const commitLocks = isPostgresUrl(config.databaseUrl) ? new PgAdvisoryLocks(config.databaseUrl) : undefined;
+  const hub = createHubContext(db, openBlobStore(config), config, { commitLocks });
   await ensureAdminUser(hub);
   if (config.adminToken) await registerToken(hub, 'admin', 'MODA_ADMIN_TOKEN', 'admin', config.adminToken);
   else await ensureGeneratedAdminToken(hub, config.home);
   const alone = await registerProcess(config.home);
-  // Another server of this same process (tests run several) counts as a live writer too.
-  const exclusive = alone && !openHomes.has(config.home);
+  // Another server of this same process (tests run several) counts as a live writer too. Replicas of
+  // a cluster (MODA_REDIS_URL) may write the shared folders from other hosts, whose processes
+  // cannot be seen from here: their leftovers are never taken for garbage.
+  const exclusive = alone && !openHomes.has(config.home) && !config.redisUrl;
   openHomes.set(config.home, (openHomes.get(config.home) ?? 0) + 1);
   await recoverHub(hub, exclusive);
   return hub;
@@ -102,19 +113,48 @@ async function serverSecret(home: string): Promise<string> {
 
 export async function startServer(config: Config, options: { logger?: boolean } = {}): Promise<RunningServer> {
   const hub = await openHub(config);
-  const app = await buildApp({ hub, secret: await serverSecret(config.home), logger: options.logger });
+  // Redis connects before the app (and its logger) exists.
+  const logTo: { app?: FastifyInstance } = {};
+  const warn = (message: string, error?: unknown) => (logTo.app ? logTo.app.log.warn({ err: error }, message) : process.stderr.write(`${message}: ${String(error)}\n`));
+  // Cluster mode: caches invalidated on every replica, rate-limit buckets shared.
+  let invalidation: CacheInvalidation | undefined;
+  let rateLimitRedis: Redis | undefined;
+  if (config.redisUrl) {
+    invalidation = await connectCacheInvalidation(hub, config.redisUrl, warn);
+    rateLimitRedis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    rateLimitRedis.on('error', (error) => warn('redis (rate limits) connection error', error));
+  }
+  const app = await buildApp({
+    hub,
+    secret: await serverSecret(config.home),
+    logger: options.logger,
+    rateLimitStore: rateLimitRedis && new RedisRateLimitStore(rateLimitRedis, { onError: (error) => warn('rate limit not checked: redis unavailable', error) }),
+    beforeReply: invalidation?.flush,
+  });
+  logTo.app = app;
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await invalidation?.close();
+      await rateLimitRedis?.quit().catch(() => rateLimitRedis?.disconnect());
+      await hub.commitLocks.close();
+      await hub.db.destroy();
+      releaseHome(config.home);
+    })());
   return {
     app,
     hub,
     url: `http://${host}:${port}`,
-    async close() {
-      await app.close();
-      await hub.db.destroy();
-      releaseHome(config.home);
+    close,
+    async drain() {
+      const { timedOut } = await drainServer(app, { delayMs: config.shutdownDelayMs, timeoutMs: config.shutdownTimeoutMs });
+      if (timedOut) app.log.warn('requests still in flight after MODA_SHUTDOWN_TIMEOUT; closing anyway');
+      await close();
     },
   };
 }

@@ -1,4 +1,4 @@
-// `moda serve`: runs the hub server in the foreground until SIGINT/SIGTERM.
+// `moda serve`: runs the hub server in the foreground until SIGINT, or SIGTERM which drains it first.
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { ModaError } from '../../errors/moda-error.js';
@@ -24,11 +24,12 @@ export function registerServe(program: Command): void {
       const server = await startServer(config, { logger: true });
       process.stdout.write(`Moda listening on ${server.url} (data in ${config.home})\n`);
       if (!config.adminToken) process.stdout.write(`Admin token: see ${config.home}/admin-token (or set MODA_ADMIN_TOKEN)\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+      // SIGTERM (an orchestrator, a rolling restart) drains; SIGINT (Ctrl-C) stops at once.
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
       });
-      await server.close();
+      if (signal === 'SIGTERM') await server.drain();
+      else await server.close();
     });
 }

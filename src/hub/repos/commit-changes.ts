@@ -71,6 +71,8 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
       });
       if (await compareAndSwapRef(repo.gitDir, ref, commit, head)) {
         hub.caches.heads.clear();
+        // Under the same lock: a replica's slower index write can then never follow a newer one's.
+        if (branch === repo.row.default_branch) await reindexRepo(hub, repo, actor);
         return commit;
       }
       if (input.parentCommit !== undefined) {
@@ -80,7 +82,6 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
     throw new ModaError('HUB_COMMIT_CONFLICT', `${branch} kept moving; gave up after ${MAX_ATTEMPTS} attempts`);
   });
 
-  if (branch === repo.row.default_branch) await reindexRepo(hub, repo, actor);
   return { commitOid, branch };
 }
 

@@ -21,8 +21,8 @@ export async function squashHistory(hub: HubContext, actor: Actor, repo: RepoRec
     const squashed = (await gitText(repo.gitDir, ['commit-tree', tree], { input: `${message}\n`, env })).trim();
     if (!(await compareAndSwapRef(repo.gitDir, ref, squashed, head))) throw new ModaError('HUB_COMMIT_CONFLICT', `${branch} moved while squashing; try again`);
     hub.caches.heads.clear();
+    if (branch === repo.row.default_branch) await reindexRepo(hub, repo);
     return squashed;
   });
-  if (branch === repo.row.default_branch) await reindexRepo(hub, repo);
   return commit;
 }

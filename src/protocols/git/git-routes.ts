@@ -148,6 +148,8 @@ async function followDefaultBranch(hub: HubContext, repo: RepoRecord, pusher: Ac
   if (!indexed) return;
   // A push may have moved any branch or tag.
   hub.caches.heads.clear();
-  const head = await readRef(repo.gitDir, `refs/heads/${repo.row.default_branch}`);
-  if (head !== undefined && head !== indexed.sha) await reindexRepo(hub, repo, pusher);
+  const ref = `refs/heads/${repo.row.default_branch}`;
+  const head = await readRef(repo.gitDir, ref);
+  // The same lock API commits take, so this index write cannot overtake a newer commit's.
+  if (head !== undefined && head !== indexed.sha) await hub.commitLocks.run(`${repo.gitDir}\0${ref}`, () => reindexRepo(hub, repo, pusher));
 }

@@ -1,5 +1,5 @@
-// What operators and tools read about a running server: Prometheus metrics, readiness (start-up done
-// and every required deployment loaded), and the OpenAPI document with its /docs page.
+// What operators and tools read about a running server: Prometheus metrics, liveness, readiness
+// (start-up done, every required deployment loaded, not draining), and the OpenAPI document.
 import type { FastifyInstance } from 'fastify';
 import { apiDocsPage } from '../../server/api-docs-page.js';
 import { registerMetrics } from '../../server/metrics.js';
@@ -21,6 +21,18 @@ export type ReadinessCheck = () => Readiness | Promise<Readiness>;
 // set from inside a plugin reaches the root's /readyz.
 const readinessChecks = new WeakMap<object, ReadinessCheck>();
 
+// Servers shutting down (SIGTERM): /readyz answers 503 so that load balancers stop sending.
+const drainingServers = new WeakSet<object>();
+
+/** From now on /readyz answers 503 `draining`; requests are still served (graceful-shutdown.ts). */
+export function markDraining(app: FastifyInstance): void {
+  drainingServers.add(app.server);
+}
+
+export function isDraining(app: FastifyInstance): boolean {
+  return drainingServers.has(app.server);
+}
+
 /** Makes /readyz answer 200 only when `check` says ready (after start-up); replaces any earlier check. */
 export function setReadinessCheck(app: FastifyInstance, check: ReadinessCheck): void {
   readinessChecks.set(app.server, check);
@@ -41,10 +53,22 @@ export function registerObservabilityRoutes(app: FastifyInstance, models: ModelC
     return hub === undefined || isSiteAdmin(request.actor) ? text : hidePrivateModels(hub, text);
   });
 
+  // Liveness only says the event loop answers: a replica that is draining or still loading is alive.
+  app.get('/livez', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { status: 'ok' };
+  });
+
   app.get('/readyz', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     const check = readinessChecks.get(app.server);
-    const readiness: Readiness = !started ? { ready: false, waiting: ['start-up'] } : check ? await check() : { ready: true, waiting: [] };
+    const readiness: Readiness = drainingServers.has(app.server)
+      ? { ready: false, waiting: ['draining'] }
+      : !started
+        ? { ready: false, waiting: ['start-up'] }
+        : check
+          ? await check()
+          : { ready: true, waiting: [] };
     if (readiness.ready) return { status: 'ready' };
     return reply.code(503).send({ status: 'waiting', waiting: readiness.waiting });
   });
