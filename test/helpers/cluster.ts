@@ -66,7 +66,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<ModaCl
   try {
     const [postgres, redis] = await Promise.all([startPostgresCluster(), startRedisServer()]);
     cleanups.push(() => postgres.stop(), () => redis.stop());
-    const nginxPort = await freePort();
+    // Distinct ports up front: a port just released may be handed out again.
+    const ports = new Set<number>();
+    while (ports.size < (options.replicas ?? 2) + 1) ports.add(await freePort());
+    const [nginxPort = 0, ...replicaPorts] = [...ports];
     const url = `http://127.0.0.1:${nginxPort}`;
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('MODA_')) env[key] = value;
@@ -88,7 +91,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<ModaCl
     const migrated = await moda(['migrate']);
     if (migrated.code !== 0) throw new Error(`moda migrate failed: ${migrated.output}`);
     const replicas: Replica[] = [];
-    for (let index = 0; index < (options.replicas ?? 2); index++) replicas.push(await replicaOf(`web-${index + 1}`, await freePort(), env));
+    for (const [index, port] of replicaPorts.entries()) replicas.push(replicaOf(`web-${index + 1}`, port, env));
     cleanups.push(() => Promise.all(replicas.map((replica) => replica.stop('SIGKILL'))));
     await Promise.all(replicas.map((replica) => replica.restart()));
     if (options.nginx !== false) {
