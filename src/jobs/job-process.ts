@@ -2,13 +2,13 @@
 // job's CPU, memory and native crashes never touch the HTTP thread. It opens the hub itself (its own
 // database connection and blob store), acts as the job's owner through a token of the owner's
 // rights, runs the job type's code, and reports progress, log lines and the outcome over IPC.
-import { join } from 'node:path';
 import { ModaClient } from '../client/moda-client.js';
-import { openDatabase } from '../db/open-database.js';
+import { isPostgresUrl, openDatabase } from '../db/open-database.js';
 import { isModaError, ModaError } from '../errors/moda-error.js';
 import { authenticate } from '../hub/actor.js';
 import { createHubContext } from '../hub/context.js';
-import { FsBlobStore } from '../storage/fs-blob-store.js';
+import { PgAdvisoryLocks } from '../hub/pg-advisory-locks.js';
+import { openBlobStore } from '../storage/open-blob-store.js';
 import type { FromJobProcess, JobFailure, JobStart, ToJobProcess } from './job-messages.js';
 import { loadJobTypes } from './register-job-types.js';
 
@@ -30,8 +30,11 @@ function failureOf(error: unknown): JobFailure {
 
 async function run(start: JobStart): Promise<void> {
   const db = await openDatabase(start.config);
+  // The same blob store (local files or S3) and, on PostgreSQL, the same cross-process write locks
+  // as the server's replicas: a job's commits are ordered with theirs.
+  const commitLocks = isPostgresUrl(start.config.databaseUrl) ? new PgAdvisoryLocks(start.config.databaseUrl) : undefined;
   try {
-    const hub = createHubContext(db, new FsBlobStore(join(start.config.home, 'blobs'), { directIo: start.config.blobDirectIo }), start.config);
+    const hub = createHubContext(db, openBlobStore(start.config), start.config, { commitLocks });
     const registry = await loadJobTypes(start.config.jobModules);
     const jobType = registry.get(start.type);
     if (!jobType) throw new ModaError('JOB_TYPE_UNKNOWN', `job type ${start.type} is not registered in the job process`);
@@ -51,6 +54,7 @@ async function run(start: JobStart): Promise<void> {
     controller.signal.throwIfAborted();
     await send({ kind: 'succeeded', result: result ?? null });
   } finally {
+    await commitLocks?.close().catch(() => undefined);
     await db.destroy().catch(() => undefined);
   }
 }
