@@ -47,8 +47,11 @@ void test('the first start imports the catalog as a job whose progress /healthz 
   assert.equal(result.repos.length, entries.length);
   const lines = await jobLog(server.request, id);
   for (const entry of entries) assert.ok(lines.some((line) => line.startsWith(`${entry.repo}: `)), `the log names ${entry.repo}`);
-  const listed = (await (await server.request('/api/models?author=moda&limit=100', { token: null })).json()) as { id: string }[];
-  assert.equal(listed.length, result.imported);
+  // Starter models and starter datasets alike are public repos under moda/.
+  const models = (await (await server.request('/api/models?author=moda&limit=100', { token: null })).json()) as { id: string }[];
+  const datasets = (await (await server.request('/api/datasets?author=moda&limit=100', { token: null })).json()) as { id: string }[];
+  assert.equal(models.length + datasets.length, result.imported);
+  assert.equal(datasets.length, entries.filter((entry) => entry.type === 'dataset').length);
 });
 
 void test('a site admin re-runs the import for one entry: nothing changes', async () => {
