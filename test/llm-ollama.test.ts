@@ -9,7 +9,7 @@ import { Ollama } from 'ollama';
 import OpenAI from 'openai';
 import { OLLAMA_PATHS } from '../src/protocols/ollama/ollama-routes.js';
 import { tinyLlamaGguf } from './fixtures/tiny-gguf.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/moda-server.js';
+import { ADMIN_TOKEN, createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
 
 let server: TestServer;
 let ollama: Ollama;
@@ -107,4 +107,16 @@ void test('embed (Ollama) and embeddings (OpenAI) run the GGUF as an embedding m
 void test('errors come back as Ollama\'s {error}: an unknown model, a bad option', async () => {
   await assert.rejects(ollama.chat({ model: 'admin/missing', messages: MESSAGES }), (error: Error & { status_code?: number }) => error.status_code === 404);
   await assert.rejects(ollama.generate({ model: MODEL, prompt: 'x', stream: false, options: { temperature: 'hot' as unknown as number } }), (error: Error & { status_code?: number }) => error.status_code === 400 && /temperature/.test(error.message));
+});
+
+void test("a read-only token may chat, generate, embed and show through Ollama's routes, but not pull", async () => {
+  const reader = await createUserWithToken(server, 'reader', 'read');
+  const client = new Ollama({ host: server.url, headers: { authorization: `Bearer ${reader}` } });
+  const chat = await client.chat({ model: MODEL, messages: MESSAGES, stream: false, options: { temperature: 0, num_predict: 2 } });
+  assert.equal(chat.done, true);
+  const generated = await client.generate({ model: MODEL, prompt: 'Hi', stream: false, options: { num_predict: 2 } });
+  assert.equal(generated.done, true);
+  assert.ok((await client.show({ model: MODEL })).modelfile !== undefined);
+  const pull = await server.request('/api/pull', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: MODEL, stream: false }), token: reader });
+  assert.equal(pull.status, 403);
 });

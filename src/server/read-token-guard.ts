@@ -24,6 +24,8 @@ const READING_ROUTES: readonly { method: string; url: RegExp }[] = [
   { method: 'POST', url: /^\/models\/:owner\/:name(\/pipeline\/:task|\/v1\/completions|\/v1\/chat\/completions)?$/ },
   { method: 'POST', url: /^\/api\/v1\/models\/:owner\/:name\/pipeline$/ },
   { method: 'POST', url: /^\/v1\/(chat\/completions|completions|embeddings)$/ },
+  // Ollama's inference and model card routes (its /api/pull readies a model: not for read tokens).
+  { method: 'POST', url: /^\/api\/(chat|generate|embed|show)$/ },
   // The dataset viewer's SQL route runs one read-only SELECT.
   { method: 'POST', url: /^\/datasets-server\/sql$/ },
 ];
