@@ -30,7 +30,7 @@ const CONTENT_TYPES: Record<string, string> = {
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.svg', '.json', '.map', '.wasm']);
 
 // First path segments that belong to APIs; `/{ns}/{name}` with one of these is never a repo page.
-export const RESERVED_NAMESPACES = new Set(['api', 'v1', 'models', 'datasets', 'tasks', 'assets', 'docs', 'metrics', 'healthz', 'livez', 'readyz']);
+export const RESERVED_NAMESPACES = new Set(['api', 'v1', 'models', 'datasets', 'tasks', 'assets', 'docs', 'metrics', 'healthz', 'livez', 'readyz', 'datasets-server']);
 
 const MISSING_BUILD_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Moda</title></head>

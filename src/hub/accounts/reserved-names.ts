@@ -18,7 +18,10 @@ export const RESERVED_NAMESPACE_NAMES: ReadonlySet<string> = new Set([
   'docs',
   'metrics',
   'healthz',
+  'livez',
   'readyz',
+  // The dataset viewer's routes (src/protocols/datasets).
+  'datasets-server',
 ]);
 
 /** Case-insensitive, like the "name is taken" check: `Settings` would confuse as much as `settings`. */
