@@ -3,18 +3,17 @@
 // in tokens. Everything that can fail on the request (model, kind, body, prompt length) fails before
 // the stream starts, so it gets a proper HTTP status; a failure after that becomes an error event.
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { ChatTurn, GenerateResult } from '../../pipelines/pipeline-implementation.js';
 import type { InferenceService } from '../../serve/inference-service.js';
 import type { ServedModel } from '../../serve/model-cache.js';
-import { toModaError } from '../../server/error-reply.js';
 import { validateTaskInput } from '../../tasks/validate-task-input.js';
 import { clientGone } from '../moda/inference-routes.js';
 import { completeWithLlm } from './llm-completion.js';
 import { llmChatJob, llmTextJob } from './llm-jobs.js';
-import { modelErrorFor, openAiErrorBody } from './openai-error.js';
+import { modelErrorFor } from './openai-error.js';
+import { openSseStream } from './sse-stream.js';
 import { LLAMA_CPP_TYPE } from '../../pipelines/llm/resolve-gguf-variant.js';
 import { ChatCompletionRequest, CompletionRequest, invalidParam, parseRequest, type ChatMessage } from './openai-requests.js';
 
@@ -103,10 +102,8 @@ async function complete(inference: InferenceService, request: FastifyRequest, re
     return { ...base, object: shape.object, choices: [shape.choice(result.text, result.finishReason)], usage: usageOf(result) };
   }
 
-  const events = new PassThrough();
-  const send = (payload: unknown) => {
-    if (!events.writableEnded && !events.destroyed) events.write(`data: ${JSON.stringify(payload)}\n\n`);
-  };
+  const stream = openSseStream(request, reply, signal);
+  const send = stream.send;
   const chunk = (piece: Parameters<CompletionShape['chunkChoice']>[0]) => {
     const choice = shape.chunkChoice(piece);
     if (choice) send({ ...base, object: shape.chunkObject, choices: [choice], ...(job.includeUsage && { usage: null }) });
@@ -128,23 +125,10 @@ async function complete(inference: InferenceService, request: FastifyRequest, re
   });
   generation.catch(() => undefined);
   await Promise.race([start, generation]);
-  void generation.then(
-    (result) => {
-      chunk({ finishReason: result.finishReason });
-      if (job.includeUsage) send({ ...base, object: shape.chunkObject, choices: [], usage: usageOf(result) });
-      events.end('data: [DONE]\n\n');
-    },
-    (error: unknown) => {
-      if (!signal.aborted) {
-        const moda = toModaError(error);
-        if (moda.status >= 500) request.log.error({ err: error }, 'generation failed while streaming');
-        send(openAiErrorBody(moda, moda.message));
-      }
-      events.end();
-    },
-  );
-  reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
-  return reply.send(events);
+  return stream.finish(generation, (result) => {
+    chunk({ finishReason: result.finishReason });
+    if (job.includeUsage) send({ ...base, object: shape.chunkObject, choices: [], usage: usageOf(result) });
+  });
 }
 
 const CHAT_SHAPE: CompletionShape = {

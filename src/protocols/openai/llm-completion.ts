@@ -3,14 +3,12 @@
 // seeds, stop strings, JSON mode and JSON Schema by grammar (the output always parses), tools,
 // logprobs, streamed chunks with usage last — answered whole or as server-sent events.
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatTurn, GenerateResult, TokenLogprob } from '../../pipelines/pipeline-implementation.js';
 import type { ServedModel } from '../../serve/model-cache.js';
-import { toModaError } from '../../server/error-reply.js';
 import { clientGone } from '../moda/inference-routes.js';
 import { parseToolCall, type ToolCall, type ToolPlan } from './llm-tools.js';
-import { openAiErrorBody } from './openai-error.js';
+import { openSseStream } from './sse-stream.js';
 import { invalidParam } from './openai-requests.js';
 
 export const MAX_CHOICES = 4;
@@ -123,10 +121,8 @@ export async function completeWithLlm(request: FastifyRequest, reply: FastifyRep
     return { ...base, object: kind === 'chat' ? 'chat.completion' : 'text_completion', choices: results.map((result, index) => wholeChoice(job, index, result)), usage: usageOf(results) };
   }
 
-  const events = new PassThrough();
-  const send = (payload: unknown) => {
-    if (!events.writableEnded && !events.destroyed) events.write(`data: ${JSON.stringify(payload)}\n\n`);
-  };
+  const stream = openSseStream(request, reply, signal);
+  const send = stream.send;
   const chunk = (choice: Record<string, unknown>) => send({ ...base, object: chunkObject, choices: [choice], ...(job.includeUsage && { usage: null }) });
   const textChunk = (index: number, text: string, logprobs: readonly TokenLogprob[] | undefined, offset: number, finishReason: string | null) => {
     if (kind === 'text') chunk({ text, index, logprobs: job.logprobs && logprobs ? textLogprobs(logprobs, offset) : null, finish_reason: finishReason });
@@ -175,20 +171,7 @@ export async function completeWithLlm(request: FastifyRequest, reply: FastifyRep
   const all = Promise.all(generations);
   all.catch(() => undefined);
   await Promise.race([started, all]);
-  void all.then(
-    (results) => {
-      if (job.includeUsage) send({ ...base, object: chunkObject, choices: [], usage: usageOf(results) });
-      events.end('data: [DONE]\n\n');
-    },
-    (error: unknown) => {
-      if (!signal.aborted) {
-        const moda = toModaError(error);
-        if (moda.status >= 500) request.log.error({ err: error }, 'generation failed while streaming');
-        send(openAiErrorBody(moda, moda.message));
-      }
-      events.end();
-    },
-  );
-  reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
-  return reply.send(events);
+  return stream.finish(all, (results) => {
+    if (job.includeUsage) send({ ...base, object: chunkObject, choices: [], usage: usageOf(results) });
+  });
 }
