@@ -68,7 +68,12 @@ void test('@huggingface/hub uploads through nginx; every replica serves the same
 
 void test('git clone and push with LFS through nginx; a clone from each replica gets the object', async () => {
   await createRepo('git-flow');
-  const remote = (base: string) => `http://git:${ADMIN_TOKEN}@${new URL(base).host}/admin/git-flow.git`;
+  const remote = (base: string) => {
+    const url = new URL('/admin/git-flow.git', base);
+    url.username = 'git';
+    url.password = ADMIN_TOKEN;
+    return url.href;
+  };
   const dir = join(work, 'push');
   await git(['clone', remote(cluster.url), dir], work, { GIT_LFS_SKIP_SMUDGE: '1' });
   const big = randomBytes(2 * 1024 * 1024);

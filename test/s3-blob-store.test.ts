@@ -68,7 +68,10 @@ void test('git push with git-lfs stores the object in S3; a clone with LFS smudg
     const git = (args: string[], cwd = work) => execFileAsync('git', args, { cwd, env, maxBuffer: 16 * MiB });
     await git(['lfs', 'install', '--skip-repo']);
     await createModel(moda, 'pushed');
-    const remote = `http://git:${ADMIN_TOKEN}@${new URL(moda.url).host}/admin/pushed.git`;
+    const remoteUrl = new URL('/admin/pushed.git', moda.url);
+    remoteUrl.username = 'git';
+    remoteUrl.password = ADMIN_TOKEN;
+    const remote = remoteUrl.href;
     await git(['clone', '-q', remote, 'push']);
     const big = randomBytes(2 * MiB + 1);
     await writeFile(join(work, 'push', 'big.bin'), big);

@@ -9,12 +9,12 @@ import { orderByColumn, rowsPath } from '../web/src/dataset-viewer/viewer-types.
 
 void test('cells follow the feature type: images and audio by their src, labels by name, the rest by value', () => {
   const image = { _type: 'Image' };
-  assert.deepEqual(cellOf(image, { src: 'http://moda/datasets/a/b/resolve/abc/x.png', height: 20, width: 40 }), { kind: 'image', src: 'http://moda/datasets/a/b/resolve/abc/x.png', width: 40, height: 20 });
+  assert.deepEqual(cellOf(image, { src: 'http://127.0.0.1:8080/datasets/a/b/resolve/abc/x.png', height: 20, width: 40 }), { kind: 'image', src: 'http://127.0.0.1:8080/datasets/a/b/resolve/abc/x.png', width: 40, height: 20 });
   assert.deepEqual(cellOf(image, '/datasets/a/b/resolve/abc/x.png'), { kind: 'image', src: '/datasets/a/b/resolve/abc/x.png' });
   // A javascript: or protocol-relative URL never becomes an element's src.
   assert.equal(cellOf(image, { src: 'javascript:alert(1)' }).kind, 'json');
   assert.equal(cellOf(image, '//evil.example/x.png').kind, 'text');
-  assert.deepEqual(cellOf({ _type: 'Audio' }, [{ src: 'http://moda/a.wav', type: 'audio/wav' }]), { kind: 'audio', sources: [{ src: 'http://moda/a.wav', type: 'audio/wav' }] });
+  assert.deepEqual(cellOf({ _type: 'Audio' }, [{ src: 'http://127.0.0.1:8080/a.wav', type: 'audio/wav' }]), { kind: 'audio', sources: [{ src: 'http://127.0.0.1:8080/a.wav', type: 'audio/wav' }] });
   assert.deepEqual(cellOf({ _type: 'ClassLabel', names: ['neg', 'pos'] }, 1), { kind: 'label', index: 1, name: 'pos' });
   assert.deepEqual(cellOf({ _type: 'ClassLabel', names: ['neg'] }, 5), { kind: 'label', index: 5, name: undefined });
   assert.deepEqual(cellOf({ _type: 'Value', dtype: 'float64' }, 0.1 + 0.2), { kind: 'number', text: '0.3' });
@@ -98,7 +98,7 @@ void test('load snippets name this server, the repo, a non-default config and th
   assert.match(byId.get('msdatasets') ?? '', /MsDataset\.load\('moda\/spam-assassin', split='test'\)/);
   assert.match(byId.get('msdatasets') ?? '', /https:\/\//, 'over http the ModelScope snippet says it needs https');
   assert.match(byId.get('datasets-server') ?? '', /\/datasets-server\/rows\?dataset=moda%2Fspam-assassin&config=default&split=test/);
-  const named = loadSnippets('https://hub.local', 'a/b', "it's", 'dev');
+  const named = loadSnippets('http://127.0.0.1:8080', 'a/b', "it's", 'dev');
   assert.match(named.find((snippet) => snippet.id === 'datasets')?.code ?? '', /load_dataset\('a\/b', 'it\\'s', split='dev'\)/);
   assert.match(named.find((snippet) => snippet.id === 'msdatasets')?.code ?? '', /subset_name='it\\'s'/);
 });

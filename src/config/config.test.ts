@@ -41,10 +41,10 @@ void test('the configuration table states machine-dependent defaults by their ru
 });
 
 void test('cluster settings: Redis URLs, proxy addresses and the git root are checked', () => {
-  const config = loadConfig({ MODA_REDIS_URL: 'redis://cache:6379/2', MODA_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,fd00::/8', MODA_GIT_ROOT: '/srv/git', MODA_MIGRATE_ON_START: '0', MODA_SHUTDOWN_DELAY: '2s' });
-  assert.deepEqual([config.redisUrl, config.trustProxy, config.gitRoot, config.migrateOnStart, config.shutdownDelayMs], ['redis://cache:6379/2', ['10.0.0.0/8', '127.0.0.1', 'fd00::/8'], '/srv/git', false, 2000]);
+  const config = loadConfig({ MODA_REDIS_URL: 'redis://127.0.0.1:6379/2', MODA_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,fd00::/8', MODA_GIT_ROOT: '/srv/git', MODA_MIGRATE_ON_START: '0', MODA_SHUTDOWN_DELAY: '2s' });
+  assert.deepEqual([config.redisUrl, config.trustProxy, config.gitRoot, config.migrateOnStart, config.shutdownDelayMs], ['redis://127.0.0.1:6379/2', ['10.0.0.0/8', '127.0.0.1', 'fd00::/8'], '/srv/git', false, 2000]);
   assert.equal(loadConfig({}).gitRoot, '', 'default: $MODA_HOME/repos');
-  for (const env of [{ MODA_REDIS_URL: 'cache:6379' }, { MODA_REDIS_URL: 'http://cache' }, { MODA_TRUST_PROXY: 'nginx' }, { MODA_TRUST_PROXY: '10.0.0.0/33' }, { MODA_TRUST_PROXY: '10.0.0.1/8/2' }, { MODA_SHUTDOWN_TIMEOUT: 'soon' }, { MODA_MIGRATE_ON_START: 'maybe' }]) {
+  for (const env of [{ MODA_REDIS_URL: '127.0.0.1:6379' }, { MODA_REDIS_URL: 'http://127.0.0.1' }, { MODA_TRUST_PROXY: '127.0.0.300' }, { MODA_TRUST_PROXY: '10.0.0.0/33' }, { MODA_TRUST_PROXY: '10.0.0.1/8/2' }, { MODA_SHUTDOWN_TIMEOUT: 'soon' }, { MODA_MIGRATE_ON_START: 'maybe' }]) {
     assert.throws(
       () => loadConfig(env),
       (error: unknown) => isModaError(error) && error.code === 'CONFIG_INVALID' && error.message.includes(Object.keys(env)[0] ?? ''),

@@ -112,7 +112,7 @@ void test('MODA_FETCH_INPUTS=0 refuses URL inputs without fetching', async () =>
 });
 
 void test('media inside object inputs are found; text fields are left alone', async () => {
-  const result = await failure(prepareMediaInputs(getTask('visual-question-answering'), [{ image: `http://inside:${port}/ok`, question: 'http://not-fetched/' }], media));
+  const result = await failure(prepareMediaInputs(getTask('visual-question-answering'), [{ image: `http://127.0.0.1:${port}/missing`, question: 'http://127.0.0.1:1/not-fetched' }], media));
   assert.equal(result.code, 'INPUT_FETCH_FAILED');
   const prepared = await prepareMediaInputs(getTask('visual-question-answering'), [{ image: Buffer.from('hello').toString('base64'), question: 'what?' }], media);
   const input = prepared.inputs[0] as { image: Uint8Array; question: string };
