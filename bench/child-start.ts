@@ -28,6 +28,7 @@ async function run(context: BenchContext): Promise<BenchResult> {
   const starts: ModelStart[] = [];
   const skipped: string[] = [];
   for (const entry of await readCatalog()) {
+    if (entry.type !== 'model') continue;
     let snapshot;
     try {
       snapshot = await catalogSnapshot(entry.name);
