@@ -6,13 +6,12 @@ import { checkRepoQuota } from '../quotas/check-repo-quota.js';
 import { knownLfsObject } from '../lfs-object-access.js';
 import { recordLfsObjects } from '../lfs-object-index.js';
 import { pointerOfContent } from '../lfs-pointer.js';
-import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ModaError } from '../../errors/moda-error.js';
 import type { RepoType, RepoVisibility } from '../../db/schema.js';
 import { canWriteNamespace, requireWriteToken, type Actor } from '../actor.js';
-import { gitDirOf, reposRoot, type HubContext } from '../context.js';
+import { gitDirOf, reposRoot, scratchName, type HubContext } from '../context.js';
 import { DEFAULT_GITATTRIBUTES } from '../gitattributes.js';
 import { git } from '../git.js';
 import { defaultModelCard } from '../model-card.js';
@@ -63,7 +62,7 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
   if (existing) throw new ModaError('HUB_REPO_EXISTS', `You already created this ${input.type} repo: ${input.repoId}`);
   await checkRepoQuota(hub, namespace);
 
-  const scratch = join(reposRoot(hub), '.scratch', randomBytes(8).toString('hex'));
+  const scratch = join(reposRoot(hub), '.scratch', scratchName(hub));
   await mkdir(scratch, { recursive: true });
   try {
     await git(scratch, ['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`]);
