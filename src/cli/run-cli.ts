@@ -12,6 +12,7 @@ import { registerDeploy } from './commands/deploy.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerMigrateStorage } from './commands/migrate-storage.js';
+import { registerMigrateDb } from './commands/migrate-db.js';
 import { registerDownload } from './commands/download.js';
 import { registerLogin } from './commands/login.js';
 import { registerOrg } from './commands/org.js';
@@ -70,6 +71,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerDoctor(program, context);
   registerJobs(program, context);
   registerMigrateStorage(program, context);
+  registerMigrateDb(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

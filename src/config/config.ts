@@ -175,6 +175,12 @@ export interface Config {
   trustProxy: string[];
   /** Whether `moda serve` runs jobs too (in a cluster, `moda worker` processes can run them alone). */
   jobWorker: boolean;
+  /** Cluster mode: a replica or worker silent longer than this is taken for dead (its jobs and scratch folders are taken over). */
+  clusterLeaseMs: number;
+  /** This host's name in runner ids and leases; empty = the OS host name. */
+  nodeName: string;
+  /** Cluster mode: age after which a scratch folder or temp blob of an unknown owner is removed. */
+  scratchMaxAgeMs: number;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -410,6 +416,9 @@ export const settings = [
   define({ key: 'shutdownTimeoutMs', env: 'MODA_SHUTDOWN_TIMEOUT', description: 'After SIGTERM: longest wait for requests in flight (uploads, git transfers) to finish before the process exits anyway', default: () => 30_000, parse: duration }),
   define({ key: 'trustProxy', env: 'MODA_TRUST_PROXY', description: 'Comma-separated addresses or CIDR blocks of the load balancers in front (e.g. 10.0.0.0/8); requests from them have their client address (rate limits, audit log) and scheme taken from X-Forwarded-For and X-Forwarded-Proto; empty = headers ignored', default: () => [], parse: proxyAddresses }),
   define({ key: 'jobWorker', env: 'MODA_JOB_WORKER', description: 'With MODA_REDIS_URL: `moda serve` runs jobs as well as serving HTTP; `0` = it only enqueues, cancels and follows them, and `moda worker` processes (which need MODA_REDIS_URL and MODA_PUBLIC_URL) run them', default: () => true, parse: flag }),
+  define({ key: 'clusterLeaseMs', env: 'MODA_CLUSTER_LEASE', description: 'Cluster mode: how long a replica or worker counts as alive after its last heartbeat in the database (it renews every third of this); the running jobs and scratch folders of one silent longer are taken over or removed. Keep it well above clock skew between hosts', default: () => 30_000, parse: duration }),
+  define({ key: 'nodeName', env: 'MODA_NODE_NAME', description: 'This host\'s name in job runner ids and leases (`host:pid:…`); processes with the same name are taken to share one process table. Empty = the OS host name; set it where containers may share one (same `hostname:` in compose)', default: () => '', parse: text }),
+  define({ key: 'scratchMaxAgeMs', env: 'MODA_SCRATCH_MAX_AGE', description: 'Cluster mode: a scratch or trash folder (repo creation, imports, deletions) or a temp blob whose owner cannot be told is removed once it is this old; one whose owner\'s lease expired is removed at once', default: () => 24 * 3_600_000, parse: duration }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

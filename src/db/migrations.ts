@@ -211,4 +211,18 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Cluster mode (issue 16): every replica and job worker holds a lease row it renews; a member
+  // whose lease ran out is dead, so its running jobs are taken over (even when Redis lost their
+  // queue entries) and its scratch folders removed, whatever host it ran on.
+  '0012-cluster-members': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('cluster_members')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

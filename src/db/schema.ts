@@ -194,4 +194,15 @@ export interface Database {
   lfs_indexed_repos: LfsIndexedReposTable;
   jobs: JobsTable;
   job_logs: JobLogsTable;
+  cluster_members: ClusterMembersTable;
+}
+
+/** A live replica or job worker of a cluster (src/cluster/member-lease.ts); ISO times. */
+export interface ClusterMembersTable {
+  /** `host:pid:random`: a job queue's runner id, or a server's scratch owner id. */
+  id: string;
+  role: string;
+  started_at: string;
+  /** Renewed every third of MODA_CLUSTER_LEASE; past it, the member is taken for dead. */
+  expires_at: string;
 }

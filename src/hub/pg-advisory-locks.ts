@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { ModaError } from '../errors/moda-error.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { RepoLocks } from './repo-locks.js';
+import { lockOrder, type RepoLocks } from './repo-locks.js';
 
 /** PostgreSQL's SQLSTATE when lock_timeout runs out. */
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -31,8 +31,10 @@ export class PgAdvisoryLocks implements RepoLocks {
     this.pool.on('error', () => undefined);
   }
 
-  run<T>(key: string, work: () => Promise<T>): Promise<T> {
-    return this.local.run(key, async () => {
+  run<T>(keys: string | readonly string[], work: () => Promise<T>): Promise<T> {
+    const ordered = lockOrder(keys);
+    // One connection takes every key, in order, inside one transaction.
+    return this.local.run(ordered, async () => {
       const client = await this.pool.connect();
       let healthy = true;
       // A connection lost while checked out reports here, not on the pool; the lock is gone with it
@@ -43,7 +45,7 @@ export class PgAdvisoryLocks implements RepoLocks {
         await client.query('BEGIN');
         await client.query("SELECT set_config('lock_timeout', $1, true)", [`${this.options.timeoutMs ?? 60_000}ms`]);
         try {
-          await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryLockId(key)]);
+          for (const key of ordered) await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryLockId(key)]);
         } catch (error) {
           if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) {
             throw new ModaError('HUB_COMMIT_CONFLICT', 'another replica has held this branch for too long; try again', { cause: error });

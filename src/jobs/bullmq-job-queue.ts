@@ -5,7 +5,8 @@
 // again. A worker SIGKILLed mid-job loses its BullMQ lock: BullMQ hands the job to another worker
 // (`stalled`), which counts the lost attempt and runs it again. Redis holds only the dispatch state:
 // every worker re-adds the due queued rows each second, so a Redis restart (or a job added while
-// Redis was away) loses nothing. Job changes, log lines and cancels go to every process through
+// Redis was away) loses nothing, and re-queues running jobs that Redis lost and whose worker's lease
+// (cluster_members) ran out (find-lost-jobs.ts), so those are not lost either. Job changes, log lines and cancels go to every process through
 // Redis pub/sub, so SSE log follow and cancel work through any replica. Jobs run exactly as in the
 // embedded queue (embedded-job-queue.ts: one child process per job), which this class extends.
 import { randomUUID } from 'node:crypto';
@@ -15,6 +16,8 @@ import type { JobState } from '../db/schema.js';
 import type { HubContext } from '../hub/context.js';
 import { defaultJobConcurrency, EmbeddedJobQueue } from './embedded-job-queue.js';
 import type { JobEvent } from './job-queue.js';
+import { forgetDeadMembers, MemberLease } from '../cluster/member-lease.js';
+import { findLostJobs } from './find-lost-jobs.js';
 import { claimJob, findJobRow, finishJob, requeueJob, type JobRow, type NewJob } from './job-store.js';
 import { revokeJobToken } from './job-token.js';
 import type { JobTypeRegistry } from './job-type.js';
@@ -45,6 +48,8 @@ export class BullmqJobQueue extends EmbeddedJobQueue {
   private worker: Worker | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping = false;
+  private lease: MemberLease | undefined;
+  private lastReconcile = 0;
 
   constructor(
     hub: HubContext,
@@ -96,6 +101,9 @@ export class BullmqJobQueue extends EmbeddedJobQueue {
   override async start(options: { serverUrl: string }): Promise<void> {
     await this.subscriber.subscribe(EVENTS_CHANNEL);
     if (!this.options.worker) return;
+    // Before any job is claimed: a job's runner always has a lease while it runs it.
+    this.lease = new MemberLease(this.hub.db, this.runnerId, 'worker', this.hub.config.clusterLeaseMs, this.logError);
+    await this.lease.start();
     await super.start(options);
     this.worker = new Worker(QUEUE_NAME, (job: Job) => this.process(job), {
       connection: this.connection,
@@ -115,6 +123,7 @@ export class BullmqJobQueue extends EmbeddedJobQueue {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     // Running jobs are stopped and re-queued in the database; their handlers then return, which lets the worker close.
     await Promise.all([super.close(), this.worker?.close()]);
+    await this.lease?.close();
     await this.queue.close().catch(() => undefined);
     for (const connection of [this.publisher, this.subscriber]) await connection.quit().catch(() => connection.disconnect());
   }
@@ -164,11 +173,26 @@ export class BullmqJobQueue extends EmbeddedJobQueue {
       const due = await this.hub.db.selectFrom('jobs').selectAll().where('state', '=', 'queued').where('run_after', '<=', new Date().toISOString()).where('type', 'in', types).orderBy('id').limit(100).execute();
       // Adding an id BullMQ already holds (waiting or active) is a no-op.
       if (due.length > 0) await this.queue.addBulk(due.map((row) => ({ name: row.type, data: {}, opts: { jobId: row.id, removeOnComplete: true, removeOnFail: true } })));
+      // Lost running jobs can only be found once a lease ran out: looking a few times per lease is enough.
+      if (Date.now() - this.lastReconcile >= this.hub.config.clusterLeaseMs / 3) {
+        this.lastReconcile = Date.now();
+        await this.recoverLostJobs(types);
+      }
     } catch (error) {
       this.logError('job sweep failed', error);
     } finally {
       this.sweeping = false;
     }
+  }
+
+  /** Running jobs that Redis lost while their worker died: re-queued by exactly one process, added to BullMQ once. */
+  private async recoverLostJobs(types: readonly string[]): Promise<void> {
+    const lost = await findLostJobs(this.hub.db, types, async (id) => (await this.queue.getJob(id)) !== undefined);
+    for (const row of lost) {
+      const after = await this.takeOver(row, 'its worker\'s lease ran out and Redis no longer holds the job');
+      if (after) this.dispatch(after);
+    }
+    await forgetDeadMembers(this.hub.db, 24 * 3_600_000);
   }
 
   /** BullMQ's handler: runs the job when its record is still queued, and never a finished one twice. */
@@ -187,13 +211,15 @@ export class BullmqJobQueue extends EmbeddedJobQueue {
   }
 
   /** The attempt of a dead worker: counted, and re-queued at once or failed by the type's retry policy. */
-  private async takeOver(row: JobRow): Promise<JobRow | undefined> {
+  private async takeOver(row: JobRow, why = 'stopped answering'): Promise<JobRow | undefined> {
     await revokeJobToken(this.hub, row);
-    const reason = `the worker running attempt ${row.attempts} stopped answering`;
+    const reason = `the worker running attempt ${row.attempts} ${why}`;
     const type = this.registry.get(row.type);
+    // Conditional on the dead runner: of several workers taking over, one wins, and never over a newer attempt.
+    const runner = row.runner ?? undefined;
     if (type && row.attempts < row.max_attempts) {
-      if (await requeueJob(this.hub.db, row.id, { runAfter: new Date(), from: 'running', error: { code: 'JOB_INTERRUPTED', message: reason } })) await this.log(row.id, [`${reason}; re-queued (attempt ${row.attempts + 1} of ${row.max_attempts})`]);
-    } else if (await finishJob(this.hub.db, row.id, { state: 'failed', error: { code: 'JOB_INTERRUPTED', message: `${reason}; no attempts left (${row.max_attempts})` } })) {
+      if (await requeueJob(this.hub.db, row.id, { runAfter: new Date(), from: 'running', runner, error: { code: 'JOB_INTERRUPTED', message: reason } })) await this.log(row.id, [`${reason}; re-queued (attempt ${row.attempts + 1} of ${row.max_attempts})`]);
+    } else if (await finishJob(this.hub.db, row.id, { state: 'failed', error: { code: 'JOB_INTERRUPTED', message: `${reason}; no attempts left (${row.max_attempts})` } }, 'running', runner)) {
       await this.log(row.id, [`${reason}; failed`]);
       await this.emitRow(row.id);
     }

@@ -6,11 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
-import { availableParallelism, hostname } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { memberId } from '../cluster/member-lease.js';
 import type { JobState } from '../db/schema.js';
 import { isModaError, ModaError } from '../errors/moda-error.js';
 import type { HubContext } from '../hub/context.js';
@@ -52,8 +52,8 @@ export function defaultJobConcurrency(configured: number): number {
 }
 
 export class EmbeddedJobQueue implements JobQueue {
-  /** `host:pid:random`: which process (and which queue in it) runs a job. */
-  readonly runnerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /** `host:pid:random`: which process (and which queue in it) runs a job; host = MODA_NODE_NAME or the OS's. */
+  readonly runnerId: string;
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   protected readonly running = new Map<string, RunningJob>();
   private readonly concurrency: number;
@@ -70,6 +70,7 @@ export class EmbeddedJobQueue implements JobQueue {
     protected readonly logError: (message: string, error: unknown) => void = () => {},
   ) {
     this.concurrency = defaultJobConcurrency(hub.config.jobConcurrency);
+    this.runnerId = memberId(hub.config.nodeName);
   }
 
   get runningCount(): number {
@@ -229,7 +230,7 @@ export class EmbeddedJobQueue implements JobQueue {
     for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (line) => (job.writes = job.writes.then(() => this.log(row.id, [line]))));
     child.on('message', (message: FromJobProcess) => this.receive(job, message));
     const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
-    child.once('spawn', () => this.send(job, { kind: 'start', jobId: row.id, type: row.type, params: JSON.parse(row.params) as unknown, attempt: row.attempts, token, serverUrl: this.serverUrl ?? '', tempDir, config: this.hub.config }));
+    child.once('spawn', () => this.send(job, { kind: 'start', jobId: row.id, type: row.type, params: JSON.parse(row.params) as unknown, attempt: row.attempts, token, serverUrl: this.serverUrl ?? '', tempDir, config: this.hub.config, runner: this.runnerId }));
     child.once('error', (error) => (job.outcome ??= { kind: 'failed', error: { code: 'JOB_CRASHED', message: `the job process could not start: ${error.message}`, retryable: true } }));
     // A cancel that came while the process was starting.
     if (job.stopping) this.stopLocal(row.id, job.stopping);

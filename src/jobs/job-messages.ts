@@ -13,6 +13,8 @@ export interface JobStart {
   serverUrl: string;
   tempDir: string;
   config: Config;
+  /** The runner id of the queue running it: the owner of the scratch folders the job makes. */
+  runner: string;
 }
 
 export type ToJobProcess = JobStart | { kind: 'abort' };

@@ -34,7 +34,7 @@ async function run(start: JobStart): Promise<void> {
   // as the server's replicas: a job's commits are ordered with theirs.
   const commitLocks = isPostgresUrl(start.config.databaseUrl) ? new PgAdvisoryLocks(start.config.databaseUrl) : undefined;
   try {
-    const hub = createHubContext(db, openBlobStore(start.config), start.config, { commitLocks });
+    const hub = createHubContext(db, openBlobStore(start.config), start.config, { commitLocks, memberId: start.runner });
     const registry = await loadJobTypes(start.config.jobModules);
     const jobType = registry.get(start.type);
     if (!jobType) throw new ModaError('JOB_TYPE_UNKNOWN', `job type ${start.type} is not registered in the job process`);

@@ -119,9 +119,12 @@ export interface JobEnding {
   error?: { code: string; message: string };
 }
 
-/** Ends a job that is in `from` (running, or queued for a cancel); false when it was not in that state any more. */
-export async function finishJob(db: Db, id: string, ending: JobEnding, from: JobState = 'running'): Promise<boolean> {
-  const updated = await db
+/**
+ * Ends a job that is in `from` (running, or queued for a cancel); false when it was not in that state
+ * any more. With `runner`, only while that runner still holds it (a take-over must not end a newer attempt).
+ */
+export async function finishJob(db: Db, id: string, ending: JobEnding, from: JobState = 'running', runner?: string): Promise<boolean> {
+  let query = db
     .updateTable('jobs')
     .set({
       state: ending.state,
@@ -134,19 +137,25 @@ export async function finishJob(db: Db, id: string, ending: JobEnding, from: Job
       ...(ending.state === 'succeeded' && { progress_fraction: 1 }),
     })
     .where('id', '=', id)
-    .where('state', '=', from)
-    .executeTakeFirst();
+    .where('state', '=', from);
+  if (runner !== undefined) query = query.where('runner', '=', runner);
+  const updated = await query.executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
 }
 
-/** Puts a job back in the queue (an automatic retry, a restart, or a user's retry from `from`). */
-export async function requeueJob(db: Db, id: string, options: { runAfter: Date; from: JobState; error?: { code: string; message: string } }): Promise<boolean> {
-  const updated = await db
+/**
+ * Puts a job back in the queue (an automatic retry, a restart, or a user's retry from `from`). With
+ * `runner`, only while that runner holds it: of several processes taking over one dead runner's job,
+ * exactly one succeeds, and none can re-queue the attempt that followed.
+ */
+export async function requeueJob(db: Db, id: string, options: { runAfter: Date; from: JobState; error?: { code: string; message: string }; runner?: string }): Promise<boolean> {
+  let query = db
     .updateTable('jobs')
     .set({ state: 'queued', run_after: options.runAfter.toISOString(), runner: null, pid: null, finished_at: null, cancel_requested: 0, error_code: options.error?.code ?? null, error_message: options.error?.message ?? null })
     .where('id', '=', id)
-    .where('state', '=', options.from)
-    .executeTakeFirst();
+    .where('state', '=', options.from);
+  if (options.runner !== undefined) query = query.where('runner', '=', options.runner);
+  const updated = await query.executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
 }
 

@@ -22,11 +22,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Whether the runner that holds a job is gone; a runner on another host is left to that host. */
-export function runnerIsGone(runner: string | null): boolean {
+/**
+ * Whether the runner that holds a job is gone; a runner on another host is left to that host (or,
+ * in a cluster, to the lease check of reconcile-lost-jobs.ts). `nodeName`: MODA_NODE_NAME.
+ */
+export function runnerIsGone(runner: string | null, nodeName = ''): boolean {
   if (!runner) return true;
   const [host, pidText] = runner.split(':');
-  if (host !== hostname()) return false;
+  if (host !== (nodeName || hostname())) return false;
   const pid = Number(pidText);
   if (pid === process.pid) return !liveRunners.has(runner);
   return !Number.isInteger(pid) || !isAlive(pid);
@@ -53,7 +56,7 @@ async function stopOrphanProcess(pid: number | null): Promise<void> {
 }
 
 export async function recoverJobs(hub: HubContext, registry: JobTypeRegistry, log: (id: string, lines: string[]) => Promise<void>): Promise<number> {
-  const orphans = (await hub.db.selectFrom('jobs').selectAll().where('state', '=', 'running').execute()).filter((job) => runnerIsGone(job.runner));
+  const orphans = (await hub.db.selectFrom('jobs').selectAll().where('state', '=', 'running').execute()).filter((job) => runnerIsGone(job.runner, hub.config.nodeName));
   for (const job of orphans) {
     await stopOrphanProcess(job.pid);
     await rm(join(hub.config.home, 'jobs', 'tmp', job.id), { recursive: true, force: true });

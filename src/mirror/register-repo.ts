@@ -4,11 +4,10 @@
 // import and the read-through mirror, which both build the whole repo before anyone may see it.
 import { indexRepoLfsObjects } from '../hub/lfs-object-index.js';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { RepoType, RepoVisibility } from '../db/schema.js';
 import { ModaError } from '../errors/moda-error.js';
-import { gitDirOf, reposRoot, type HubContext } from '../hub/context.js';
+import { gitDirOf, reposRoot, scratchName, type HubContext } from '../hub/context.js';
 import { git } from '../hub/git.js';
 import { parseRepoId } from '../hub/paths.js';
 import { recordRepo } from '../hub/repos/record-repo.js';
@@ -16,7 +15,7 @@ import type { RepoRecord } from '../hub/repos/repo-record.js';
 
 /** A fresh scratch folder under the repos root (start-up recovery clears crash leftovers there). */
 export async function scratchDir(hub: HubContext, label: string): Promise<string> {
-  const dir = join(reposRoot(hub), '.scratch', `${label}-${randomBytes(8).toString('hex')}`);
+  const dir = join(reposRoot(hub), '.scratch', scratchName(hub, `${label}-`));
   await mkdir(dir, { recursive: true });
   return dir;
 }

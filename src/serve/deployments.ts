@@ -10,6 +10,9 @@
 // A row is marked loaded (`loaded_commit`) only after its model
 // loaded; a start-up restore loads only such rows, never a quarantined one, and in the background.
 // A model whose process dies on load is retried with backoff and quarantined at the crash limit.
+// In a cluster every replica serves every deployment: a change made on one replica is announced
+// (Redis) and the others follow the row in the database, the truth — loading, rescaling,
+// redeploying or dropping their own copy (changedElsewhere). Requests wait for a pending follow.
 import { parseDuration } from '../config/config.js';
 import type { DeploymentsTable } from '../db/schema.js';
 import { ModaError, isModaError } from '../errors/moda-error.js';
@@ -217,6 +220,11 @@ function checkNamePrefix(name: string, model: string): void {
 
 export class Deployments {
   private readonly live = new Map<string, Live>();
+  /** Tells the other replicas that deployment `name` changed (cluster mode; set by the server). */
+  announce: (name: string) => void = () => undefined;
+  logError: (message: string, error: unknown) => void = () => undefined;
+  /** Changes announced by other replicas, followed one at a time, in order. */
+  private following: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly hub: HubContext,
@@ -418,10 +426,12 @@ export class Deployments {
       // A deployment that cannot load is not kept: the caller gets the load error itself.
       await this.hub.db.deleteFrom('deployments').where('name', '=', name).execute();
       this.live.delete(name);
+      this.announce(name);
       emit?.({ status: 'failed', deployment: view });
       const code = (live.error?.code ?? 'INTERNAL') as ModaError['code'];
       throw new ModaError(code, live.error?.message);
     }
+    this.announce(name);
     emit?.({ status: view.state === 'ready' ? 'ready' : 'failed', deployment: view });
     return view;
   }
@@ -458,19 +468,26 @@ export class Deployments {
     if (commit !== row.commit_sha || !live?.served || settings.max_batch_size !== stored.max_batch_size || patch.redeploy) {
       await this.start(updated, emit).settled;
     } else {
-      live.row = updated;
-      this.hold(live.served);
-      if (settings.max_concurrency !== undefined && settings.max_concurrency !== 'auto') await this.inference.models.scale(live.served, settings.max_concurrency);
-      live.served.batcher.reconfigure({
-        ...live.served.batcher.settings,
-        maxBatchSize: settings.max_batch_size === 'auto' ? live.served.batcher.settings.maxBatchSize : settings.max_batch_size,
-        maxQueueDelayMs: settings.max_queue_delay_ms,
-        maxQueue: settings.max_queue,
-      });
+      await this.applySettings(live, live.served, updated);
     }
+    this.announce(name);
     const view = this.view(updated);
     emit?.({ status: view.state === 'ready' ? 'ready' : 'failed', deployment: view });
     return view;
+  }
+
+  /** New settings of a deployment whose model stays loaded: hold, instances and batching. */
+  private async applySettings(live: Live, served: ServedModel, row: Row): Promise<void> {
+    const settings = settingsOf(row);
+    live.row = row;
+    this.hold(served);
+    if (settings.max_concurrency !== undefined && settings.max_concurrency !== 'auto') await this.inference.models.scale(served, settings.max_concurrency);
+    served.batcher.reconfigure({
+      ...served.batcher.settings,
+      maxBatchSize: settings.max_batch_size === 'auto' ? served.batcher.settings.maxBatchSize : settings.max_batch_size,
+      maxQueueDelayMs: settings.max_queue_delay_ms,
+      maxQueue: settings.max_queue,
+    });
   }
 
   async delete(actor: Actor, name: string): Promise<void> {
@@ -478,9 +495,59 @@ export class Deployments {
     await this.requireManage(actor, row);
     await this.hub.db.deleteFrom('deployments').where('name', '=', name).execute();
     await recordAuditEvent(this.hub, actor, 'deployment.delete', `deployment:${name}`, { model: row.model });
+    await this.drop(name);
+    this.announce(name);
+  }
+
+  /** Forgets a deployment here, unloading its model unless another deployment uses it. */
+  private async drop(name: string): Promise<void> {
     const live = this.live.get(name);
     this.live.delete(name);
     if (live?.served && !this.hold(live.served)) await this.inference.models.unload(live.served);
+  }
+
+  /**
+   * Another replica created, changed or deleted deployment `name` (undefined: maybe any, after a
+   * lost connection). Followed in the background, in order; requests for a model wait for it.
+   */
+  changedElsewhere(name: string | undefined): void {
+    this.following = this.following.then(() => this.follow(name)).catch((error: unknown) => this.logError(`could not follow a deployment change${name ? ` of "${name}"` : ''}`, error));
+  }
+
+  /** Brings this replica's copy of deployment `only` (or of all) in line with the database. */
+  private async follow(only: string | undefined): Promise<void> {
+    const rows = only === undefined ? await this.hub.db.selectFrom('deployments').selectAll().execute() : await this.row(only).then((row) => (row ? [row] : []));
+    const stored = new Map(rows.map((row) => [row.name, row]));
+    const names = only === undefined ? new Set([...stored.keys(), ...this.live.keys()]) : new Set([only]);
+    for (const name of names) {
+      const row = stored.get(name);
+      if (!row) {
+        await this.drop(name);
+        continue;
+      }
+      const live = this.live.get(name);
+      const sameCommit = live?.row.commit_sha === row.commit_sha;
+      if (live && sameCommit && live.row.updated_at === row.updated_at && live.state !== 'failed') continue;
+      if (live && sameCommit && live.state === 'loading') {
+        // The load under way uses the settings it started with: look again once it is done.
+        void live.settled.then(() => this.changedElsewhere(name));
+        continue;
+      }
+      if (live?.served && live.state === 'ready' && sameCommit && settingsOf(row).max_batch_size === settingsOf(live.row).max_batch_size) {
+        await this.applySettings(live, live.served, row);
+        continue;
+      }
+      const failure = storedFailure(row);
+      if (failure?.commit === row.commit_sha && failure.code === 'MODEL_QUARANTINED') {
+        this.live.set(name, { row, state: 'failed', error: { code: failure.code, message: failure.message }, settled: Promise.resolve() });
+        continue;
+      }
+      // The replica that made the change announces again once its model loaded (loaded_commit);
+      // until then this one keeps what it serves, or shows the deployment as loading.
+      if (row.loaded_commit !== row.commit_sha) continue;
+      if (live?.row.commit_sha !== row.commit_sha || live.state === 'failed') this.inference.models.forgive(row.model, row.commit_sha, row.task);
+      this.start(row);
+    }
   }
 
   /** The model a ready deployment of `model` serves; undefined when none is ready now (nothing waits or wakes). */
@@ -497,6 +564,8 @@ export class Deployments {
    * or — for an idle one — the model loaded again now. Undefined while none is ready or waking.
    */
   async servedFor(model: string): Promise<ServedModel | undefined> {
+    // A change another replica announced is followed first: its client may ask here next.
+    await this.following;
     const key = model.toLowerCase();
     for (const [name, live] of this.live) {
       if (live.row.model.toLowerCase() !== key || !servesModelRoutes(live.row)) continue;

@@ -40,6 +40,7 @@ import type { RateLimitStore } from './rate-limit/rate-limit-store.js';
 import { registerAuditRequestContext } from './audit-request-context.js';
 import { registerAuditRoutes } from '../protocols/moda/audit-routes.js';
 import { registerJobs } from './register-jobs.js';
+import type { ChangeChannel } from './cache-invalidation.js';
 import { registerDatasetsServerRoutes } from '../protocols/datasets/datasets-server-routes.js';
 
 /** The model cache and inference service a server gets from its configuration. */
@@ -86,11 +87,13 @@ export interface AppOptions {
   rateLimitStore?: RateLimitStore;
   /** Awaited before each answer: other replicas must hear of this request's cache invalidations first. */
   beforeReply?: () => Promise<void>;
+  /** Cluster mode: deployments changed here are announced to the other replicas, and theirs followed. */
+  changes?: ChangeChannel;
 }
 
 const EXPOSED_HEADERS = ['x-repo-commit', 'x-error-code', 'x-error-message', 'etag', 'x-linked-etag', 'x-linked-size', 'content-range', 'content-length', 'accept-ranges', 'link', 'x-request-id', 'x-total-count'];
 
-export async function buildApp({ hub, secret, logger = false, inference = createInferenceService(hub), rateLimitStore, beforeReply }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ hub, secret, logger = false, inference = createInferenceService(hub), rateLimitStore, beforeReply, changes }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: hub.config.logLevel } : false,
     bodyLimit: hub.config.maxJsonBytes,
@@ -178,6 +181,11 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   inference.deployed = (repoId) => deployments.servedFor(repoId);
   inference.deployedNow = (repoId) => deployments.readyFor(repoId);
   registerDeploymentRoutes(app, deployments);
+  if (changes) {
+    deployments.announce = (name) => changes.publishDeployment(name);
+    deployments.logError = (message, error) => app.log.warn({ err: error }, message);
+    changes.onDeployment((name) => deployments.changedElsewhere(name));
+  }
   registerDatasetsServerRoutes(app, hub, baseUrl);
   registerWebUi(app, hub.config.webDist ? { distDir: hub.config.webDist } : {});
   // The starter models are imported by a `catalog-import` job enqueued once the server listens (a

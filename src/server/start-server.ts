@@ -14,6 +14,8 @@ import { createHubContext, type HubContext } from '../hub/context.js';
 import { PgAdvisoryLocks } from '../hub/pg-advisory-locks.js';
 import { recoverHub } from '../hub/recover.js';
 import { openBlobStore } from '../storage/open-blob-store.js';
+import { liveMembers, MemberLease } from '../cluster/member-lease.js';
+import { sweepScratch } from '../cluster/sweep-scratch.js';
 import { buildApp } from './build-app.js';
 import { connectCacheInvalidation, type CacheInvalidation } from './cache-invalidation.js';
 import { drainServer } from './graceful-shutdown.js';
@@ -43,8 +45,37 @@ export async function openHub(config: Config): Promise<HubContext> {
   // cannot be seen from here: their leftovers are never taken for garbage.
   const exclusive = alone && !openHomes.has(config.home) && !config.redisUrl;
   openHomes.set(config.home, (openHomes.get(config.home) ?? 0) + 1);
+  // In a cluster the scratch folders this process makes are its own only while its lease lives.
+  if (config.redisUrl) {
+    const lease = new MemberLease(db, hub.memberId, 'hub', config.clusterLeaseMs);
+    await lease.start();
+    hub.lease = lease;
+  }
   await recoverHub(hub, exclusive);
   return hub;
+}
+
+/**
+ * Cluster mode: removes scratch and trash folders of replicas whose lease ran out, and temp uploads
+ * untouched for MODA_SCRATCH_MAX_AGE (start-up recovery may not: other replicas share the folders).
+ */
+function sweepScratchEvery(hub: HubContext, everyMs: number, warn: (message: string, error?: unknown) => void): () => void {
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      await sweepScratch(hub, { live: await liveMembers(hub.db) });
+    } catch (error) {
+      warn('could not sweep the scratch folders', error);
+    } finally {
+      sweeping = false;
+    }
+  };
+  const timer = setInterval(() => void sweep(), everyMs);
+  timer.unref();
+  void sweep();
+  return () => clearInterval(timer);
 }
 
 const openHomes = new Map<string, number>();
@@ -124,12 +155,14 @@ export async function startServer(config: Config, options: { logger?: boolean } 
     rateLimitRedis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     rateLimitRedis.on('error', (error) => warn('redis (rate limits) connection error', error));
   }
+  const stopSweeping = config.redisUrl ? sweepScratchEvery(hub, Math.max(1000, config.clusterLeaseMs), warn) : undefined;
   const app = await buildApp({
     hub,
     secret: await serverSecret(config.home),
     logger: options.logger,
     rateLimitStore: rateLimitRedis && new RedisRateLimitStore(rateLimitRedis, { onError: (error) => warn('rate limit not checked: redis unavailable', error) }),
     beforeReply: invalidation?.flush,
+    changes: invalidation,
   });
   logTo.app = app;
   await app.listen({ host: config.host, port: config.port });
@@ -139,10 +172,12 @@ export async function startServer(config: Config, options: { logger?: boolean } 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      stopSweeping?.();
       await app.close();
       await invalidation?.close();
       await rateLimitRedis?.quit().catch(() => rateLimitRedis?.disconnect());
       await hub.commitLocks.close();
+      await hub.lease?.close();
       await hub.db.destroy();
       releaseHome(config.home);
     })());

@@ -25,11 +25,36 @@ export interface BlobStore {
    * `DOWNLOAD_URL_TTL_SECONDS`; stores without one (fs) leave it out and their blobs are streamed.
    */
   downloadUrl?(oid: string, options?: { fileName?: string; contentType?: string }): Promise<string>;
+  /**
+   * Presigned multipart upload (S3 stores): the client PUTs each part straight to the store at
+   * `urls[i]` (part i + 1, `partBytes` each, the last one shorter), then asks for completion.
+   */
+  startPartsUpload?(expected: BlobStat, ttlSeconds: number): Promise<PartsUpload>;
+  /**
+   * Completes a presigned multipart upload into a staging key, hashes what the store holds there, and
+   * only when its sha256 and size match copies it under its final key; otherwise nothing is kept and
+   * LFS_OBJECT_MISMATCH is thrown. The staging object and parts never outlive the call.
+   */
+  completePartsUpload?(expected: BlobStat, uploadId: string, parts: CompletedUploadPart[]): Promise<BlobStat>;
   /** Removes leftovers of interrupted writes. */
   cleanup(): Promise<void>;
 }
 
+export interface PartsUpload {
+  uploadId: string;
+  partBytes: number;
+  urls: string[];
+}
+
+export interface CompletedUploadPart {
+  partNumber: number;
+  etag: string;
+}
+
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Largest object offered a presigned multipart upload: S3's CopyObject limit (the copy into place). */
+export const MAX_PARTS_UPLOAD_BYTES = 5 * 1024 ** 3;
 
 /** How long a blob store's presigned download URLs stay valid (the LFS batch API's `expires_in`). */
 export const DOWNLOAD_URL_TTL_SECONDS = 3600;

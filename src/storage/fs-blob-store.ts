@@ -2,7 +2,7 @@
 // (src/storage/file-writers.ts) and renamed into place only after the digest checks out and the
 // data is on disk, so a crash never leaves a partial blob.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ModaError } from '../errors/moda-error.js';
@@ -13,8 +13,13 @@ export class FsBlobStore implements BlobStore {
   private readonly root: string;
   private readonly tmp: string;
 
-  /** `directIo`: write uploads with O_DIRECT where the file system allows it (see file-writers.ts). */
-  constructor(directory: string, private readonly options: { directIo: boolean } = { directIo: true }) {
+  /**
+   * `directIo`: write uploads with O_DIRECT where the file system allows it (see file-writers.ts).
+   * `touchEveryMs`: how often a temp file's mtime is renewed while its upload lives — the writer
+   * buffers 1 MiB, so a slow upload may not write for long, and a cluster's sweep (cluster/
+   * sweep-scratch.ts) takes a temp file untouched for MODA_SCRATCH_MAX_AGE for a dead upload's.
+   */
+  constructor(directory: string, private readonly options: { directIo: boolean; touchEveryMs?: number } = { directIo: true }) {
     this.root = join(directory, 'sha256');
     this.tmp = join(directory, 'tmp');
   }
@@ -52,9 +57,15 @@ export class FsBlobStore implements BlobStore {
     const hash = createHash('sha256');
     let size = 0;
     let committed = false;
+    let touched = Date.now();
+    const touchEveryMs = this.options.touchEveryMs ?? 10_000;
     try {
       for await (const chunk of source) {
         signal?.throwIfAborted();
+        if (Date.now() - touched >= touchEveryMs) {
+          touched = Date.now();
+          await utimes(tempPath, new Date(touched), new Date(touched));
+        }
         size += chunk.byteLength;
         if (size > expected.size) {
           throw new ModaError('LFS_OBJECT_MISMATCH', `upload is larger than the declared size ${expected.size}`);

@@ -7,7 +7,8 @@ import { FsBlobStore } from './fs-blob-store.js';
 import { S3BlobStore } from './s3-blob-store.js';
 
 export function openBlobStore(config: Config): BlobStore {
-  if (!config.blobStore) return new FsBlobStore(join(config.home, 'blobs'), { directIo: config.blobDirectIo });
+  // Temp files of live uploads are touched well within MODA_SCRATCH_MAX_AGE, so no sweep takes them.
+  if (!config.blobStore) return new FsBlobStore(join(config.home, 'blobs'), { directIo: config.blobDirectIo, touchEveryMs: Math.min(10_000, Math.max(100, config.scratchMaxAgeMs / 4)) });
   return new S3BlobStore({
     bucket: config.blobStore.bucket,
     prefix: config.blobStore.prefix,

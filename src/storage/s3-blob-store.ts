@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -21,7 +22,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ModaError } from '../errors/moda-error.js';
-import { DOWNLOAD_URL_TTL_SECONDS, SHA256_HEX, type BlobStat, type BlobStore } from './blob-store.js';
+import { DOWNLOAD_URL_TTL_SECONDS, MAX_PARTS_UPLOAD_BYTES, SHA256_HEX, type BlobStat, type BlobStore, type CompletedUploadPart, type PartsUpload } from './blob-store.js';
 import { isStoreNotFound, storeError } from './s3-store-error.js';
 
 export interface S3BlobStoreOptions {
@@ -176,6 +177,75 @@ export class S3BlobStore implements BlobStore {
       await upload?.abort();
       if (signal?.aborted && !(error instanceof ModaError)) throw new ModaError('LFS_OBJECT_MISMATCH', `upload of ${expected.oid} ended before its ${expected.size} bytes arrived`, { cause: error });
       throw storeError(error, `upload of ${key}`);
+    }
+  }
+
+  /** Where a client's presigned multipart upload lands before its hash is checked (under `lfs/`, so cleanup() sees it). */
+  private stagingKey(oid: string): string {
+    if (!SHA256_HEX.test(oid)) throw new ModaError('BAD_REQUEST', `invalid sha256 oid "${oid}"`);
+    return `${this.prefix}lfs/staging/${oid}`;
+  }
+
+  private partBytesFor(size: number): number {
+    // 9,999 parts leave room for the remainder of a size that is not a multiple of the part size.
+    return Math.max(this.partBytes, Math.ceil(size / (MAX_PARTS - 1) / MIB) * MIB);
+  }
+
+  async startPartsUpload(expected: BlobStat, ttlSeconds: number): Promise<PartsUpload> {
+    if (expected.size > MAX_PARTS_UPLOAD_BYTES) throw new ModaError('LFS_OBJECT_TOO_LARGE', `presigned multipart uploads are offered up to ${MAX_PARTS_UPLOAD_BYTES} bytes`);
+    const key = this.stagingKey(expected.oid);
+    const partBytes = this.partBytesFor(expected.size);
+    try {
+      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: 'application/octet-stream' }));
+      const uploadId = created.UploadId;
+      if (!uploadId) throw new ModaError('BLOB_STORE_REFUSED', `object store: no upload id for ${key}`);
+      const count = Math.max(1, Math.ceil(expected.size / partBytes));
+      // Signing is local: no request reaches the store here.
+      const urls = await Promise.all(
+        Array.from({ length: count }, (_, index) =>
+          getSignedUrl(this.publicClient, new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: index + 1 }), { expiresIn: ttlSeconds }),
+        ),
+      );
+      return { uploadId, partBytes, urls };
+    } catch (error) {
+      throw storeError(error, `multipart upload of ${key}`);
+    }
+  }
+
+  async completePartsUpload(expected: BlobStat, uploadId: string, parts: CompletedUploadPart[]): Promise<BlobStat> {
+    const staging = this.stagingKey(expected.oid);
+    const key = this.key(expected.oid);
+    const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+    try {
+      try {
+        await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: staging, UploadId: uploadId, MultipartUpload: { Parts: ordered.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) } }));
+      } catch (error) {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: staging, UploadId: uploadId })).catch(() => undefined);
+        if (isStoreNotFound(error) || (error as { name?: string }).name === 'InvalidPart' || (error as { name?: string }).name === 'EntityTooSmall' || (error as { name?: string }).name === 'InvalidPartOrder') {
+          throw new ModaError('LFS_OBJECT_MISMATCH', `the parts of upload ${uploadId} do not make up ${expected.oid}: ${(error as Error).message}`, { cause: error });
+        }
+        throw error;
+      }
+      // The store's checksums are not trusted: the bytes it holds are hashed here, then copied into place.
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: staging }));
+      if (!(object.Body instanceof Readable)) throw new ModaError('BLOB_STORE_REFUSED', `object store: GET ${staging} returned no body`);
+      const hash = createHash('sha256');
+      let size = 0;
+      for await (const chunk of object.Body as AsyncIterable<Buffer>) {
+        size += chunk.byteLength;
+        hash.update(chunk);
+      }
+      const oid = hash.digest('hex');
+      if (oid !== expected.oid || size !== expected.size) {
+        throw new ModaError('LFS_OBJECT_MISMATCH', `upload has sha256 ${oid} and ${size} bytes, expected ${expected.oid} and ${expected.size} bytes`);
+      }
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: key, CopySource: `${this.bucket}/${staging.split('/').map(encodeURIComponent).join('/')}`, ContentType: 'application/octet-stream' }));
+      await this.checkStored(key, expected);
+      return { oid, size };
+    } catch (error) {
+      throw storeError(error, `completing the upload of ${key}`);
+    } finally {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: staging })).catch(() => undefined);
     }
   }
 

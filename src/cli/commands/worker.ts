@@ -28,6 +28,7 @@ export function registerWorker(program: Command, io: CliIo): void {
         process.once('SIGTERM', resolve);
       });
       await queue.close();
+      await hub.lease?.close();
       await hub.db.destroy();
     });
 }

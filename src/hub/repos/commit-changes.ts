@@ -16,6 +16,7 @@ import { readRef } from '../refs.js';
 import { buildCommit, compareAndSwapRef, type CommitOperation } from '../write-commit.js';
 import { reindexRepo } from './reindex-repo.js';
 import type { RepoRecord } from './repo-record.js';
+import { withRepoWriteLock } from './repo-write-lock.js';
 
 export interface CommitInput {
   branch: string;
@@ -54,25 +55,26 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
   const author = { name: actor.user ?? 'anonymous', email: `${actor.user ?? 'anonymous'}@users.noreply.moda` };
   const ref = `refs/heads/${branch}`;
 
-  const commitOid = await hub.commitLocks.run(`${repo.gitDir}\0${ref}`, async () => {
+  // A repo moved while this commit waited is written in its new folder (repo-write-lock.ts).
+  const commitOid = await withRepoWriteLock(hub, repo, async (current) => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const head = await readRef(repo.gitDir, ref);
+      const head = await readRef(current.gitDir, ref);
       if (!head) throw new ModaError('HUB_REVISION_NOT_FOUND', `branch "${branch}" does not exist`);
       if (input.parentCommit !== undefined && input.parentCommit !== head) {
         throw new ModaError('HUB_PARENT_COMMIT_STALE', `parentCommit ${input.parentCommit} is not the head of ${branch} (${head})`);
       }
-      await checkDeletions(repo.gitDir, head, operations);
-      const commit = await buildCommit(repo.gitDir, {
+      await checkDeletions(current.gitDir, head, operations);
+      const commit = await buildCommit(current.gitDir, {
         parent: head,
         operations,
         summary: input.summary,
         description: input.description,
         author,
       });
-      if (await compareAndSwapRef(repo.gitDir, ref, commit, head)) {
+      if (await compareAndSwapRef(current.gitDir, ref, commit, head)) {
         hub.caches.heads.clear();
         // Under the same lock: a replica's slower index write can then never follow a newer one's.
-        if (branch === repo.row.default_branch) await reindexRepo(hub, repo, actor);
+        if (branch === current.row.default_branch) await reindexRepo(hub, current, actor);
         return commit;
       }
       if (input.parentCommit !== undefined) {

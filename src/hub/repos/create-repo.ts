@@ -6,13 +6,12 @@ import { checkRepoQuota } from '../quotas/check-repo-quota.js';
 import { knownLfsObject } from '../lfs-object-access.js';
 import { recordLfsObjects } from '../lfs-object-index.js';
 import { pointerOfContent } from '../lfs-pointer.js';
-import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ModaError } from '../../errors/moda-error.js';
 import type { RepoType, RepoVisibility } from '../../db/schema.js';
 import { canWriteNamespace, requireWriteToken, type Actor } from '../actor.js';
-import { gitDirOf, reposRoot, type HubContext } from '../context.js';
+import { gitDirOf, reposRoot, scratchName, type HubContext } from '../context.js';
 import { DEFAULT_GITATTRIBUTES } from '../gitattributes.js';
 import { git } from '../git.js';
 import { defaultModelCard } from '../model-card.js';
@@ -20,6 +19,7 @@ import { checkFilePath, checkRefName, parseRepoId } from '../paths.js';
 import { buildCommit, compareAndSwapRef, type CommitOperation } from '../write-commit.js';
 import { recordRepo } from './record-repo.js';
 import type { RepoRecord } from './repo-record.js';
+import { repoNameLockKey } from './repo-write-lock.js';
 
 export interface CreateRepoInput {
   type: RepoType;
@@ -62,7 +62,7 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
   if (existing) throw new ModaError('HUB_REPO_EXISTS', `You already created this ${input.type} repo: ${input.repoId}`);
   await checkRepoQuota(hub, namespace);
 
-  const scratch = join(reposRoot(hub), '.scratch', randomBytes(8).toString('hex'));
+  const scratch = join(reposRoot(hub), '.scratch', scratchName(hub));
   await mkdir(scratch, { recursive: true });
   try {
     await git(scratch, ['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`]);
@@ -80,16 +80,27 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
       operations: firstCommitFiles(`${namespace}/${name}`, input),
     });
     await compareAndSwapRef(scratch, `refs/heads/${defaultBranch}`, commit, undefined);
-    const target = gitDirOf(hub, input.type, namespace, name);
-    await mkdir(dirname(target), { recursive: true });
-    await rm(target, { recursive: true, force: true });
-    await rename(scratch, target);
-  } finally {
+  } catch (error) {
     await rm(scratch, { recursive: true, force: true });
+    throw error;
   }
 
   const visibility = input.visibility ?? (input.private ? 'private' : 'public');
-  const repo = await recordRepo(hub, { type: input.type, namespace, name, visibility, defaultBranch, chineseName: input.chineseName });
+  // Under the name's lock (which a move onto this name takes too): the folder replaced below is a
+  // crash leftover only while no row holds the name, so check and replace with nobody in between.
+  const repo = await hub.commitLocks.run(repoNameLockKey(input.type, key), async () => {
+    try {
+      const taken = await hub.db.selectFrom('repos').select('id').where('type', '=', input.type).where('key', '=', key).executeTakeFirst();
+      if (taken) throw new ModaError('HUB_REPO_EXISTS', `You already created this ${input.type} repo: ${input.repoId}`);
+      const target = gitDirOf(hub, input.type, namespace, name);
+      await mkdir(dirname(target), { recursive: true });
+      await rm(target, { recursive: true, force: true });
+      await rename(scratch, target);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+    return recordRepo(hub, { type: input.type, namespace, name, visibility, defaultBranch, chineseName: input.chineseName });
+  });
   await recordAuditEvent(hub, actor, 'repo.create', `${input.type}:${repo.fullName}`, { visibility });
   await recordLfsObjects(hub, repo.id, pointers);
   return repo;

@@ -12,6 +12,7 @@ import type { HubContext } from '../../hub/context.js';
 import { readRef } from '../../hub/refs.js';
 import { reindexRepo } from '../../hub/repos/reindex-repo.js';
 import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
+import { withRepoWriteLock } from '../../hub/repos/repo-write-lock.js';
 import { REPO_KINDS, type RepoParams } from '../hf/repo-route-params.js';
 import { auditedPushCheck } from './audited-push-check.js';
 import { checkPushedLfsObjects } from './check-pushed-lfs-objects.js';
@@ -151,5 +152,5 @@ async function followDefaultBranch(hub: HubContext, repo: RepoRecord, pusher: Ac
   const ref = `refs/heads/${repo.row.default_branch}`;
   const head = await readRef(repo.gitDir, ref);
   // The same lock API commits take, so this index write cannot overtake a newer commit's.
-  if (head !== undefined && head !== indexed.sha) await hub.commitLocks.run(`${repo.gitDir}\0${ref}`, () => reindexRepo(hub, repo, pusher));
+  if (head !== undefined && head !== indexed.sha) await withRepoWriteLock(hub, repo, (current) => reindexRepo(hub, current, pusher));
 }

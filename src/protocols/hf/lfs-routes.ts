@@ -9,7 +9,7 @@ import { recordLfsObjects } from '../../hub/lfs-object-index.js';
 import { openLocalBlob } from '../../hub/open-file-content.js';
 import { chargeStorage, storageQuotaError } from '../../hub/quotas/storage-quota.js';
 import { findRepo, type RepoRecord } from '../../hub/repos/repo-record.js';
-import { SHA256_HEX } from '../../storage/blob-store.js';
+import { MAX_PARTS_UPLOAD_BYTES, SHA256_HEX } from '../../storage/blob-store.js';
 import { signLfsGrant, verifyLfsGrant, type LfsGrant } from '../../server/lfs-signature.js';
 import { redirectToBlob, sendFileRegion } from '../../server/send-file-region.js';
 import { REPO_KINDS, type RepoParams } from './repo-route-params.js';
@@ -27,15 +27,23 @@ function gitRepoId(params: RepoParams): string {
   return `${params.namespace}/${params.name.slice(0, -4)}`;
 }
 
-function parseBatch(body: unknown): { operation: 'upload' | 'download'; objects: unknown[] } {
+function parseBatch(body: unknown): { operation: 'upload' | 'download'; objects: unknown[]; transfers: string[] } {
   const value = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   if (value.operation !== 'upload' && value.operation !== 'download') throw new ModaError('VALIDATION_FAILED', 'operation must be "upload" or "download"');
   if (!Array.isArray(value.objects)) throw new ModaError('VALIDATION_FAILED', 'objects must be a list');
   if (value.objects.length > 1000) throw new ModaError('VALIDATION_FAILED', 'at most 1000 objects per batch');
   const algo = value.hash_algo;
   if (algo !== undefined && algo !== 'sha256' && algo !== 'sha_256') throw new ModaError('VALIDATION_FAILED', 'only sha256 objects are supported');
-  return { operation: value.operation, objects: value.objects };
+  const transfers = Array.isArray(value.transfers) ? value.transfers.filter((transfer): transfer is string => typeof transfer === 'string') : ['basic'];
+  return { operation: value.operation, objects: value.objects, transfers };
 }
+
+/**
+ * Hugging Face's `multipart` transfer (what @huggingface/hub asks for): objects of more than one part
+ * are uploaded by the client straight into the S3 store with presigned part URLs, then completed
+ * through a signed `href`, where the server hashes what the store holds before the object appears.
+ */
+const MULTIPART_MIN_BYTES = 8 * 1024 * 1024;
 
 function isObject(value: unknown): value is BatchObject {
   const candidate = value as Partial<BatchObject>;
@@ -49,7 +57,9 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
       `${baseUrl(request)}${kind.prefix}/${repo.fullName}.git/info/lfs/objects/${grant.oid}?size=${grant.size}&sig=${signLfsGrant(secret, grant, HREF_TTL_SECONDS)}`;
 
     app.post(`${root}/objects/batch`, { config: { envelope: 'lfs' } }, async (request, reply) => {
-      const { operation, objects } = parseBatch(request.body);
+      const { operation, objects, transfers } = parseBatch(request.body);
+      const partsUpload = operation === 'upload' && transfers.includes('multipart') ? hub.blobs.startPartsUpload?.bind(hub.blobs) : undefined;
+      let usedMultipart = false;
       const repo = await findRepo(hub, request.actor, kind.type, gitRepoId(request.params as RepoParams), operation === 'upload' ? 'write' : 'read');
       const overQuota = operation === 'upload' ? await chargeStorage(hub, repo.row.namespace, objects.filter((object) => isObject(object) && object.size <= hub.config.maxLfsObjectBytes) as BatchObject[]) : new Set<string>();
       const answers = await Promise.all(
@@ -71,6 +81,15 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
           }
           // Stored but not referenced here: the client uploads it, proving it holds the content.
           if (stored) return { ...object, authenticated: true };
+          const verify = { href: `${baseUrl(request)}${kind.prefix}/${repo.fullName}.git/info/lfs/verify`, expires_in: HREF_TTL_SECONDS };
+          if (partsUpload && object.size >= MULTIPART_MIN_BYTES && object.size <= MAX_PARTS_UPLOAD_BYTES) {
+            const started = await partsUpload(object, HREF_TTL_SECONDS);
+            usedMultipart = true;
+            const header: Record<string, string> = { chunk_size: String(started.partBytes) };
+            started.urls.forEach((url, index) => (header[String(index + 1).padStart(5, '0')] = url));
+            const complete = `${objectHref(request, repo, grant).replace(`/objects/${grant.oid}?`, `/objects/${grant.oid}/complete?`)}&upload=${encodeURIComponent(started.uploadId)}`;
+            return { ...object, authenticated: true, actions: { upload: { href: complete, header, expires_in: HREF_TTL_SECONDS }, verify } };
+          }
           return {
             ...object,
             authenticated: true,
@@ -82,7 +101,7 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
         }),
       );
       reply.type(LFS_JSON);
-      return { transfer: 'basic', objects: answers, hash_algo: 'sha256' };
+      return { transfer: usedMultipart ? 'multipart' : 'basic', objects: answers, hash_algo: 'sha256' };
     });
 
     app.post(`${root}/verify`, { config: { envelope: 'lfs' } }, async (request, reply) => {
@@ -109,6 +128,26 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
       if (operation === 'upload' && !Number.isSafeInteger(size)) throw new ModaError('BAD_REQUEST', 'size query parameter is required');
       return { oid: params.oid, size, repoId: repo.id };
     };
+
+    // Completion of a `multipart` transfer: {oid, parts: [{partNumber, etag}]}, on the signed href.
+    app.post(`${root}/objects/:oid/complete`, { config: { envelope: 'lfs' } }, async (request, reply) => {
+      const { oid, size, repoId } = await authorise(request, 'upload');
+      const uploadId = (request.query as { upload?: unknown }).upload;
+      const body = (request.body ?? {}) as { oid?: unknown; parts?: unknown };
+      if (typeof uploadId !== 'string' || uploadId === '') throw new ModaError('BAD_REQUEST', 'upload query parameter is required');
+      if (body.oid !== undefined && body.oid !== oid) throw new ModaError('VALIDATION_FAILED', 'body oid differs from the URL');
+      const parts = Array.isArray(body.parts) ? body.parts : undefined;
+      if (!parts || parts.length === 0 || parts.length > 10_000 || !parts.every((part) => Number.isSafeInteger((part as { partNumber?: unknown })?.partNumber) && typeof (part as { etag?: unknown }).etag === 'string')) {
+        throw new ModaError('VALIDATION_FAILED', 'parts must be a list of {partNumber, etag}');
+      }
+      if (!hub.blobs.completePartsUpload) throw new ModaError('BAD_REQUEST', 'this server keeps LFS objects in files: upload with the basic transfer');
+      if (!(await repoLfsObject(hub, repoId, oid, size))) {
+        await hub.blobs.completePartsUpload({ oid, size }, uploadId, parts as { partNumber: number; etag: string }[]);
+        await recordLfsObjects(hub, repoId, [oid]);
+      }
+      reply.type(LFS_JSON);
+      return { oid, size };
+    });
 
     app.get(`${root}/objects/:oid`, { config: { envelope: 'lfs' } }, async (request, reply) => {
       const { oid, repoId } = await authorise(request, 'download');
