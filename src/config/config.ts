@@ -175,6 +175,12 @@ export interface Config {
   trustProxy: string[];
   /** Whether `moda serve` runs jobs too (in a cluster, `moda worker` processes can run them alone). */
   jobWorker: boolean;
+  /** Jobs one user may have waiting in the queue; more are refused with 429 (0 = no limit). */
+  jobsMaxQueuedPerUser: number;
+  /** Bytes the dataset viewer's prepared-commit cache may hold before the least recently used commits are removed (0 = no limit). */
+  datasetsCacheMaxBytes: number;
+  /** Folder of the starter catalog to import; empty = the catalog/ shipped with Moda. */
+  catalogDir: string;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -410,6 +416,9 @@ export const settings = [
   define({ key: 'shutdownTimeoutMs', env: 'MODA_SHUTDOWN_TIMEOUT', description: 'After SIGTERM: longest wait for requests in flight (uploads, git transfers) to finish before the process exits anyway', default: () => 30_000, parse: duration }),
   define({ key: 'trustProxy', env: 'MODA_TRUST_PROXY', description: 'Comma-separated addresses or CIDR blocks of the load balancers in front (e.g. 10.0.0.0/8); requests from them have their client address (rate limits, audit log) and scheme taken from X-Forwarded-For and X-Forwarded-Proto; empty = headers ignored', default: () => [], parse: proxyAddresses }),
   define({ key: 'jobWorker', env: 'MODA_JOB_WORKER', description: 'With MODA_REDIS_URL: `moda serve` runs jobs as well as serving HTTP; `0` = it only enqueues, cancels and follows them, and `moda worker` processes (which need MODA_REDIS_URL and MODA_PUBLIC_URL) run them', default: () => true, parse: flag }),
+  define({ key: 'jobsMaxQueuedPerUser', env: 'MODA_JOBS_MAX_QUEUED_PER_USER', description: 'Jobs one user may have queued (not yet running) at once; another `POST /api/v1/jobs` gets 429 JOB_QUEUE_FULL with Retry-After. Site admins and jobs the server starts itself (catalog import, dataset preparation after a push) are not limited (0 = no limit)', default: () => 20, parse: integer }),
+  define({ key: 'datasetsCacheMaxBytes', env: 'MODA_DATASETS_CACHE_MAX', description: "Bytes $MODA_HOME/datasets-cache may hold: past it the least recently used commits' preparations are removed (never one a query is reading) and prepared again on their next use (0 = no limit)", default: () => 10 * 1024 ** 3, parse: bytes }),
+  define({ key: 'catalogDir', env: 'MODA_CATALOG_DIR', description: 'Folder of the starter catalog `moda serve` imports (one sub-folder per entry with its catalog.json); empty = the catalog/ shipped with Moda', default: () => '', parse: (raw) => resolve(raw) }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */
