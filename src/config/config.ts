@@ -181,6 +181,12 @@ export interface Config {
   nodeName: string;
   /** Cluster mode: age after which a scratch folder or temp blob of an unknown owner is removed. */
   scratchMaxAgeMs: number;
+  /** Jobs one user may have waiting in the queue; more are refused with 429 (0 = no limit). */
+  jobsMaxQueuedPerUser: number;
+  /** Bytes the dataset viewer's prepared-commit cache may hold before the least recently used commits are removed (0 = no limit). */
+  datasetsCacheMaxBytes: number;
+  /** Folder of the starter catalog to import; empty = the catalog/ shipped with Moda. */
+  catalogDir: string;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -419,6 +425,9 @@ export const settings = [
   define({ key: 'clusterLeaseMs', env: 'MODA_CLUSTER_LEASE', description: 'Cluster mode: how long a replica or worker counts as alive after its last heartbeat in the database (it renews every third of this); the running jobs and scratch folders of one silent longer are taken over or removed. Keep it well above clock skew between hosts', default: () => 30_000, parse: duration }),
   define({ key: 'nodeName', env: 'MODA_NODE_NAME', description: 'This host\'s name in job runner ids and leases (`host:pid:…`); processes with the same name are taken to share one process table. Empty = the OS host name; set it where containers may share one (same `hostname:` in compose)', default: () => '', parse: text }),
   define({ key: 'scratchMaxAgeMs', env: 'MODA_SCRATCH_MAX_AGE', description: 'Cluster mode: a scratch or trash folder (repo creation, imports, deletions) or a temp blob whose owner cannot be told is removed once it is this old; one whose owner\'s lease expired is removed at once', default: () => 24 * 3_600_000, parse: duration }),
+  define({ key: 'jobsMaxQueuedPerUser', env: 'MODA_JOBS_MAX_QUEUED_PER_USER', description: 'Jobs one user may have queued (not yet running) at once; another `POST /api/v1/jobs` gets 429 JOB_QUEUE_FULL with Retry-After. Site admins and jobs the server starts itself (catalog import, dataset preparation after a push) are not limited (0 = no limit)', default: () => 20, parse: integer }),
+  define({ key: 'datasetsCacheMaxBytes', env: 'MODA_DATASETS_CACHE_MAX', description: "Bytes $MODA_HOME/datasets-cache may hold: past it the least recently used commits' preparations are removed (never one a query is reading) and prepared again on their next use (0 = no limit)", default: () => 10 * 1024 ** 3, parse: bytes }),
+  define({ key: 'catalogDir', env: 'MODA_CATALOG_DIR', description: 'Folder of the starter catalog `moda serve` imports (one sub-folder per entry with its catalog.json); empty = the catalog/ shipped with Moda', default: () => '', parse: (raw) => resolve(raw) }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

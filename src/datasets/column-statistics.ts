@@ -10,12 +10,13 @@ import { datasetCacheDir } from './dataset-cache-dir.js';
 import { datasetEngine, type DatasetEngine } from './dataset-engine.js';
 import { findSplit } from './ensure-prepared.js';
 import type { PreparedColumn, PreparedDataset } from './prepared-dataset.js';
+import { numberStatistics, roundStatistic } from './number-statistics.js';
 import { runQuery } from './run-query.js';
 import { quoteIdentifier } from './sql-text.js';
 
 export interface ColumnStatistics {
   column_name: string;
-  column_type: 'int' | 'float' | 'bool' | 'class_label' | 'string_label' | 'string_text' | 'list';
+  column_type: 'int' | 'float' | 'bool' | 'class_label' | 'string_label' | 'string_text' | 'list' | 'image' | 'audio';
   column_statistics: Record<string, unknown>;
 }
 
@@ -27,28 +28,11 @@ export interface StatisticsResponse {
 
 /** Hugging Face's limit for treating text as labels (MAX_NUM_STRING_LABELS). */
 const MAX_STRING_LABELS = 30;
-const BINS = 10;
+const round = roundStatistic;
 
-const round = (value: unknown) => (typeof value === 'number' ? Math.round(value * 1e5) / 1e5 : value);
-
-async function numberStats(engine: DatasetEngine, table: string, expression: string, isInt: boolean, timeoutMs: number, total: number): Promise<Record<string, unknown>> {
-  const [summary] = (await runQuery(engine, `SELECT count(*) - count(${expression}) AS nulls, min(${expression}) AS lo, max(${expression}) AS hi, avg(${expression}) AS mean, median(${expression}) AS median, stddev_samp(${expression}) AS std FROM ${table}`, { timeoutMs, maxRows: 1 })).rows;
-  const nulls = Number(summary?.nulls ?? 0);
-  const stats: Record<string, unknown> = { nan_count: nulls, nan_proportion: round(total === 0 ? 0 : nulls / total) };
-  const lo = summary?.lo;
-  const hi = summary?.hi;
-  if (typeof lo !== 'number' || typeof hi !== 'number') return { ...stats, min: null, max: null, mean: null, median: null, std: null, histogram: null };
-  Object.assign(stats, { min: lo, max: hi, mean: round(summary?.mean), median: round(summary?.median), std: round(summary?.std ?? 0) });
-  // Integer columns get integer bin edges and never more bins than distinct values.
-  const bins = isInt ? Math.max(1, Math.min(BINS, hi - lo + 1)) : BINS;
-  const width = isInt ? Math.ceil((hi - lo + 1) / bins) : (hi - lo) / bins || 1;
-  const edges = Array.from({ length: bins }, (_, index) => (isInt ? lo + index * width : round(lo + index * width) as number));
-  edges.push(hi);
-  const bucket = `least(${bins - 1}, CAST(floor((${expression} - ${lo}) / ${width}) AS BIGINT))`;
-  const counts = await runQuery(engine, `SELECT ${bucket} AS bin, count(*) AS n FROM ${table} WHERE ${expression} IS NOT NULL GROUP BY bin`, { timeoutMs, maxRows: bins + 1 });
-  const hist = new Array<number>(bins).fill(0);
-  for (const row of counts.rows) hist[Number(row.bin)] = Number(row.n);
-  return { ...stats, histogram: { hist, bin_edges: edges } };
+/** numberStatistics on the viewer's engine, bounded in time. */
+function numberStats(engine: DatasetEngine, table: string, expression: string, isInt: boolean, timeoutMs: number, total: number): Promise<Record<string, unknown>> {
+  return numberStatistics(async (sql, maxRows) => (await runQuery(engine, sql, { timeoutMs, maxRows })).rows, table, expression, isInt, total);
 }
 
 async function frequencies(engine: DatasetEngine, table: string, expression: string, timeoutMs: number, limit: number): Promise<{ counts: Map<string, number>; distinct: number }> {
@@ -59,7 +43,6 @@ async function frequencies(engine: DatasetEngine, table: string, expression: str
 async function columnStatistics(engine: DatasetEngine, table: string, column: PreparedColumn, total: number, timeoutMs: number): Promise<ColumnStatistics | undefined> {
   const name = quoteIdentifier(column.name);
   const base = { column_name: column.name };
-  if (column.media) return undefined;
   if (column.labels) {
     const { counts } = await frequencies(engine, table, name, timeoutMs, column.labels.length + 1);
     const frequenciesByName: Record<string, number> = {};
@@ -105,6 +88,12 @@ export async function splitStatistics(hub: HubContext, manifest: PreparedDataset
   const engine = await datasetEngine(hub, manifest, config);
   const statistics: ColumnStatistics[] = [];
   for (const column of split.columns) {
+    // Media columns were measured when the split was prepared (media-statistics.ts).
+    if (column.media) {
+      const measured = split.mediaStatistics?.find((entry) => entry.column_name === column.name);
+      if (measured) statistics.push(measured);
+      continue;
+    }
     const stats = await columnStatistics(engine, quoteIdentifier(split.split), column, split.numRows, hub.config.datasetQueryTimeoutMs);
     if (stats) statistics.push(stats);
   }

@@ -113,10 +113,11 @@ export async function withEngine<T>(engine: DatasetEngine, work: () => Promise<T
   }
 }
 
-/** Closes every engine (server shutdown). */
-export async function closeDatasetEngines(home: string): Promise<void> {
+/** Closes the engines of one commit (its cache is being removed), or of every commit (server shutdown). */
+export async function forgetDatasetEngines(home: string, commit?: string): Promise<void> {
+  const prefix = commit === undefined ? `${home}\0` : `${home}\0${commit}\0`;
   for (const [key, engine] of [...engines]) {
-    if (!key.startsWith(`${home}\0`)) continue;
+    if (!key.startsWith(prefix)) continue;
     engines.delete(key);
     const opened = await engine.catch(() => undefined);
     if (opened) {
@@ -124,4 +125,9 @@ export async function closeDatasetEngines(home: string): Promise<void> {
       closeIfIdle(opened);
     }
   }
+}
+
+/** Closes every engine (server shutdown). */
+export async function closeDatasetEngines(home: string): Promise<void> {
+  await forgetDatasetEngines(home);
 }

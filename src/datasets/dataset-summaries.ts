@@ -14,7 +14,8 @@ export function splitsResponse(dataset: string, manifest: PreparedDataset) {
 }
 
 function splitInfo(dataset: string, split: PreparedSplit) {
-  return { name: split.split, num_bytes: split.parquetBytes, num_examples: split.numRows, dataset_name: dataset };
+  // As in the `datasets` library, num_bytes and dataset_size are the Arrow (in-memory) sizes.
+  return { name: split.split, num_bytes: split.memoryBytes, num_examples: split.numRows, dataset_name: dataset };
 }
 
 function configInfo(dataset: string, manifest: PreparedDataset, configName: string) {
@@ -28,7 +29,7 @@ function configInfo(dataset: string, manifest: PreparedDataset, configName: stri
     features: Object.fromEntries((first?.columns ?? []).map((column) => [column.name, column.feature])),
     splits: Object.fromEntries(config.splits.map((split) => [split.split, splitInfo(dataset, split)])),
     download_size: config.splits.reduce((sum, split) => sum + split.originalBytes, 0),
-    dataset_size: config.splits.reduce((sum, split) => sum + split.parquetBytes, 0),
+    dataset_size: config.splits.reduce((sum, split) => sum + split.memoryBytes, 0),
   };
 }
 
@@ -44,14 +45,14 @@ export function sizeResponse(dataset: string, manifest: PreparedDataset, configN
   const configs = configName === undefined ? manifest.configs : manifest.configs.filter((entry) => entry.config === configName);
   if (configs.length === 0) throw new ModaError('DATASET_CONFIG_NOT_FOUND', `no config ${JSON.stringify(configName)}`);
   const splits = configs.flatMap((config) =>
-    config.splits.map((split) => ({ dataset, config: config.config, split: split.split, num_bytes_original_files: split.originalBytes, num_bytes_parquet_files: split.parquetBytes, num_rows: split.numRows, num_columns: split.columns.length })),
+    config.splits.map((split) => ({ dataset, config: config.config, split: split.split, num_bytes_original_files: split.originalBytes, num_bytes_parquet_files: split.parquetBytes, num_bytes_memory: split.memoryBytes, num_rows: split.numRows, num_columns: split.columns.length })),
   );
-  const sum = (items: typeof splits, key: 'num_bytes_original_files' | 'num_bytes_parquet_files' | 'num_rows') => items.reduce((total, item) => total + item[key], 0);
+  const sum = (items: typeof splits, key: 'num_bytes_original_files' | 'num_bytes_parquet_files' | 'num_bytes_memory' | 'num_rows') => items.reduce((total, item) => total + item[key], 0);
   const configSizes = configs.map((config) => {
     const own = splits.filter((split) => split.config === config.config);
-    return { dataset, config: config.config, num_bytes_original_files: sum(own, 'num_bytes_original_files'), num_bytes_parquet_files: sum(own, 'num_bytes_parquet_files'), num_rows: sum(own, 'num_rows'), num_columns: Math.max(0, ...own.map((split) => split.num_columns)) };
+    return { dataset, config: config.config, num_bytes_original_files: sum(own, 'num_bytes_original_files'), num_bytes_parquet_files: sum(own, 'num_bytes_parquet_files'), num_bytes_memory: sum(own, 'num_bytes_memory'), num_rows: sum(own, 'num_rows'), num_columns: Math.max(0, ...own.map((split) => split.num_columns)) };
   });
-  const whole = { num_bytes_original_files: sum(splits, 'num_bytes_original_files'), num_bytes_parquet_files: sum(splits, 'num_bytes_parquet_files'), num_rows: sum(splits, 'num_rows') };
+  const whole = { num_bytes_original_files: sum(splits, 'num_bytes_original_files'), num_bytes_parquet_files: sum(splits, 'num_bytes_parquet_files'), num_bytes_memory: sum(splits, 'num_bytes_memory'), num_rows: sum(splits, 'num_rows') };
   const size = configName === undefined ? { dataset: { dataset, ...whole }, configs: configSizes, splits } : { config: configSizes[0], splits };
   return { size, pending: [], failed: manifest.failed, partial: false };
 }

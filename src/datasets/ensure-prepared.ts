@@ -41,6 +41,11 @@ export async function ensurePrepared(hub: HubContext, repo: { gitDir: string }, 
   return manifest;
 }
 
+/** Drops the manifest this process keeps of `commit` (its cache folder is being removed). */
+export function forgetPreparedManifest(hub: HubContext, commit: string): void {
+  manifests.delete(`${hub.config.home}\0${commit}`);
+}
+
 /** Throws the layout error a preparation recorded (no data files, a malformed card). */
 export function requireUsable(manifest: PreparedDataset): void {
   if (manifest.error) throw new ModaError(manifest.error.code as ErrorCode, manifest.error.message);

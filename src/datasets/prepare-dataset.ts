@@ -2,7 +2,7 @@
 // Parquet conversion of text sources, row counts and features. It works in a private folder and
 // renames it into place at the end, so readers see a whole preparation or none, and a crash or an
 // abort leaves nothing half-written. The `dataset-prepare` job calls this; routes call it lazily.
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ModaError, isModaError } from '../errors/moda-error.js';
 import type { HubContext } from '../hub/context.js';
@@ -82,7 +82,7 @@ async function build(hub: HubContext, gitDir: string, commit: string, workDir: s
       const abort = () => connection.interrupt();
       options.signal?.addEventListener('abort', abort);
       try {
-        prepared.splits.push(await prepareSplit({ connection, layout: split, sources, metadata, workDir, outputName: `${configIndex}-${splitIndex}.parquet` }));
+        prepared.splits.push(await prepareSplit({ connection, layout: split, sources, metadata, workDir, outputName: `${configIndex}-${splitIndex}.parquet`, ...(options.signal && { signal: options.signal }) }));
       } catch (error) {
         if (options.signal?.aborted) throw new ModaError('REQUEST_CANCELLED', 'dataset preparation was cancelled');
         failed.push({ config: config.config, split: split.split, ...describeFailure(error, [...sources, ...metadata], workDir) });
@@ -99,6 +99,15 @@ async function build(hub: HubContext, gitDir: string, commit: string, workDir: s
 }
 
 /**
+ * Leaves in the work folder only the Parquet files pages read: copies of git-stored sources that
+ * were converted, media files, file lists and spill files would only take cache space.
+ */
+async function removeUnread(workDir: string, manifest: PreparedDataset): Promise<void> {
+  const read = new Set(manifest.configs.flatMap((config) => config.splits.flatMap((split) => split.sources.flatMap((source) => (source.kind === 'cache' ? [source.file] : [])))));
+  for (const name of await readdir(workDir)) if (!read.has(name)) await rm(join(workDir, name), { recursive: true, force: true });
+}
+
+/**
  * Prepares `commit` of a dataset repo (its bare git folder), or returns the preparation already in
  * the cache. Failures of single splits are recorded in the result (`failed`), not thrown.
  */
@@ -111,7 +120,7 @@ export async function prepareDataset(hub: HubContext, repo: { gitDir: string }, 
   const workDir = await mkdtemp(join(workRoot, `${commit}-`));
   try {
     const manifest = await build(hub, repo.gitDir, commit, workDir, options);
-    await rm(join(workDir, 'spill'), { recursive: true, force: true });
+    await removeUnread(workDir, manifest);
     await writeFile(join(workDir, 'manifest.json'), JSON.stringify(manifest));
     await mkdir(dirname(target), { recursive: true });
     await rm(target, { recursive: true, force: true });

@@ -5,7 +5,9 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import { arrowMemoryBytes } from './arrow-memory-bytes.js';
 import { classFolderOf } from './detect-layout.js';
+import { mediaStatistics } from './media-statistics.js';
 import type { SplitLayout } from './dataset-layout.js';
 import { columnKindOf, featureOfType } from './dataset-features.js';
 import type { ParquetSource, PreparedColumn, PreparedSplit } from './prepared-dataset.js';
@@ -77,6 +79,7 @@ export interface SplitWork {
   /** Work folder of this preparation; `outputName` is created in it. */
   workDir: string;
   outputName: string;
+  signal?: AbortSignal;
 }
 
 async function convert(work: SplitWork, select: string): Promise<{ sources: ParquetSource[]; sourceRows: number[] }> {
@@ -129,7 +132,11 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
     ({ sources, sourceRows } = await convert(work, unionOf(work.sources.map((file) => `SELECT * FROM ${readerSql(format, file)}`))));
   }
   const parquetPaths = sources.map((source, index) => (source.kind === 'cache' ? join(work.workDir, source.file) : (work.sources[index]?.localPath ?? '')));
-  const columns = describe(await columnsOf(connection, `read_parquet(${quoteList(parquetPaths)}, union_by_name = true)`));
+  const from = `read_parquet(${quoteList(parquetPaths)}, union_by_name = true)`;
+  const typed = await columnsOf(connection, from);
+  const columns = describe(typed);
+  // A media column holds paths here, the files' bytes in a `datasets` Image/Audio column.
+  const memoryBytes = (await arrowMemoryBytes(connection, from, typed)) + (media ? originalBytes : 0);
   if (media) {
     for (const column of columns) {
       if (column.name === media.column) {
@@ -143,14 +150,20 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
     }
   }
   const sizes = await Promise.all(parquetPaths.map(async (path) => (await stat(path)).size));
+  const numRows = sourceRows.reduce((sum, count) => sum + count, 0);
+  const mediaStats = media && [
+    await mediaStatistics({ connection, kind: media.column, column: media.column, parquetPath: parquetPaths[0] ?? '', files: work.sources, workDir: work.workDir, name: work.outputName, rows: numRows, ...(work.signal && { signal: work.signal }) }),
+  ];
   return {
     split: layout.split,
     format: layout.format,
     sources,
     sourceRows,
-    numRows: sourceRows.reduce((sum, count) => sum + count, 0),
+    numRows,
     originalBytes,
     parquetBytes: sizes.reduce((sum, size) => sum + size, 0),
+    memoryBytes,
     columns,
+    ...(mediaStats && { mediaStatistics: mediaStats }),
   };
 }

@@ -3,8 +3,10 @@
 // cache), their row counts, column types and features. Written once per commit, never changed.
 import type { DataFormat } from './dataset-layout.js';
 import type { ColumnKind, Feature } from './dataset-features.js';
+import type { ColumnStatistics } from './column-statistics.js';
 
-export const MANIFEST_VERSION = 1;
+// 2: memoryBytes and mediaStatistics; older preparations are prepared again.
+export const MANIFEST_VERSION = 2;
 
 /** A Parquet file a split reads: an LFS object of the repo (in place) or a file in the cache folder. */
 export type ParquetSource = { kind: 'blob'; oid: string } | { kind: 'cache'; file: string };
@@ -32,7 +34,11 @@ export interface PreparedSplit {
   originalBytes: number;
   /** Bytes of the Parquet files rows are read from. */
   parquetBytes: number;
+  /** Bytes of the split as an Arrow table in memory (arrow-memory-bytes.ts): /size's num_bytes_memory. */
+  memoryBytes: number;
   columns: PreparedColumn[];
+  /** Statistics of media columns, read from the files' headers at preparation. */
+  mediaStatistics?: ColumnStatistics[];
 }
 
 export interface FailedSplit {

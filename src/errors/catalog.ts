@@ -111,6 +111,9 @@ export const errorCatalog = {
   JOB_INTERRUPTED: { status: 500, retryable: true, message: 'The server stopped while the job was running' },
   JOB_CRASHED: { status: 500, retryable: true, message: "The job's process stopped without an answer" },
   DB_TARGET_NOT_EMPTY: { status: 409, retryable: false, message: 'The target database already holds data; `moda migrate-db --replace` overwrites it' },
+  JOB_QUEUE_FULL: { status: 429, retryable: true, message: 'You have as many jobs waiting as one user may; retry when one has started (Retry-After)' },
+  DATASET_ARCHIVE_INVALID: { status: 422, retryable: false, message: 'A zip archive of the dataset is malformed, or names a path outside itself' },
+  DATASET_ARCHIVE_TOO_LARGE: { status: 422, retryable: false, message: 'A zip archive of the dataset unpacks past the limits on entries, size or compression ratio' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;

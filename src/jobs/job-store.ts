@@ -85,6 +85,12 @@ export async function listJobRows(db: Db, filter: JobFilter): Promise<JobRow[]> 
   return query.orderBy('id', 'desc').limit(filter.limit).execute();
 }
 
+/** Jobs of `owner` waiting in the queue (the per-user cap). */
+export async function countQueuedJobs(db: Db, owner: string): Promise<number> {
+  const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number | string>().as('count')).where('owner', '=', owner).where('state', '=', 'queued').executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
 /** Takes the oldest due queued job for `runner`; undefined when none is due (or another runner won them). */
 export async function claimNextJob(db: Db, runner: string, types: readonly string[]): Promise<JobRow | undefined> {
   if (types.length === 0) return undefined;

@@ -9,13 +9,31 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import { registerJobMetrics } from '../jobs/job-metrics.js';
 import { JobService } from '../jobs/job-service.js';
 import { findJobRow } from '../jobs/job-store.js';
+import { catalogDigest } from '../catalog/catalog-digest.js';
+import { CATALOG_DIR } from '../catalog/read-catalog.js';
 import { loadJobTypes } from '../jobs/register-job-types.js';
 import { onDefaultBranchCommit } from '../hub/repos/reindex-repo.js';
 import { registerJobRoutes } from '../protocols/moda/job-routes.js';
 import { metricsRegistryOf } from './metrics.js';
 
-/** The cluster's starter-catalog import: sorts before every time-ordered id (job-store.ts), one per cluster. */
-const CLUSTER_CATALOG_JOB_ID = '000000000catalog00';
+/** The cluster's starter-catalog import, one per catalog digest: sorts before every time-ordered id (job-store.ts). */
+const CLUSTER_CATALOG_JOB_PREFIX = '000000000catalog';
+
+/**
+ * The last whole import that succeeded, when it imported this same catalog (`digest`): a restart
+ * with an unchanged catalog queues no new job. An admin who wants it run anyway starts a
+ * catalog-import job through the API.
+ */
+async function lastImportOf(hub: HubContext, digest: string): Promise<string | undefined> {
+  const rows = await hub.db.selectFrom('jobs').select(['id', 'result']).where('type', '=', 'catalog-import').where('state', '=', 'succeeded').orderBy('id', 'desc').limit(20).execute();
+  for (const row of rows) {
+    const result = row.result === null ? undefined : (JSON.parse(row.result) as { digest?: unknown });
+    // Imports of a few entries (`only`) carry no digest and say nothing about the whole catalog.
+    if (typeof result?.digest !== 'string') continue;
+    return result.digest === digest ? row.id : undefined;
+  }
+  return undefined;
+}
 
 export interface StarterCatalogStatus {
   /** off: MODA_CATALOG=0; importing: queued or running; done; failed (or cancelled). */
@@ -51,14 +69,17 @@ export async function registerJobs(app: FastifyInstance, hub: HubContext): Promi
   app.addHook('onListen', async () => {
     await queue.start({ serverUrl: listenUrl(app) });
     if (!hub.config.catalog) return;
-    // In a cluster every replica starting asks for the import: a fixed id makes it one job (run on the cluster's first start).
+    const maxAttempts = registry.get('catalog-import')?.maxAttempts ?? 1;
+    const digest = await catalogDigest(hub.config.catalogDir || CATALOG_DIR);
+    // In a cluster every replica starting asks for the import: an id fixed by the catalog's digest
+    // makes it one job per catalog version (run on the first start after the catalog changed).
     if (hub.config.redisUrl) {
-      catalogJobId = (await queue.enqueue({ id: CLUSTER_CATALOG_JOB_ID, type: 'catalog-import', params: {}, owner: 'admin', tokenId: null, maxAttempts: registry.get('catalog-import')?.maxAttempts ?? 1 })).id;
+      catalogJobId = (await queue.enqueue({ id: `${CLUSTER_CATALOG_JOB_PREFIX}${digest.slice(0, 16)}`, type: 'catalog-import', params: {}, owner: 'admin', tokenId: null, maxAttempts })).id;
       return;
     }
     // A start after a crash may find the last import re-queued: that one counts.
     const pending = await hub.db.selectFrom('jobs').select('id').where('type', '=', 'catalog-import').where('state', 'in', ['queued', 'running']).orderBy('id', 'desc').executeTakeFirst();
-    catalogJobId = pending?.id ?? (await queue.enqueue({ type: 'catalog-import', params: {}, owner: 'admin', tokenId: null, maxAttempts: registry.get('catalog-import')?.maxAttempts ?? 1 })).id;
+    catalogJobId = pending?.id ?? (await lastImportOf(hub, digest)) ?? (await queue.enqueue({ type: 'catalog-import', params: {}, owner: 'admin', tokenId: null, maxAttempts })).id;
   });
   app.addHook('onClose', () => queue.close());
 

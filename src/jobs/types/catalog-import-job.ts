@@ -3,6 +3,8 @@
 // atomic, so a cancel or crash leaves whole entries or none, and a re-run skips finished ones.
 import { Type } from '@sinclair/typebox';
 import { importCatalog, type CatalogImportResult } from '../../catalog/import-catalog.js';
+import { catalogDigest } from '../../catalog/catalog-digest.js';
+import { CATALOG_DIR } from '../../catalog/read-catalog.js';
 import { defineJobType } from '../job-type.js';
 
 export const catalogImportJob = defineJobType({
@@ -13,7 +15,11 @@ export const catalogImportJob = defineJobType({
   backoff: { delayMs: 5_000, factor: 2 },
   adminOnly: true,
   async run({ params, signal, progress, log, hub }) {
+    const catalogDir = hub.config.catalogDir || CATALOG_DIR;
+    // The digest of a whole import lets the next start skip it when nothing changed (register-jobs.ts).
+    const digest = params.only?.length ? undefined : await catalogDigest(catalogDir);
     const results = await importCatalog(hub, {
+      catalogDir,
       only: params.only,
       signal,
       onProgress(done, total, entry, last) {
@@ -22,7 +28,7 @@ export const catalogImportJob = defineJobType({
       },
     });
     const count = (status: CatalogImportResult['status']) => results.filter((result) => result.status === status).length;
-    return { imported: count('imported'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), repos: results };
+    return { ...(digest && { digest }), imported: count('imported'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), repos: results };
   },
 });
 

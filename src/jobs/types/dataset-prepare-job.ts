@@ -3,6 +3,7 @@
 // a dataset repo's default branch starts one; the viewer's routes prepare lazily without it. The
 // preparation renames its folder into place at the end, so a cancel or crash leaves nothing.
 import { Type } from '@sinclair/typebox';
+import { markCommitUse } from '../../datasets/dataset-cache-use.js';
 import { prepareDataset } from '../../datasets/prepare-dataset.js';
 import { resolveRevision } from '../../hub/refs.js';
 import { findRepo } from '../../hub/repos/repo-record.js';
@@ -29,6 +30,8 @@ export const datasetPrepareJob = defineJobType({
       signal,
       onProgress: ({ fraction, message }) => progress(fraction, message),
     });
+    // The cache sweep keeps a commit's preparation while a repo that used it exists.
+    await markCommitUse(hub, commit, repo.id);
     const splits = prepared.configs.flatMap((config) => config.splits.map((split) => ({ config: config.config, split: split.split, rows: split.numRows })));
     for (const split of splits) log(`${split.config}/${split.split}: ${split.rows} rows`);
     for (const failed of prepared.failed) log(`${failed.config}/${failed.split}: failed ${failed.code}: ${failed.message}`);

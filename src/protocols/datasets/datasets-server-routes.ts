@@ -2,7 +2,8 @@
 // viewer (splits, first-rows, rows, info, size, statistics, search, filter) plus Moda's read-only
 // SQL route. Each route finds the repo as the hub's other routes do (a private dataset the caller
 // cannot read is a 404), resolves `revision` (default main) to a commit and prepares that commit on
-// first use; the DuckDB work runs on DuckDB's threads, bounded in time.
+// first use; the DuckDB work runs on DuckDB's threads, bounded in time. A request holds its commit's
+// cache while it runs, and the cache is swept (bounded size, deleted repos) after new preparations.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
@@ -14,6 +15,9 @@ import { readRows } from '../../datasets/read-rows.js';
 import { queryRows } from '../../datasets/query-rows.js';
 import { splitStatistics } from '../../datasets/column-statistics.js';
 import { runDatasetSql } from '../../datasets/run-dataset-sql.js';
+import { holdCommit, markCommitUse } from '../../datasets/dataset-cache-use.js';
+import { sweepDatasetsCache } from '../../datasets/sweep-datasets-cache.js';
+import { onRepoDeleted } from '../../hub/repos/delete-repo.js';
 import { infoResponse, sizeResponse, splitsResponse } from '../../datasets/dataset-summaries.js';
 
 /** Hugging Face's limit on `length` for /rows, /search and /filter. */
@@ -57,12 +61,54 @@ function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
+/** How often the cache is swept besides after each new preparation and repo deletion. */
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+
 export function registerDatasetsServerRoutes(app: FastifyInstance, hub: HubContext, baseUrl: (request: FastifyRequest) => string): void {
+  // The commits each request holds (dataset-cache-use.ts), released when its answer is built.
+  const holds = new WeakMap<FastifyRequest, (() => void)[]>();
+  const releaseHolds = (request: FastifyRequest) => {
+    for (const release of holds.get(request) ?? []) release();
+    holds.delete(request);
+  };
+
+  // Commits this process has served: the first use of another one may have prepared it.
+  const seen = new Set<string>();
+  let sweeping: Promise<void> | undefined;
+  let sweepAgain = false;
+  const scheduleSweep = () => {
+    if (sweeping) {
+      sweepAgain = true;
+      return;
+    }
+    sweeping = (async () => {
+      do {
+        sweepAgain = false;
+        const result = await sweepDatasetsCache(hub).catch((error: unknown) => {
+          app.log.warn({ err: error }, 'sweeping the datasets cache failed');
+          return undefined;
+        });
+        // A removed commit's next view prepares it again, and that should sweep again.
+        for (const commit of result?.removed ?? []) seen.delete(commit);
+        if (result && result.removed.length > 0) app.log.info({ removed: result.removed.length, bytes: result.bytes }, 'datasets cache swept');
+      } while (sweepAgain);
+    })().finally(() => {
+      sweeping = undefined;
+    });
+  };
   async function open(request: FastifyRequest, dataset: string | undefined, revision: string | undefined): Promise<Opened> {
     const id = required(dataset, 'dataset');
     const repo = await findRepoOrMirror(hub, request.actor, 'dataset', id);
     const { commit } = await resolveRevisionOrMirror(hub, repo, revision || 'main');
+    const release = await holdCommit(hub, commit);
+    holds.set(request, [...(holds.get(request) ?? []), release]);
     const manifest = await ensurePrepared(hub, repo, commit);
+    await markCommitUse(hub, commit, repo.id);
+    if (!seen.has(commit)) {
+      if (seen.size >= 100_000) seen.clear();
+      seen.add(commit);
+      scheduleSweep();
+    }
     const root = `${baseUrl(request)}/datasets/${encodePath(repo.fullName)}/resolve/${commit}/`;
     return { dataset: repo.fullName, commit, manifest, fileUrl: (path) => root + encodePath(path) };
   }
@@ -77,9 +123,13 @@ export function registerDatasetsServerRoutes(app: FastifyInstance, hub: HubConte
 
   const route = <T>(path: string, handler: (request: FastifyRequest<{ Querystring: ViewerQuery }>) => Promise<T>) =>
     app.get<{ Querystring: ViewerQuery }>(`/datasets-server/${path}`, async (request, reply) => {
-      const body = await handler(request);
-      reply.header('cache-control', 'private, max-age=0, must-revalidate');
-      return body;
+      try {
+        const body = await handler(request);
+        reply.header('cache-control', 'private, max-age=0, must-revalidate');
+        return body;
+      } finally {
+        releaseHolds(request);
+      }
     });
 
   route('splits', async (request) => {
@@ -153,11 +203,26 @@ export function registerDatasetsServerRoutes(app: FastifyInstance, hub: HubConte
       },
     },
     async (request, reply) => {
-      const opened = await open(request, request.body.dataset, request.body.revision);
-      reply.header('cache-control', 'no-store');
-      return runDatasetSql(hub, opened.manifest, configOf(opened, request.body.config), request.body.query);
+      try {
+        const opened = await open(request, request.body.dataset, request.body.revision);
+        reply.header('cache-control', 'no-store');
+        return await runDatasetSql(hub, opened.manifest, configOf(opened, request.body.config), request.body.query);
+      } finally {
+        releaseHolds(request);
+      }
     },
   );
 
-  app.addHook('onClose', () => closeDatasetEngines(hub.config.home));
+  const timer = setInterval(scheduleSweep, SWEEP_INTERVAL_MS);
+  timer.unref();
+  const stopFollowing = onRepoDeleted(hub, (repo) => {
+    if (repo.type === 'dataset') scheduleSweep();
+  });
+  app.addHook('onReady', async () => scheduleSweep());
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    stopFollowing();
+    await sweeping;
+    await closeDatasetEngines(hub.config.home);
+  });
 }

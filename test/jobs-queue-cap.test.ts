@@ -1,0 +1,68 @@
+// The per-user cap on queued jobs (MODA_JOBS_MAX_QUEUED_PER_USER) through the HTTP API: past it a
+// user's new job is refused with 429 JOB_QUEUE_FULL and Retry-After, other users and site admins
+// are not held up, and a cancelled queued job frees its place.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ADMIN_TOKEN, createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
+import { createJob, finished, TEST_JOB_MODULE, waitForJob, type JobJson } from './helpers/jobs.js';
+
+let server: TestServer;
+let alice: string;
+let bob: string;
+const created: JobJson[] = [];
+
+function post(path: string, body: unknown, token: string): Promise<Response> {
+  return server.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), token });
+}
+
+/** A job that runs for a minute unless cancelled: it keeps the one runner busy so later ones stay queued. */
+async function longJob(token: string): Promise<JobJson> {
+  const job = await createJob(server.request, 'test-steps', { steps: 1, stepMs: 60_000 }, token);
+  created.push(job);
+  return job;
+}
+
+before(async () => {
+  server = await startTestServer({ jobModules: [TEST_JOB_MODULE], jobConcurrency: 1, jobsMaxQueuedPerUser: 2 });
+  alice = await createUserWithToken(server, 'alice');
+  bob = await createUserWithToken(server, 'bob');
+});
+
+after(async () => {
+  // The admin sees every job: stop them all before the server stops.
+  for (const job of created) await post(`/api/v1/jobs/${job.id}/cancel`, {}, ADMIN_TOKEN).catch(() => undefined);
+  await server?.stop();
+});
+
+void test('a user past the queued-jobs cap gets 429 JOB_QUEUE_FULL with Retry-After; others and admins are not held up', async () => {
+  const running = await longJob(alice);
+  await waitForJob(server.request, running.id, (job) => job.state === 'running' || finished(job), 180_000, alice);
+  // The running job does not count: two more may wait.
+  const first = await longJob(alice);
+  await longJob(alice);
+  const refused = await post('/api/v1/jobs', { type: 'test-steps', params: { steps: 1, stepMs: 0 } }, alice);
+  assert.equal(refused.status, 429);
+  assert.equal(refused.headers.get('x-error-code'), 'JOB_QUEUE_FULL');
+  assert.equal(refused.headers.get('retry-after'), '30');
+  const body = (await refused.json()) as { code: string; retryable: boolean; error: string };
+  assert.equal(body.code, 'JOB_QUEUE_FULL');
+  assert.equal(body.retryable, true);
+  assert.match(body.error, /MODA_JOBS_MAX_QUEUED_PER_USER=2/);
+
+  // Another user has a queue of their own; a site admin is not limited.
+  await longJob(bob);
+  for (let index = 0; index < 3; index++) created.push(await createJob(server.request, 'test-steps', { steps: 1, stepMs: 60_000 }));
+
+  // Cancelling a queued job frees its place.
+  const cancelled = await post(`/api/v1/jobs/${first.id}/cancel`, {}, alice);
+  assert.equal(cancelled.status, 200, await cancelled.text());
+  await longJob(alice);
+  const again = await post('/api/v1/jobs', { type: 'test-steps', params: { steps: 1, stepMs: 0 } }, alice);
+  assert.equal(again.status, 429);
+});
+
+void test('bad input is still refused by its own code before the cap is looked at', async () => {
+  const unknown = await post('/api/v1/jobs', { type: 'no-such-type', params: {} }, alice);
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.headers.get('x-error-code'), 'JOB_TYPE_UNKNOWN');
+});
