@@ -110,6 +110,7 @@ export const errorCatalog = {
   JOB_CANCELLED: { status: 409, retryable: false, message: 'The job was cancelled' },
   JOB_INTERRUPTED: { status: 500, retryable: true, message: 'The server stopped while the job was running' },
   JOB_CRASHED: { status: 500, retryable: true, message: "The job's process stopped without an answer" },
+  PULL_NOTHING_SELECTED: { status: 400, retryable: false, message: "No upstream file matches the pull's --include/--exclude patterns" },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;
