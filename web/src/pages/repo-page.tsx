@@ -99,7 +99,7 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
                   </>
                 )}
                 {current === 'files' && <RepoFiles type={type} repo={repo} headSha={state.value.info.sha} view={view} />}
-                {current === 'try' && <TryIt repo={repo} task={state.value.info.pipeline_tag} />}
+                {current === 'try' && <TryIt repo={repo} task={state.value.info.pipeline_tag ?? (state.value.info.tags.includes('gguf') ? 'text-generation' : undefined)} />}
                 {current === 'viewer' && type === 'dataset' && <DatasetViewer repo={repo} revision={state.value.info.sha} isPrivate={state.value.info.private} />}
               </Suspense>
             </div>
