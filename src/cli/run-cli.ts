@@ -27,6 +27,7 @@ import { registerTag } from './commands/tag.js';
 import { registerToken } from './commands/token.js';
 import { registerUpload } from './commands/upload.js';
 import { registerUser } from './commands/user.js';
+import { registerChat } from './commands/chat.js';
 
 function configHelp(): string {
   const width = Math.max(...settings.map((setting) => setting.env.length));
@@ -72,6 +73,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerJobs(program, context);
   registerMigrateStorage(program, context);
   registerMigrateDb(program, context);
+  registerChat(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -243,6 +243,8 @@ export interface DeploymentInfo {
   instances?: number;
   memory_bytes?: number;
   load_ms?: number;
+  /** GGUF models (llama.cpp): the quantisation served, its sequences (continuous batching) and the KV cache they hold; absent while not loaded. */
+  llm?: { quant: string; file: string; sequences: number; sequences_in_use: number; queued: number; context_length: number; kv_cache_bytes: number };
   endpoint: string;
   created_by: string;
   created_at: string;

@@ -114,6 +114,7 @@ export const errorCatalog = {
   JOB_QUEUE_FULL: { status: 429, retryable: true, message: 'You have as many jobs waiting as one user may; retry when one has started (Retry-After)' },
   DATASET_ARCHIVE_INVALID: { status: 422, retryable: false, message: 'A zip archive of the dataset is malformed, or names a path outside itself' },
   DATASET_ARCHIVE_TOO_LARGE: { status: 422, retryable: false, message: 'A zip archive of the dataset unpacks past the limits on entries, size or compression ratio' },
+  PULL_NOTHING_SELECTED: { status: 400, retryable: false, message: "No upstream file matches the pull's --include/--exclude patterns" },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;

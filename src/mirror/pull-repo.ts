@@ -25,6 +25,7 @@ import { checkRepoId, DEFAULT_REVISION, type ModaClient } from '../client/moda-c
 import { lastOf, progressChannel, type Emit } from '../client/progress-channel.js';
 import { fileBodyStream } from '../client/upload.js';
 import { isModaError, ModaError } from '../errors/moda-error.js';
+import { fileFilter, isFiltered } from './select-files.js';
 import { digestOf, fromUpstream, type Upstream, type UpstreamFile, type UpstreamSnapshot } from './upstream.js';
 
 export interface PullOptions {
@@ -38,6 +39,13 @@ export interface PullOptions {
   cacheDir: string;
   /** Make a newly created local repo private whatever the upstream says. */
   private?: boolean;
+  /**
+   * Only the upstream files these fnmatch patterns select (`*Q4_K_M.gguf`), as huggingface_hub's
+   * allow/ignore patterns. Local files outside the selection are left as they are, so pulling one
+   * quantisation after another gathers them in one repo.
+   */
+  include?: readonly string[];
+  exclude?: readonly string[];
   /** Files larger than this are fetched as parallel ranged parts; default 32 MiB. */
   parallelThresholdBytes?: number;
   partSizeBytes?: number;
@@ -70,7 +78,7 @@ export interface PullResult {
 
 export type PullEvent =
   | { event: 'phase'; phase: PullPhase }
-  | { event: 'resolved'; upstream: string; revision: string; files: { path: string; size: number; source: FileSource }[]; totalBytes: number; downloadBytes: number }
+  | { event: 'resolved'; upstream: string; revision: string; files: { path: string; size: number; source: FileSource }[]; totalBytes: number; downloadBytes: number; skippedFiles: number }
   | { event: 'fileProgress'; path: string; state: 'downloading' | 'uploading'; bytes: number; size: number }
   | { event: 'fileDone'; path: string; size: number; source: FileSource }
   | { event: 'namespaceCreated'; namespace: string }
@@ -261,10 +269,10 @@ async function operationFor(file: PlannedFile): Promise<CommitOperation> {
 }
 
 /** Reads the new commit back and checks every upstream file is there with its exact content. */
-function checkLocalCopy(state: LocalState, snapshot: UpstreamSnapshot, planned: PlannedFile[]): void {
+function checkLocalCopy(state: LocalState, snapshot: UpstreamSnapshot, planned: PlannedFile[], selected: (path: string) => boolean): void {
   const expected = new Set(snapshot.files.map((file) => file.path));
   for (const path of state.files.keys()) {
-    if (!expected.has(path)) throw new ModaError('INTERNAL', `the local copy holds ${path}, which ${snapshot.label} does not have`);
+    if (selected(path) && !expected.has(path)) throw new ModaError('INTERNAL', `the local copy holds ${path}, which ${snapshot.label} does not have`);
   }
   for (const file of planned) {
     const sibling = state.files.get(file.path);
@@ -281,7 +289,10 @@ function checkLocalCopy(state: LocalState, snapshot: UpstreamSnapshot, planned: 
 async function runPull(options: PullOptions, emit: Emit<PullEvent>, signal: AbortSignal): Promise<void> {
   const { upstream, local, type } = options;
   emit({ event: 'phase', phase: 'resolving' });
-  const snapshot = await upstream.snapshot(signal);
+  const whole = await upstream.snapshot(signal);
+  const selected = fileFilter(options);
+  const snapshot: UpstreamSnapshot = { ...whole, files: whole.files.filter((file) => selected(file.path)) };
+  if (snapshot.files.length === 0 && isFiltered(options)) throw new ModaError('PULL_NOTHING_SELECTED', `no file of ${whole.label} matches ${[...(options.include ?? []).map((pattern) => `--include ${pattern}`), ...(options.exclude ?? []).map((pattern) => `--exclude ${pattern}`)].join(' ')} (it has ${whole.files.length} file(s))`);
   const repo = options.to ?? snapshot.repo;
   const { namespace } = checkRepoId(repo);
   const blobs = join(options.cacheDir, 'blobs');
@@ -307,6 +318,7 @@ async function runPull(options: PullOptions, emit: Emit<PullEvent>, signal: Abor
     files: planned.map((file) => ({ path: file.path, size: file.size, source: file.source })),
     totalBytes: planned.reduce((sum, file) => sum + file.size, 0),
     downloadBytes: planned.reduce((sum, file) => sum + (file.source === 'upstream' ? file.size : 0), 0),
+    skippedFiles: whole.files.length - snapshot.files.length,
   });
 
   // Smallest first: many small files finish early and survive an interruption in a large one.
@@ -335,7 +347,9 @@ async function runPull(options: PullOptions, emit: Emit<PullEvent>, signal: Abor
   const wantPrivate = options.private === true || snapshot.restricted;
   const changed = planned.filter((file) => file.source !== 'repo');
   const upstreamPaths = new Set(planned.map((file) => file.path));
-  const deletions: CommitOperation[] = [...state.files.keys()].filter((path) => !upstreamPaths.has(path)).map((path) => ({ kind: 'deletedFile', path }));
+  // A repo this pull created holds only what the hub put there on creation: the selection replaces it.
+  const owned = (path: string) => created || selected(path);
+  const deletions: CommitOperation[] = [...state.files.keys()].filter((path) => owned(path) && !upstreamPaths.has(path)).map((path) => ({ kind: 'deletedFile', path }));
 
   let commitOid = state.info.sha;
   let commitUrl: string | undefined;
@@ -364,7 +378,7 @@ async function runPull(options: PullOptions, emit: Emit<PullEvent>, signal: Abor
   emit({ event: 'phase', phase: 'verifying' });
   const copy = await readLocal(local, repo, type, signal, commitOid);
   if (!copy) throw new ModaError('INTERNAL', `${repo} disappeared while pulling`);
-  checkLocalCopy(copy, snapshot, planned);
+  checkLocalCopy(copy, snapshot, planned, owned);
   if (created && !wantPrivate) await local.updateRepoSettings(repo, { private: false }, { type, signal });
 
   // The blob store holds the content now; the cache copies only cost disk.

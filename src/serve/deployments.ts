@@ -25,7 +25,7 @@ import { planModel } from '../runtime/load-model.js';
 import type { TaskId } from '../tasks/catalog.js';
 import { calibrateBatchSize, type Calibration } from './calibrate-batch-size.js';
 import type { InferenceService } from './inference-service.js';
-import type { ServedModel } from './model-cache.js';
+import type { ServedLlm, ServedModel } from './model-cache.js';
 
 export interface DeploymentSettings {
   /** Most inputs per batch; `auto` = measured at load time. */
@@ -87,6 +87,8 @@ export interface DeploymentView {
   instances?: number;
   memory_bytes?: number;
   load_ms?: number;
+  /** GGUF models (llama.cpp): the quantisation served, its sequences (continuous batching) and the KV cache they hold; absent while not loaded. */
+  llm?: { quant: string; file: string; sequences: number; sequences_in_use: number; queued: number; context_length: number; kv_cache_bytes: number };
   endpoint: string;
   created_by: string;
   created_at: string;
@@ -278,6 +280,7 @@ export class Deployments {
       ...(live?.served && settings.keep_alive_ms !== undefined && { expires_at: this.expiresAt(live.served) }),
       ...(live?.served && { instances: live.served.model.size, solo_instance: live.served.model.hasSolo }),
       ...(live?.served && { memory_bytes: live.served.model.memoryBytes, load_ms: Math.round(live.served.loadMs) }),
+      ...(live?.served?.llm && { llm: llmView(live.served.llm, live.served.generating ?? 0) }),
       endpoint: `/api/v1/models/${row.model}/pipeline`,
       created_by: row.created_by,
       created_at: row.created_at,
@@ -372,6 +375,10 @@ export class Deployments {
         if (fixed === undefined && measured) {
           live.calibration = measured;
           size = measured.chosen;
+        } else if (fixed === undefined && served.llm) {
+          // llama.cpp batches by sequences, each request joining at the next token: input batches
+          // of generations measure nothing, so the sequences are the batch.
+          size = served.llm.sequences;
         } else if (fixed === undefined) {
           emit({ status: 'calibrating', deployment: row.name });
           live.calibration = await calibrateBatchSize(served.model, served.task, this.inference.models.runContext, Math.max(1, Math.min(32, this.hub.config.maxBatchSize * 4)));
@@ -613,4 +620,17 @@ export class Deployments {
     const waiting = rows.filter((row) => settingsOf(row).required && !up(this.live.get(row.name)?.state)).map((row) => row.name);
     return { ready: waiting.length === 0, waiting };
   }
+}
+
+/** What /api/ps and /metrics say of a GGUF model, for its deployment. */
+function llmView(llm: ServedLlm, generating: number): NonNullable<DeploymentView['llm']> {
+  return {
+    quant: llm.quant,
+    file: llm.file,
+    sequences: llm.sequences,
+    sequences_in_use: Math.min(generating, llm.sequences),
+    queued: Math.max(0, generating - llm.sequences),
+    context_length: llm.contextSize,
+    kv_cache_bytes: llm.kvBytesPerSequence * llm.sequences,
+  };
 }

@@ -74,6 +74,11 @@ export function servingSchemas(): Record<string, JsonSchema> {
         expires_at: { type: 'string', description: 'ISO 8601 time when the model is unloaded unless a request comes first (finite keep_alive, loaded now)' },
         instances: { type: 'integer', minimum: 1, description: 'Instances loaded now; absent while the model is not loaded' },
         memory_bytes: { type: 'integer' },
+        llm: {
+          type: 'object',
+          description: 'GGUF models, while loaded: the quantisation served, sequences (in use now, and requests queued beyond them) and the KV cache bytes they hold',
+          properties: { quant: { type: 'string' }, file: { type: 'string' }, sequences: { type: 'integer' }, sequences_in_use: { type: 'integer' }, queued: { type: 'integer' }, context_length: { type: 'integer' }, kv_cache_bytes: { type: 'integer' } },
+        },
         endpoint: { type: 'string' },
       },
     },

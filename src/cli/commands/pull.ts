@@ -6,6 +6,7 @@ import { REPO_TYPES, type RepoType } from '../../client/api-types.js';
 import { openUpstream, parsePullSource } from '../../mirror/parse-pull-source.js';
 import { pullIter } from '../../mirror/pull-repo.js';
 import { clientFor, printLine, type CliIo } from '../cli-context.js';
+import { collect } from '../command-options.js';
 import { formatBytes } from '../format-output.js';
 import { ProgressBar } from '../progress-bar.js';
 
@@ -15,6 +16,8 @@ interface PullCommandOptions {
   type?: RepoType;
   upstreamToken?: string;
   private?: boolean;
+  include: string[];
+  exclude: string[];
 }
 
 export function registerPull(program: Command, io: CliIo): void {
@@ -27,12 +30,14 @@ export function registerPull(program: Command, io: CliIo): void {
     .addOption(new Option('--type <type>', 'repository type (default: model, or what the source names)').choices([...REPO_TYPES]))
     .option('--upstream-token <token>', 'token for the upstream, for gated or private repos')
     .option('--private', 'make a newly created local repo private (it is anyway when the upstream restricts it)')
-    .addHelpText('after', '\nDownloads resume from $MODA_HOME/pull-cache after an interruption; run the same command again.\n')
+    .option('--include <pattern>', 'only files matching this glob, e.g. "*Q4_K_M.gguf" (repeatable; `*` crosses folders, as huggingface-cli)', collect, [])
+    .option('--exclude <pattern>', 'leave out files matching this glob (repeatable)', collect, [])
+    .addHelpText('after', '\nDownloads resume from $MODA_HOME/pull-cache after an interruption; run the same command again.\nWith --include/--exclude, local files outside the selection stay as they are (pull one quantisation, then another).\n')
     .action(async (spec: string, options: PullCommandOptions, command: Command) => {
       const { client, config } = await clientFor(command, io);
       const source = parsePullSource(spec, { hfUpstream: config.hfUpstream, msUpstream: config.msUpstream, type: options.type });
       const upstream = openUpstream(source, { revision: options.revision, token: options.upstreamToken, fetch: io.fetch });
-      const events = pullIter({ upstream, local: client, type: source.type, to: options.to, cacheDir: join(config.home, 'pull-cache'), private: options.private });
+      const events = pullIter({ upstream, local: client, type: source.type, to: options.to, cacheDir: join(config.home, 'pull-cache'), private: options.private, include: options.include, exclude: options.exclude });
       let bar: ProgressBar | undefined;
       const bytesByPath = new Map<string, number>();
       for await (const event of events) {
@@ -40,7 +45,7 @@ export function registerPull(program: Command, io: CliIo): void {
           case 'resolved': {
             const count = (kind: string) => event.files.filter((file) => file.source === kind).length;
             const fetch = count('upstream');
-            printLine(io.stderr, `${event.upstream}@${event.revision.slice(0, 12)}: ${event.files.length} file(s), ${formatBytes(event.totalBytes)}; ${fetch} to download (${formatBytes(event.downloadBytes)}), ${count('cache')} already downloaded, ${count('repo') + count('store')} already here`);
+            printLine(io.stderr, `${event.upstream}@${event.revision.slice(0, 12)}: ${event.files.length} file(s), ${formatBytes(event.totalBytes)}; ${fetch} to download (${formatBytes(event.downloadBytes)}), ${count('cache')} already downloaded, ${count('repo') + count('store')} already here${event.skippedFiles > 0 ? `; ${event.skippedFiles} left out by --include/--exclude` : ''}`);
             if (fetch > 0) bar = new ProgressBar(io.stderr, 'downloading', event.downloadBytes);
             break;
           }

@@ -1,11 +1,15 @@
 // `moda run <repo> <input…>`: runs a hub model on local inputs in this process — image and audio
 // inputs are file paths or URLs, text inputs are the arguments (or stdin), object inputs are JSON.
+// A GGUF model (`owner/name[:QUANT]`) is the server's to run: its answer streams from there.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ModaError } from '../../errors/moda-error.js';
 import { openPipeline } from '../../pipelines/pipeline.js';
 import { getTask, type TaskId } from '../../tasks/catalog.js';
+import { ModaClient } from '../../client/moda-client.js';
+import { answerTurn, chatParameters } from '../chat-turn.js';
 import { cacheDirOf, cliConfig, printJson, printLine, savedToken, type CliIo } from '../cli-context.js';
+import { servedByServer } from '../run-on-server.js';
 import { jsonOption } from '../command-options.js';
 import { formatSegments } from '../format-segments.js';
 
@@ -100,15 +104,22 @@ export function registerRun(program: Command, io: CliIo): void {
     .option('--revision <rev>', 'branch, tag or commit', 'main')
     .option('--parameters <json>', 'task parameters as a JSON object, e.g. \'{"top_k":3}\'')
     .option('--out <file>', 'text-to-speech: write the WAV here; image-segmentation: write each mask as <file>-<label>.png')
+    .option('--system <prompt>', 'GGUF models: the system prompt of the chat')
     .addOption(jsonOption())
-    .action(async (repo: string, args: string[], options: { task?: string; revision: string; parameters?: string; out?: string; json?: boolean }, command: Command) => {
+    .addHelpText('after', '\nA GGUF repo (namespace/name, or namespace/name:QUANT for one quantisation) runs on the server: the answer to the prompt streams from its chat route, and --parameters takes OpenAI chat parameters (\'{"max_tokens":64,"temperature":0}\').\n')
+    .action(async (repo: string, args: string[], options: { task?: string; revision: string; parameters?: string; out?: string; json?: boolean; system?: string }, command: Command) => {
       const config = cliConfig(command, io);
+      const token = config.token || (await savedToken(config)) || '';
+      if ((options.task === undefined || options.task === 'text-generation') && (await servedByServer(new ModaClient({ endpoint: config.endpoint, token, fetch: io.fetch }), repo))) {
+        await runOnServer(io, { endpoint: config.endpoint, token, ...(io.fetch && { fetch: io.fetch }) }, repo, args, options);
+        return;
+      }
       const parameters = options.parameters === undefined ? {} : parseJson(options.parameters);
       const task = options.task === undefined ? undefined : (getTask(options.task).id as TaskId);
       const run = await openPipeline(task, repo, {
         revision: options.revision,
         endpoint: config.endpoint,
-        token: config.token || (await savedToken(config)) || '',
+        token,
         cacheDir: cacheDirOf(config),
         device: config.device,
         threads: config.threads,
@@ -151,4 +162,18 @@ export function registerRun(program: Command, io: CliIo): void {
         await run.dispose();
       }
     });
+}
+
+/** A GGUF model's answer to the prompt (the arguments, or stdin), streamed from the server's chat route. */
+async function runOnServer(io: CliIo, server: { endpoint: string; token: string }, model: string, args: string[], options: { revision: string; parameters?: string; json?: boolean; system?: string }): Promise<void> {
+  if (options.revision !== 'main') throw new ModaError('BAD_REQUEST', 'a GGUF model runs on the server, which serves its deployed or main revision: pick a quantisation with namespace/name:QUANT instead of --revision');
+  const extra = chatParameters(options.parameters);
+  const prompt = args.length > 0 ? args.join(' ') : io.stdin.isTTY ? '' : (await readStdin(io)).toString('utf8').trim();
+  if (prompt === '') throw new ModaError('BATCH_EMPTY', 'give a prompt as an argument or on stdin');
+  const messages = [...(options.system ? [{ role: 'system' as const, content: options.system }] : []), { role: 'user' as const, content: prompt }];
+  // The answer streams to stdout; with --json it is collected and printed once, as JSON.
+  const quiet = options.json === true;
+  const output = quiet ? { ...io, stdout: { write: () => true } } : io;
+  const answer = await answerTurn(output, server, model, messages, extra, { signal: new AbortController().signal, stats: !quiet });
+  if (quiet) printJson(io, { model, output: answer.text, finish_reason: answer.finishReason, usage: answer.usage });
 }

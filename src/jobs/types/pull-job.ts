@@ -22,6 +22,8 @@ export const pullJob = defineJobType({
       type: Type.Optional(Type.Union(REPO_TYPES.map((type) => Type.Literal(type)))),
       upstreamToken: Type.Optional(Type.String({ maxLength: 4096 })),
       private: Type.Optional(Type.Boolean()),
+      include: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 32, description: 'only files matching these globs (`*Q4_K_M.gguf`)' })),
+      exclude: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 32, description: 'leave out files matching these globs' })),
     },
     { additionalProperties: false },
   ),
@@ -37,7 +39,7 @@ export const pullJob = defineJobType({
   async run({ params, signal, progress, log, client, hub }) {
     const source = parsePullSource(params.source, { hfUpstream: hub.config.hfUpstream, msUpstream: hub.config.msUpstream, type: params.type });
     const upstream = openUpstream(source, { revision: params.revision, token: params.upstreamToken });
-    const events = pullIter({ upstream, local: client, type: source.type, to: params.to, cacheDir: join(hub.config.home, 'pull-cache'), private: params.private, signal });
+    const events = pullIter({ upstream, local: client, type: source.type, to: params.to, cacheDir: join(hub.config.home, 'pull-cache'), private: params.private, include: params.include, exclude: params.exclude, signal });
     const bytesByPath = new Map<string, number>();
     let downloadBytes = 0;
     let result: PullResult | undefined;

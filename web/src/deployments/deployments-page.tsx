@@ -11,6 +11,8 @@ import { useSession } from '../session.js';
 import type { MetricPoint } from './deployment-metrics.js';
 import { DeployForm } from './deploy-form.js';
 import { DEPLOY_TEXT } from './deploy-text.js';
+import type { LlmPoint } from './llm-metrics.js';
+import { LlmPanel } from './llm-panel.js';
 import { SparklineChart } from './sparkline-chart.js';
 import { HISTORY_POINTS, useMetricsHistory } from './use-metrics-history.js';
 import './deployments.css';
@@ -31,7 +33,7 @@ function Charts({ points }: { points: MetricPoint[] }) {
   );
 }
 
-function DeploymentCard({ deployment, points, canManage, onUndeployed }: { deployment: DeploymentInfo; points: MetricPoint[]; canManage: boolean; onUndeployed: () => void }) {
+function DeploymentCard({ deployment, points, llmPoints, canManage, onUndeployed }: { deployment: DeploymentInfo; points: MetricPoint[]; llmPoints: LlmPoint[]; canManage: boolean; onUndeployed: () => void }) {
   const { language } = useI18n();
   const text = DEPLOY_TEXT[language];
   const [confirming, setConfirming] = useState(false);
@@ -108,6 +110,7 @@ function DeploymentCard({ deployment, points, canManage, onUndeployed }: { deplo
       </dl>
       {deployment.error && <p className="error-inline">{deployment.error.message}</p>}
       <Charts points={points} />
+      {deployment.llm && <LlmPanel llm={deployment.llm} points={llmPoints} />}
       {error !== null && <ErrorMessage error={error} />}
     </section>
   );
@@ -138,7 +141,7 @@ export default function DeploymentsPage() {
       {state.status === 'error' && <ErrorMessage error={state.error} onRetry={reload} />}
       {state.status === 'done' && deployments.length === 0 && <p className="muted">{text.none}</p>}
       {deployments.map((deployment) => (
-        <DeploymentCard key={deployment.name} deployment={deployment} points={metrics.points[deployment.model] ?? []} canManage={canManage(deployment)} onUndeployed={reload} />
+        <DeploymentCard key={deployment.name} deployment={deployment} points={metrics.points[deployment.model] ?? []} llmPoints={metrics.llm[deployment.model] ?? []} canManage={canManage(deployment)} onUndeployed={reload} />
       ))}
     </div>
   );

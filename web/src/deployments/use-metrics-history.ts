@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api.js';
 import { metricPoint, type MetricPoint, type TimedScrape } from './deployment-metrics.js';
+import { llmPoint, type LlmPoint } from './llm-metrics.js';
 
 export const POLL_MS = 2000;
 /** Points kept per model: two minutes at one point every 2 s. */
@@ -10,12 +11,14 @@ export const HISTORY_POINTS = 60;
 
 export interface MetricsHistory {
   points: Record<string, MetricPoint[]>;
+  /** GGUF models' tokens/s and sequences in use, per model (empty points for other models). */
+  llm: Record<string, LlmPoint[]>;
   /** The last scrape's failure, cleared by the next success. */
   error: unknown;
 }
 
 export function useMetricsHistory(models: string[]): MetricsHistory {
-  const [history, setHistory] = useState<MetricsHistory>({ points: {}, error: null });
+  const [history, setHistory] = useState<MetricsHistory>({ points: {}, llm: {}, error: null });
   const previous = useRef<TimedScrape | null>(null);
   const key = [...new Set(models)].sort().join('\n');
 
@@ -31,11 +34,14 @@ export function useMetricsHistory(models: string[]): MetricsHistory {
         previous.current = current;
         setHistory((state) => {
           const points: Record<string, MetricPoint[]> = {};
+          const llm: Record<string, LlmPoint[]> = {};
           for (const model of wanted) {
             const kept = state.points[model] ?? [];
             points[model] = before ? [...kept, metricPoint(before, current, model)].slice(-HISTORY_POINTS) : kept;
+            const keptLlm = state.llm[model] ?? [];
+            llm[model] = before ? [...keptLlm, llmPoint(before, current, model)].slice(-HISTORY_POINTS) : keptLlm;
           }
-          return { points, error: null };
+          return { points, llm, error: null };
         });
       } catch (error) {
         if (abort.signal.aborted) return;

@@ -33,6 +33,11 @@ async function loadRepo(type: RepoType, repo: string, signal: AbortSignal): Prom
 }
 
 const TABS = ['card', 'viewer', 'files', 'try'] as const;
+
+/** The card's pipeline_tag; a GGUF repo without one is text generation, llama.cpp's task for it. */
+function taskOf(info: RepoInfo): string | undefined {
+  return info.pipeline_tag ?? (info.tags.includes('gguf') ? 'text-generation' : undefined);
+}
 type Tab = (typeof TABS)[number];
 
 // `view` (a folder, file, history or commit from the URL) is shown by the files tab.
@@ -99,12 +104,12 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
                   </>
                 )}
                 {current === 'files' && <RepoFiles type={type} repo={repo} headSha={state.value.info.sha} view={view} />}
-                {current === 'try' && <TryIt repo={repo} task={state.value.info.pipeline_tag} />}
+                {current === 'try' && <TryIt repo={repo} task={taskOf(state.value.info)} />}
                 {current === 'viewer' && type === 'dataset' && <DatasetViewer repo={repo} revision={state.value.info.sha} isPrivate={state.value.info.private} />}
               </Suspense>
             </div>
             <aside className="repo-side">
-              <UseSnippets type={type} repo={repo} task={state.value.info.pipeline_tag} />
+              <UseSnippets type={type} repo={repo} task={taskOf(state.value.info)} />
               {session.token && (
                 <Suspense fallback={null}>
                   <UploadFiles type={type} repo={repo} onCommitted={committed} />

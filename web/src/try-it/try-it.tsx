@@ -11,6 +11,8 @@ import { ResultView, type SentInput } from './result-view.js';
 import { runModel, type ModelAnswer } from './run-model.js';
 import { TryError } from './try-error.js';
 import { useTryItStrings } from './try-it-strings.js';
+import { ChatPlayground } from './chat-playground.js';
+import { useChatStrings } from './chat-strings.js';
 import './try-it.css';
 
 type Values = Record<string, FieldValue>;
@@ -208,5 +210,22 @@ export function TryIt({ repo, task }: { repo: string; task: string | undefined }
   if (detail.status === 'loading') return <Loading />;
   if (detail.status === 'error') return <ErrorMessage error={detail.error} onRetry={retry} />;
   if (!detail.value) return null;
+  if (detail.value.id === 'text-generation') return <TextGeneration repo={repo} task={detail.value} />;
   return <TryItForm repo={repo} task={detail.value} />;
+}
+
+/** Text generation: the chat playground first, the task's plain form (a raw completion) one click away. */
+function TextGeneration({ repo, task }: { repo: string; task: TaskDetail }) {
+  const s = useChatStrings();
+  const [form, setForm] = useState(false);
+  return (
+    <>
+      <p className="chat-mode">
+        <button type="button" className="link-button" onClick={() => setForm(!form)} data-testid="chat-mode">
+          {form ? s.showChat : s.showForm}
+        </button>
+      </p>
+      {form ? <TryItForm repo={repo} task={task} /> : <ChatPlayground repo={repo} />}
+    </>
+  );
 }
