@@ -42,7 +42,7 @@ async function englishPage(): Promise<Page> {
   return page;
 }
 
-const rowModels = (page: Page) => page.locator('[data-testid="leaderboard-table"] tbody tr').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.model ?? ''));
+const rowModels = (page: Page) => page.locator('[data-testid="leaderboard-table"] tbody tr').evaluateAll((rows) => rows.map((row) => (row as unknown as { getAttribute(name: string): string | null }).getAttribute('data-model') ?? ''));
 
 before(async () => {
   const dist = process.env.MODA_WEB_DIST || DEFAULT_WEB_DIST;
