@@ -115,6 +115,14 @@ export const errorCatalog = {
   DATASET_ARCHIVE_INVALID: { status: 422, retryable: false, message: 'A zip archive of the dataset is malformed, or names a path outside itself' },
   DATASET_ARCHIVE_TOO_LARGE: { status: 422, retryable: false, message: 'A zip archive of the dataset unpacks past the limits on entries, size or compression ratio' },
   PULL_NOTHING_SELECTED: { status: 400, retryable: false, message: "No upstream file matches the pull's --include/--exclude patterns" },
+  METRIC_INPUT_INVALID: { status: 422, retryable: false, message: 'The predictions or references do not have the shape this metric needs' },
+  METRIC_UNKNOWN: { status: 400, retryable: false, message: 'No metric by that name' },
+  METRIC_NOT_FOR_TASK: { status: 400, retryable: false, message: 'That metric does not fit the task' },
+  METRIC_TASK_UNSUPPORTED: { status: 400, retryable: false, message: 'Moda has no metrics for that task' },
+  METRIC_UNDEFINED: { status: 422, retryable: false, message: 'The metric is undefined for these values' },
+  BENCHMARK_INVALID: { status: 422, retryable: false, message: "The benchmark's eval.yaml is malformed" },
+  BENCHMARK_SPLIT_NOT_FOUND: { status: 422, retryable: false, message: "The benchmark's eval.yaml names a config or split the dataset does not have" },
+  LEADERBOARD_NOT_FOUND: { status: 404, retryable: false, message: 'No benchmark by that name: the dataset does not exist or has no eval.yaml' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -42,6 +42,7 @@ import { registerAuditRoutes } from '../protocols/moda/audit-routes.js';
 import { registerJobs } from './register-jobs.js';
 import type { ChangeChannel } from './cache-invalidation.js';
 import { registerDatasetsServerRoutes } from '../protocols/datasets/datasets-server-routes.js';
+import { registerLeaderboardRoutes } from '../protocols/moda/leaderboard-routes.js';
 
 /** The model cache and inference service a server gets from its configuration. */
 export function createInferenceService(hub: HubContext): InferenceService {
@@ -187,6 +188,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
     changes.onDeployment((name) => deployments.changedElsewhere(name));
   }
   registerDatasetsServerRoutes(app, hub, baseUrl);
+  registerLeaderboardRoutes(app, hub);
   registerWebUi(app, hub.config.webDist ? { distDir: hub.config.webDist } : {});
   // The starter models are imported by a `catalog-import` job enqueued once the server listens (a
   // first import hashes and commits tens of MB); /readyz says `starter-catalog` until it is done.

@@ -19,6 +19,8 @@ const TryIt = lazy(() => import('../try-it/try-it.js').then((module) => ({ defau
 const DatasetViewer = lazy(() => import('../dataset-viewer/dataset-viewer.js').then((module) => ({ default: module.DatasetViewer })));
 const EditCard = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.EditCard })));
 const UploadFiles = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.UploadFiles })));
+const LeaderboardView = lazy(() => import('../leaderboards/leaderboard-view.js').then((module) => ({ default: module.LeaderboardView })));
+const ModelResults = lazy(() => import('../leaderboards/model-results.js').then((module) => ({ default: module.ModelResults })));
 
 interface RepoData {
   info: RepoInfo;
@@ -38,6 +40,7 @@ const TABS = ['card', 'viewer', 'files', 'try'] as const;
 function taskOf(info: RepoInfo): string | undefined {
   return info.pipeline_tag ?? (info.tags.includes('gguf') ? 'text-generation' : undefined);
 }
+const TABS = ['card', 'viewer', 'leaderboard', 'files', 'try'] as const;
 type Tab = (typeof TABS)[number];
 
 // `view` (a folder, file, history or commit from the URL) is shown by the files tab.
@@ -55,7 +58,9 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
     retry();
   };
   const current: Tab = view ? 'files' : (TABS as readonly string[]).includes(tab) ? (tab as Tab) : 'card';
-  const tabLabel: Record<Tab, string> = { card: t.modelCard, viewer: viewerText.tab, files: t.files, try: t.tryIt };
+  const tabLabel: Record<Tab, string> = { card: t.modelCard, viewer: viewerText.tab, leaderboard: t.leaderboards, files: t.files, try: t.tryIt };
+  // A dataset with eval.yaml at its root is a benchmark: its leaderboard gets a tab.
+  const isBenchmark = state.status === 'done' && type === 'dataset' && (state.value.info.siblings ?? []).some((file) => file.rfilename === 'eval.yaml');
 
   return (
     <div className="repo-page">
@@ -82,7 +87,7 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
             </span>
           </div>
           <div role="tablist" className="tabs" aria-label={repo}>
-            {TABS.filter((key) => (key === 'try' ? type === 'model' : key === 'viewer' ? type === 'dataset' : true)).map((key) => (
+            {TABS.filter((key) => (key === 'try' ? type === 'model' : key === 'viewer' ? type === 'dataset' : key === 'leaderboard' ? isBenchmark : true)).map((key) => (
               <button key={key} type="button" role="tab" id={`tab-${key}`} aria-selected={current === key} aria-controls="repo-panel" onClick={() => navigate(`${repoPath(type, repo)}${key === 'card' ? '' : `#${key}`}`, { replace: !view })}>
                 {tabLabel[key]}
               </button>
@@ -106,6 +111,7 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
                 {current === 'files' && <RepoFiles type={type} repo={repo} headSha={state.value.info.sha} view={view} />}
                 {current === 'try' && <TryIt repo={repo} task={taskOf(state.value.info)} />}
                 {current === 'viewer' && type === 'dataset' && <DatasetViewer repo={repo} revision={state.value.info.sha} isPrivate={state.value.info.private} />}
+                {current === 'leaderboard' && isBenchmark && <LeaderboardView id={repo} />}
               </Suspense>
             </div>
             <aside className="repo-side">
@@ -113,6 +119,11 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
               {session.token && (
                 <Suspense fallback={null}>
                   <UploadFiles type={type} repo={repo} onCommitted={committed} />
+                </Suspense>
+              )}
+              {type === 'model' && (
+                <Suspense fallback={null}>
+                  <ModelResults repo={repo} />
                 </Suspense>
               )}
               <MetadataPanel cardData={state.value.info.cardData} />
