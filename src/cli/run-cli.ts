@@ -28,6 +28,7 @@ import { registerToken } from './commands/token.js';
 import { registerUpload } from './commands/upload.js';
 import { registerUser } from './commands/user.js';
 import { registerChat } from './commands/chat.js';
+import { registerTune } from './commands/tune.js';
 
 function configHelp(): string {
   const width = Math.max(...settings.map((setting) => setting.env.length));
@@ -74,6 +75,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerMigrateStorage(program, context);
   registerMigrateDb(program, context);
   registerChat(program, context);
+  registerTune(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

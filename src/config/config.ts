@@ -187,6 +187,10 @@ export interface Config {
   datasetsCacheMaxBytes: number;
   /** Folder of the starter catalog to import; empty = the catalog/ shipped with Moda. */
   catalogDir: string;
+  /** Most classes a `tune` job's label column may hold. */
+  tuneMaxClasses: number;
+  /** Most rows a `tune` job reads from its dataset (training and validation together). */
+  tuneMaxRows: number;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -428,6 +432,8 @@ export const settings = [
   define({ key: 'jobsMaxQueuedPerUser', env: 'MODA_JOBS_MAX_QUEUED_PER_USER', description: 'Jobs one user may have queued (not yet running) at once; another `POST /api/v1/jobs` gets 429 JOB_QUEUE_FULL with Retry-After. Site admins and jobs the server starts itself (catalog import, dataset preparation after a push) are not limited (0 = no limit)', default: () => 20, parse: integer }),
   define({ key: 'datasetsCacheMaxBytes', env: 'MODA_DATASETS_CACHE_MAX', description: "Bytes $MODA_HOME/datasets-cache may hold: past it the least recently used commits' preparations are removed (never one a query is reading) and prepared again on their next use (0 = no limit)", default: () => 10 * 1024 ** 3, parse: bytes }),
   define({ key: 'catalogDir', env: 'MODA_CATALOG_DIR', description: 'Folder of the starter catalog `moda serve` imports (one sub-folder per entry with its catalog.json); empty = the catalog/ shipped with Moda', default: () => '', parse: (raw) => resolve(raw) }),
+  define({ key: 'tuneMaxClasses', env: 'MODA_TUNE_MAX_CLASSES', description: 'Most classes the label column of a `tune` job may hold; more fail with TUNE_TOO_MANY_CLASSES', default: () => 1000, parse: positive(integer) }),
+  define({ key: 'tuneMaxRows', env: 'MODA_TUNE_MAX_ROWS', description: 'Most rows a `tune` job reads from its dataset (training and validation splits together); a larger split fails with TUNE_DATASET_TOO_LARGE', default: () => 1_000_000, parse: positive(integer) }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -9,6 +9,7 @@ import { toJsonSchema, type JsonSchema } from '../tasks/to-json-schema.js';
 import { hubPaths, hubSchemas } from './openapi-hub.js';
 import { leaderboardPaths, leaderboardSchemas } from './openapi-leaderboards.js';
 import { servingPaths, servingSchemas } from './openapi-serving.js';
+import { tuningPaths, tuningSchemas } from './openapi-tuning.js';
 
 export type OpenApiDocument = JsonSchema & { openapi: string; paths: Record<string, JsonSchema>; components: JsonSchema & { schemas: Record<string, JsonSchema> } };
 
@@ -249,6 +250,10 @@ function buildOpenApiDocument(): OpenApiDocument {
     ],
     components: {
       schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...leaderboardSchemas() },
+      { name: 'tuning', description: 'Training models from datasets as jobs' },
+    ],
+    components: {
+      schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...tuningSchemas() },
       securitySchemes: {
         token: { type: 'http', scheme: 'bearer', description: 'A Moda access token; anonymous callers reach public models only' },
         modelScopeSession: { type: 'apiKey', in: 'cookie', name: 'm_session_id', description: 'The session cookie ModelScope clients get from `POST /api/v1/login`' },
@@ -260,6 +265,7 @@ function buildOpenApiDocument(): OpenApiDocument {
       ...servingPaths(errorResponses),
       ...hubPaths(errorResponses),
       ...leaderboardPaths(errorResponses),
+      ...tuningPaths(errorResponses),
       '/api/tasks': {
         get: {
           operationId: 'listTasks',

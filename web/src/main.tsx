@@ -21,6 +21,7 @@ const AuditPage = lazy(() => import('./account/audit-page.js'));
 const DeploymentsPage = lazy(() => import('./deployments/deployments-page.js'));
 const JobsPage = lazy(() => import('./jobs/jobs-page.js'));
 const LeaderboardsPage = lazy(() => import('./leaderboards/leaderboards-page.js'));
+const TunePage = lazy(() => import('./tuning/tune-page.js'));
 
 function App() {
   const [language, setLanguageState] = useState<Language>(initialLanguage);
@@ -90,6 +91,8 @@ function App() {
       break;
     case 'leaderboards':
       page = <LeaderboardsPage key={`${route.benchmark ?? ''}:${session.token ?? ''}`} {...(route.benchmark && { benchmark: route.benchmark })} />;
+    case 'tune':
+      page = <TunePage key={`${window.location.search}:${session.token ?? ''}`} />;
       break;
     default:
       page = <p className="error">{i18n.t.notFoundPage}</p>;

@@ -12,6 +12,7 @@ export type Route =
   | { page: 'deployments' }
   | { page: 'jobs' }
   | { page: 'leaderboards'; benchmark?: string }
+  | { page: 'tune' }
   | { page: 'not-found' };
 
 /**
@@ -32,6 +33,7 @@ const APP_PAGES: Record<string, Route> = {
   deployments: { page: 'deployments' },
   jobs: { page: 'jobs' },
   leaderboards: { page: 'leaderboards' },
+  tune: { page: 'tune' },
 };
 
 function repoView(rest: string[]): RepoView | undefined | null {
