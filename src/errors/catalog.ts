@@ -110,6 +110,8 @@ export const errorCatalog = {
   JOB_CANCELLED: { status: 409, retryable: false, message: 'The job was cancelled' },
   JOB_INTERRUPTED: { status: 500, retryable: true, message: 'The server stopped while the job was running' },
   JOB_CRASHED: { status: 500, retryable: true, message: "The job's process stopped without an answer" },
+  MODEL_CANNOT_EMBED: { status: 422, retryable: false, message: 'The model cannot give embeddings, so it cannot be the base of this tuning method' },
+  BACKBONE_UNAVAILABLE: { status: 422, retryable: false, message: "The base model this model was tuned from, at its pinned commit, cannot be read" },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;
