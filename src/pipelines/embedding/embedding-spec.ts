@@ -9,7 +9,7 @@ export interface EmbeddingSpec {
   task: TaskId;
   /** What the backbone takes: a classifier on its vectors takes the same. */
   input: 'image' | 'text';
-  /** `embedding`: the output's `embedding`; `best-face`: the `embedding` of the most confident face (face models). */
+  /** `embedding`: the output's `embedding`; `best-face`: the `embedding` of the largest face (face models). */
   from: 'embedding' | 'best-face';
 }
 
@@ -30,8 +30,11 @@ export function readEmbedding(spec: EmbeddingSpec, output: unknown): number[] | 
   if (spec.from === 'best-face') {
     if (!Array.isArray(output)) throw new ModaError('MODEL_CANNOT_EMBED', 'the face model did not return a list of faces');
     if (output.length === 0) return undefined;
-    // Face outputs come sorted by detection score, highest first.
-    const embedding = (output[0] as { embedding?: unknown }).embedding;
+    // The largest face is the photo's subject (an enrolment photo, a crop around one person): a
+    // neighbour cut by the frame can be detected with more confidence yet is not who is meant.
+    const faces = output as { box?: { xmin: number; ymin: number; xmax: number; ymax: number }; embedding?: unknown }[];
+    const area = (face: (typeof faces)[number]) => (face.box ? (face.box.xmax - face.box.xmin) * (face.box.ymax - face.box.ymin) : 0);
+    const embedding = faces.reduce((largest, face) => (area(face) > area(largest) ? face : largest)).embedding;
     if (!isVector(embedding)) throw new ModaError('MODEL_CANNOT_EMBED', 'the face model gives no face descriptor (its configuration.json names no recognition net)');
     return embedding;
   }
