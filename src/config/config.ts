@@ -175,6 +175,10 @@ export interface Config {
   trustProxy: string[];
   /** Whether `moda serve` runs jobs too (in a cluster, `moda worker` processes can run them alone). */
   jobWorker: boolean;
+  /** Most classes a `tune` job's label column may hold. */
+  tuneMaxClasses: number;
+  /** Most rows a `tune` job reads from its dataset (training and validation together). */
+  tuneMaxRows: number;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -410,6 +414,8 @@ export const settings = [
   define({ key: 'shutdownTimeoutMs', env: 'MODA_SHUTDOWN_TIMEOUT', description: 'After SIGTERM: longest wait for requests in flight (uploads, git transfers) to finish before the process exits anyway', default: () => 30_000, parse: duration }),
   define({ key: 'trustProxy', env: 'MODA_TRUST_PROXY', description: 'Comma-separated addresses or CIDR blocks of the load balancers in front (e.g. 10.0.0.0/8); requests from them have their client address (rate limits, audit log) and scheme taken from X-Forwarded-For and X-Forwarded-Proto; empty = headers ignored', default: () => [], parse: proxyAddresses }),
   define({ key: 'jobWorker', env: 'MODA_JOB_WORKER', description: 'With MODA_REDIS_URL: `moda serve` runs jobs as well as serving HTTP; `0` = it only enqueues, cancels and follows them, and `moda worker` processes (which need MODA_REDIS_URL and MODA_PUBLIC_URL) run them', default: () => true, parse: flag }),
+  define({ key: 'tuneMaxClasses', env: 'MODA_TUNE_MAX_CLASSES', description: 'Most classes the label column of a `tune` job may hold; more fail with TUNE_TOO_MANY_CLASSES', default: () => 1000, parse: positive(integer) }),
+  define({ key: 'tuneMaxRows', env: 'MODA_TUNE_MAX_ROWS', description: 'Most rows a `tune` job reads from its dataset (training and validation splits together); a larger split fails with TUNE_DATASET_TOO_LARGE', default: () => 1_000_000, parse: positive(integer) }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -112,6 +112,16 @@ export const errorCatalog = {
   JOB_CRASHED: { status: 500, retryable: true, message: "The job's process stopped without an answer" },
   MODEL_CANNOT_EMBED: { status: 422, retryable: false, message: 'The model cannot give embeddings, so it cannot be the base of this tuning method' },
   BACKBONE_UNAVAILABLE: { status: 422, retryable: false, message: "The base model this model was tuned from, at its pinned commit, cannot be read" },
+  TUNE_METHOD_UNKNOWN: { status: 400, retryable: false, message: 'No tuning method by that name' },
+  TUNE_HYPERPARAMETERS_INVALID: { status: 400, retryable: false, message: "The hyperparameters do not match the method's schema or are out of range" },
+  TUNE_BASE_MODEL_INVALID: { status: 400, retryable: false, message: 'The method needs a base model that was not given, or takes none' },
+  TUNE_COLUMN_NOT_FOUND: { status: 422, retryable: false, message: 'The dataset split has no column by that name, or none that fits the method' },
+  TUNE_ONE_CLASS: { status: 422, retryable: false, message: 'The label column holds only one class; a classifier needs at least two' },
+  TUNE_TOO_MANY_CLASSES: { status: 422, retryable: false, message: 'The label column holds more classes than a tuning job allows' },
+  TUNE_EMPTY_TEXTS: { status: 422, retryable: false, message: 'Texts of the training data are empty or missing' },
+  TUNE_NOT_ENOUGH_ROWS: { status: 422, retryable: false, message: 'Too few labelled rows to train and validate' },
+  TUNE_DATASET_TOO_LARGE: { status: 422, retryable: false, message: 'The split holds more rows than a tuning job reads (MODA_TUNE_MAX_ROWS)' },
+  TUNE_TRAINING_FAILED: { status: 500, retryable: false, message: 'The training engine failed' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -21,7 +21,7 @@ void test('card fields become HF-style tags and columns', () => {
   assert.equal(fields.pipelineTag, 'fill-mask');
   assert.equal(fields.libraryName, 'transformers');
   assert.equal(fields.license, 'apache-2.0');
-  assert.deepEqual(new Set(fields.tags), new Set(['chinese', 'transformers', 'fill-mask', 'zh', 'en', 'dataset:wikipedia', 'base_model:bert-base', 'license:apache-2.0', 'onnx', 'safetensors']));
+  assert.deepEqual(new Set(fields.tags), new Set(['chinese', 'transformers', 'fill-mask', 'zh', 'en', 'dataset:wikipedia', 'base_model:bert-base', 'base_model:finetune:bert-base', 'license:apache-2.0', 'onnx', 'safetensors']));
 });
 
 void test('ModelScope configuration.json supplies task and framework when the card is silent', () => {

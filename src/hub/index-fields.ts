@@ -65,7 +65,13 @@ export function deriveIndexFields({ files, readme, configuration, config }: Inde
   if (pipelineTag) tags.add(pipelineTag);
   for (const language of strings(card.language)) tags.add(language);
   for (const dataset of strings(card.datasets)) tags.add(`dataset:${dataset}`);
-  for (const base of strings(card.base_model)) tags.add(`base_model:${base}`);
+  const bases = strings(card.base_model);
+  const relation = baseModelRelation(card.base_model_relation, bases.length, files);
+  for (const base of bases) {
+    tags.add(`base_model:${base}`);
+    // The Hub's lineage tags (filter=base_model:finetune:<id>), its relation inferred as it does.
+    tags.add(`base_model:${relation}:${base}`);
+  }
   if (license) tags.add(`license:${license}`);
   if (hasOnnx) tags.add('onnx');
   if (files.some((file) => file.path.endsWith('.safetensors'))) tags.add('safetensors');
@@ -90,4 +96,15 @@ export function deriveIndexFields({ files, readme, configuration, config }: Inde
 /** The languages of a card, for `language=` filtering. */
 export function cardLanguages(cardData: Record<string, unknown> | null): string[] {
   return strings(cardData?.language);
+}
+
+const BASE_MODEL_RELATIONS = ['finetune', 'adapter', 'merge', 'quantized'];
+
+/** `base_model_relation` when the card gives a known one; else merge for several bases, adapter or quantized from the files, finetune otherwise. */
+function baseModelRelation(given: unknown, bases: number, files: readonly { path: string }[]): string {
+  if (typeof given === 'string' && BASE_MODEL_RELATIONS.includes(given)) return given;
+  if (bases > 1) return 'merge';
+  if (files.some((file) => file.path.endsWith('adapter_config.json'))) return 'adapter';
+  if (files.some((file) => file.path.endsWith('.gguf'))) return 'quantized';
+  return 'finetune';
 }

@@ -37,6 +37,7 @@ const implementations = [
   lazy({ type: 'espeak-ng-tts', tasks: ['text-to-speech'], engine: 'espeak' }, async () => (await import('./audio/espeak-tts.js')).espeakTtsPipeline),
   lazy({ type: 'face-api', tasks: ['face-detection'], engine: 'tfjs', embeds: { task: 'face-detection', input: 'image', from: 'best-face' } }, async () => (await import('./vision/face-api-pipeline.js')).faceApiPipeline),
   lazy({ type: 'fasttext-language-identification', tasks: ['language-identification'], engine: 'fasttext' }, async () => (await import('./text/fasttext-language-identification.js')).fastTextLanguageIdentificationPipeline),
+  lazy({ type: 'fasttext-text-classification', tasks: ['text-classification'], engine: 'fasttext' }, async () => (await import('./text/fasttext-text-classification.js')).fastTextTextClassificationPipeline),
   lazy({ type: 'jieba-word-segmentation', tasks: ['word-segmentation'], engine: 'jieba' }, async () => (await import('./text/jieba-word-segmentation.js')).jiebaWordSegmentationPipeline),
   lazy({ type: 'llama.cpp', tasks: ['text-generation', 'feature-extraction'], engine: 'llama.cpp', embeds: { task: 'feature-extraction', input: 'text', from: 'embedding' } }, async () => (await import('./llm/llama-cpp-pipeline.js')).llamaCppPipeline),
   lazy({ type: 'nsfwjs', tasks: ['image-classification'], engine: 'tfjs' }, async () => (await import('./vision/nsfw-pipeline.js')).nsfwPipeline),

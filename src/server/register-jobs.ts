@@ -12,6 +12,7 @@ import { findJobRow } from '../jobs/job-store.js';
 import { loadJobTypes } from '../jobs/register-job-types.js';
 import { onDefaultBranchCommit } from '../hub/repos/reindex-repo.js';
 import { registerJobRoutes } from '../protocols/moda/job-routes.js';
+import { registerTuneRoutes } from '../protocols/moda/tune-routes.js';
 import { metricsRegistryOf } from './metrics.js';
 
 /** The cluster's starter-catalog import: sorts before every time-ordered id (job-store.ts), one per cluster. */
@@ -44,6 +45,7 @@ export async function registerJobs(app: FastifyInstance, hub: HubContext): Promi
   const queue: JobQueue = hub.config.redisUrl ? new BullmqJobQueue(hub, registry, logError, { redisUrl: hub.config.redisUrl, worker: hub.config.jobWorker }) : new EmbeddedJobQueue(hub, registry, logError);
   const service = new JobService(hub, queue, registry);
   registerJobRoutes(app, service);
+  registerTuneRoutes(app);
   const metrics = metricsRegistryOf(app);
   if (metrics) registerJobMetrics(metrics, service);
 
