@@ -122,6 +122,8 @@ export const errorCatalog = {
   TUNE_NOT_ENOUGH_ROWS: { status: 422, retryable: false, message: 'Too few labelled rows to train and validate' },
   TUNE_DATASET_TOO_LARGE: { status: 422, retryable: false, message: 'The split holds more rows than a tuning job reads (MODA_TUNE_MAX_ROWS)' },
   TUNE_TRAINING_FAILED: { status: 500, retryable: false, message: 'The training engine failed' },
+  TUNE_IMAGE_INVALID: { status: 422, retryable: false, message: 'An image of the training data is missing or does not decode' },
+  TUNE_TOO_FEW_EXAMPLES: { status: 422, retryable: false, message: 'Too few examples the base model could embed: a class has none left' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;

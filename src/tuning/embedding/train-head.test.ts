@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { artifactsFrom, loadTfjsLayersModel, tf } from '../../runtime/engines/tfjs-engine.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../split-validation.js';
 import { DEFAULT_HEAD_HYPERPARAMETERS, trainHead, type HeadTrainingData, type LabelledEmbeddings } from './train-head.js';
 
 const DIMENSIONS = 8;

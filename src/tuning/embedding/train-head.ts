@@ -10,20 +10,11 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { tf, tfjsBackend } from '../../runtime/engines/tfjs-engine.js';
 import { ModaError } from '../../errors/moda-error.js';
-import { seededPermutation, seededRandom } from './seeded-random.js';
+import { seededRandom, shuffle } from '../split-validation.js';
+import type { HeadHyperparameters } from './head-hyperparameters.js';
 
-export interface HeadHyperparameters {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** Epochs without a better validation loss before training stops. */
-  patience: number;
-  /** 0: dense → softmax straight from the embedding; otherwise a ReLU layer of this width first. */
-  hiddenUnits: number;
-  seed: number;
-}
+export { DEFAULT_HEAD_HYPERPARAMETERS, type HeadHyperparameters } from './head-hyperparameters.js';
 
-export const DEFAULT_HEAD_HYPERPARAMETERS: HeadHyperparameters = { epochs: 50, batchSize: 16, learningRate: 0.001, patience: 5, hiddenUnits: 0, seed: 42 };
 
 /** Row-major [rows, dimensions] embeddings with their class indices. */
 export interface LabelledEmbeddings {
@@ -152,7 +143,7 @@ export async function trainHead(data: HeadTrainingData, hyper: HeadHyperparamete
   let stoppedEarly = false;
   try {
     for (let epoch = 1; epoch <= hyper.epochs; epoch++) {
-      const order = seededPermutation(rows, random);
+      const order = Int32Array.from(shuffle(Array.from({ length: rows }, (_, index) => index), random));
       let lossSum = 0;
       let batches = 0;
       for (let start = 0; start < rows; start += hyper.batchSize) {
