@@ -16,7 +16,8 @@ import { CATALOG_DIR, readCatalog, resolveCatalogSource, type CatalogEntry } fro
 
 export interface CatalogImportResult {
   repo: string;
-  status: 'imported' | 'updated' | 'unchanged' | 'skipped';
+  /** `queued`: a tuned entry whose tune job was started (or is already running). */
+  status: 'imported' | 'updated' | 'unchanged' | 'skipped' | 'queued';
   commit?: string;
   /** Why an entry was skipped (a missing package or Debian file). */
   reason?: string;
@@ -28,13 +29,18 @@ export interface CatalogImportOptions {
   only?: readonly string[];
   /** Checked between entries: each entry's commit is whole or absent. */
   signal?: AbortSignal;
+  /**
+   * Starts the tune job that builds a `tuned` entry (the catalog-import job does it through the
+   * server's API) and returns its id; without it, tuned entries are skipped.
+   */
+  startTuneJob?: (entry: CatalogEntry, params: Record<string, unknown>) => Promise<string>;
   /** Called before each entry (`done` entries finished of `total`) and once at the end. */
   onProgress?: (done: number, total: number, entry: CatalogEntry | undefined, last: CatalogImportResult | undefined) => void;
 }
 
 const marker = (entry: CatalogEntry) => `[catalog ${entry.name} v${entry.version}]`;
 
-async function findOrCreate(hub: HubContext, type: CatalogEntry['type'], repoId: string): Promise<{ repo: RepoRecord; created: boolean }> {
+async function findOrCreate(hub: HubContext, type: 'model' | 'dataset', repoId: string): Promise<{ repo: RepoRecord; created: boolean }> {
   try {
     return { repo: await findRepo(hub, importActor, type, repoId, 'write'), created: false };
   } catch (error) {
@@ -54,7 +60,22 @@ async function alreadyImported(repo: RepoRecord, entry: CatalogEntry): Promise<s
   return found.trim() || undefined;
 }
 
-async function importEntry(hub: HubContext, entry: CatalogEntry): Promise<CatalogImportResult> {
+/** A tuned entry: nothing to copy, a job to start unless the model is already there. */
+async function queueTunedEntry(hub: HubContext, entry: CatalogEntry, start: CatalogImportOptions['startTuneJob']): Promise<CatalogImportResult> {
+  if (!start || !entry.tune) return { repo: entry.repo, status: 'skipped', reason: 'built by a tune job when a server imports the catalog' };
+  try {
+    const repo = await findRepo(hub, importActor, 'model', entry.repo);
+    return { repo: entry.repo, status: 'unchanged', commit: (await gitText(repo.gitDir, ['rev-parse', `refs/heads/${repo.row.default_branch}`])).trim() };
+  } catch (error) {
+    if (!(isModaError(error) && error.code === 'HUB_REPO_NOT_FOUND')) throw error;
+  }
+  await ensureNamespace(hub, entry.repo.split('/')[0] ?? 'moda');
+  const jobId = await start(entry, { ...entry.tune, output_repo: entry.repo });
+  return { repo: entry.repo, status: 'queued', reason: `tune job ${jobId}` };
+}
+
+async function importEntry(hub: HubContext, entry: CatalogEntry, options: CatalogImportOptions = {}): Promise<CatalogImportResult> {
+  if (entry.type === 'tuned') return queueTunedEntry(hub, entry, options.startTuneJob);
   let sources: { path: string; file: string; crop?: CatalogCrop }[];
   try {
     sources = [
@@ -66,7 +87,7 @@ async function importEntry(hub: HubContext, entry: CatalogEntry): Promise<Catalo
     throw error;
   }
   await ensureNamespace(hub, entry.repo.split('/')[0] ?? 'moda');
-  const { repo, created } = await findOrCreate(hub, entry.type, entry.repo);
+  const { repo, created } = await findOrCreate(hub, entry.type === 'dataset' ? 'dataset' : 'model', entry.repo);
   const existing = await alreadyImported(repo, entry);
   if (existing) return { repo: entry.repo, status: 'unchanged', commit: existing };
   const operations = await Promise.all(sources.map(async ({ path, file, crop }) => ({ kind: 'file' as const, path, content: crop ? await cropCatalogImage(file, crop, entry.repo) : await readFile(file) })));
@@ -92,7 +113,7 @@ export async function importCatalog(hub: HubContext, options: CatalogImportOptio
   for (const entry of wanted) {
     options.signal?.throwIfAborted();
     options.onProgress?.(results.length, wanted.length, entry, results.at(-1));
-    results.push(await importEntry(hub, entry));
+    results.push(await importEntry(hub, entry, options));
   }
   options.onProgress?.(results.length, wanted.length, undefined, results.at(-1));
   return results;

@@ -42,19 +42,24 @@ const CatalogFile = Type.Object({
 });
 
 const CatalogManifest = Type.Object({
-  /** Default `model`; a starter dataset ships its data files in its folder. */
-  type: Type.Optional(Type.Union([Type.Literal('model'), Type.Literal('dataset')])),
+  /**
+   * Default `model`; a starter dataset ships its data files in its folder; a `tuned` model is built
+   * by a `tune` job (params in `tune`) that a server's catalog import starts.
+   */
+  type: Type.Optional(Type.Union([Type.Literal('model'), Type.Literal('dataset'), Type.Literal('tuned')])),
   repo: Type.String({ pattern: '^moda/[A-Za-z0-9][A-Za-z0-9._-]*$' }),
   /** Bumped when the entry changes, so an existing import is refreshed. */
   version: Type.Integer({ minimum: 1 }),
   files: Type.Array(CatalogFile),
+  /** A `tuned` entry's tune job params (method, dataset, columns, hyperparameters…); the entry's repo is the output. */
+  tune: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   /** Debian packages the `file:` sources come from, named in the error when one is missing. */
   debianPackages: Type.Optional(Type.Array(Type.String())),
 });
 type CatalogManifest = Static<typeof CatalogManifest>;
 
 export interface CatalogEntry extends Omit<CatalogManifest, 'type'> {
-  type: 'model' | 'dataset';
+  type: 'model' | 'dataset' | 'tuned';
   /** Folder name under catalog/. */
   name: string;
   dir: string;

@@ -48,6 +48,8 @@ export interface TuneResult {
   base_model: string | null;
   private: boolean;
   training_seconds: number;
+  /** The method's own figures (fastText: words_per_second, vocabulary, …). */
+  stats: Record<string, number>;
   metrics: { accuracy: number; macro_f1: number; examples: number; per_class: ClassificationMetrics['per_class'] };
 }
 
@@ -274,6 +276,7 @@ export async function runTuning(job: JobContext<TuneParams>): Promise<TuneResult
     base_model: baseModel ? `${baseModel.repo}@${baseModel.commit}` : null,
     private: isPrivate,
     training_seconds: round(trainingSeconds),
+    stats: trained.stats ?? {},
     metrics: { accuracy: round(metrics.accuracy), macro_f1: round(metrics.macro_f1), examples: metrics.examples, per_class: metrics.per_class },
   };
 }

@@ -11,6 +11,7 @@ export type Route =
   | { page: 'audit' }
   | { page: 'deployments' }
   | { page: 'jobs' }
+  | { page: 'tune' }
   | { page: 'not-found' };
 
 /**
@@ -30,6 +31,7 @@ const APP_PAGES: Record<string, Route> = {
   'settings/audit': { page: 'audit' },
   deployments: { page: 'deployments' },
   jobs: { page: 'jobs' },
+  tune: { page: 'tune' },
 };
 
 function repoView(rest: string[]): RepoView | undefined | null {

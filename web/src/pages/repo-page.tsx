@@ -11,6 +11,8 @@ import { loadCardRenderer, MetadataPanel, ModelCard } from '../repo/model-card.j
 import { UseSnippets } from '../repo/use-snippets.js';
 import { useViewerText } from '../dataset-viewer/viewer-text.js';
 import { repoPath, useNavigate, type RepoView } from '../router.js';
+import { FineTuneButton } from '../tuning/fine-tune-button.js';
+import { LineagePanel } from '../tuning/lineage-panel.js';
 
 // The parts behind a tab or a sign-in load on demand, so opening a repo's card (and the home page,
 // which shares the bundle) does not parse and run them: they are about a third of the app's own code.
@@ -104,6 +106,7 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
               </Suspense>
             </div>
             <aside className="repo-side">
+              {session.token && <FineTuneButton type={type} repo={repo} />}
               <UseSnippets type={type} repo={repo} task={state.value.info.pipeline_tag} />
               {session.token && (
                 <Suspense fallback={null}>
@@ -111,6 +114,7 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
                 </Suspense>
               )}
               <MetadataPanel cardData={state.value.info.cardData} />
+              {type === 'model' && <LineagePanel repo={repo} cardData={state.value.info.cardData} />}
             </aside>
           </div>
         </>

@@ -1,0 +1,198 @@
+// Benchmark: tuning jobs. fastText through a Moda `tune` job against fasttext.wasm called directly in
+// this process on the same rows and args (words/s over the train() call, held-out accuracy); how
+// fast a cancel lands and the job's process goes; `GET /api/models/{id}` p99 while a tune job
+// trains vs idle. Each part is a function returning rows, so other methods (image-head) add theirs.
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import SQLite from 'better-sqlite3';
+import type { BenchContext, BenchResult, Benchmark, ResultRow } from './lib/bench-types.js';
+import { keepAliveAgent, timedGet } from './lib/http-get.js';
+import { startModa, type ModaServer } from './lib/moda-server.js';
+import { quantile } from './lib/stats.js';
+import { fastTextLine } from '../src/pipelines/text/tokenize-for-fasttext.js';
+import { openFastTextCore, readVector, supervisedArgs, type SupervisedSettings } from '../src/tuning/methods/fasttext/fasttext-core.js';
+
+const DATASET = 'moda/spam-assassin';
+/** The starter spam filter's settings (catalog/spam-filter-fasttext), spelled out for both sides. */
+const HYPERPARAMETERS = { epochs: 10, learning_rate: 0.5, dim: 50, word_ngrams: 2, buckets: 20_000, min_count: 1, loss: 'softmax' } as const;
+const SEED = 42;
+const SETTINGS: SupervisedSettings = { lr: 0.5, epoch: 10, dim: 50, wordNgrams: 2, bucket: 20_000, minCount: 1, loss: 'softmax', seed: SEED };
+const REQUESTS_PER_ROUND = 300;
+const ROUNDS = 2;
+
+async function api(moda: ModaServer, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${moda.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${moda.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+async function waitForJob(moda: ModaServer, id: string, until: (job: Record<string, unknown>) => boolean, timeoutMs = 600_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await api(moda, `/api/v1/jobs/${id}`);
+    if (until(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id}: ${JSON.stringify(job).slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const ended = (job: Record<string, unknown>) => ['succeeded', 'failed', 'cancelled'].includes(String(job.state));
+
+/** The rows the job reads, in the same order and joined the same way (subject, line break, body; empty texts left out). */
+async function readSplit(repoRoot: string, split: 'train' | 'test'): Promise<{ text: string; label: string }[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const reader = await connection.runAndReadAll(`SELECT subject, body, label FROM read_parquet('${join(repoRoot, 'catalog/spam-assassin/data', `${split}-00000-of-00001.parquet`)}', file_row_number = true) ORDER BY file_row_number`);
+  const rows = reader.getRowObjectsJS() as { subject: string | null; body: string | null; label: string }[];
+  connection.closeSync();
+  instance.closeSync();
+  return rows
+    .map((row) => ({ text: [row.subject, row.body].filter((value): value is string => typeof value === 'string' && value.trim() !== '').join('\n'), label: row.label }))
+    .filter((row) => row.text.trim() !== '');
+}
+
+/** fasttext.wasm called directly: the same tokens, labels and args, no worker, no curve. */
+async function directFastText(repoRoot: string): Promise<{ wordsPerSecond: number; accuracy: number; seconds: number }> {
+  const train = await readSplit(repoRoot, 'train');
+  const test = await readSplit(repoRoot, 'test');
+  const labels = [...new Set(train.map((row) => row.label))].sort();
+  const lines = train.map((row) => `__label__${labels.indexOf(row.label)} ${fastTextLine(row.text)}`);
+  const core = await openFastTextCore();
+  core.FS.writeFile('/train.txt', `${lines.join('\n')}\n`);
+  const fastText = new core.FastText();
+  const started = performance.now();
+  fastText.train(supervisedArgs(core, '/train.txt', SETTINGS), () => {});
+  const seconds = (performance.now() - started) / 1000;
+  const words = lines.join(' ').split(/\s+/).filter((token) => token !== '' && !token.startsWith('__label__')).length * SETTINGS.epoch;
+  let correct = 0;
+  for (const row of test) {
+    const [best] = readVector(fastText.predict(fastTextLine(row.text), 1, 0));
+    if (best && best[1] === `__label__${labels.indexOf(row.label)}`) correct++;
+  }
+  return { wordsPerSecond: words / seconds, accuracy: correct / test.length, seconds };
+}
+
+async function fastTextRows(context: BenchContext, moda: ModaServer): Promise<{ rows: ResultRow[]; notes: string[] }> {
+  context.log('tune: fasttext.wasm directly');
+  const direct = await directFastText(context.repoRoot);
+  context.log('tune: the same through a Moda tune job');
+  const created = await api(moda, '/api/v1/jobs', { type: 'tune', params: { method: 'fasttext', dataset: DATASET, split: 'train', validation_split: 'test', columns: { text: ['subject', 'body'], label: 'label' }, hyperparameters: HYPERPARAMETERS, seed: SEED, output_repo: 'admin/bench-spam' } });
+  const started = performance.now();
+  const job = await waitForJob(moda, String(created.id), ended);
+  const jobSeconds = (performance.now() - started) / 1000;
+  if (job.state !== 'succeeded') throw new Error(`tune job ${String(job.state)}: ${JSON.stringify(job.error)}`);
+  const result = job.result as { stats: { words_per_second: number; train_seconds: number; curve_seconds: number }; metrics: { accuracy: number } };
+  return {
+    rows: [
+      { metric: 'fastText training through a Moda job vs fasttext.wasm directly', unit: 'words/s', value: result.stats.words_per_second, baseline: direct.wordsPerSecond, target: { kind: 'ratio-at-least', min: 0.9 } },
+      { metric: 'held-out accuracy, Moda job vs direct (must be equal)', unit: 'accuracy', value: result.metrics.accuracy, baseline: Number(direct.accuracy.toFixed(4)), target: { kind: 'ratio-at-least', min: 1 } },
+      { metric: 'tune job end to end (queue, dataset read, training, card, commit)', unit: 's', value: jobSeconds, target: { kind: 'info' } },
+    ],
+    notes: [
+      `fastText train(): ${result.stats.train_seconds.toFixed(2)} s in the job's worker (${result.stats.curve_seconds.toFixed(2)} s of it scoring the per-epoch curve), ${direct.seconds.toFixed(2)} s directly.`,
+      `Held-out accuracy ${result.metrics.accuracy.toFixed(4)} through Moda, ${direct.accuracy.toFixed(4)} directly, on the ${DATASET} test split.`,
+    ],
+  };
+}
+
+async function cancelRows(context: BenchContext, moda: ModaServer): Promise<{ rows: ResultRow[]; notes: string[] }> {
+  context.log('tune: cancelling a job mid-epoch');
+  const created = await api(moda, '/api/v1/jobs', { type: 'tune', params: { method: 'fasttext', dataset: DATASET, validation_split: 'test', columns: { text: ['subject', 'body'] }, hyperparameters: { epochs: 200 }, output_repo: 'admin/bench-cancelled' } });
+  const id = String(created.id);
+  await waitForJob(moda, id, (job) => /^epoch /.test(String((job.progress as { message?: string }).message ?? '')) || ended(job));
+  const database = new SQLite(join(moda.home, 'moda.sqlite'), { readonly: true });
+  const pid = (database.prepare('select pid from jobs where id = ?').get(id) as { pid: number | null }).pid;
+  database.close();
+  if (!pid) throw new Error('the running tune job recorded no process');
+  const asked = performance.now();
+  await api(moda, `/api/v1/jobs/${id}/cancel`, {});
+  const job = await waitForJob(moda, id, ended, 10_000);
+  const acknowledged = performance.now() - asked;
+  if (job.state !== 'cancelled') throw new Error(`the cancelled job ended ${String(job.state)}`);
+  let gone = Number.NaN;
+  for (const deadline = asked + 10_000; performance.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 5))) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      gone = performance.now() - asked;
+      break;
+    }
+  }
+  return {
+    rows: [
+      { metric: 'cancel of a training tune job: job state cancelled', unit: 's', value: acknowledged / 1000, target: { kind: 'below', max: 1 } },
+      { metric: 'cancel of a training tune job: job process (and its training worker) gone', unit: 's', value: gone / 1000, target: { kind: 'below', max: 2 } },
+    ],
+    notes: [],
+  };
+}
+
+async function sample(moda: ModaServer, repo: string): Promise<number[]> {
+  const agent = keepAliveAgent();
+  const samples: number[] = [];
+  try {
+    for (let index = 0; index < REQUESTS_PER_ROUND + 20; index++) {
+      const response = await timedGet(`${moda.url}/api/models/${repo}`, agent, { authorization: `Bearer ${moda.token}` });
+      if (response.status !== 200) throw new Error(`repo info: ${response.status}`);
+      if (index >= 20) samples.push(response.ms);
+    }
+  } finally {
+    agent.destroy();
+  }
+  return samples;
+}
+
+async function responsivenessRows(context: BenchContext, moda: ModaServer): Promise<{ rows: ResultRow[]; notes: string[] }> {
+  const idle: number[] = [];
+  const busy: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    context.log(`tune: round ${round + 1} of ${ROUNDS}, idle`);
+    idle.push(...(await sample(moda, 'admin/bench-spam')));
+    const created = await api(moda, '/api/v1/jobs', { type: 'tune', params: { method: 'fasttext', dataset: DATASET, validation_split: 'test', columns: { text: ['subject', 'body'] }, hyperparameters: { epochs: 200 }, output_repo: `admin/bench-busy-${round}` } });
+    const id = String(created.id);
+    await waitForJob(moda, id, (job) => /^epoch /.test(String((job.progress as { message?: string }).message ?? '')) || ended(job));
+    context.log(`tune: round ${round + 1} of ${ROUNDS}, while a tune job trains`);
+    busy.push(...(await sample(moda, 'admin/bench-spam')));
+    await api(moda, `/api/v1/jobs/${id}/cancel`, {});
+    await waitForJob(moda, id, ended);
+  }
+  return {
+    rows: [
+      { metric: 'repo info p50, idle', unit: 'ms', value: quantile(idle, 0.5), target: { kind: 'info' } },
+      { metric: 'repo info p50, while a tune job trains', unit: 'ms', value: quantile(busy, 0.5), target: { kind: 'info' } },
+      { metric: 'repo info p99 while a tune job trains, vs idle (baseline)', unit: 'ms', value: quantile(busy, 0.99), baseline: quantile(idle, 0.99), target: { kind: 'ratio-at-most', max: 2 } },
+    ],
+    notes: [`Samples: ${idle.length} idle, ${busy.length} while training.`],
+  };
+}
+
+export const tuneBenchmark: Benchmark = {
+  id: 'tune',
+  async run(context: BenchContext): Promise<BenchResult> {
+    const moda = await startModa({ repoRoot: context.repoRoot, home: join(context.workDir, 'moda-home'), nodeFlags: context.modaNodeFlags, env: { MODA_JOB_CONCURRENCY: '1', MODA_RATE_LIMITS: '0' } });
+    try {
+      context.log('tune: importing the starter dataset');
+      const imported = await api(moda, '/api/v1/jobs', { type: 'catalog-import', params: { only: ['spam-assassin'] } });
+      await waitForJob(moda, String(imported.id), ended);
+      const parts = [await fastTextRows(context, moda), await cancelRows(context, moda), await responsivenessRows(context, moda)];
+      return {
+        id: 'tune',
+        title: 'Tuning: fastText jobs vs fasttext.wasm, cancel, server responsiveness while training',
+        method: [
+          `fastText: the ${DATASET} starter dataset (train split, subject and body joined; test split held out), ${JSON.stringify(HYPERPARAMETERS)}, seed ${SEED}. Moda: a \`tune\` job (MODA_JOB_CONCURRENCY=1) on the built server; words/s is training words × epochs over its worker's whole train() call, per-epoch curve scoring included. Baseline: fasttext.wasm's core in this process on the same tokenised lines with the same Args, no callback work.`,
+          'Cancel: a 200-epoch job is cancelled once its progress shows an epoch; times from the cancel request to the job reading `cancelled`, and to its process (which holds the training worker thread) no longer existing.',
+          `Responsiveness: \`GET /api/models/{id}\` ${REQUESTS_PER_ROUND} times per round on one keep-alive connection, ${ROUNDS} rounds alternating idle and with a 200-epoch tune job training (cancelled after the round).`,
+        ],
+        rows: parts.flatMap((part) => part.rows),
+        notes: parts.flatMap((part) => part.notes),
+      };
+    } finally {
+      await moda.stop();
+    }
+  },
+};

@@ -1,0 +1,97 @@
+// Bad input to `tune` jobs, through the HTTP API: each gets a stable code (refused at creation when
+// no data is needed to tell, else the job fails with it), and nothing is ever committed.
+// (tune-cancel-private.test.ts: cancel mid-epoch, private datasets.)
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
+import { commitFiles, createDataset } from './helpers/dataset-repo.js';
+import { createJob, finished, waitForJob, type JobJson } from './helpers/jobs.js';
+import { toCsv, topicTexts } from './helpers/tune-data.js';
+
+let server: TestServer;
+let alice: string;
+let bob: string;
+
+before(async () => {
+  server = await startTestServer({ jobConcurrency: 3 });
+  alice = await createUserWithToken(server, 'alice');
+  bob = await createUserWithToken(server, 'bob');
+  await createDataset(server, 'topics', { token: alice });
+  await commitFiles(server, 'alice/topics', { 'train.csv': toCsv(topicTexts(30, 1, 3), ['text', 'label']) }, alice);
+  await createDataset(server, 'one-class', { token: alice });
+  await commitFiles(server, 'alice/one-class', { 'train.csv': toCsv(topicTexts(20, 2, 1), ['text', 'label']) }, alice);
+  await createDataset(server, 'ids', { token: alice });
+  await commitFiles(server, 'alice/ids', { 'train.csv': toCsv(topicTexts(10_000, 3, 1).map((row, index) => ({ text: row.text, label: `id-${index}` })), ['text', 'label']) }, alice);
+  await createDataset(server, 'blank', { token: alice });
+  await commitFiles(server, 'alice/blank', { 'train.csv': toCsv(topicTexts(20, 4, 2).map((row) => ({ text: ' ', label: row.label })), ['text', 'label']) }, alice);
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+async function post(body: unknown, token: string): Promise<Response> {
+  return server.request('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), token });
+}
+
+async function failed(params: Record<string, unknown>, token = alice): Promise<JobJson> {
+  const created = await createJob(server.request, 'tune', params, token);
+  const job = await waitForJob(server.request, created.id, finished, 180_000, token);
+  assert.equal(job.state, 'failed', JSON.stringify(job));
+  return job;
+}
+
+async function modelExists(repo: string): Promise<boolean> {
+  return (await server.request(`/api/models/${repo}`, { token: alice })).status === 200;
+}
+
+void test('method, hyperparameters and params are checked when the job is created', async () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [{ method: 'no-such', dataset: 'alice/topics', output_repo: 'alice/m' }, 'TUNE_METHOD_UNKNOWN'],
+    [{ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/m', hyperparameters: { epochs: 0 } }, 'TUNE_HYPERPARAMETERS_INVALID'],
+    [{ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/m', hyperparameters: { learning_rate: 50 } }, 'TUNE_HYPERPARAMETERS_INVALID'],
+    [{ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/m', hyperparameters: { buckets: 0 } }, 'TUNE_HYPERPARAMETERS_INVALID'],
+    [{ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/m', hyperparameters: { epochs: 'many' } }, 'TUNE_HYPERPARAMETERS_INVALID'],
+    [{ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/m', hyperparameters: { momentum: 0.9 } }, 'TUNE_HYPERPARAMETERS_INVALID'],
+    [{ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/m', base_model: 'moda/anything' }, 'TUNE_BASE_MODEL_INVALID'],
+    [{ method: 'fasttext', dataset: 'alice/topics' }, 'JOB_PARAMS_INVALID'],
+    [{ method: 'fasttext', dataset: 'no-slash', output_repo: 'alice/m' }, 'JOB_PARAMS_INVALID'],
+    [{ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/m', columns: { txt: 'a' } }, 'JOB_PARAMS_INVALID'],
+  ];
+  for (const [params, code] of cases) {
+    const response = await post({ type: 'tune', params }, alice);
+    assert.equal(response.status, 400, JSON.stringify(params));
+    assert.equal(response.headers.get('x-error-code'), code, `${JSON.stringify(params)}: ${await response.text()}`);
+  }
+  // The schema of the method comes with the error, for forms and clients.
+  const response = await post({ type: 'tune', params: { method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/m', hyperparameters: { epochs: 0 } } }, alice);
+  assert.match(await response.text(), /epochs/);
+});
+
+void test('a missing column, one class, 10,000 classes and empty texts fail with their codes and commit nothing', async () => {
+  const column = await failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/no-column', columns: { text: 'body' } });
+  assert.equal(column.error?.code, 'TUNE_COLUMN_NOT_FOUND');
+  assert.match(column.error?.message ?? '', /body/);
+  const label = await failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/no-column', columns: { label: 'topic' } });
+  assert.equal(label.error?.code, 'TUNE_COLUMN_NOT_FOUND');
+  const oneClass = await failed({ method: 'fasttext', dataset: 'alice/one-class', output_repo: 'alice/one' });
+  assert.equal(oneClass.error?.code, 'TUNE_ONE_CLASS');
+  const ids = await failed({ method: 'fasttext', dataset: 'alice/ids', output_repo: 'alice/ids-model' });
+  assert.equal(ids.error?.code, 'TUNE_TOO_MANY_CLASSES');
+  assert.match(ids.error?.message ?? '', /10000 classes/);
+  const blank = await failed({ method: 'fasttext', dataset: 'alice/blank', output_repo: 'alice/blank-model' });
+  assert.equal(blank.error?.code, 'TUNE_EMPTY_TEXTS');
+  for (const repo of ['alice/no-column', 'alice/one', 'alice/ids-model', 'alice/blank-model']) assert.equal(await modelExists(repo), false, repo);
+});
+
+void test('an output repo the caller cannot write fails before training with AUTH_FORBIDDEN', async () => {
+  const created = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'existing', type: 'model' }), token: alice });
+  assert.equal(created.status, 200);
+  const intoExisting = await failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/existing' }, bob);
+  assert.equal(intoExisting.error?.code, 'AUTH_FORBIDDEN');
+  const intoNamespace = await failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/bobs-model' }, bob);
+  assert.equal(intoNamespace.error?.code, 'AUTH_FORBIDDEN');
+  assert.equal(await modelExists('alice/bobs-model'), false);
+  const commits = (await (await server.request('/api/models/alice/existing/commits/main', { token: alice })).json()) as unknown[];
+  assert.equal(commits.length, 1);
+});
