@@ -11,6 +11,7 @@ import { createRepo } from '../hub/repos/create-repo.js';
 import { findRepo, type RepoRecord } from '../hub/repos/repo-record.js';
 import { ensureNamespace, importActor } from '../mirror/ensure-namespace.js';
 import { isModaError, ModaError } from '../errors/moda-error.js';
+import { cropCatalogImage, type CatalogCrop } from './crop-catalog-image.js';
 import { CATALOG_DIR, readCatalog, resolveCatalogSource, type CatalogEntry } from './read-catalog.js';
 
 export interface CatalogImportResult {
@@ -75,11 +76,11 @@ async function queueTunedEntry(hub: HubContext, entry: CatalogEntry, start: Cata
 
 async function importEntry(hub: HubContext, entry: CatalogEntry, options: CatalogImportOptions = {}): Promise<CatalogImportResult> {
   if (entry.type === 'tuned') return queueTunedEntry(hub, entry, options.startTuneJob);
-  let sources: { path: string; file: string }[];
+  let sources: { path: string; file: string; crop?: CatalogCrop }[];
   try {
     sources = [
       ...entry.ownFiles.map((path) => ({ path, file: join(entry.dir, path) })),
-      ...(await Promise.all(entry.files.map(async (file) => ({ path: file.path, file: await resolveCatalogSource(entry, file.from) })))),
+      ...(await Promise.all(entry.files.map(async (file) => ({ path: file.path, file: await resolveCatalogSource(entry, file.from), ...(file.crop && { crop: file.crop }) })))),
     ];
   } catch (error) {
     if (isModaError(error) && error.code === 'CATALOG_SOURCE_MISSING') return { repo: entry.repo, status: 'skipped', reason: error.message };
@@ -89,7 +90,7 @@ async function importEntry(hub: HubContext, entry: CatalogEntry, options: Catalo
   const { repo, created } = await findOrCreate(hub, entry.type === 'dataset' ? 'dataset' : 'model', entry.repo);
   const existing = await alreadyImported(repo, entry);
   if (existing) return { repo: entry.repo, status: 'unchanged', commit: existing };
-  const operations = await Promise.all(sources.map(async ({ path, file }) => ({ kind: 'file' as const, path, content: await readFile(file) })));
+  const operations = await Promise.all(sources.map(async ({ path, file, crop }) => ({ kind: 'file' as const, path, content: crop ? await cropCatalogImage(file, crop, entry.repo) : await readFile(file) })));
   const result = await commitChanges(hub, importActor, repo, {
     branch: repo.row.default_branch,
     operations,

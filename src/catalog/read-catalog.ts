@@ -25,6 +25,20 @@ const CatalogFile = Type.Object({
    * `vendor:<path under vendor/>` (a file scripts/fetch-model-files.mjs fetches at install time).
    */
   from: Type.String({ pattern: '^(npm:|file:/|vendor:)' }),
+  /** Only this region of an image source, written as a JPEG (a face cut from a package's group photo). */
+  crop: Type.Optional(
+    Type.Object(
+      {
+        left: Type.Integer({ minimum: 0 }),
+        top: Type.Integer({ minimum: 0 }),
+        width: Type.Integer({ minimum: 1 }),
+        height: Type.Integer({ minimum: 1 }),
+        mirror: Type.Optional(Type.Boolean()),
+        resize_width: Type.Optional(Type.Integer({ minimum: 8, maximum: 4096 })),
+      },
+      { additionalProperties: false },
+    ),
+  ),
 });
 
 const CatalogManifest = Type.Object({

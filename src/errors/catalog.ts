@@ -123,6 +123,8 @@ export const errorCatalog = {
   BENCHMARK_INVALID: { status: 422, retryable: false, message: "The benchmark's eval.yaml is malformed" },
   BENCHMARK_SPLIT_NOT_FOUND: { status: 422, retryable: false, message: "The benchmark's eval.yaml names a config or split the dataset does not have" },
   LEADERBOARD_NOT_FOUND: { status: 404, retryable: false, message: 'No benchmark by that name: the dataset does not exist or has no eval.yaml' },
+  MODEL_CANNOT_EMBED: { status: 422, retryable: false, message: 'The model cannot give embeddings, so it cannot be the base of this tuning method' },
+  BACKBONE_UNAVAILABLE: { status: 422, retryable: false, message: "The base model this model was tuned from, at its pinned commit, cannot be read" },
   TUNE_METHOD_UNKNOWN: { status: 400, retryable: false, message: 'No tuning method by that name' },
   TUNE_HYPERPARAMETERS_INVALID: { status: 400, retryable: false, message: "The hyperparameters do not match the method's schema or are out of range" },
   TUNE_BASE_MODEL_INVALID: { status: 400, retryable: false, message: 'The method needs a base model that was not given, or takes none' },
@@ -133,6 +135,8 @@ export const errorCatalog = {
   TUNE_NOT_ENOUGH_ROWS: { status: 422, retryable: false, message: 'Too few labelled rows to train and validate' },
   TUNE_DATASET_TOO_LARGE: { status: 422, retryable: false, message: 'The split holds more rows than a tuning job reads (MODA_TUNE_MAX_ROWS)' },
   TUNE_TRAINING_FAILED: { status: 500, retryable: false, message: 'The training engine failed' },
+  TUNE_IMAGE_INVALID: { status: 422, retryable: false, message: 'An image of the training data is missing or does not decode' },
+  TUNE_TOO_FEW_EXAMPLES: { status: 422, retryable: false, message: 'Too few examples the base model could embed: a class has none left' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;

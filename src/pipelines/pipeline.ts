@@ -7,6 +7,7 @@ import { download } from '../client/download.js';
 import { ModaClient, type FetchFunction } from '../client/moda-client.js';
 import { ModaError } from '../errors/moda-error.js';
 import { planModel } from '../runtime/load-model.js';
+import { attachBackbone } from '../runtime/attach-backbone.js';
 import { openSnapshot } from '../runtime/model-snapshot.js';
 import { getTask, type TaskId, type TaskInput, type TaskOutput, type TaskParameters } from '../tasks/catalog.js';
 import { validateTaskInput } from '../tasks/validate-task-input.js';
@@ -85,7 +86,10 @@ export async function openPipeline(task: TaskId | undefined, repo: string, optio
     ...(options.signal && { signal: options.signal }),
   });
   if (snapshotFiles.files.length === 0) throw new ModaError('MODEL_NOT_RUNNABLE', `${repo} has no files`);
-  const snapshot = await openSnapshot(snapshotFiles.snapshotPath, repo, snapshotFiles.commit);
+  const snapshot = await attachBackbone(await openSnapshot(snapshotFiles.snapshotPath, repo, snapshotFiles.commit), async (reference) => {
+    const backboneFiles = await download(client, reference.repo, undefined, { cacheDir, revision: reference.commit, ...(options.signal && { signal: options.signal }) });
+    return openSnapshot(backboneFiles.snapshotPath, reference.repo, backboneFiles.commit);
+  });
   const plan = await planModel(snapshot, task);
   const model = await plan.implementation.load(snapshot, { task: plan.task, device: options.device ?? config.device, threads: options.threads ?? config.threads });
   return wrapModel(plan.task, model, { repo, commit: snapshot.commit, offline: snapshotFiles.offline === true }, {

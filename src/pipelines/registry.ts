@@ -7,15 +7,19 @@
 // should hold only the one it runs. registry.test.ts checks each entry against its module.
 import { pipelineLimits } from './limits/pipeline-limits.js';
 import { limitOutputBytes } from './limits/limit-output-bytes.js';
+import type { EmbeddingSpec } from './embedding/embedding-spec.js';
 import type { PipelineImplementation } from './pipeline-implementation.js';
 import { TRANSFORMERS_TASKS } from './transformers/transformers-tasks.js';
 
-export type ImplementationSummary = Omit<PipelineImplementation, 'load'>;
+export type ImplementationSummary = Omit<PipelineImplementation, 'load'> & {
+  /** Set where the pipeline can give an embedding, so a model of this type can be a tuning backbone. */
+  embeds?: EmbeddingSpec;
+};
 
 /** Resolves an entry's own module. */
 type Importer = () => Promise<PipelineImplementation>;
 
-function lazy(summary: ImplementationSummary, importer: Importer): PipelineImplementation & { importer: Importer } {
+function lazy(summary: ImplementationSummary, importer: Importer): ImplementationSummary & PipelineImplementation & { importer: Importer } {
   return {
     ...summary,
     importer,
@@ -28,19 +32,25 @@ function lazy(summary: ImplementationSummary, importer: Importer): PipelineImple
 const implementations = [
   // One entry per implementation — keep sorted by type.
   lazy({ type: 'centernet', tasks: ['object-detection'], engine: 'tfjs' }, async () => (await import('./vision/centernet-pipeline.js')).centernetPipeline),
+  lazy({ type: 'embedding-head', tasks: ['image-classification', 'text-classification'], engine: 'tfjs' }, async () => (await import('./embedding/embedding-head-pipeline.js')).embeddingHeadPipeline),
+  lazy({ type: 'embedding-prototypes', tasks: ['image-classification', 'text-classification'], engine: 'tfjs' }, async () => (await import('./embedding/embedding-prototypes-pipeline.js')).embeddingPrototypesPipeline),
   lazy({ type: 'espeak-ng-tts', tasks: ['text-to-speech'], engine: 'espeak' }, async () => (await import('./audio/espeak-tts.js')).espeakTtsPipeline),
-  lazy({ type: 'face-api', tasks: ['face-detection'], engine: 'tfjs' }, async () => (await import('./vision/face-api-pipeline.js')).faceApiPipeline),
+  lazy({ type: 'face-api', tasks: ['face-detection'], engine: 'tfjs', embeds: { task: 'face-detection', input: 'image', from: 'best-face' } }, async () => (await import('./vision/face-api-pipeline.js')).faceApiPipeline),
   lazy({ type: 'fasttext-language-identification', tasks: ['language-identification'], engine: 'fasttext' }, async () => (await import('./text/fasttext-language-identification.js')).fastTextLanguageIdentificationPipeline),
   lazy({ type: 'fasttext-text-classification', tasks: ['text-classification'], engine: 'fasttext' }, async () => (await import('./text/fasttext-text-classification.js')).fastTextTextClassificationPipeline),
   lazy({ type: 'jieba-word-segmentation', tasks: ['word-segmentation'], engine: 'jieba' }, async () => (await import('./text/jieba-word-segmentation.js')).jiebaWordSegmentationPipeline),
-  lazy({ type: 'llama.cpp', tasks: ['text-generation', 'feature-extraction'], engine: 'llama.cpp' }, async () => (await import('./llm/llama-cpp-pipeline.js')).llamaCppPipeline),
+  lazy({ type: 'llama.cpp', tasks: ['text-generation', 'feature-extraction'], engine: 'llama.cpp', embeds: { task: 'feature-extraction', input: 'text', from: 'embedding' } }, async () => (await import('./llm/llama-cpp-pipeline.js')).llamaCppPipeline),
   lazy({ type: 'nsfwjs', tasks: ['image-classification'], engine: 'tfjs' }, async () => (await import('./vision/nsfw-pipeline.js')).nsfwPipeline),
   lazy({ type: 'ppocr', tasks: ['ocr'], engine: 'onnx' }, async () => (await import('./ocr/ppocr-pipeline.js')).ppocrPipeline),
   lazy({ type: 'selfie-segmentation', tasks: ['image-segmentation'], engine: 'tfjs' }, async () => (await import('./vision/selfie-segmentation-pipeline.js')).selfieSegmentationPipeline),
   lazy({ type: 'silero-vad', tasks: ['voice-activity-detection'], engine: 'onnx' }, async () => (await import('./audio/silero-vad.js')).sileroVadPipeline),
   lazy({ type: 'tesseract', tasks: ['ocr'], engine: 'tesseract' }, async () => (await import('./tesseract/tesseract-pipeline.js')).tesseractPipeline),
   lazy(
-    { type: 'transformers.js', tasks: TRANSFORMERS_TASKS, engine: 'onnx' },
+    { type: 'tfjs-image-embedding', tasks: ['image-feature-extraction'], engine: 'tfjs', embeds: { task: 'image-feature-extraction', input: 'image', from: 'embedding' } },
+    async () => (await import('./vision/image-embedding-pipeline.js')).imageEmbeddingPipeline,
+  ),
+  lazy(
+    { type: 'transformers.js', tasks: TRANSFORMERS_TASKS, engine: 'onnx', embeds: { task: 'feature-extraction', input: 'text', from: 'embedding' } },
     async () => (await import('./transformers/transformers-pipeline.js')).transformersJsPipeline,
   ),
 ];
@@ -48,7 +58,7 @@ const implementations = [
 const byType = new Map(implementations.map((implementation) => [implementation.type, implementation]));
 
 /** The implementation of a `pipeline.type`; its `load` imports the implementation's module on first use. */
-export function findImplementation(type: string): PipelineImplementation | undefined {
+export function findImplementation(type: string): (PipelineImplementation & ImplementationSummary) | undefined {
   return byType.get(type);
 }
 

@@ -20,6 +20,11 @@ export interface ModelSnapshot {
   hfConfig: Record<string, unknown> | undefined;
   /** The GGUF file served, when the repo holds any (chosen by the id's `:TAG`, the card or size). */
   gguf?: GgufVariant;
+  /**
+   * The base model a composed pipeline runs first (a tuned head's frozen backbone), at the commit
+   * configuration.json pins; attached by whoever opened the snapshot (attachBackbone).
+   */
+  backbone?: ModelSnapshot;
 }
 
 export async function openSnapshot(dir: string, repo: string, commit: string, tag?: string): Promise<ModelSnapshot> {

@@ -14,6 +14,7 @@ import { parseFetchAllowlist } from '../pipelines/media/fetch-allowlist.js';
 import type { InputFetchOptions } from '../pipelines/media/fetch-input.js';
 import { prepareMediaInputs, type MediaInputOptions } from '../pipelines/media/prepare-media-inputs.js';
 import { splitModelTag } from '../pipelines/llm/gguf-variant.js';
+import { attachBackbone } from '../runtime/attach-backbone.js';
 import { openSnapshot, type ModelSnapshot } from '../runtime/model-snapshot.js';
 import { getTask } from '../tasks/catalog.js';
 import { validateTaskInput } from '../tasks/validate-task-input.js';
@@ -79,11 +80,30 @@ export class InferenceService {
     const key = `${repo.fullName}@${commit}${tag === undefined ? '' : `:${tag}`}`;
     let pending = this.snapshots.get(key);
     if (!pending) {
-      pending = materializeSnapshot(this.hub, repo, commit).then((dir) => openSnapshot(dir, repo.fullName, commit, tag));
+      pending = this.open(actor, repo, commit, tag);
       pending.catch(() => this.snapshots.delete(key));
       this.snapshots.set(key, pending);
     }
-    return pending;
+    const snapshot = await pending;
+    // The cached snapshot was opened for someone: each caller must be able to read the backbone too.
+    if (snapshot.backbone) await this.readBackbone(actor, snapshot.backbone.repo);
+    return snapshot;
+  }
+
+  private async open(actor: Actor, repo: RepoRecord, commit: string, tag: string | undefined): Promise<ModelSnapshot> {
+    const snapshot = await openSnapshot(await materializeSnapshot(this.hub, repo, commit), repo.fullName, commit, tag);
+    return attachBackbone(snapshot, async (reference) => {
+      const base = await this.readBackbone(actor, reference.repo);
+      return openSnapshot(await materializeSnapshot(this.hub, base, reference.commit), base.fullName, reference.commit);
+    });
+  }
+
+  private async readBackbone(actor: Actor, repoId: string): Promise<RepoRecord> {
+    try {
+      return await findRepo(this.hub, actor, 'model', repoId, 'read');
+    } catch (error) {
+      throw new ModaError('BACKBONE_UNAVAILABLE', `the base model ${repoId} this model runs on cannot be read`, { cause: error });
+    }
   }
 
   async load(actor: Actor, repoId: string, revision?: string, task?: string): Promise<ServedModel> {

@@ -26,6 +26,7 @@ import { voiceActivityDetection } from './voice-activity-detection.js';
 import { wordSegmentation } from './word-segmentation.js';
 import { zeroShotClassification } from './zero-shot-classification.js';
 import { zeroShotImageClassification } from './zero-shot-image-classification.js';
+import { imageFeatureExtraction } from './image-feature-extraction.js';
 
 export const TASK_IDS = [
   'text-classification',
@@ -52,6 +53,7 @@ export const TASK_IDS = [
   'automatic-speech-recognition',
   'voice-activity-detection',
   'text-to-speech',
+  'image-feature-extraction',
 ] as const;
 export type TaskId = (typeof TASK_IDS)[number];
 
@@ -80,6 +82,7 @@ export const tasks = {
   'automatic-speech-recognition': automaticSpeechRecognition,
   'voice-activity-detection': voiceActivityDetection,
   'text-to-speech': textToSpeech,
+  'image-feature-extraction': imageFeatureExtraction,
 } satisfies Record<TaskId, TaskDefinition>;
 
 /** One input of task T, as the pipeline receives it (media not yet decoded). */

@@ -128,6 +128,8 @@ export async function runTuning(job: JobContext<TuneParams>): Promise<TuneResult
     job.log(`base model ${repo.fullName}@${commit}`);
   }
 
+  // Methods whose input depends on the base model (and that refuse a base that cannot serve them) say so before any data is read.
+  const resolved = method.inputFor && baseModel ? await method.inputFor(baseModel, { hub, actor }) : { input: method.input, task: method.task };
   job.progress(0.02, `reading ${params.dataset}`);
   const data = await readLabelledExamples(hub, actor, {
     dataset: params.dataset,
@@ -136,7 +138,7 @@ export async function runTuning(job: JobContext<TuneParams>): Promise<TuneResult
     split: params.split,
     validationSplit: params.validation_split,
     columns: params.columns,
-    input: method.input,
+    input: resolved.input,
     maxRows: hub.config.tuneMaxRows,
   });
   signal.throwIfAborted();
@@ -168,12 +170,13 @@ export async function runTuning(job: JobContext<TuneParams>): Promise<TuneResult
     validation: split.validation,
     labels,
     baseModel,
+    dataset: { repo: data.repo.fullName, commit: data.commit, gitDir: data.repo.gitDir },
     report(point) {
       if (point.validationAccuracy !== undefined || point.validationLoss !== undefined || point.loss !== undefined) {
         curve.push(point);
         job.log(curveLogLine(point));
       }
-      job.progress(TRAIN_START + (TRAIN_END - TRAIN_START) * Math.min(1, Math.max(0, point.fraction)), describeProgress(point));
+      job.progress(TRAIN_START + (TRAIN_END - TRAIN_START) * Math.min(1, Math.max(0, point.fraction)), point.message ?? describeProgress(point));
     },
     log: job.log,
     signal,
@@ -198,7 +201,7 @@ export async function runTuning(job: JobContext<TuneParams>): Promise<TuneResult
   const fileHashes = Object.fromEntries(trained.files.map((file) => [file.path, sha256(file.content)]));
   const trainingParams = {
     method: method.name,
-    task: method.task,
+    task: resolved.task,
     hyperparameters,
     seed,
     dataset: { id: data.repo.fullName, commit: data.commit, config: data.config, train_split: data.trainSplit, validation_split: data.validationSplit ?? null, validation_fraction: data.validationSplit ? null : VALIDATION_FRACTION },
@@ -215,7 +218,7 @@ export async function runTuning(job: JobContext<TuneParams>): Promise<TuneResult
   const card = tunedModelCard({
     repo: params.output_repo,
     method: { name: method.name, description: method.description, library: trained.pipeline.framework },
-    task: method.task,
+    task: resolved.task,
     dataset: { id: data.repo.fullName, commit: data.commit, config: data.config, trainSplit: data.trainSplit, validationSplit: data.validationSplit, validationFraction: VALIDATION_FRACTION },
     baseModel: baseModel ? { id: baseModel.repo, commit: baseModel.commit } : undefined,
     columns: data.columns,
@@ -236,10 +239,11 @@ export async function runTuning(job: JobContext<TuneParams>): Promise<TuneResult
   });
   const configuration = {
     framework: trained.pipeline.framework,
-    task: method.task,
+    task: resolved.task,
     pipeline: { type: trained.pipeline.type },
     model: trained.pipeline.model,
     id2label: Object.fromEntries(labels.map((label, index) => [String(index), label])),
+    ...trained.configuration,
   };
   const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
   const files = [

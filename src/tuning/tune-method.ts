@@ -36,6 +36,8 @@ export interface TrainProgress {
   etaSeconds?: number;
   /** Share of the training done, in [0, 1]. */
   fraction: number;
+  /** What the progress bar says instead of the epoch (a phase before training, e.g. embedding the data). */
+  message?: string;
 }
 
 export interface TrainContext<Hyperparameters = Record<string, unknown>> {
@@ -49,6 +51,8 @@ export interface TrainContext<Hyperparameters = Record<string, unknown>> {
   labels: readonly string[];
   /** The base model pinned to a commit, when the job names one. */
   baseModel?: { repo: string; commit: string; gitDir: string };
+  /** The dataset pinned to a commit (image methods read their image files from it). */
+  dataset: { repo: string; commit: string; gitDir: string };
   /** Reports a curve point (job log, progress bar, the card's picture). */
   report(progress: TrainProgress): void;
   log(line: string): void;
@@ -78,6 +82,8 @@ export interface TrainResult {
   stats?: Record<string, number>;
   /** Where the method is not byte-for-byte reproducible, why (said on the card). */
   reproducibility?: string;
+  /** More top-level keys of configuration.json, e.g. the `backbone` {repo, commit} a tuned head runs on. */
+  configuration?: Record<string, unknown>;
 }
 
 export interface TuneMethod<Schema extends TObject = TObject> {
@@ -86,6 +92,11 @@ export interface TuneMethod<Schema extends TObject = TObject> {
   task: TaskId;
   /** The column kind the method learns from. */
   input: 'text' | 'image';
+  /**
+   * For methods that learn from whatever the base model takes (prototypes on an image, text or face
+   * model): the column kind and task for this base model, checked before any data is read.
+   */
+  inputFor?: (base: { repo: string; commit: string }, context: { hub: HubContext; actor: Actor }) => Promise<{ input: 'text' | 'image'; task: TaskId }>;
   /** Whether `base_model` is required, allowed or refused. */
   baseModel: 'required' | 'optional' | 'none';
   /** Hyperparameters with ranges and defaults; unknown names are refused. */

@@ -2,11 +2,15 @@
 // defineTuneMethod (tune-method.ts) in its own folder under methods/ and add one line below.
 import { ModaError } from '../errors/moda-error.js';
 import { fastTextMethod } from './methods/fasttext/fasttext-method.js';
+import { imageHeadMethod } from './methods/image-head/image-head-method.js';
+import { prototypesMethod } from './methods/prototypes/prototypes-method.js';
 import type { TuneMethod } from './tune-method.js';
 
 const methods: TuneMethod[] = [
   // One line per method.
   fastTextMethod as unknown as TuneMethod,
+  imageHeadMethod as unknown as TuneMethod,
+  prototypesMethod as unknown as TuneMethod,
 ];
 
 const byName = new Map(methods.map((method) => [method.name, method]));

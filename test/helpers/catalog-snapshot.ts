@@ -1,8 +1,9 @@
 // Builds a snapshot directory straight from a starter-catalog entry (no hub in between), so a
 // pipeline test can load exactly the files `moda catalog import` would commit.
-import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { cropCatalogImage } from '../../src/catalog/crop-catalog-image.js';
 import { CATALOG_DIR, readCatalogEntry, resolveCatalogSource } from '../../src/catalog/read-catalog.js';
 import { openSnapshot, type ModelSnapshot } from '../../src/runtime/model-snapshot.js';
 
@@ -10,13 +11,14 @@ export async function catalogSnapshot(name: string): Promise<ModelSnapshot> {
   const entry = await readCatalogEntry(join(CATALOG_DIR, name));
   const dir = await mkdtemp(join(tmpdir(), `moda-snapshot-${name}-`));
   const copies = [
-    ...entry.ownFiles.map((path) => ({ path, source: Promise.resolve(join(entry.dir, path)) })),
-    ...entry.files.map((file) => ({ path: file.path, source: resolveCatalogSource(entry, file.from) })),
+    ...entry.ownFiles.map((path) => ({ path, source: Promise.resolve(join(entry.dir, path)), crop: undefined })),
+    ...entry.files.map((file) => ({ path: file.path, source: resolveCatalogSource(entry, file.from), crop: file.crop })),
   ];
   for (const copy of copies) {
     const target = join(dir, copy.path);
     await mkdir(dirname(target), { recursive: true });
-    await copyFile(await copy.source, target);
+    if (copy.crop) await writeFile(target, await cropCatalogImage(await copy.source, copy.crop, entry.repo));
+    else await copyFile(await copy.source, target);
   }
   return openSnapshot(dir, entry.repo, '0'.repeat(40));
 }
