@@ -26,6 +26,7 @@ import { registerTag } from './commands/tag.js';
 import { registerToken } from './commands/token.js';
 import { registerUpload } from './commands/upload.js';
 import { registerUser } from './commands/user.js';
+import { registerEval } from './commands/eval.js';
 
 function configHelp(): string {
   const width = Math.max(...settings.map((setting) => setting.env.length));
@@ -70,6 +71,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerDoctor(program, context);
   registerJobs(program, context);
   registerMigrateStorage(program, context);
+  registerEval(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -175,6 +175,10 @@ export interface Config {
   trustProxy: string[];
   /** Whether `moda serve` runs jobs too (in a cluster, `moda worker` processes can run them alone). */
   jobWorker: boolean;
+  /** Samples an `eval` job keeps in flight to the serving path at once. */
+  evalConcurrency: number;
+  /** After the starter catalog import, evaluate the starter models on the starter benchmarks that fit their task. */
+  starterEvals: boolean;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -410,6 +414,8 @@ export const settings = [
   define({ key: 'shutdownTimeoutMs', env: 'MODA_SHUTDOWN_TIMEOUT', description: 'After SIGTERM: longest wait for requests in flight (uploads, git transfers) to finish before the process exits anyway', default: () => 30_000, parse: duration }),
   define({ key: 'trustProxy', env: 'MODA_TRUST_PROXY', description: 'Comma-separated addresses or CIDR blocks of the load balancers in front (e.g. 10.0.0.0/8); requests from them have their client address (rate limits, audit log) and scheme taken from X-Forwarded-For and X-Forwarded-Proto; empty = headers ignored', default: () => [], parse: proxyAddresses }),
   define({ key: 'jobWorker', env: 'MODA_JOB_WORKER', description: 'With MODA_REDIS_URL: `moda serve` runs jobs as well as serving HTTP; `0` = it only enqueues, cancels and follows them, and `moda worker` processes (which need MODA_REDIS_URL and MODA_PUBLIC_URL) run them', default: () => true, parse: flag }),
+  define({ key: 'evalConcurrency', env: 'MODA_EVAL_CONCURRENCY', description: 'Samples an `eval` job keeps in flight to the serving path at once (one request each, so the batcher groups them as it groups users\' requests); keep it under MODA_MAX_QUEUE', default: () => 32, parse: positive(integer) }),
+  define({ key: 'starterEvals', env: 'MODA_STARTER_EVALS', description: 'After the starter catalog import on first start, evaluate each starter model on each starter benchmark that fits its task (as `eval` jobs); `0` = off', default: () => true, parse: flag }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -8,12 +8,14 @@ import { JobTypeRegistry } from './job-type.js';
 import { catalogImportJob } from './types/catalog-import-job.js';
 import { pullJob } from './types/pull-job.js';
 import { datasetPrepareJob } from './types/dataset-prepare-job.js';
+import { evalJob } from './types/eval-job.js';
 
 /** Registers Moda's built-in job types. */
 export function registerJobTypes(registry: JobTypeRegistry): void {
   registry.register(catalogImportJob);
   registry.register(pullJob);
   registry.register(datasetPrepareJob);
+  registry.register(evalJob);
 }
 
 /** A plug-in module: exports `registerJobTypes(registry)`. */

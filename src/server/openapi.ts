@@ -8,6 +8,7 @@ import type { TaskDefinition } from '../tasks/task-definition.js';
 import { toJsonSchema, type JsonSchema } from '../tasks/to-json-schema.js';
 import { hubPaths, hubSchemas } from './openapi-hub.js';
 import { servingPaths, servingSchemas } from './openapi-serving.js';
+import { evaluationPaths, evaluationSchemas } from './openapi-evaluation.js';
 
 export type OpenApiDocument = JsonSchema & { openapi: string; paths: Record<string, JsonSchema>; components: JsonSchema & { schemas: Record<string, JsonSchema> } };
 
@@ -244,9 +245,10 @@ function buildOpenApiDocument(): OpenApiDocument {
       { name: 'openai', description: 'The OpenAI-compatible face' },
       { name: 'hub', description: 'Hub reads and checks Moda adds beside the Hugging Face API' },
       { name: 'modelscope', description: 'ModelScope API calls Moda adds to those the SDK already documents' },
+      { name: 'evaluation', description: 'Evaluation jobs, their predictions and a model\'s results' },
     ],
     components: {
-      schemas: { ...schemas, ...servingSchemas(), ...hubSchemas() },
+      schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...evaluationSchemas() },
       securitySchemes: {
         token: { type: 'http', scheme: 'bearer', description: 'A Moda access token; anonymous callers reach public models only' },
         modelScopeSession: { type: 'apiKey', in: 'cookie', name: 'm_session_id', description: 'The session cookie ModelScope clients get from `POST /api/v1/login`' },
@@ -257,6 +259,7 @@ function buildOpenApiDocument(): OpenApiDocument {
       '/api/v1/models/{owner}/{name}/pipeline': pipelinePath(),
       ...servingPaths(errorResponses),
       ...hubPaths(errorResponses),
+      ...evaluationPaths(errorResponses),
       '/api/tasks': {
         get: {
           operationId: 'listTasks',

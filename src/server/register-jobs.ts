@@ -12,7 +12,10 @@ import { findJobRow } from '../jobs/job-store.js';
 import { loadJobTypes } from '../jobs/register-job-types.js';
 import { onDefaultBranchCommit } from '../hub/repos/reindex-repo.js';
 import { registerJobRoutes } from '../protocols/moda/job-routes.js';
+import { registerJobArtifactRoute } from '../protocols/moda/job-artifact-route.js';
+import { registerEvaluationRoutes } from '../protocols/moda/evaluation-routes.js';
 import { metricsRegistryOf } from './metrics.js';
+import { enqueueStarterEvaluations, STARTER_NAMESPACE } from '../evaluation/starter-evaluations.js';
 
 /** The cluster's starter-catalog import: sorts before every time-ordered id (job-store.ts), one per cluster. */
 const CLUSTER_CATALOG_JOB_ID = '000000000catalog00';
@@ -44,6 +47,8 @@ export async function registerJobs(app: FastifyInstance, hub: HubContext): Promi
   const queue: JobQueue = hub.config.redisUrl ? new BullmqJobQueue(hub, registry, logError, { redisUrl: hub.config.redisUrl, worker: hub.config.jobWorker }) : new EmbeddedJobQueue(hub, registry, logError);
   const service = new JobService(hub, queue, registry);
   registerJobRoutes(app, service);
+  registerJobArtifactRoute(app, service);
+  registerEvaluationRoutes(app, hub);
   const metrics = metricsRegistryOf(app);
   if (metrics) registerJobMetrics(metrics, service);
 
@@ -72,6 +77,23 @@ export async function registerJobs(app: FastifyInstance, hub: HubContext): Promi
       .catch((error: unknown) => app.log.error({ err: error, dataset: repo.fullName }, 'could not start dataset-prepare'));
   });
   app.addHook('onClose', async () => stopFollowing());
+
+  // Starter evaluations: once the catalog import has succeeded, and whenever a starter model or
+  // benchmark gets a new commit over HTTP (a tuned starter model pushed later); one job per pair ever.
+  if (hub.config.catalog && hub.config.starterEvals) {
+    const startEvaluations = () =>
+      void enqueueStarterEvaluations(hub, queue, registry).catch((error: unknown) => app.log.error({ err: error }, 'could not start the starter evaluations'));
+    const stopWatching = queue.subscribe((event) => {
+      if (event.kind === 'job' && event.job.type === 'catalog-import' && event.job.state === 'succeeded') startEvaluations();
+    });
+    const stopFollowingStarters = onDefaultBranchCommit(hub, (repo) => {
+      if (repo.row.namespace === STARTER_NAMESPACE) startEvaluations();
+    });
+    app.addHook('onClose', async () => {
+      stopWatching();
+      stopFollowingStarters();
+    });
+  }
 
   return {
     service,

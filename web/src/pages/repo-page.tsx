@@ -19,6 +19,7 @@ const TryIt = lazy(() => import('../try-it/try-it.js').then((module) => ({ defau
 const DatasetViewer = lazy(() => import('../dataset-viewer/dataset-viewer.js').then((module) => ({ default: module.DatasetViewer })));
 const EditCard = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.EditCard })));
 const UploadFiles = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.UploadFiles })));
+const EvaluatePanel = lazy(() => import('../evaluation/evaluate-panel.js').then((module) => ({ default: module.EvaluatePanel })));
 
 interface RepoData {
   info: RepoInfo;
@@ -105,6 +106,11 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
             </div>
             <aside className="repo-side">
               <UseSnippets type={type} repo={repo} task={state.value.info.pipeline_tag} />
+              {type === 'model' && (
+                <Suspense fallback={null}>
+                  <EvaluatePanel model={repo} />
+                </Suspense>
+              )}
               {session.token && (
                 <Suspense fallback={null}>
                   <UploadFiles type={type} repo={repo} onCommitted={committed} />
