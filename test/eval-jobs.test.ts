@@ -6,15 +6,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { uploadFiles } from '@huggingface/hub';
 import { parse as parseYaml } from 'yaml';
-import { tinyTextClassifier } from './fixtures/tiny-models.js';
 import { commitFiles, createDataset } from './helpers/dataset-repo.js';
-import { createJob, finished, waitForJob, type JobJson } from './helpers/jobs.js';
+import { csv, evaluate as evalJob, metric, modelFile, modelHead, publishSentiment, sentiment, type EvalResult } from './helpers/eval-setup.js';
 import { createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
 
 let server: TestServer;
 let alice: string;
 let bob: string;
-const sentiment = tinyTextClassifier();
 
 const ROWS: [string, string][] = [
   ['good', 'positive'],
@@ -27,56 +25,15 @@ const ROWS: [string, string][] = [
   ['meh', 'neutral'],
 ];
 
-async function publishModel(name: string, token: string, isPrivate = false): Promise<void> {
-  const created = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, private: isPrivate }), token });
-  assert.equal(created.status, 200, await created.text());
-  const owner = name.includes('/') ? name : `${(await whoami(token))}/${name}`;
-  await uploadFiles({ repo: owner, accessToken: token, hubUrl: server.url, files: sentiment.files.map((file) => ({ path: file.path, content: new Blob([file.content]) })) });
-}
-
-async function whoami(token: string): Promise<string> {
-  return ((await (await server.request('/api/whoami-v2', { token })).json()) as { name: string }).name;
-}
-
-const csv = (rows: [string, string | number][]) => `text,label\n${rows.map(([text, label]) => `${JSON.stringify(text)},${typeof label === 'number' ? label : JSON.stringify(label)}`).join('\n')}\n`;
-
-async function head(repo: string, token: string): Promise<string> {
-  return ((await (await server.request(`/api/models/${repo}/revision/main`, { token })).json()) as { sha: string }).sha;
-}
-
-async function file(repo: string, path: string, token: string): Promise<string> {
-  const response = await server.request(`/${repo}/resolve/main/${path}`, { token });
-  assert.equal(response.status, 200, `${path}: ${response.status}`);
-  return response.text();
-}
-
-async function evaluate(params: Record<string, unknown>, token: string): Promise<JobJson> {
-  const job = await createJob(server.request, 'eval', params, token);
-  return waitForJob(server.request, job.id, finished, 120_000, token);
-}
-
-interface EvalResult {
-  model_commit: string;
-  dataset_commit: string;
-  samples: number;
-  failed: number;
-  failures: Record<string, number>;
-  metrics: { type: string; value: number }[];
-  label_mapping: { mapped: Record<string, string>; unmapped: string[]; unmappedSamples: number } | null;
-  artifacts: { name: string; rows: number }[];
-  commit: { oid: string } | null;
-  commit_skipped: string | null;
-  columns: { input: string[]; reference: string };
-}
-
-const metric = (result: EvalResult, type: string) => result.metrics.find((entry) => entry.type === type)?.value;
+const head = (repo: string, token: string) => modelHead(server, repo, token);
+const file = (repo: string, path: string, token: string) => modelFile(server, repo, path, token);
+const evaluate = (params: Record<string, unknown>, token: string) => evalJob(server, params, token);
 
 before(async () => {
-  server = await startTestServer({ jobConcurrency: 2, evalConcurrency: 4 });
+  server = await startTestServer({ jobConcurrency: 3, evalConcurrency: 4 });
   alice = await createUserWithToken(server, 'alice');
   bob = await createUserWithToken(server, 'bob');
-  await publishModel('sentiment', alice);
-  await publishModel('secret-sentiment', alice, true);
+  await publishSentiment(server, 'alice', 'sentiment', alice);
   await createDataset(server, 'reviews', { token: alice });
   await commitFiles(server, 'alice/reviews', { 'test.csv': csv(ROWS), 'train.csv': csv([['good', 'positive']]) }, alice);
 });
@@ -171,85 +128,10 @@ void test('a second run replaces its own results and keeps what the authors wrot
   assert.deepEqual(evalResults.map((entry) => entry.metric), ['accuracy', 'throughput']);
 });
 
-void test('a caller who can read but not write the model gets the result without a commit', async () => {
-  const before = await head('alice/sentiment', alice);
-  const job = await evaluate({ model: 'alice/sentiment', dataset: 'alice/reviews', split: 'test' }, bob);
-  assert.equal(job.state, 'succeeded', JSON.stringify(job));
-  const result = job.result as unknown as EvalResult;
-  assert.equal(result.commit, null);
-  assert.match(result.commit_skipped ?? '', /may read alice\/sentiment but not write/);
-  assert.ok(metric(result, 'accuracy')! > 0);
-  assert.equal(await head('alice/sentiment', alice), before);
-});
-
-void test('integer labels map through the model config id2label', async () => {
-  await createDataset(server, 'reviews-ids', { token: alice });
-  await commitFiles(server, 'alice/reviews-ids', { 'test.csv': csv([['good', 1], ['bad', 0], ['great', 1]]) }, alice);
-  const job = await evaluate({ model: 'alice/sentiment', dataset: 'alice/reviews-ids', split: 'test' }, bob);
-  assert.equal(job.state, 'succeeded', JSON.stringify(job));
-  const result = job.result as unknown as EvalResult;
-  assert.deepEqual(result.label_mapping?.mapped, { '0': 'NEGATIVE', '1': 'POSITIVE' });
-  assert.equal(metric(result, 'accuracy'), 1);
-});
-
-void test('private models and datasets stay invisible to those who cannot read them', async () => {
-  const hidden = await evaluate({ model: 'alice/secret-sentiment', dataset: 'alice/reviews', split: 'test' }, bob);
-  assert.equal(hidden.state, 'failed');
-  assert.equal(hidden.error?.code, 'HUB_REPO_NOT_FOUND');
-  // Alice's private dataset on her public model: the numbers would reveal it, so nothing is committed.
-  await createDataset(server, 'private-reviews', { token: alice, private: true });
-  await commitFiles(server, 'alice/private-reviews', { 'test.csv': csv([['good', 'positive']]) }, alice);
-  const before = await head('alice/sentiment', alice);
-  const job = await evaluate({ model: 'alice/sentiment', dataset: 'alice/private-reviews', split: 'test' }, alice);
-  assert.equal(job.state, 'succeeded', JSON.stringify(job));
-  assert.equal((job.result as unknown as EvalResult).commit, null);
-  assert.equal(await head('alice/sentiment', alice), before);
-  // On her private model the results are committed, and anonymous callers see none of it.
-  const secret = await evaluate({ model: 'alice/secret-sentiment', dataset: 'alice/private-reviews', split: 'test' }, alice);
-  assert.equal(secret.state, 'succeeded', JSON.stringify(secret));
-  assert.ok((secret.result as unknown as EvalResult).commit);
-  assert.equal((await server.request('/alice/secret-sentiment/resolve/main/.eval_results/private-reviews.yaml', { token: null })).status, 404);
-});
-
-void test('bad input fails with a stable code before any sample runs', async () => {
-  const cases: [Record<string, unknown>, string][] = [
-    [{ model: 'alice/sentiment', dataset: 'alice/reviews', split: 'validation' }, 'DATASET_SPLIT_NOT_FOUND'],
-    [{ model: 'alice/sentiment', dataset: 'alice/reviews', split: 'test', columns: { input: 'review' } }, 'EVAL_COLUMNS_INVALID'],
-    [{ model: 'alice/sentiment', dataset: 'alice/reviews', split: 'test', columns: { input: 'text', reference: 'text' } }, 'EVAL_COLUMNS_INVALID'],
-    [{ model: 'alice/sentiment', dataset: 'alice/reviews', split: 'test', metrics: ['cer'] }, 'EVAL_METRIC_UNSUPPORTED'],
-    [{ model: 'alice/sentiment', dataset: 'alice/reviews', split: 'test', task: 'ocr' }, 'EVAL_COLUMNS_INVALID'],
-    [{ model: 'alice/sentiment', dataset: 'alice/reviews', split: 'test', task: 'text-generation' }, 'EVAL_TASK_UNSUPPORTED'],
-    [{ model: 'alice/nope', dataset: 'alice/reviews', split: 'test' }, 'HUB_REPO_NOT_FOUND'],
-  ];
-  for (const [params, code] of cases) {
-    const job = await evaluate(params, alice);
-    assert.equal(job.state, 'failed', JSON.stringify(params));
-    assert.equal(job.error?.code, code, `${JSON.stringify(params)}: ${JSON.stringify(job.error)}`);
-  }
-  // A dataset without a text column.
-  await createDataset(server, 'numbers', { token: alice });
-  await commitFiles(server, 'alice/numbers', { 'test.csv': 'x,label\n1,positive\n2,negative\n' }, alice);
-  const numbers = await evaluate({ model: 'alice/sentiment', dataset: 'alice/numbers', split: 'test' }, alice);
-  assert.equal(numbers.error?.code, 'EVAL_COLUMNS_INVALID');
-  assert.match(numbers.error?.message ?? '', /x \(int\)/);
-  // Params that do not match the schema are refused when the job is created.
-  for (const params of [{ model: 'alice/sentiment', dataset: 'alice/reviews' }, { model: 'alice/sentiment', dataset: 'alice/reviews', split: 'test', limit: 0 }, { model: 'sentiment', dataset: 'alice/reviews', split: 'test' }, { model: 'alice/sentiment', dataset: 'alice/reviews', split: 'test', columns: { text: 'x' } }]) {
-    const response = await server.request('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'eval', params }), token: alice });
-    assert.equal(response.status, 400, JSON.stringify(params));
-    assert.equal(((await response.json()) as { code: string }).code, 'JOB_PARAMS_INVALID');
-  }
-});
-
-void test('a cancelled evaluation commits nothing', async () => {
-  await createDataset(server, 'many-reviews', { token: alice });
-  const words = ['good', 'bad', 'great', 'awful'];
-  await commitFiles(server, 'alice/many-reviews', { 'test.csv': csv(Array.from({ length: 20_000 }, (_, index) => [`${words[index % 4]} ${index}`, index % 2 === 0 ? 'positive' : 'negative'] as [string, string])) }, alice);
-  const before = await head('alice/sentiment', alice);
-  const created = await createJob(server.request, 'eval', { model: 'alice/sentiment', dataset: 'alice/many-reviews', split: 'test' }, alice);
-  await waitForJob(server.request, created.id, (job) => (job.progress.fraction ?? 0) > 0 || finished(job), 120_000, alice);
-  const cancel = await server.request(`/api/v1/jobs/${created.id}/cancel`, { method: 'POST', token: alice });
-  assert.equal(cancel.status, 200);
-  const job = await waitForJob(server.request, created.id, finished, 60_000, alice);
-  assert.equal(job.state, 'cancelled');
-  assert.equal(await head('alice/sentiment', alice), before);
+void test('a model commit that changes more than the card marks its results as an older revision', async () => {
+  const evaluations = async () => ((await (await server.request('/api/v1/models/alice/sentiment/evaluations', { token: alice })).json()) as { evaluations: { dataset: string; metric: string; verified: boolean; older_revision: boolean | null }[] }).evaluations;
+  const current = await evaluations();
+  assert.deepEqual(current.map((entry) => [entry.dataset, entry.metric, entry.verified, entry.older_revision]), [['alice/reviews', 'accuracy', true, false], ['alice/reviews', 'throughput', true, false]]);
+  await uploadFiles({ repo: 'alice/sentiment', accessToken: alice, hubUrl: server.url, files: [{ path: 'notes.txt', content: new Blob(['trained longer\n']) }] });
+  assert.ok((await evaluations()).every((entry) => entry.older_revision === true));
 });
