@@ -26,9 +26,10 @@ import { searchLatency } from './search-latency.js';
 import { DEFAULT_SUSTAIN_SECONDS, servingBenchmark } from './serving.js';
 import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
 import { webUi } from './web-ui.js';
+import { evalMetricsBenchmark } from './eval-metrics.js';
 
 function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB'>): Benchmark[] {
-  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, datasetsBenchmark({ sizeMiB: options.datasetMiB }), jobsBenchmark, clusterS3, clusterBenchmark];
+  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, datasetsBenchmark({ sizeMiB: options.datasetMiB }), jobsBenchmark, clusterS3, clusterBenchmark, evalMetricsBenchmark];
 }
 /** The whole run is meant to take ~15 minutes; past this something hangs, so stop everything. */
 const WATCHDOG_MS = 30 * 60_000;

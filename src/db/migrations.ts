@@ -211,4 +211,48 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Leaderboards (src/evaluation/leaderboards/): benchmarks read from datasets' eval.yaml, results
+  // read from model repos (model-index, .eval_results/) keyed by model@commit, and which head of
+  // each repo they were last read from.
+  '0011-leaderboards': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('benchmarks')
+        .addColumn('repo_id', 'text', (c) => c.primaryKey().references('repos.id').onDelete('cascade'))
+        .addColumn('head', 'text', (c) => c.notNull())
+        .addColumn('spec', 'text')
+        .addColumn('error_code', 'text')
+        .addColumn('error_message', 'text')
+        .addColumn('indexed_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('eval_results')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('model_repo_id', 'text', (c) => c.notNull().references('repos.id').onDelete('cascade'))
+        .addColumn('model_commit', 'text', (c) => c.notNull())
+        .addColumn('found_in', 'text', (c) => c.notNull())
+        .addColumn('current', 'integer', (c) => c.notNull())
+        .addColumn('benchmark', 'text', (c) => c.notNull())
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('task_id', 'text')
+        .addColumn('config', 'text')
+        .addColumn('split', 'text')
+        .addColumn('metric', 'text')
+        .addColumn('value', 'double precision', (c) => c.notNull())
+        .addColumn('claims_verified', 'integer', (c) => c.notNull())
+        .addColumn('job_id', 'text')
+        .addColumn('source_url', 'text')
+        .addColumn('source_name', 'text')
+        .addColumn('date', 'text', (c) => c.notNull())
+        .addColumn('dataset_revision', 'text')
+        .execute();
+      await db.schema.createIndex('eval_results_benchmark').on('eval_results').columns(['benchmark']).execute();
+      await db.schema.createIndex('eval_results_model').on('eval_results').columns(['model_repo_id', 'model_commit']).execute();
+      await db.schema
+        .createTable('eval_indexed_repos')
+        .addColumn('repo_id', 'text', (c) => c.primaryKey().references('repos.id').onDelete('cascade'))
+        .addColumn('head', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

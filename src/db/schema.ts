@@ -176,6 +176,51 @@ export interface JobLogsTable {
   line: string;
 }
 
+/** A dataset whose root holds eval.yaml: its parsed spec (JSON) or why it is not a valid benchmark. */
+export interface BenchmarksTable {
+  repo_id: string;
+  /** The dataset commit the spec was read from. */
+  head: string;
+  spec: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  indexed_at: string;
+}
+
+/** One number a model repo states (model-index or .eval_results/), keyed by the model commit it describes. */
+export interface EvalResultsTable {
+  /** sha256 of the key fields, so reading the same head twice writes the same rows. */
+  id: string;
+  model_repo_id: string;
+  /** The last commit that changed the model itself (not README.md or .eval_results/): what was evaluated. */
+  model_commit: string;
+  /** The head of the default branch the result was read from. */
+  found_in: string;
+  /** 1 while model_commit is the repo's current model commit; 0 = an older revision. */
+  current: number;
+  /** The benchmark dataset id, lower-cased. */
+  benchmark: string;
+  origin: 'model-index' | 'eval-results';
+  task_id: string | null;
+  config: string | null;
+  split: string | null;
+  /** null: the benchmark task's own metric. */
+  metric: string | null;
+  value: number;
+  claims_verified: number;
+  job_id: string | null;
+  source_url: string | null;
+  source_name: string | null;
+  date: string;
+  dataset_revision: string | null;
+}
+
+/** The head each repo's benchmark spec or results were last read from. */
+export interface EvalIndexedReposTable {
+  repo_id: string;
+  head: string;
+}
+
 export interface MigrationsMarker {
   id: Generated<number>;
 }
@@ -194,4 +239,7 @@ export interface Database {
   lfs_indexed_repos: LfsIndexedReposTable;
   jobs: JobsTable;
   job_logs: JobLogsTable;
+  benchmarks: BenchmarksTable;
+  eval_results: EvalResultsTable;
+  eval_indexed_repos: EvalIndexedReposTable;
 }

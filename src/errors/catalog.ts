@@ -117,6 +117,14 @@ export const errorCatalog = {
   JOB_ARTIFACT_NOT_FOUND: { status: 404, retryable: false, message: 'The job has no artifact by that name' },
   MODEL_CARD_INVALID: { status: 422, retryable: false, message: "The model card's YAML header is malformed" },
   TASK_OUTPUT_INVALID: { status: 502, retryable: false, message: "The model's answer is not in its task's output schema" },
+  METRIC_INPUT_INVALID: { status: 422, retryable: false, message: 'The predictions or references do not have the shape this metric needs' },
+  METRIC_UNKNOWN: { status: 400, retryable: false, message: 'No metric by that name' },
+  METRIC_NOT_FOR_TASK: { status: 400, retryable: false, message: 'That metric does not fit the task' },
+  METRIC_TASK_UNSUPPORTED: { status: 400, retryable: false, message: 'Moda has no metrics for that task' },
+  METRIC_UNDEFINED: { status: 422, retryable: false, message: 'The metric is undefined for these values' },
+  BENCHMARK_INVALID: { status: 422, retryable: false, message: "The benchmark's eval.yaml is malformed" },
+  BENCHMARK_SPLIT_NOT_FOUND: { status: 422, retryable: false, message: "The benchmark's eval.yaml names a config or split the dataset does not have" },
+  LEADERBOARD_NOT_FOUND: { status: 404, retryable: false, message: 'No benchmark by that name: the dataset does not exist or has no eval.yaml' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;

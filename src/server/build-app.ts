@@ -41,6 +41,7 @@ import { registerAuditRequestContext } from './audit-request-context.js';
 import { registerAuditRoutes } from '../protocols/moda/audit-routes.js';
 import { registerJobs } from './register-jobs.js';
 import { registerDatasetsServerRoutes } from '../protocols/datasets/datasets-server-routes.js';
+import { registerLeaderboardRoutes } from '../protocols/moda/leaderboard-routes.js';
 
 /** The model cache and inference service a server gets from its configuration. */
 export function createInferenceService(hub: HubContext): InferenceService {
@@ -179,6 +180,7 @@ export async function buildApp({ hub, secret, logger = false, inference = create
   inference.deployedNow = (repoId) => deployments.readyFor(repoId);
   registerDeploymentRoutes(app, deployments);
   registerDatasetsServerRoutes(app, hub, baseUrl);
+  registerLeaderboardRoutes(app, hub);
   registerWebUi(app, hub.config.webDist ? { distDir: hub.config.webDist } : {});
   // The starter models are imported by a `catalog-import` job enqueued once the server listens (a
   // first import hashes and commits tens of MB); /readyz says `starter-catalog` until it is done.

@@ -7,6 +7,7 @@ import { TASK_IDS, tasks } from '../tasks/catalog.js';
 import type { TaskDefinition } from '../tasks/task-definition.js';
 import { toJsonSchema, type JsonSchema } from '../tasks/to-json-schema.js';
 import { hubPaths, hubSchemas } from './openapi-hub.js';
+import { leaderboardPaths, leaderboardSchemas } from './openapi-leaderboards.js';
 import { servingPaths, servingSchemas } from './openapi-serving.js';
 import { evaluationPaths, evaluationSchemas } from './openapi-evaluation.js';
 
@@ -245,10 +246,10 @@ function buildOpenApiDocument(): OpenApiDocument {
       { name: 'openai', description: 'The OpenAI-compatible face' },
       { name: 'hub', description: 'Hub reads and checks Moda adds beside the Hugging Face API' },
       { name: 'modelscope', description: 'ModelScope API calls Moda adds to those the SDK already documents' },
-      { name: 'evaluation', description: 'Evaluation jobs, their predictions and a model\'s results' },
+      { name: 'evaluation', description: 'Evaluation jobs, their predictions, the results models state, and leaderboards' },
     ],
     components: {
-      schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...evaluationSchemas() },
+      schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...leaderboardSchemas(), ...evaluationSchemas() },
       securitySchemes: {
         token: { type: 'http', scheme: 'bearer', description: 'A Moda access token; anonymous callers reach public models only' },
         modelScopeSession: { type: 'apiKey', in: 'cookie', name: 'm_session_id', description: 'The session cookie ModelScope clients get from `POST /api/v1/login`' },
@@ -260,6 +261,7 @@ function buildOpenApiDocument(): OpenApiDocument {
       ...servingPaths(errorResponses),
       ...hubPaths(errorResponses),
       ...evaluationPaths(errorResponses),
+      ...leaderboardPaths(errorResponses),
       '/api/tasks': {
         get: {
           operationId: 'listTasks',

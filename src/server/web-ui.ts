@@ -95,6 +95,8 @@ export function registerWebUi(app: FastifyInstance, options: WebUiOptions = {}):
   app.get('/new', sendIndex);
   app.get('/deployments', sendIndex);
   app.get('/jobs', sendIndex);
+  app.get('/leaderboards', sendIndex);
+  app.get('/leaderboards/:namespace/:name', sendIndex);
   app.get('/settings/tokens', sendIndex);
   const repoPage = async (request: FastifyRequest<{ Params: { namespace: string; name: string } }>, reply: FastifyReply) => {
     if (RESERVED_NAMESPACES.has(request.params.namespace) || request.params.name.endsWith('.git')) throw notFound(request);

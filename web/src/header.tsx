@@ -101,6 +101,7 @@ export function Header() {
       <nav aria-label="main">
         <Link href="/models">{t.models}</Link>
         <Link href="/datasets">{t.datasets}</Link>
+        <Link href="/leaderboards">{t.leaderboards}</Link>
       </nav>
       <AccountLinks />
       <div className="header-end">

@@ -84,6 +84,7 @@ const zh = {
   notFoundPage: '页面不存在',
   taskPage: '任务',
   tokens: '分词结果',
+  leaderboards: '排行榜',
 };
 
 export type Messages = typeof zh;
@@ -168,6 +169,7 @@ const en: Messages = {
   notFoundPage: 'Page not found',
   taskPage: 'Task',
   tokens: 'Words',
+  leaderboards: 'Leaderboards',
 };
 
 export const MESSAGES: Record<Language, Messages> = { zh, en };

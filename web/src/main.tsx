@@ -20,6 +20,7 @@ const TokensPage = lazy(() => import('./account/tokens-page.js'));
 const AuditPage = lazy(() => import('./account/audit-page.js'));
 const DeploymentsPage = lazy(() => import('./deployments/deployments-page.js'));
 const JobsPage = lazy(() => import('./jobs/jobs-page.js'));
+const LeaderboardsPage = lazy(() => import('./leaderboards/leaderboards-page.js'));
 
 function App() {
   const [language, setLanguageState] = useState<Language>(initialLanguage);
@@ -86,6 +87,9 @@ function App() {
       break;
     case 'jobs':
       page = <JobsPage />;
+      break;
+    case 'leaderboards':
+      page = <LeaderboardsPage key={`${route.benchmark ?? ''}:${session.token ?? ''}`} {...(route.benchmark && { benchmark: route.benchmark })} />;
       break;
     default:
       page = <p className="error">{i18n.t.notFoundPage}</p>;

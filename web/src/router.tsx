@@ -11,6 +11,7 @@ export type Route =
   | { page: 'audit' }
   | { page: 'deployments' }
   | { page: 'jobs' }
+  | { page: 'leaderboards'; benchmark?: string }
   | { page: 'not-found' };
 
 /**
@@ -30,6 +31,7 @@ const APP_PAGES: Record<string, Route> = {
   'settings/audit': { page: 'audit' },
   deployments: { page: 'deployments' },
   jobs: { page: 'jobs' },
+  leaderboards: { page: 'leaderboards' },
 };
 
 function repoView(rest: string[]): RepoView | undefined | null {
@@ -53,6 +55,7 @@ export function parseLocation(location: { pathname: string; search: string; hash
     return { page: 'models', type: parts[0] === 'models' ? 'model' : 'dataset', search: query.get('search') ?? '', task: query.get('task') ?? '', sort: query.get('sort') ?? 'lastModified' };
   }
   if (parts.length === 2 && parts[0] === 'tasks') return { page: 'task', task: parts[1] ?? '' };
+  if (parts.length === 3 && parts[0] === 'leaderboards') return { page: 'leaderboards', benchmark: `${parts[1]}/${parts[2]}` };
   const [first, second, third] = parts;
   const dataset = first === 'datasets';
   const repoParts = dataset ? [second, third] : [first, second];

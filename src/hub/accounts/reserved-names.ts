@@ -22,6 +22,8 @@ export const RESERVED_NAMESPACE_NAMES: ReadonlySet<string> = new Set([
   'readyz',
   // The dataset viewer's routes (src/protocols/datasets).
   'datasets-server',
+  // The leaderboards page (web/src/leaderboards).
+  'leaderboards',
 ]);
 
 /** Case-insensitive, like the "name is taken" check: `Settings` would confuse as much as `settings`. */

@@ -20,6 +20,8 @@ const DatasetViewer = lazy(() => import('../dataset-viewer/dataset-viewer.js').t
 const EditCard = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.EditCard })));
 const UploadFiles = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.UploadFiles })));
 const EvaluatePanel = lazy(() => import('../evaluation/evaluate-panel.js').then((module) => ({ default: module.EvaluatePanel })));
+const LeaderboardView = lazy(() => import('../leaderboards/leaderboard-view.js').then((module) => ({ default: module.LeaderboardView })));
+const ModelResults = lazy(() => import('../leaderboards/model-results.js').then((module) => ({ default: module.ModelResults })));
 
 interface RepoData {
   info: RepoInfo;
@@ -33,7 +35,7 @@ async function loadRepo(type: RepoType, repo: string, signal: AbortSignal): Prom
   return { info, card };
 }
 
-const TABS = ['card', 'viewer', 'files', 'try'] as const;
+const TABS = ['card', 'viewer', 'leaderboard', 'files', 'try'] as const;
 type Tab = (typeof TABS)[number];
 
 // `view` (a folder, file, history or commit from the URL) is shown by the files tab.
@@ -51,7 +53,9 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
     retry();
   };
   const current: Tab = view ? 'files' : (TABS as readonly string[]).includes(tab) ? (tab as Tab) : 'card';
-  const tabLabel: Record<Tab, string> = { card: t.modelCard, viewer: viewerText.tab, files: t.files, try: t.tryIt };
+  const tabLabel: Record<Tab, string> = { card: t.modelCard, viewer: viewerText.tab, leaderboard: t.leaderboards, files: t.files, try: t.tryIt };
+  // A dataset with eval.yaml at its root is a benchmark: its leaderboard gets a tab.
+  const isBenchmark = state.status === 'done' && type === 'dataset' && (state.value.info.siblings ?? []).some((file) => file.rfilename === 'eval.yaml');
 
   return (
     <div className="repo-page">
@@ -78,7 +82,7 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
             </span>
           </div>
           <div role="tablist" className="tabs" aria-label={repo}>
-            {TABS.filter((key) => (key === 'try' ? type === 'model' : key === 'viewer' ? type === 'dataset' : true)).map((key) => (
+            {TABS.filter((key) => (key === 'try' ? type === 'model' : key === 'viewer' ? type === 'dataset' : key === 'leaderboard' ? isBenchmark : true)).map((key) => (
               <button key={key} type="button" role="tab" id={`tab-${key}`} aria-selected={current === key} aria-controls="repo-panel" onClick={() => navigate(`${repoPath(type, repo)}${key === 'card' ? '' : `#${key}`}`, { replace: !view })}>
                 {tabLabel[key]}
               </button>
@@ -102,6 +106,7 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
                 {current === 'files' && <RepoFiles type={type} repo={repo} headSha={state.value.info.sha} view={view} />}
                 {current === 'try' && <TryIt repo={repo} task={state.value.info.pipeline_tag} />}
                 {current === 'viewer' && type === 'dataset' && <DatasetViewer repo={repo} revision={state.value.info.sha} isPrivate={state.value.info.private} />}
+                {current === 'leaderboard' && isBenchmark && <LeaderboardView id={repo} />}
               </Suspense>
             </div>
             <aside className="repo-side">
@@ -114,6 +119,11 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
               {session.token && (
                 <Suspense fallback={null}>
                   <UploadFiles type={type} repo={repo} onCommitted={committed} />
+                </Suspense>
+              )}
+              {type === 'model' && (
+                <Suspense fallback={null}>
+                  <ModelResults repo={repo} />
                 </Suspense>
               )}
               <MetadataPanel cardData={state.value.info.cardData} />
