@@ -29,6 +29,7 @@ import { registerUpload } from './commands/upload.js';
 import { registerUser } from './commands/user.js';
 import { registerChat } from './commands/chat.js';
 import { registerTune } from './commands/tune.js';
+import { registerEval } from './commands/eval.js';
 
 function configHelp(): string {
   const width = Math.max(...settings.map((setting) => setting.env.length));
@@ -76,6 +77,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   registerMigrateDb(program, context);
   registerChat(program, context);
   registerTune(program, context);
+  registerEval(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

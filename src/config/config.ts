@@ -191,6 +191,10 @@ export interface Config {
   tuneMaxClasses: number;
   /** Most rows a `tune` job reads from its dataset (training and validation together). */
   tuneMaxRows: number;
+  /** Samples an `eval` job keeps in flight to the serving path at once. */
+  evalConcurrency: number;
+  /** After the starter catalog import, evaluate the starter models on the starter benchmarks that fit their task. */
+  starterEvals: boolean;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -434,6 +438,8 @@ export const settings = [
   define({ key: 'catalogDir', env: 'MODA_CATALOG_DIR', description: 'Folder of the starter catalog `moda serve` imports (one sub-folder per entry with its catalog.json); empty = the catalog/ shipped with Moda', default: () => '', parse: (raw) => resolve(raw) }),
   define({ key: 'tuneMaxClasses', env: 'MODA_TUNE_MAX_CLASSES', description: 'Most classes the label column of a `tune` job may hold; more fail with TUNE_TOO_MANY_CLASSES', default: () => 1000, parse: positive(integer) }),
   define({ key: 'tuneMaxRows', env: 'MODA_TUNE_MAX_ROWS', description: 'Most rows a `tune` job reads from its dataset (training and validation splits together); a larger split fails with TUNE_DATASET_TOO_LARGE', default: () => 1_000_000, parse: positive(integer) }),
+  define({ key: 'evalConcurrency', env: 'MODA_EVAL_CONCURRENCY', description: 'Samples an `eval` job keeps in flight to the serving path at once (one request each, so the batcher groups them as it groups users\' requests); keep it under MODA_MAX_QUEUE', default: () => 32, parse: positive(integer) }),
+  define({ key: 'starterEvals', env: 'MODA_STARTER_EVALS', description: 'After the starter catalog import on first start, evaluate each starter model on each starter benchmark that fits its task (as `eval` jobs); `0` = off', default: () => true, parse: flag }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -9,6 +9,7 @@ import { catalogImportJob } from './types/catalog-import-job.js';
 import { pullJob } from './types/pull-job.js';
 import { datasetPrepareJob } from './types/dataset-prepare-job.js';
 import { tuneJob } from '../tuning/tune-job.js';
+import { evalJob } from './types/eval-job.js';
 
 /** Registers Moda's built-in job types. */
 export function registerJobTypes(registry: JobTypeRegistry): void {
@@ -16,6 +17,7 @@ export function registerJobTypes(registry: JobTypeRegistry): void {
   registry.register(pullJob);
   registry.register(datasetPrepareJob);
   registry.register(tuneJob);
+  registry.register(evalJob);
 }
 
 /** A plug-in module: exports `registerJobTypes(registry)`. */

@@ -10,6 +10,7 @@ import { hubPaths, hubSchemas } from './openapi-hub.js';
 import { leaderboardPaths, leaderboardSchemas } from './openapi-leaderboards.js';
 import { servingPaths, servingSchemas } from './openapi-serving.js';
 import { tuningPaths, tuningSchemas } from './openapi-tuning.js';
+import { evaluationPaths, evaluationSchemas } from './openapi-evaluation.js';
 
 export type OpenApiDocument = JsonSchema & { openapi: string; paths: Record<string, JsonSchema>; components: JsonSchema & { schemas: Record<string, JsonSchema> } };
 
@@ -246,7 +247,7 @@ function buildOpenApiDocument(): OpenApiDocument {
       { name: 'openai', description: 'The OpenAI-compatible face' },
       { name: 'hub', description: 'Hub reads and checks Moda adds beside the Hugging Face API' },
       { name: 'modelscope', description: 'ModelScope API calls Moda adds to those the SDK already documents' },
-      { name: 'evaluation', description: 'Leaderboards: benchmarks and the results models state' },
+      { name: 'evaluation', description: 'Evaluation jobs, their predictions, the results models state, and leaderboards' },
     ],
     components: {
       schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...leaderboardSchemas() },
@@ -254,6 +255,7 @@ function buildOpenApiDocument(): OpenApiDocument {
     ],
     components: {
       schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...tuningSchemas() },
+      schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...leaderboardSchemas(), ...evaluationSchemas() },
       securitySchemes: {
         token: { type: 'http', scheme: 'bearer', description: 'A Moda access token; anonymous callers reach public models only' },
         modelScopeSession: { type: 'apiKey', in: 'cookie', name: 'm_session_id', description: 'The session cookie ModelScope clients get from `POST /api/v1/login`' },
@@ -264,6 +266,7 @@ function buildOpenApiDocument(): OpenApiDocument {
       '/api/v1/models/{owner}/{name}/pipeline': pipelinePath(),
       ...servingPaths(errorResponses),
       ...hubPaths(errorResponses),
+      ...evaluationPaths(errorResponses),
       ...leaderboardPaths(errorResponses),
       ...tuningPaths(errorResponses),
       '/api/tasks': {

@@ -15,7 +15,10 @@ import { loadJobTypes } from '../jobs/register-job-types.js';
 import { onDefaultBranchCommit } from '../hub/repos/reindex-repo.js';
 import { registerJobRoutes } from '../protocols/moda/job-routes.js';
 import { registerTuneRoutes } from '../protocols/moda/tune-routes.js';
+import { registerJobArtifactRoute } from '../protocols/moda/job-artifact-route.js';
+import { registerEvaluationRoutes } from '../protocols/moda/evaluation-routes.js';
 import { metricsRegistryOf } from './metrics.js';
+import { enqueueStarterEvaluations, STARTER_NAMESPACE } from '../evaluation/starter-evaluations.js';
 
 /** The cluster's starter-catalog import, one per catalog digest: sorts before every time-ordered id (job-store.ts). */
 const CLUSTER_CATALOG_JOB_PREFIX = '000000000catalog';
@@ -64,6 +67,8 @@ export async function registerJobs(app: FastifyInstance, hub: HubContext): Promi
   const service = new JobService(hub, queue, registry);
   registerJobRoutes(app, service);
   registerTuneRoutes(app);
+  registerJobArtifactRoute(app, service);
+  registerEvaluationRoutes(app, hub);
   const metrics = metricsRegistryOf(app);
   if (metrics) registerJobMetrics(metrics, service);
 
@@ -95,6 +100,23 @@ export async function registerJobs(app: FastifyInstance, hub: HubContext): Promi
       .catch((error: unknown) => app.log.error({ err: error, dataset: repo.fullName }, 'could not start dataset-prepare'));
   });
   app.addHook('onClose', async () => stopFollowing());
+
+  // Starter evaluations: once the catalog import has succeeded, and whenever a starter model or
+  // benchmark gets a new commit over HTTP (a tuned starter model pushed later); one job per pair ever.
+  if (hub.config.catalog && hub.config.starterEvals) {
+    const startEvaluations = () =>
+      void enqueueStarterEvaluations(hub, queue, registry).catch((error: unknown) => app.log.error({ err: error }, 'could not start the starter evaluations'));
+    const stopWatching = queue.subscribe((event) => {
+      if (event.kind === 'job' && event.job.type === 'catalog-import' && event.job.state === 'succeeded') startEvaluations();
+    });
+    const stopFollowingStarters = onDefaultBranchCommit(hub, (repo) => {
+      if (repo.row.namespace === STARTER_NAMESPACE) startEvaluations();
+    });
+    app.addHook('onClose', async () => {
+      stopWatching();
+      stopFollowingStarters();
+    });
+  }
 
   return {
     service,

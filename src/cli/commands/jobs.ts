@@ -31,7 +31,7 @@ function describe(job: JobInfo): string {
 }
 
 /** Prints the log from `after` on and follows the job to its end; returns the last record. */
-async function follow(io: CliIo, client: ModaClient, id: string, after = 0): Promise<JobInfo | undefined> {
+export async function follow(io: CliIo, client: ModaClient, id: string, after = 0): Promise<JobInfo | undefined> {
   let bar: ProgressBar | undefined;
   let last: JobInfo | undefined;
   let done = 0;
@@ -58,7 +58,7 @@ async function follow(io: CliIo, client: ModaClient, id: string, after = 0): Pro
   return last;
 }
 
-function endOf(io: CliIo, job: JobInfo | undefined): void {
+export function endOf(io: CliIo, job: JobInfo | undefined): void {
   if (!job) return;
   printLine(io.stderr, `job ${job.id} ${job.state}${job.error ? `: ${job.error.code}: ${job.error.message}` : ''}`);
   if (job.state !== 'succeeded') throw new ModaError(job.state === 'cancelled' ? 'JOB_CANCELLED' : 'INTERNAL', `job ${job.id} ${job.state}`);

@@ -60,7 +60,12 @@ export async function inferHfTask(snapshot: ModelSnapshot): Promise<TaskId | und
   const architectures = snapshot.hfConfig?.architectures;
   const first = Array.isArray(architectures) && typeof architectures[0] === 'string' ? architectures[0] : undefined;
   if (!first) return undefined;
-  return ARCHITECTURE_TASKS.find(([pattern]) => pattern.test(first))?.[1];
+  return taskOfArchitecture(first);
+}
+
+/** The task of a config.json `architectures[0]` name (BertForSequenceClassification → text-classification). */
+export function taskOfArchitecture(architecture: string): TaskId | undefined {
+  return ARCHITECTURE_TASKS.find(([pattern]) => pattern.test(architecture))?.[1];
 }
 
 /** Tasks a snapshot whose own task is `task` can run. */

@@ -21,6 +21,7 @@ const TryIt = lazy(() => import('../try-it/try-it.js').then((module) => ({ defau
 const DatasetViewer = lazy(() => import('../dataset-viewer/dataset-viewer.js').then((module) => ({ default: module.DatasetViewer })));
 const EditCard = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.EditCard })));
 const UploadFiles = lazy(() => import('../repo/manage-repo.js').then((module) => ({ default: module.UploadFiles })));
+const EvaluatePanel = lazy(() => import('../evaluation/evaluate-panel.js').then((module) => ({ default: module.EvaluatePanel })));
 const LeaderboardView = lazy(() => import('../leaderboards/leaderboard-view.js').then((module) => ({ default: module.LeaderboardView })));
 const ModelResults = lazy(() => import('../leaderboards/model-results.js').then((module) => ({ default: module.ModelResults })));
 
@@ -120,6 +121,11 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
               <UseSnippets type={type} repo={repo} task={taskOf(state.value.info)} />
               {session.token && <FineTuneButton type={type} repo={repo} />}
               <UseSnippets type={type} repo={repo} task={state.value.info.pipeline_tag} />
+              {type === 'model' && (
+                <Suspense fallback={null}>
+                  <EvaluatePanel model={repo} />
+                </Suspense>
+              )}
               {session.token && (
                 <Suspense fallback={null}>
                   <UploadFiles type={type} repo={repo} onCommitted={committed} />

@@ -1,0 +1,113 @@
+// Runs every sample through the model the way users call it: one request per sample to
+// `POST /api/v1/models/{model}/pipeline` at the pinned commit, `concurrency` in flight, so the
+// server's batcher groups them exactly as it groups users' requests, and each sample succeeds or
+// fails on its own. Transient refusals (a full queue, a rate limit, a model restarting) are retried;
+// a sample that still fails is recorded with its error code. Errors that concern the model itself
+// (not found, cannot load) stop the run: every other sample would only fail the same way.
+import type { ModaClient } from '../client/moda-client.js';
+import { isModaError, ModaError } from '../errors/moda-error.js';
+import type { EvalSample } from './read-eval-samples.js';
+
+export interface SampleOutcome {
+  rowIdx: number;
+  reference: unknown;
+  output?: unknown;
+  error?: { code: string; message: string };
+  /** Milliseconds the request took. */
+  ms: number;
+}
+
+export interface RunSamplesOptions {
+  model: string;
+  commit: string;
+  task: string;
+  concurrency: number;
+  signal: AbortSignal;
+  /** Called after each sample (done counts failures too). */
+  onSample?(done: number, failed: number): void;
+}
+
+const TRANSIENT = new Set(['QUEUE_FULL', 'RATE_LIMITED', 'MODEL_CRASHED', 'MODEL_MEMORY_EXHAUSTED', 'UPSTREAM_UNAVAILABLE', 'INFERENCE_TIMEOUT']);
+/** Failures of the model or its access, not of one input: the run stops with the error. */
+const FATAL = new Set(['HUB_REPO_NOT_FOUND', 'HUB_REVISION_NOT_FOUND', 'AUTH_REQUIRED', 'AUTH_FORBIDDEN', 'AUTH_INVALID_TOKEN', 'AUTH_TOKEN_EXPIRED', 'AUTH_TOKEN_SCOPE', 'MODEL_NOT_RUNNABLE', 'MODEL_LOAD_FAILED', 'MODEL_QUARANTINED', 'MODEL_FILE_INVALID', 'MODEL_FILE_TOO_LARGE', 'TASK_UNKNOWN', 'TASK_MISMATCH']);
+const MAX_TRIES = 6;
+
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+async function requestOnce(client: ModaClient, options: RunSamplesOptions, sample: EvalSample): Promise<unknown> {
+  const path = `/api/v1/models/${options.model}/pipeline`;
+  if (typeof sample.input === 'string') {
+    const answer = await client.requestJson<{ output: unknown }>(path, { method: 'POST', json: { input: sample.input, revision: options.commit, task: options.task }, signal: options.signal, what: `sample ${sample.rowIdx}` });
+    return answer.output;
+  }
+  // Media as the raw body, as the serving benchmark and most clients send it: no base64 on either side.
+  const query = new URLSearchParams({ revision: options.commit, task: options.task });
+  const answer = await client.requestJson<{ output: unknown }>(`${path}?${query}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: sample.input, signal: options.signal, what: `sample ${sample.rowIdx}` });
+  return answer.output;
+}
+
+async function runOne(client: ModaClient, options: RunSamplesOptions, sample: EvalSample): Promise<SampleOutcome> {
+  const started = performance.now();
+  const outcome = (fields: Partial<SampleOutcome>): SampleOutcome => ({ rowIdx: sample.rowIdx, reference: sample.reference, ms: performance.now() - started, ...fields });
+  if (sample.problem) return outcome({ error: sample.problem });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return outcome({ output: await requestOnce(client, options, sample) });
+    } catch (error) {
+      options.signal.throwIfAborted();
+      if (!isModaError(error)) throw error;
+      if (FATAL.has(error.code)) throw new ModaError(error.code, `${options.model}@${options.commit.slice(0, 12)}: ${error.message}`);
+      if (TRANSIENT.has(error.code) && attempt < MAX_TRIES) {
+        const retryAfter = Number((error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds);
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** attempt, options.signal);
+        continue;
+      }
+      return outcome({ error: { code: error.code, message: error.message.slice(0, 500) } });
+    }
+  }
+}
+
+/** Outcomes in row order. */
+export async function runEvalSamples(client: ModaClient, samples: AsyncIterable<EvalSample>, options: RunSamplesOptions): Promise<SampleOutcome[]> {
+  const outcomes: SampleOutcome[] = [];
+  const iterator = samples[Symbol.asyncIterator]();
+  let failed = 0;
+  // The workers share one reader: samples are read one at a time, in row order.
+  let exhausted = false;
+  let pending: Promise<unknown> = Promise.resolve();
+  const next = (): Promise<IteratorResult<EvalSample>> => {
+    const result = pending.then(async (): Promise<IteratorResult<EvalSample>> => {
+      if (exhausted) return { done: true, value: undefined };
+      const item = await iterator.next();
+      if (item.done) exhausted = true;
+      return item;
+    });
+    pending = result.catch(() => undefined);
+    return result;
+  };
+  const worker = async () => {
+    for (;;) {
+      options.signal.throwIfAborted();
+      const item = await next();
+      if (item.done) return;
+      const result = await runOne(client, options, item.value);
+      if (result.error) failed++;
+      outcomes.push(result);
+      options.onSample?.(outcomes.length, failed);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  } finally {
+    await iterator.return?.();
+  }
+  return outcomes.sort((a, b) => a.rowIdx - b.rowIdx);
+}

@@ -1,0 +1,238 @@
+// One evaluation, as the `eval` job runs it in its job process with its owner's rights: pin the
+// model and the dataset to commits, check that the task, metrics, split and columns fit before any
+// sample runs, send every sample through the serving path, score the answers (failed samples and
+// unmappable labels count as wrong), keep the per-sample predictions as an artifact, and — when the
+// owner may write the model — write the results back as one commit. Cancelling stops it before the
+// commit, so a cancelled run leaves the model repo as it was.
+import type { ModaClient } from '../client/moda-client.js';
+import { ensurePrepared, findSplit, requireUsable } from '../datasets/ensure-prepared.js';
+import { isModaError, ModaError } from '../errors/moda-error.js';
+import type { Actor } from '../hub/actor.js';
+import type { HubContext } from '../hub/context.js';
+import { readSmallFile } from '../hub/list-files.js';
+import { parseModelCard } from '../hub/model-card.js';
+import { resolveRevision } from '../hub/refs.js';
+import { findRepo, visibilityOf, type RepoRecord } from '../hub/repos/repo-record.js';
+import { commitEvalResults } from './commit-eval-results.js';
+import { checkEvalMetrics, computeEvalMetrics, type MetricValue } from './compute-eval-metrics.js';
+import type { EvalParams } from './eval-params.js';
+import type { EvalOutcome } from './eval-result-files.js';
+import { evalTaskOf } from './eval-tasks.js';
+import { mapEvalColumns } from './map-eval-columns.js';
+import { LabelMapper, type LabelMapping } from './map-labels.js';
+import { readEvalSamples } from './read-eval-samples.js';
+import { readModelFacts } from './read-model-facts.js';
+import { runEvalSamples } from './run-eval-samples.js';
+import { storePredictions, type JobArtifact, type PredictionRow } from './store-predictions.js';
+
+export interface EvaluationContext {
+  jobId: string;
+  hub: HubContext;
+  actor: Actor;
+  client: ModaClient;
+  signal: AbortSignal;
+  progress(fraction: number | null, message?: string): void;
+  log(line: string): void;
+}
+
+export interface EvaluationResult {
+  model: string;
+  model_commit: string;
+  dataset: string;
+  dataset_commit: string;
+  config: string;
+  split: string;
+  task: string;
+  columns: { input: string[]; reference: string };
+  samples: number;
+  split_rows: number;
+  succeeded: number;
+  failed: number;
+  failures: Record<string, number>;
+  failure_examples: { row_idx: number; code: string; message: string }[];
+  metrics: MetricValue[];
+  label_mapping: LabelMapping | null;
+  throughput: { samples_per_second: number; seconds: number };
+  artifacts: JobArtifact[];
+  /** The results commit, or null with the reason when none was written. */
+  commit: { oid: string; url: string } | null;
+  commit_skipped: string | null;
+}
+
+const MAX_FAILURE_EXAMPLES = 20;
+
+/** Whether everyone who can read the model can read the dataset too: only then may its results go into the model. */
+function datasetVisibleWithModel(model: RepoRecord, dataset: RepoRecord): boolean {
+  const rank = { private: 0, internal: 1, public: 2 } as const;
+  const datasetVisibility = visibilityOf(dataset.row);
+  if (datasetVisibility === 'public') return true;
+  return model.row.namespace === dataset.row.namespace && rank[visibilityOf(model.row)] <= rank[datasetVisibility];
+}
+
+async function writeAccess(hub: HubContext, actor: Actor, model: string): Promise<string | null> {
+  try {
+    await findRepo(hub, actor, 'model', model, 'write');
+    return null;
+  } catch (error) {
+    if (isModaError(error) && ['AUTH_FORBIDDEN', 'AUTH_REQUIRED', 'AUTH_TOKEN_SCOPE'].includes(error.code)) return `the job's owner may read ${model} but not write to it: the results stay in this job`;
+    throw error;
+  }
+}
+
+function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  return seconds >= 90 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`;
+}
+
+export async function runEvaluation(context: EvaluationContext, params: EvalParams): Promise<EvaluationResult> {
+  const { hub, actor, signal, log, progress } = context;
+  // Both sides pinned first: whatever is pushed meanwhile, this run scores these two commits.
+  const modelRepo = await findRepo(hub, actor, 'model', params.model);
+  const modelCommit = (await resolveRevision(modelRepo.gitDir, params.model_revision ?? modelRepo.row.default_branch)).commit;
+  const datasetRepo = await findRepo(hub, actor, 'dataset', params.dataset);
+  const datasetCommit = (await resolveRevision(datasetRepo.gitDir, params.dataset_revision ?? datasetRepo.row.default_branch)).commit;
+  log(`model ${modelRepo.fullName}@${modelCommit.slice(0, 12)}, dataset ${datasetRepo.fullName}@${datasetCommit.slice(0, 12)}`);
+
+  const facts = await readModelFacts(modelRepo.gitDir, modelCommit);
+  const taskId = params.task ?? facts.task;
+  if (!taskId) throw new ModaError('EVAL_TASK_UNSUPPORTED', `${modelRepo.fullName} does not say which task it runs (configuration.json task, card pipeline_tag or config.json architectures); give the job a task`);
+  const task = evalTaskOf(taskId);
+  if (!task) throw new ModaError('EVAL_TASK_UNSUPPORTED', `${taskId} has no evaluation here; evaluable tasks: text-classification, language-identification, image-classification, ocr, automatic-speech-recognition`);
+  const metricNames = checkEvalMetrics(task.task, task.reference, params.metrics);
+
+  progress(0, 'preparing the dataset');
+  const manifest = await ensurePrepared(hub, datasetRepo, datasetCommit);
+  requireUsable(manifest);
+  const config = params.config ?? manifest.configs.find((entry) => entry.config === 'default')?.config ?? manifest.configs[0]?.config ?? 'default';
+  const split = findSplit(manifest, config, params.split);
+  const columns = mapEvalColumns(task, split.columns, params.columns);
+  const total = Math.min(split.numRows, params.limit ?? Number.POSITIVE_INFINITY);
+  if (total === 0) throw new ModaError('EVAL_NO_SAMPLES', `${datasetRepo.fullName} ${config}/${split.split} has no rows`);
+  log(`task ${task.task}; ${total} of ${split.numRows} rows of ${config}/${split.split}; input ${columns.input.join(' + ')}, reference ${columns.reference}; metrics ${metricNames.join(', ')}`);
+
+  const started = performance.now();
+  const outcomes = await runEvalSamples(context.client, readEvalSamples(hub, datasetRepo, manifest, { config, split, columns, input: task.input, limit: params.limit, signal }), {
+    model: modelRepo.fullName,
+    commit: modelCommit,
+    task: task.task,
+    concurrency: hub.config.evalConcurrency,
+    signal,
+    onSample(done, failed) {
+      const seconds = (performance.now() - started) / 1000;
+      const rate = done / Math.max(seconds, 1e-3);
+      progress(0.98 * (done / total), `${done}/${total} samples, ${rate.toFixed(1)}/s, ETA ${formatEta((total - done) / rate)}${failed > 0 ? `, ${failed} failed` : ''}`);
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  signal.throwIfAborted();
+
+  const failures: Record<string, number> = {};
+  for (const outcome of outcomes) if (outcome.error) failures[outcome.error.code] = (failures[outcome.error.code] ?? 0) + 1;
+  const predicted = outcomes.map((outcome) => (outcome.error ? undefined : task.prediction(outcome.output)));
+  // An answer not in the task's output shape is that sample's failure, not a silent blank.
+  outcomes.forEach((outcome, index) => {
+    if (!outcome.error && predicted[index] === undefined) {
+      outcome.error = { code: 'TASK_OUTPUT_INVALID', message: 'the answer is not in the task output schema' };
+      failures.TASK_OUTPUT_INVALID = (failures.TASK_OUTPUT_INVALID ?? 0) + 1;
+    }
+  });
+  const failed = outcomes.filter((outcome) => outcome.error).length;
+  for (const [code, count] of Object.entries(failures)) log(`${count} sample(s) failed with ${code}`);
+
+  let labelMapping: LabelMapping | null = null;
+  let predictions: string[];
+  let references: string[];
+  let mapper: LabelMapper | undefined;
+  if (task.reference === 'label') {
+    const classNames = split.columns.find((column) => column.name === columns.reference)?.labels;
+    mapper = new LabelMapper({ id2label: facts.id2label, predicted: predicted.filter((label): label is string => label !== undefined && label !== ''), ...(classNames && { classNames }) });
+    labelMapping = mapper.report(outcomes.map((outcome) => outcome.reference));
+    if (labelMapping.unmapped.length > 0) log(`labels without a model label (their ${labelMapping.unmappedSamples} samples count as wrong): ${labelMapping.unmapped.slice(0, 20).join(', ')}`);
+    // Both sides in the model's label space; an unmapped reference and a failed sample can never match.
+    references = outcomes.map((outcome) => mapper!.modelLabelOf(outcome.reference) ?? `\u0000unmapped:${String(outcome.reference)}`);
+    predictions = predicted.map((label) => (label === undefined ? '\u0000failed' : mapper!.canonical(label)));
+  } else {
+    references = outcomes.map((outcome) => (outcome.reference === null ? '' : String(outcome.reference)));
+    // A failed sample read nothing: every reference character counts as an error.
+    predictions = predicted.map((text) => text ?? '');
+  }
+  const metrics = computeEvalMetrics(task.reference, metricNames, predictions, references);
+  const rate = outcomes.length / Math.max(seconds, 1e-3);
+  metrics.push({ type: 'throughput', name: `${task.input === 'image' ? 'images' : 'samples'}/s`, value: rate });
+  log(`${metrics.map((metric) => `${metric.name} ${metric.value.toFixed(4)}`).join(', ')}; ${failed} of ${outcomes.length} samples failed`);
+
+  const rows: PredictionRow[] = outcomes.map((outcome, index) => ({
+    row_idx: outcome.rowIdx,
+    reference: outcome.reference,
+    prediction: outcome.error ? null : (predicted[index] ?? null),
+    ...(mapper && { reference_label: mapper.modelLabelOf(outcome.reference) ?? null, correct: !outcome.error && mapper.matches(predicted[index], outcome.reference) }),
+    error: outcome.error?.code ?? null,
+    error_message: outcome.error?.message ?? null,
+    output: outcome.output ?? null,
+    ms: Math.round(outcome.ms),
+  }));
+  const artifact = await storePredictions(hub, rows, signal);
+  signal.throwIfAborted();
+
+  const jobUrl = `${hub.config.publicUrl}/api/v1/jobs/${context.jobId}`;
+  const result: EvaluationResult = {
+    model: modelRepo.fullName,
+    model_commit: modelCommit,
+    dataset: datasetRepo.fullName,
+    dataset_commit: datasetCommit,
+    config,
+    split: split.split,
+    task: task.task,
+    columns,
+    samples: outcomes.length,
+    split_rows: split.numRows,
+    succeeded: outcomes.length - failed,
+    failed,
+    failures,
+    failure_examples: outcomes.filter((outcome) => outcome.error).slice(0, MAX_FAILURE_EXAMPLES).map((outcome) => ({ row_idx: outcome.rowIdx, code: outcome.error!.code, message: outcome.error!.message })),
+    metrics,
+    label_mapping: labelMapping,
+    throughput: { samples_per_second: rate, seconds },
+    artifacts: [artifact],
+    commit: null,
+    commit_skipped: null,
+  };
+
+  result.commit_skipped = datasetVisibleWithModel(modelRepo, datasetRepo) ? await writeAccess(hub, actor, modelRepo.fullName) : `${datasetRepo.fullName} is not visible to everyone who can read ${modelRepo.fullName}: its results stay in this job`;
+  if (result.commit_skipped) {
+    log(result.commit_skipped);
+    return result;
+  }
+  progress(0.99, 'committing the results');
+  const datasetCard = await readSmallFile(datasetRepo.gitDir, datasetCommit, 'README.md');
+  const prettyName = datasetCard ? parseModelCard(datasetCard.toString('utf8')).data.pretty_name : undefined;
+  const outcome: EvalOutcome = {
+    model: modelRepo.fullName,
+    modelCommit,
+    dataset: datasetRepo.fullName,
+    datasetName: typeof prettyName === 'string' && prettyName.trim() !== '' ? prettyName : datasetRepo.fullName,
+    datasetCommit,
+    config,
+    split: split.split,
+    task: task.task,
+    taskTitle: task.title,
+    taskId: config === 'default' ? split.split : `${config}/${split.split}`,
+    metrics,
+    samples: outcomes.length,
+    failed,
+    splitRows: split.numRows,
+    jobUrl,
+    date: new Date().toISOString(),
+  };
+  try {
+    result.commit = await commitEvalResults(hub, context.client, modelRepo, outcome, signal);
+  } catch (error) {
+    // A broken card is the authors' to fix: the scores stand, the commit waits for a re-run.
+    if (!isModaError(error) || error.code !== 'MODEL_CARD_INVALID') throw error;
+    result.commit_skipped = error.message;
+    log(error.message);
+    return result;
+  }
+  log(`results committed to ${modelRepo.fullName} as ${result.commit.oid.slice(0, 12)}`);
+  return result;
+}
