@@ -28,12 +28,27 @@ import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
 import { webUi } from './web-ui.js';
 import { evalMetricsBenchmark } from './eval-metrics.js';
 
-function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB'>): Benchmark[] {
-  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, datasetsBenchmark({ sizeMiB: options.datasetMiB }), jobsBenchmark, clusterS3, clusterBenchmark, evalMetricsBenchmark];
 import { tuneBenchmark } from './tune.js';
 
+// One benchmark a line, so branches that add one merge without conflicts.
 function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB'>): Benchmark[] {
-  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, datasetsBenchmark({ sizeMiB: options.datasetMiB }), jobsBenchmark, clusterS3, clusterBenchmark, tuneBenchmark];
+  return [
+    downloadVsNginx,
+    uploadVsSha256sum,
+    repoInfoRps,
+    searchLatency,
+    ocrVsGutenye,
+    pipelineOverhead,
+    servingBenchmark({ sustainSeconds: options.sustainSeconds }),
+    childStart,
+    webUi,
+    datasetsBenchmark({ sizeMiB: options.datasetMiB }),
+    jobsBenchmark,
+    clusterS3,
+    clusterBenchmark,
+    evalMetricsBenchmark,
+    tuneBenchmark,
+  ];
 }
 /** The whole run is meant to take ~15 minutes; past this something hangs, so stop everything. */
 const WATCHDOG_MS = 30 * 60_000;

@@ -222,6 +222,9 @@ export const migrations: Record<string, Migration> = {
         .addColumn('role', 'text', (c) => c.notNull())
         .addColumn('started_at', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
   // Leaderboards (src/evaluation/leaderboards/): benchmarks read from datasets' eval.yaml, results
   // read from model repos (model-index, .eval_results/) keyed by model@commit, and which head of
   // each repo they were last read from.

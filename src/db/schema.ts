@@ -240,6 +240,9 @@ export interface Database {
   jobs: JobsTable;
   job_logs: JobLogsTable;
   cluster_members: ClusterMembersTable;
+  benchmarks: BenchmarksTable;
+  eval_results: EvalResultsTable;
+  eval_indexed_repos: EvalIndexedReposTable;
 }
 
 /** A live replica or job worker of a cluster (src/cluster/member-lease.ts); ISO times. */
@@ -250,7 +253,4 @@ export interface ClusterMembersTable {
   started_at: string;
   /** Renewed every third of MODA_CLUSTER_LEASE; past it, the member is taken for dead. */
   expires_at: string;
-  benchmarks: BenchmarksTable;
-  eval_results: EvalResultsTable;
-  eval_indexed_repos: EvalIndexedReposTable;
 }

@@ -248,14 +248,10 @@ function buildOpenApiDocument(): OpenApiDocument {
       { name: 'hub', description: 'Hub reads and checks Moda adds beside the Hugging Face API' },
       { name: 'modelscope', description: 'ModelScope API calls Moda adds to those the SDK already documents' },
       { name: 'evaluation', description: 'Evaluation jobs, their predictions, the results models state, and leaderboards' },
-    ],
-    components: {
-      schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...leaderboardSchemas() },
       { name: 'tuning', description: 'Training models from datasets as jobs' },
     ],
     components: {
-      schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...tuningSchemas() },
-      schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...leaderboardSchemas(), ...evaluationSchemas() },
+      schemas: { ...schemas, ...servingSchemas(), ...hubSchemas(), ...leaderboardSchemas(), ...evaluationSchemas(), ...tuningSchemas() },
       securitySchemes: {
         token: { type: 'http', scheme: 'bearer', description: 'A Moda access token; anonymous callers reach public models only' },
         modelScopeSession: { type: 'apiKey', in: 'cookie', name: 'm_session_id', description: 'The session cookie ModelScope clients get from `POST /api/v1/login`' },

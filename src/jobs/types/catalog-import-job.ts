@@ -16,11 +16,10 @@ export const catalogImportJob = defineJobType({
   maxAttempts: 3,
   backoff: { delayMs: 5_000, factor: 2 },
   adminOnly: true,
-  async run({ params, signal, progress, log, hub }) {
+  async run({ params, signal, progress, log, hub, client }) {
     const catalogDir = hub.config.catalogDir || CATALOG_DIR;
     // The digest of a whole import lets the next start skip it when nothing changed (register-jobs.ts).
     const digest = params.only?.length ? undefined : await catalogDigest(catalogDir);
-  async run({ params, signal, progress, log, hub, client }) {
     const results = await importCatalog(hub, {
       catalogDir,
       only: params.only,
@@ -32,8 +31,7 @@ export const catalogImportJob = defineJobType({
       },
     });
     const count = (status: CatalogImportResult['status']) => results.filter((result) => result.status === status).length;
-    return { ...(digest && { digest }), imported: count('imported'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), repos: results };
-    return { imported: count('imported'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), queued: count('queued'), repos: results };
+    return { ...(digest && { digest }), imported: count('imported'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), queued: count('queued'), repos: results };
   },
 });
 

@@ -37,8 +37,6 @@ async function loadRepo(type: RepoType, repo: string, signal: AbortSignal): Prom
   return { info, card };
 }
 
-const TABS = ['card', 'viewer', 'files', 'try'] as const;
-
 /** The card's pipeline_tag; a GGUF repo without one is text generation, llama.cpp's task for it. */
 function taskOf(info: RepoInfo): string | undefined {
   return info.pipeline_tag ?? (info.tags.includes('gguf') ? 'text-generation' : undefined);
