@@ -1,7 +1,16 @@
 // Renders the configuration table that README.md embeds, from the settings list, so the docs and
 // the code cannot drift apart (a test compares them).
 import { homedir } from 'node:os';
-import { settings } from './config.js';
+import { duration, settings } from './config.js';
+
+/** A duration as the parser reads it back (a bare number means seconds there, so never bare milliseconds). */
+function shownDuration(ms: number): string {
+  if (ms === 0) return '0';
+  for (const [unit, scale] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= scale && ms % scale === 0) return `${ms / scale}${unit}`;
+  }
+  return `${ms}ms`;
+}
 
 function shownDefault(value: unknown): string {
   if (typeof value === 'number' && value >= 1024 && value % 1024 === 0) {
@@ -21,7 +30,8 @@ function shownDefault(value: unknown): string {
 
 export function configTable(): string {
   const rows = settings.map((setting) => {
-    const shown = 'defaultRule' in setting ? setting.defaultRule : shownDefault(setting.default({}));
+    const value: unknown = setting.default({});
+    const shown = 'defaultRule' in setting ? setting.defaultRule : setting.parse === duration && typeof value === 'number' ? shownDuration(value) : shownDefault(value);
     return `| \`${setting.env}\` | ${shown} | ${setting.description} |`;
   });
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');

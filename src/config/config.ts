@@ -283,7 +283,7 @@ export function parseDuration(raw: string): number | undefined {
   return Math.round(Number(match[1]) * scale);
 }
 
-function duration(raw: string, env: string): number {
+export function duration(raw: string, env: string): number {
   const ms = parseDuration(raw);
   if (ms === undefined) throw new ModaError('CONFIG_INVALID', `${env} must be a duration such as 300s or 5m, got "${raw}"`);
   return ms;
