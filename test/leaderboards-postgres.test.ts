@@ -43,11 +43,15 @@ void test('PostgreSQL: a verified result, its rank, and an older revision after 
   const job = await insertJob(server.hub.db, { type: 'eval', params: { model: 'admin/m', dataset: 'admin/bench' }, owner: 'admin', tokenId: null, maxAttempts: 1 });
   await server.hub.db.updateTable('jobs').set({ state: 'running' }).where('id', '=', job.id).execute();
   await finishJob(server.hub.db, job.id, { state: 'succeeded', result: { model_commit: first, metrics: { accuracy: 0.75 } } });
-  await commit('model', 'admin/m', { '.eval_results/bench.yaml': `- dataset: {id: admin/bench, task_id: all}\n  value: 0.75\n  job_id: ${job.id}\n` });
+  await commit('model', 'admin/m', { '.eval_results/bench.yaml': `- dataset: {id: admin/bench, task_id: all}\n  value: 0.75\n  job_id: ${job.id}\n`, 'README.md': '---\nmodel-index:\n  - name: m\n    results:\n      - task: {type: text-classification}\n        dataset: {type: admin/bench, name: Bench, split: test}\n        metrics: [{type: accuracy, value: 0.7}]\n---\n' });
   let board = (await (await server.request('/api/leaderboards/admin/bench')).json()) as { rows: { commit: string; status: string; rank: number | null; current: boolean }[] };
   assert.deepEqual(board.rows.map((row) => [row.commit, row.status, row.rank]), [[first, 'verified', 1]]);
   // New weights: the carried-over number is not theirs to be verified (the job was pinned to `first`).
   const second = await commit('model', 'admin/m', { 'model.onnx': 'w2' });
+  board = (await (await server.request('/api/leaderboards/admin/bench')).json()) as typeof board;
+  assert.deepEqual(board.rows.map((row) => [row.commit, row.current, row.status]), [[second, true, 'self-reported'], [first, false, 'verified']]);
+  // A result that names its evaluated commit (`model_revision`, as evaluation jobs write) stays with it.
+  await commit('model', 'admin/m', { '.eval_results/bench.yaml': `- dataset: {id: admin/bench, task_id: all}\n  value: 0.75\n  job_id: ${job.id}\n  model_revision: ${first}\n` });
   board = (await (await server.request('/api/leaderboards/admin/bench')).json()) as typeof board;
   assert.deepEqual(board.rows.map((row) => [row.commit, row.current, row.status]), [[second, true, 'self-reported'], [first, false, 'verified']]);
 });
