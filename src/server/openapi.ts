@@ -7,6 +7,7 @@ import { TASK_IDS, tasks } from '../tasks/catalog.js';
 import type { TaskDefinition } from '../tasks/task-definition.js';
 import { toJsonSchema, type JsonSchema } from '../tasks/to-json-schema.js';
 import { hubPaths, hubSchemas } from './openapi-hub.js';
+import { hfAddedPaths } from './openapi-hf-routes.js';
 import { servingPaths, servingSchemas } from './openapi-serving.js';
 
 export type OpenApiDocument = JsonSchema & { openapi: string; paths: Record<string, JsonSchema>; components: JsonSchema & { schemas: Record<string, JsonSchema> } };
@@ -257,6 +258,7 @@ function buildOpenApiDocument(): OpenApiDocument {
       '/api/v1/models/{owner}/{name}/pipeline': pipelinePath(),
       ...servingPaths(errorResponses),
       ...hubPaths(errorResponses),
+      ...hfAddedPaths(errorResponses),
       '/api/tasks': {
         get: {
           operationId: 'listTasks',
