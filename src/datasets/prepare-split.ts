@@ -2,11 +2,14 @@
 // JSON and Parquet with large row groups are converted once into a Parquet file of small row groups
 // (paging a CSV means re-parsing it; a page of Parquet decodes whole row groups); media folders
 // become a table of file paths (plus labels or metadata).
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import { arrowMemoryBytes } from './arrow-memory-bytes.js';
 import { classFolderOf } from './detect-layout.js';
+import { fileKindOf } from './data-file-format.js';
+import { extractZip } from './zip/extract-zip.js';
+import { ModaError } from '../errors/moda-error.js';
 import { mediaStatistics } from './media-statistics.js';
 import type { SplitLayout } from './dataset-layout.js';
 import { columnKindOf, featureOfType } from './dataset-features.js';
@@ -150,6 +153,32 @@ async function mediaSelect(work: SplitWork): Promise<{ select: string; column: '
   return { select, column, ...(labels && { labels }) };
 }
 
+/**
+ * A split packed as zip archives (ModelScope's `train.zip`): each is unpacked into the work folder
+ * with the archive limits (extract-zip.ts), and the tabular files inside, all of one format, are
+ * the split's rows. Images and audio inside archives have no URL in the repo to show them by, so
+ * an archive holding them is refused for now.
+ */
+async function zipSelect(work: SplitWork): Promise<string> {
+  const inner: SourceFile[] = [];
+  for (const [index, archive] of work.sources.entries()) {
+    const target = join(work.workDir, `${work.outputName}.zip-${index}`);
+    await mkdir(target, { recursive: true });
+    for (const path of await extractZip(archive.localPath, target, archive.repoPath)) {
+      const kind = fileKindOf(path);
+      if (kind === 'image' || kind === 'audio' || kind === 'zip') throw new ModaError('DATASET_LAYOUT_INVALID', `${archive.repoPath} holds ${kind === 'zip' ? 'another archive' : `${kind} files`} (${path}); Moda reads CSV, TSV, JSON lines or Parquet files inside zip archives`);
+      if (!kind || path.split('/').some((segment) => segment.startsWith('.') || segment.startsWith('__'))) continue;
+      const localPath = join(target, path);
+      inner.push({ repoPath: `${archive.repoPath}/${path}`, localPath, size: (await stat(localPath)).size, compression: /\.gz$/i.test(path) ? 'gzip' : /\.zst$/i.test(path) ? 'zstd' : 'none' });
+    }
+  }
+  const kinds = [...new Set(inner.map((file) => fileKindOf(file.repoPath)))];
+  const [format, ...others] = kinds;
+  if (!format || others.length > 0) throw new ModaError('DATASET_LAYOUT_INVALID', `the archives of split ${work.layout.split} hold ${format ? `several data formats (${kinds.join(', ')})` : 'no CSV, TSV, JSON lines or Parquet file'}`);
+  if (format === 'parquet') return `SELECT * FROM read_parquet(${quoteList(inner.map((file) => file.localPath))}, union_by_name = true)`;
+  return unionOf(inner.map((file) => `SELECT * FROM ${readerSql(format as 'csv' | 'tsv' | 'json', file)}`));
+}
+
 export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
   const { layout, connection } = work;
   const originalBytes = work.sources.reduce((sum, file) => sum + file.size, 0);
@@ -167,6 +196,8 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
     const built = await mediaSelect(work);
     media = built;
     ({ sources, sourceRows } = await convert(work, built.select));
+  } else if (layout.format === 'zip') {
+    ({ sources, sourceRows } = await convert(work, await zipSelect(work)));
   } else {
     const format = layout.format;
     ({ sources, sourceRows } = await convert(work, unionOf(work.sources.map((file) => `SELECT * FROM ${readerSql(format, file)}`))));
