@@ -132,7 +132,7 @@ export function datasetsBenchmark(options: { sizeMiB: number }): Benchmark {
             'Preparation: the first `GET /datasets-server/splits` of the CSV dataset converts it to Parquet in the commit cache (MODA_DATASET_THREADS=2, the default); baseline: DuckDB (same version, 2 threads) running `COPY (SELECT * FROM read_csv(file)) TO … (FORMAT parquet)` on the same file in the benchmark process. Ratio = DuckDB time / Moda time.',
             'Memory: the server\'s VmRSS sampled every 100 ms during the CSV preparation, minus its VmRSS when idle just before.',
             `Pages: ${PAGES} sequential \`GET /datasets-server/rows?…&offset=<seeded random>&length=100\` on one keep-alive connection per dataset after 10 unmeasured ones.`,
-            'The Parquet file has row groups of 100,000 rows, more than Moda pages in place (20,000): its preparation rewrites it into 10,000-row groups in the commit cache, as it does for CSV; Parquet with small groups is read in place from the blob store.',
+            'The Parquet file has row groups of 100,000 rows, more than Moda pages in place (20,000): its preparation rewrites it into files of one 2,048-row group each in the commit cache, as it does for CSV; Parquet with small groups is read in place from the blob store.',
             `Size: \`--dataset-mib=${options.sizeMiB}\` (the issue asks for 1 GB; the default of the flag is 1024).`,
           ],
           rows: [

@@ -113,8 +113,12 @@ void test('Parquet shards are read in place from the blob store, and rows cross 
   const bigCommit = await commitFiles(server, 'admin/biggroups', { 'train.parquet': big });
   const bigPage = await viewer<Page>(server, 'rows?dataset=admin/biggroups&split=train&offset=49998');
   assert.deepEqual(bigPage.body.rows.map((row) => [row.row_idx, row.row.n]), [[49998, 49998], [49999, 49999]]);
-  const bigCached = await readdir(join(server.home, 'datasets-cache', bigCommit.slice(0, 2), bigCommit));
-  assert.deepEqual(bigCached.filter((name) => name.endsWith('.parquet')), ['0-0.parquet']);
+  // Rewritten into files of one small row group each, so a page opens one or two of them.
+  const bigCached = await readdir(join(server.home, 'datasets-cache', bigCommit.slice(0, 2), bigCommit, '0-0'));
+  assert.ok(bigCached.filter((name) => name.endsWith('.parquet')).length >= 50000 / 2048, bigCached.join(', '));
+  const nearEdge = await viewer<Page>(server, 'rows?dataset=admin/biggroups&split=train&offset=2000&length=100');
+  assert.deepEqual(nearEdge.body.rows.map((row) => row.row.n), Array.from({ length: 100 }, (_, index) => 2000 + index));
+  assert.deepEqual(nearEdge.body.features.map((feature) => feature.name), ['n']);
 });
 
 void test('JSON lines (gzip), CLUE train/dev/test .json, JSON arrays and TSV', async () => {

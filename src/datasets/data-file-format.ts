@@ -14,6 +14,7 @@ const KINDS: Record<string, FileKind> = {
   jsonl: 'json',
   ndjson: 'json',
   parquet: 'parquet',
+  zip: 'zip',
   png: 'image',
   jpg: 'image',
   jpeg: 'image',
@@ -34,7 +35,7 @@ export function fileKindOf(path: string): FileKind | undefined {
   if (dot <= 0) return undefined;
   const kind = KINDS[bare.slice(dot + 1)];
   // A compressed Parquet or image file is not a thing; only text is read through gzip/zstd.
-  if (kind && bare !== name && (kind === 'parquet' || kind === 'image' || kind === 'audio')) return undefined;
+  if (kind && bare !== name && (kind === 'parquet' || kind === 'image' || kind === 'audio' || kind === 'zip')) return undefined;
   return kind;
 }
 

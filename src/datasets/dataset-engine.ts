@@ -8,7 +8,7 @@ import { ModaError } from '../errors/moda-error.js';
 import type { HubContext } from '../hub/context.js';
 import { datasetCacheDir } from './dataset-cache-dir.js';
 import { openLockedDuckDb } from './duckdb-engine.js';
-import type { PreparedConfig, PreparedDataset, PreparedSplit } from './prepared-dataset.js';
+import { ROW_COLUMN, type PreparedConfig, type PreparedDataset, type PreparedSplit } from './prepared-dataset.js';
 import { quoteIdentifier, quoteList, quoteLiteral } from './sql-text.js';
 
 export interface DatasetEngine {
@@ -55,6 +55,13 @@ async function open(hub: HubContext, manifest: PreparedDataset, config: Prepared
   try {
     for (const split of config.splits) {
       const files = paths.get(split.split) ?? [];
+      if (split.rowColumn) {
+        // A conversion: one schema, and each row carries its index.
+        const reader = `read_parquet(${quoteList(files)})`;
+        await connection.run(`CREATE VIEW ${rowsViewOf(split.split)} AS SELECT ${ROW_COLUMN} AS ${ROW_INDEX_COLUMN}, * EXCLUDE (${ROW_COLUMN}) FROM ${reader}`);
+        await connection.run(`CREATE VIEW ${quoteIdentifier(split.split)} AS SELECT * EXCLUDE (${ROW_COLUMN}) FROM ${reader}`);
+        continue;
+      }
       const reader = `read_parquet(${quoteList(files)}, union_by_name = true, filename = ${quoteLiteral(FILE_COLUMN)}, file_row_number = true)`;
       await connection.run(`CREATE VIEW ${rowsViewOf(split.split)} AS SELECT ${rowIndexSql(files, split.sourceRows)} AS ${ROW_INDEX_COLUMN}, * EXCLUDE (${FILE_COLUMN}, file_row_number) FROM ${reader}`);
       await connection.run(`CREATE VIEW ${quoteIdentifier(split.split)} AS SELECT * FROM read_parquet(${quoteList(files)}, union_by_name = true)`);

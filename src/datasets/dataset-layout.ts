@@ -1,8 +1,8 @@
 // What a dataset repo holds at one commit, as the viewer sees it: configs, each with named splits,
 // each split a list of data files of one format (or media files in the imagefolder shape).
 
-/** Tabular formats DuckDB reads, and the two media folder builders. */
-export type DataFormat = 'csv' | 'tsv' | 'json' | 'parquet' | 'imagefolder' | 'audiofolder';
+/** Tabular formats DuckDB reads, the two media folder builders, and zip archives of tabular files (ModelScope). */
+export type DataFormat = 'csv' | 'tsv' | 'json' | 'parquet' | 'imagefolder' | 'audiofolder' | 'zip';
 
 export interface SplitLayout {
   split: string;

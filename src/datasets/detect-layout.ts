@@ -22,7 +22,7 @@ const SPLIT_KEYWORDS: Record<string, string> = {
   evaluation: 'test',
 };
 const SPLIT_ORDER = ['train', 'validation', 'test'];
-const TABULAR_PREFERENCE: FileKind[] = ['parquet', 'json', 'csv', 'tsv'];
+const TABULAR_PREFERENCE: FileKind[] = ['parquet', 'json', 'csv', 'tsv', 'zip'];
 
 function isHidden(path: string): boolean {
   return path.split('/').some((segment) => segment.startsWith('.') || segment.startsWith('__'));

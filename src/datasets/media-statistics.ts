@@ -11,7 +11,7 @@ import { audioDuration } from './media/audio-duration.js';
 import { imageSize } from './media/image-size.js';
 import { numberStatistics, type RunRows } from './number-statistics.js';
 import type { SourceFile } from './source-files.js';
-import { quoteIdentifier, quoteLiteral } from './sql-text.js';
+import { quoteIdentifier, quoteList, quoteLiteral } from './sql-text.js';
 
 /** Headers read at once: each is a small read; more in parallel would only queue on the disk. */
 const PARALLEL_READS = 8;
@@ -45,8 +45,8 @@ export interface MediaStatisticsWork {
   connection: DuckDBConnection;
   kind: 'image' | 'audio';
   column: string;
-  /** The split's prepared Parquet file (its media column holds repo paths). */
-  parquetPath: string;
+  /** The split's prepared Parquet files (their media column holds repo paths). */
+  parquetPaths: string[];
   files: SourceFile[];
   workDir: string;
   name: string;
@@ -65,7 +65,7 @@ export async function mediaStatistics(work: MediaStatisticsWork): Promise<Column
     };
     // Per row, not per file: metadata may name one file twice, and a file without a header is a null.
     const columns = "{path: 'VARCHAR', width: 'BIGINT', height: 'BIGINT', duration: 'DOUBLE'}";
-    const table = `(SELECT m.width, m.height, m.duration FROM read_parquet(${quoteLiteral(work.parquetPath)}) p LEFT JOIN read_json(${quoteLiteral(listed)}, columns = ${columns}) m ON p.${quoteIdentifier(work.column)} = m.path)`;
+    const table = `(SELECT m.width, m.height, m.duration FROM read_parquet(${quoteList(work.parquetPaths)}) p LEFT JOIN read_json(${quoteLiteral(listed)}, columns = ${columns}) m ON p.${quoteIdentifier(work.column)} = m.path)`;
     if (work.kind === 'audio') return { column_name: work.column, column_type: 'audio', column_statistics: await numberStatistics(run, table, 'duration', false, work.rows) };
     const widths = await numberStatistics(run, table, 'width', true, work.rows);
     return { column_name: work.column, column_type: 'image', column_statistics: { ...widths, height: await numberStatistics(run, table, 'height', true, work.rows) } };

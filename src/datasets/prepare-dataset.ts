@@ -103,7 +103,7 @@ async function build(hub: HubContext, gitDir: string, commit: string, workDir: s
  * were converted, media files, file lists and spill files would only take cache space.
  */
 async function removeUnread(workDir: string, manifest: PreparedDataset): Promise<void> {
-  const read = new Set(manifest.configs.flatMap((config) => config.splits.flatMap((split) => split.sources.flatMap((source) => (source.kind === 'cache' ? [source.file] : [])))));
+  const read = new Set(manifest.configs.flatMap((config) => config.splits.flatMap((split) => split.sources.flatMap((source) => (source.kind === 'cache' ? [source.file.split('/')[0] ?? source.file] : [])))));
   for (const name of await readdir(workDir)) if (!read.has(name)) await rm(join(workDir, name), { recursive: true, force: true });
 }
 

@@ -2,20 +2,24 @@
 // JSON and Parquet with large row groups are converted once into a Parquet file of small row groups
 // (paging a CSV means re-parsing it; a page of Parquet decodes whole row groups); media folders
 // become a table of file paths (plus labels or metadata).
-import { stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import { arrowMemoryBytes } from './arrow-memory-bytes.js';
 import { classFolderOf } from './detect-layout.js';
+import { fileKindOf } from './data-file-format.js';
+import { extractZip } from './zip/extract-zip.js';
+import { ModaError } from '../errors/moda-error.js';
 import { mediaStatistics } from './media-statistics.js';
 import type { SplitLayout } from './dataset-layout.js';
 import { columnKindOf, featureOfType } from './dataset-features.js';
-import type { ParquetSource, PreparedColumn, PreparedSplit } from './prepared-dataset.js';
+import { ROW_COLUMN, type ParquetSource, type PreparedColumn, type PreparedSplit } from './prepared-dataset.js';
 import { quoteIdentifier, quoteList, quoteLiteral } from './sql-text.js';
 import type { SourceFile } from './source-files.js';
 
-/** Rows per Parquet row group of a conversion: a page of rows decodes one small group. */
-export const ROW_GROUP_SIZE = 10_000;
+/** Rows per Parquet file (one row group) of a conversion: a page of rows decodes one or two. */
+export const ROW_GROUP_SIZE = 2048;
+
 
 function readerSql(format: 'csv' | 'tsv' | 'json' | 'parquet', file: Pick<SourceFile, 'localPath' | 'compression'>): string {
   const path = quoteLiteral(file.localPath);
@@ -82,10 +86,48 @@ export interface SplitWork {
   signal?: AbortSignal;
 }
 
+/**
+ * Converts `select` into Parquet files of one small row group each (`<output>/data_<n>.parquet`),
+ * with ROW_COLUMN holding each row's index in the split. A page then opens only the one or two
+ * files that hold it: DuckDB scans a file's every row group even when a filter leaves one, so a
+ * page of a single converted file cost time in proportion to the split (measured at 600k rows
+ * under a load of 20: 13-30 ms of CPU per page in one file, 7 ms across files of 2,048 rows).
+ * DuckDB writes the files from several threads, so their order comes from ROW_COLUMN's statistics;
+ * if they do not tile the rows exactly, one file sorted by ROW_COLUMN is written instead.
+ */
 async function convert(work: SplitWork, select: string): Promise<{ sources: ParquetSource[]; sourceRows: number[] }> {
-  const output = join(work.workDir, work.outputName);
-  await work.connection.run(`COPY (${select}) TO ${quoteLiteral(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
-  return { sources: [{ kind: 'cache', file: work.outputName }], sourceRows: await parquetRows(work.connection, [output]) };
+  const folder = work.outputName.replace(/\.parquet$/, '');
+  const output = join(work.workDir, folder);
+  const numbered = `SELECT row_number() OVER () - 1 AS ${ROW_COLUMN}, * FROM (${select})`;
+  await work.connection.run(`COPY (${numbered}) TO ${quoteLiteral(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}, ROW_GROUPS_PER_FILE 1)`);
+  const names = (await readdir(output).catch(() => [] as string[])).filter((name) => name.endsWith('.parquet'));
+  const paths = names.map((name) => join(output, name));
+  const files =
+    paths.length === 0
+      ? []
+      : (
+          await work.connection.runAndReadAll(
+            `SELECT file_name, min(TRY_CAST(stats_min_value AS BIGINT)) AS lo, max(TRY_CAST(stats_max_value AS BIGINT)) AS hi, sum(row_group_num_rows) AS n FROM parquet_metadata(${quoteList(paths)}) WHERE path_in_schema = ${quoteLiteral(ROW_COLUMN)} GROUP BY file_name`,
+          )
+        )
+          .getRowsJS()
+          .map(([file, lo, hi, n]) => ({ file: String(file), lo: Number(lo), hi: Number(hi), rows: Number(n) }))
+          .sort((a, b) => a.lo - b.lo);
+  let next = 0;
+  const tiled = files.length === paths.length && files.every((file) => {
+    const fits = file.lo === next && file.hi - file.lo + 1 === file.rows;
+    next += file.rows;
+    return fits;
+  });
+  if (tiled && files.length > 0) {
+    return { sources: files.map((file) => ({ kind: 'cache', file: `${folder}/${file.file.slice(output.length + 1)}` })), sourceRows: files.map((file) => file.rows) };
+  }
+  // No rows (no file written), or files that do not tile: one file, in order.
+  const single = `${folder}.parquet`;
+  const from = paths.length > 0 ? `SELECT * FROM read_parquet(${quoteList(paths)}) ORDER BY ${ROW_COLUMN}` : numbered;
+  await work.connection.run(`COPY (${from}) TO ${quoteLiteral(join(work.workDir, single))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
+  await rm(output, { recursive: true, force: true });
+  return { sources: [{ kind: 'cache', file: single }], sourceRows: await parquetRows(work.connection, [join(work.workDir, single)]) };
 }
 
 async function mediaSelect(work: SplitWork): Promise<{ select: string; column: 'image' | 'audio'; labels?: string[] }> {
@@ -111,13 +153,40 @@ async function mediaSelect(work: SplitWork): Promise<{ select: string; column: '
   return { select, column, ...(labels && { labels }) };
 }
 
+/**
+ * A split packed as zip archives (ModelScope's `train.zip`): each is unpacked into the work folder
+ * with the archive limits (extract-zip.ts), and the tabular files inside, all of one format, are
+ * the split's rows. Images and audio inside archives have no URL in the repo to show them by, so
+ * an archive holding them is refused for now.
+ */
+async function zipSelect(work: SplitWork): Promise<string> {
+  const inner: SourceFile[] = [];
+  for (const [index, archive] of work.sources.entries()) {
+    const target = join(work.workDir, `${work.outputName}.zip-${index}`);
+    await mkdir(target, { recursive: true });
+    for (const path of await extractZip(archive.localPath, target, archive.repoPath)) {
+      const kind = fileKindOf(path);
+      if (kind === 'image' || kind === 'audio' || kind === 'zip') throw new ModaError('DATASET_LAYOUT_INVALID', `${archive.repoPath} holds ${kind === 'zip' ? 'another archive' : `${kind} files`} (${path}); Moda reads CSV, TSV, JSON lines or Parquet files inside zip archives`);
+      if (!kind || path.split('/').some((segment) => segment.startsWith('.') || segment.startsWith('__'))) continue;
+      const localPath = join(target, path);
+      inner.push({ repoPath: `${archive.repoPath}/${path}`, localPath, size: (await stat(localPath)).size, compression: /\.gz$/i.test(path) ? 'gzip' : /\.zst$/i.test(path) ? 'zstd' : 'none' });
+    }
+  }
+  const kinds = [...new Set(inner.map((file) => fileKindOf(file.repoPath)))];
+  const [format, ...others] = kinds;
+  if (!format || others.length > 0) throw new ModaError('DATASET_LAYOUT_INVALID', `the archives of split ${work.layout.split} hold ${format ? `several data formats (${kinds.join(', ')})` : 'no CSV, TSV, JSON lines or Parquet file'}`);
+  if (format === 'parquet') return `SELECT * FROM read_parquet(${quoteList(inner.map((file) => file.localPath))}, union_by_name = true)`;
+  return unionOf(inner.map((file) => `SELECT * FROM ${readerSql(format as 'csv' | 'tsv' | 'json', file)}`));
+}
+
 export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
   const { layout, connection } = work;
   const originalBytes = work.sources.reduce((sum, file) => sum + file.size, 0);
   let sources: ParquetSource[];
   let sourceRows: number[];
   let media: { column: 'image' | 'audio'; labels?: string[] } | undefined;
-  if (layout.format === 'parquet' && (await pagesQuickly(connection, work.sources.map((file) => file.localPath)))) {
+  const inPlace = layout.format === 'parquet' && (await pagesQuickly(connection, work.sources.map((file) => file.localPath)));
+  if (inPlace) {
     // In place: the footer and schema are read now, so a truncated file fails here, not on a page.
     sourceRows = await parquetRows(connection, work.sources.map((file) => file.localPath));
     sources = work.sources.map((file) => (file.oid ? { kind: 'blob', oid: file.oid } : { kind: 'cache', file: file.localPath.slice(work.workDir.length + 1) }));
@@ -127,13 +196,17 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
     const built = await mediaSelect(work);
     media = built;
     ({ sources, sourceRows } = await convert(work, built.select));
+  } else if (layout.format === 'zip') {
+    ({ sources, sourceRows } = await convert(work, await zipSelect(work)));
   } else {
     const format = layout.format;
     ({ sources, sourceRows } = await convert(work, unionOf(work.sources.map((file) => `SELECT * FROM ${readerSql(format, file)}`))));
   }
   const parquetPaths = sources.map((source, index) => (source.kind === 'cache' ? join(work.workDir, source.file) : (work.sources[index]?.localPath ?? '')));
-  const from = `read_parquet(${quoteList(parquetPaths)}, union_by_name = true)`;
-  const typed = await columnsOf(connection, from);
+  // Every conversion holds ROW_COLUMN and one schema; files read in place may differ in columns.
+  const rowColumn = !inPlace;
+  const from = `read_parquet(${quoteList(parquetPaths)}, union_by_name = ${inPlace && parquetPaths.length > 1 ? 'true' : 'false'})`;
+  const typed = (await columnsOf(connection, from)).filter((column) => !(rowColumn && column.name === ROW_COLUMN));
   const columns = describe(typed);
   // A media column holds paths here, the files' bytes in a `datasets` Image/Audio column.
   const memoryBytes = (await arrowMemoryBytes(connection, from, typed)) + (media ? originalBytes : 0);
@@ -152,7 +225,7 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
   const sizes = await Promise.all(parquetPaths.map(async (path) => (await stat(path)).size));
   const numRows = sourceRows.reduce((sum, count) => sum + count, 0);
   const mediaStats = media && [
-    await mediaStatistics({ connection, kind: media.column, column: media.column, parquetPath: parquetPaths[0] ?? '', files: work.sources, workDir: work.workDir, name: work.outputName, rows: numRows, ...(work.signal && { signal: work.signal }) }),
+    await mediaStatistics({ connection, kind: media.column, column: media.column, parquetPaths, files: work.sources, workDir: work.workDir, name: work.outputName, rows: numRows, ...(work.signal && { signal: work.signal }) }),
   ];
   return {
     split: layout.split,
@@ -164,6 +237,7 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
     parquetBytes: sizes.reduce((sum, size) => sum + size, 0),
     memoryBytes,
     columns,
+    ...(rowColumn && { rowColumn }),
     ...(mediaStats && { mediaStatistics: mediaStats }),
   };
 }

@@ -5,8 +5,11 @@ import type { DataFormat } from './dataset-layout.js';
 import type { ColumnKind, Feature } from './dataset-features.js';
 import type { ColumnStatistics } from './column-statistics.js';
 
-// 2: memoryBytes and mediaStatistics; older preparations are prepared again.
-export const MANIFEST_VERSION = 2;
+// 3: memoryBytes, mediaStatistics and conversions in files of one row group; older preparations are prepared again.
+export const MANIFEST_VERSION = 3;
+
+/** The row's index in the split, stored in converted files (prepare-split.ts) and hidden from users. */
+export const ROW_COLUMN = '__moda_row';
 
 /** A Parquet file a split reads: an LFS object of the repo (in place) or a file in the cache folder. */
 export type ParquetSource = { kind: 'blob'; oid: string } | { kind: 'cache'; file: string };
@@ -37,6 +40,8 @@ export interface PreparedSplit {
   /** Bytes of the split as an Arrow table in memory (arrow-memory-bytes.ts): /size's num_bytes_memory. */
   memoryBytes: number;
   columns: PreparedColumn[];
+  /** The files are a conversion holding ROW_COLUMN (the row's index in the split), hidden from users. */
+  rowColumn?: boolean;
   /** Statistics of media columns, read from the files' headers at preparation. */
   mediaStatistics?: ColumnStatistics[];
 }

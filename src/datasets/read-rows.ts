@@ -1,11 +1,12 @@
 // A page of rows by position. Only the Parquet files that hold the page are opened, and each is
-// filtered on its own row numbers, which DuckDB turns into a jump to the row group (measured on a
-// 3M-row file: ~30 ms instead of ~100 ms for LIMIT/OFFSET, which scans from the start).
+// filtered on its own row numbers (measured on a 3M-row file: ~30 ms instead of ~100 ms for
+// LIMIT/OFFSET, which scans from the start). Conversions are files of one small row group each
+// (prepare-split.ts), so a page opens one or two small files whatever the split's size.
 import type { HubContext } from '../hub/context.js';
 import { datasetEngine, ROW_INDEX_COLUMN } from './dataset-engine.js';
 import { findSplit } from './ensure-prepared.js';
 import { featuresOf, viewerRow, type RowsPage } from './page-rows.js';
-import type { PreparedDataset } from './prepared-dataset.js';
+import { ROW_COLUMN, type PreparedDataset } from './prepared-dataset.js';
 import { runQuery } from './run-query.js';
 import { quoteLiteral } from './sql-text.js';
 
@@ -30,7 +31,8 @@ export async function readRows(hub: HubContext, manifest: PreparedDataset, reque
     const to = Math.min(end - start, rows);
     if (from < to) {
       // union_by_name over one file fills columns other files have with NULL, like the split view.
-      selects.push(`SELECT ${start} + file_row_number AS ${ROW_INDEX_COLUMN}, * EXCLUDE (file_row_number) FROM read_parquet(${quoteLiteral(path)}, file_row_number = true) WHERE file_row_number >= ${from} AND file_row_number < ${to}`);
+      const hidden = split.rowColumn ? `file_row_number, ${ROW_COLUMN}` : 'file_row_number';
+      selects.push(`SELECT ${start} + file_row_number AS ${ROW_INDEX_COLUMN}, * EXCLUDE (${hidden}) FROM read_parquet(${quoteLiteral(path)}, file_row_number = true) WHERE file_row_number >= ${from} AND file_row_number < ${to}`);
     }
     start += rows;
   }

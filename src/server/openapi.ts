@@ -8,6 +8,7 @@ import type { TaskDefinition } from '../tasks/task-definition.js';
 import { toJsonSchema, type JsonSchema } from '../tasks/to-json-schema.js';
 import { hubPaths, hubSchemas } from './openapi-hub.js';
 import { leaderboardPaths, leaderboardSchemas } from './openapi-leaderboards.js';
+import { hfAddedPaths } from './openapi-hf-routes.js';
 import { servingPaths, servingSchemas } from './openapi-serving.js';
 import { tuningPaths, tuningSchemas } from './openapi-tuning.js';
 import { evaluationPaths, evaluationSchemas } from './openapi-evaluation.js';
@@ -265,6 +266,7 @@ function buildOpenApiDocument(): OpenApiDocument {
       ...evaluationPaths(errorResponses),
       ...leaderboardPaths(errorResponses),
       ...tuningPaths(errorResponses),
+      ...hfAddedPaths(errorResponses),
       '/api/tasks': {
         get: {
           operationId: 'listTasks',
