@@ -84,9 +84,9 @@ export async function starterEvaluations(hub: HubContext): Promise<EvalParams[]>
   );
 }
 
-/** The fixed job id of a pair's starter evaluation: sorts before time-ordered ids, one per pair. */
+/** The fixed job id of a pair's starter evaluation, in the shape of every job id (9 base-36 + 10 hex), sorting before time-ordered ones. */
 export function starterEvaluationJobId(model: string, dataset: string): string {
-  return `000000001eval${createHash('sha256').update(`${model}\0${dataset}`).digest('hex').slice(0, 20)}`;
+  return `00000eval${createHash('sha256').update(`${model}\0${dataset}`).digest('hex').slice(0, 10)}`;
 }
 
 /** Enqueues the starter evaluations not asked for before; returns the ids of all of them. */
