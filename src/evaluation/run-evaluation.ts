@@ -120,7 +120,9 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   requireUsable(manifest);
   const config = params.config ?? manifest.configs.find((entry) => entry.config === 'default')?.config ?? manifest.configs[0]?.config ?? 'default';
   const split = findSplit(manifest, config, params.split);
-  const columns = mapEvalColumns(task, split.columns, params.columns);
+  // A tuned model evaluated on its own dataset reads the columns it was trained on, unless told otherwise.
+  const trainedColumns = facts.training?.dataset.toLowerCase() === datasetRepo.fullName.toLowerCase() ? facts.training.columns : undefined;
+  const columns = mapEvalColumns(task, split.columns, params.columns ?? trainedColumns);
   const total = Math.min(split.numRows, params.limit ?? Number.POSITIVE_INFINITY);
   if (total === 0) throw new ModaError('EVAL_NO_SAMPLES', `${datasetRepo.fullName} ${config}/${split.split} has no rows`);
   log(`task ${task.task}; ${total} of ${split.numRows} rows of ${config}/${split.split}; input ${columns.input.join(' + ')}, reference ${columns.reference}; metrics ${metricNames.join(', ')}`);

@@ -2,7 +2,8 @@
 // benchmark (a `moda/` dataset repo) whose task is the model's, once per pair — PP-OCRv4 and
 // Tesseract on the rendered OCR benchmark, the tuned spam filter on SpamAssassin's held-out split
 // once it exists. The task of a dataset comes from its card (`task_ids`, `task_categories`); the
-// split and columns from its Hugging Face `train-eval-index` when it has one, else `test`.
+// split and columns from its Hugging Face `train-eval-index` when it has one, else `test`; a tuned
+// model evaluated on its own dataset takes the columns it was trained on (the job reads them).
 // Each pair's job has a fixed id, so asking again (each start, each new starter model) is a no-op.
 import { createHash } from 'node:crypto';
 import type { HubContext } from '../hub/context.js';
