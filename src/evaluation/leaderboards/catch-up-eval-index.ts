@@ -22,7 +22,7 @@ export async function indexEvalRepoOnce(hub: HubContext, repo: RepoRecord): Prom
 }
 
 /** Indexes up to `limit` repos whose indexed head is missing or differs from the repo's; returns how many. */
-export async function catchUpEvalIndex(hub: HubContext, limit = 2000): Promise<number> {
+export async function catchUpEvalIndex(hub: HubContext, limit = 200): Promise<number> {
   const stale = await hub.db
     .selectFrom('repos')
     .leftJoin('eval_indexed_repos', 'eval_indexed_repos.repo_id', 'repos.id')

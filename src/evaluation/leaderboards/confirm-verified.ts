@@ -6,7 +6,7 @@ import type { Selectable } from 'kysely';
 import type { EvalResultsTable, ReposTable } from '../../db/schema.js';
 import type { HubContext } from '../../hub/context.js';
 
-type StatedRow = Pick<Selectable<EvalResultsTable>, 'id' | 'job_id' | 'value' | 'benchmark'> & Pick<Selectable<ReposTable>, 'key'>;
+type StatedRow = Pick<Selectable<EvalResultsTable>, 'id' | 'job_id' | 'value' | 'benchmark' | 'model_commit'> & Pick<Selectable<ReposTable>, 'key'>;
 
 const EVAL_JOB_TYPE = 'eval';
 
@@ -15,6 +15,23 @@ function holdsNumber(value: unknown, target: number, depth = 0): boolean {
   if (typeof value === 'number') return Math.abs(value - target) <= 1e-9 * Math.max(1, Math.abs(target));
   if (depth > 8 || typeof value !== 'object' || value === null) return false;
   return Object.values(value).some((entry) => holdsNumber(entry, target, depth + 1));
+}
+
+const COMMIT = /^[0-9a-f]{40}$/;
+const COMMIT_KEYS = ['model_commit', 'model_revision', 'model_sha'];
+
+/** The model commits a job names (params or result, top level or one level down). */
+function pinnedCommits(...values: unknown[]): Set<string> {
+  const found = new Set<string>();
+  const visit = (value: unknown, depth: number) => {
+    if (typeof value !== 'object' || value === null || depth > 1) return;
+    for (const [key, entry] of Object.entries(value)) {
+      if (COMMIT_KEYS.includes(key) && typeof entry === 'string' && COMMIT.test(entry)) found.add(entry);
+      else visit(entry, depth + 1);
+    }
+  };
+  for (const value of values) visit(value, 0);
+  return found;
 }
 
 function repoIdOf(value: unknown): string | undefined {
@@ -41,6 +58,8 @@ export async function confirmedJobs(hub: HubContext, results: readonly StatedRow
     const job = result.job_id ? jobs.get(result.job_id) : undefined;
     if (!job) continue;
     if (repoIdOf(job.params.model) !== result.key || repoIdOf(job.params.dataset) !== result.benchmark) continue;
+    const pinned = pinnedCommits(job.params, job.result);
+    if (pinned.size > 0 && !pinned.has(result.model_commit)) continue;
     if (holdsNumber(job.result, result.value)) confirmed.add(`${result.job_id}\0${result.id}`);
   }
   return confirmed;

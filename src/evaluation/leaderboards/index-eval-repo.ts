@@ -119,14 +119,16 @@ async function indexModelResults(hub: HubContext, repo: RepoRecord, head: string
   const foundDate = stated.some((result) => result.date === null) ? await commitDate(repo, head) : '';
   const rows = new Map<string, Insertable<EvalResultsTable>>();
   for (const result of stated) {
-    const key = [repo.id, modelCommit, result.origin, result.benchmark, result.taskId, result.config, result.split, result.metric].join('\0');
+    // A result naming its evaluated commit belongs to that commit; others describe the model as it is.
+    const commit = result.modelCommit ?? modelCommit;
+    const key = [repo.id, commit, result.origin, result.benchmark, result.taskId, result.config, result.split, result.metric].join('\0');
     const id = createHash('sha256').update(key).digest('hex').slice(0, 40);
     rows.set(id, {
       id,
       model_repo_id: repo.id,
-      model_commit: modelCommit,
+      model_commit: commit,
       found_in: head,
-      current: 1,
+      current: commit === modelCommit ? 1 : 0,
       benchmark: result.benchmark,
       origin: result.origin,
       task_id: result.taskId,
@@ -142,10 +144,11 @@ async function indexModelResults(hub: HubContext, repo: RepoRecord, head: string
       dataset_revision: result.datasetRevision,
     });
   }
+  // What the head states about a commit replaces what earlier heads stated about it (a corrected or
+  // withdrawn number); results about other commits stay, as older revisions.
+  const restated = [...new Set([modelCommit, ...[...rows.values()].map((row) => row.model_commit)])];
   await hub.db.transaction().execute(async (trx) => {
-    // What the head states about its model commit replaces what earlier heads stated about it (a
-    // corrected or withdrawn number); results about other commits stay, as older revisions.
-    await trx.deleteFrom('eval_results').where('model_repo_id', '=', repo.id).where('model_commit', '=', modelCommit).execute();
+    await trx.deleteFrom('eval_results').where('model_repo_id', '=', repo.id).where('model_commit', 'in', restated).execute();
     await trx.updateTable('eval_results').set({ current: 0 }).where('model_repo_id', '=', repo.id).execute();
     const values = [...rows.values()];
     for (let start = 0; start < values.length; start += 200) await trx.insertInto('eval_results').values(values.slice(start, start + 200)).execute();

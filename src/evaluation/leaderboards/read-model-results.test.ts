@@ -38,8 +38,10 @@ void test('.eval_results: entries with dataset.id and value; malformed ones skip
   value: high
 - dataset: {id: x/y, task_id: t}
   value: 1
+  model_revision: ${'a'.repeat(40)}
   source: {url: "javascript:alert(1)"}
 `);
+  assert.deepEqual(results.map((result) => result.modelCommit), [null, 'a'.repeat(40)]);
   assert.equal(skipped, 1);
   assert.deepEqual(results.map((result) => [result.benchmark, result.taskId, result.value, result.date, result.sourceUrl]), [
     ['cais/hle', 'default', 20.9, '2025-01-15', 'https://example.org/logs'],

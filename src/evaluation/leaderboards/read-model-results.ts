@@ -5,7 +5,8 @@
 // - `.eval_results/*.yaml`: a list of {dataset: {id, task_id?, revision?}, value, date?,
 //   source?: {url, name?}, notes?}; Moda also reads `metric` (when the benchmark task's metric is
 //   not meant), `verified` and `job_id` (the evaluation job that computed it).
-// Entries that are not of these shapes are skipped one by one (a card with one malformed result
+// `model_revision` (the evaluated commit, which Moda's evaluation jobs write) files a result under
+// that commit. Entries that are not of these shapes are skipped one by one (a card with one malformed result
 // still shows the others); the count of skipped entries is returned so the UI can say so.
 import { parse } from 'yaml';
 
@@ -25,6 +26,8 @@ export interface StatedResult {
   sourceName: string | null;
   date: string | null;
   datasetRevision: string | null;
+  /** The model commit the result names (`.eval_results` `model_revision`, a full sha), if any. */
+  modelCommit: string | null;
 }
 
 export interface StatedResults {
@@ -69,6 +72,10 @@ function jobOf(entry: Record<string, unknown>, sourceUrl: string | null): string
   if (explicit && JOB_ID.test(explicit)) return explicit;
   const match = sourceUrl ? JOB_URL.exec(sourceUrl) : null;
   return match ? match[1]! : null;
+}
+
+function fullSha(value: unknown): string | null {
+  return typeof value === 'string' && /^[0-9a-f]{40}$/.test(value) ? value : null;
 }
 
 function dateText(value: unknown): string | null {
@@ -122,6 +129,7 @@ export function resultsOfModelIndex(card: Record<string, unknown>): StatedResult
           sourceName: text(source.name, 200),
           date: null,
           datasetRevision: text(result.dataset.revision, 64),
+          modelCommit: null,
         });
       }
     }
@@ -165,6 +173,7 @@ export function resultsOfEvalResultsFile(content: string): StatedResults {
       sourceName: text(source.name, 200),
       date: dateText(entry.date),
       datasetRevision: text(dataset.revision, 64),
+      modelCommit: fullSha(entry.model_revision),
     });
   }
   return { results, skipped };

@@ -9,6 +9,9 @@ import { catchUpEvalIndex, followDefaultBranchCommits } from '../../evaluation/l
 import { findBenchmark, requireSpec } from '../../evaluation/leaderboards/find-benchmark.js';
 import { listLeaderboards } from '../../evaluation/leaderboards/list-leaderboards.js';
 
+/** Repos indexed per step of the start-up pass, and at most per request (catchUpEvalIndex's default). */
+const BACKGROUND_BATCH = 100;
+
 function flag(value: unknown, name: string): boolean {
   if (value === undefined || value === '' || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1') return true;
@@ -22,8 +25,20 @@ function optionalText(value: unknown, name: string): string | undefined {
 }
 
 export function registerLeaderboardRoutes(app: FastifyInstance, hub: HubContext): void {
-  const stop = followDefaultBranchCommits(hub, (message, error) => app.log.error({ err: error }, message));
-  app.addHook('onClose', async () => stop());
+  const logError = (message: string, error: unknown) => app.log.error({ err: error }, message);
+  const stop = followDefaultBranchCommits(hub, logError);
+  // Repos that existed before leaderboards did (or changed while this server was down) are read
+  // once in the background after start; a read meanwhile indexes a bounded batch itself.
+  let closing = false;
+  app.addHook('onListen', async () => {
+    void (async () => {
+      while (!closing && (await catchUpEvalIndex(hub, BACKGROUND_BATCH)) === BACKGROUND_BATCH);
+    })().catch((error: unknown) => logError('could not index evaluation results at start-up', error));
+  });
+  app.addHook('onClose', async () => {
+    closing = true;
+    stop();
+  });
 
   app.get('/api/leaderboards', async (request) => {
     const query = request.query as Record<string, unknown>;
