@@ -67,7 +67,7 @@ void test('an eval job scores the model through the serving path, counts failure
   assert.equal(result.label_mapping?.mapped.positive, 'POSITIVE');
   assert.equal(result.label_mapping?.mapped[' Negative '], 'NEGATIVE');
   assert.ok(Math.abs(metric(result, 'accuracy')! - expectedAccuracy()) < 1e-9, `${metric(result, 'accuracy')} vs ${expectedAccuracy()}`);
-  assert.ok(metric(result, 'f1')! > 0 && metric(result, 'f1')! <= 1);
+  assert.ok(metric(result, 'f1_macro')! > 0 && metric(result, 'f1_macro')! <= 1);
 
   // One commit on top of the evaluated head, by alice.
   assert.ok(result.commit);

@@ -117,7 +117,6 @@ export const errorCatalog = {
   PULL_NOTHING_SELECTED: { status: 400, retryable: false, message: "No upstream file matches the pull's --include/--exclude patterns" },
   EVAL_TASK_UNSUPPORTED: { status: 422, retryable: false, message: "The model's task cannot be evaluated here, or the model does not say which task it runs" },
   EVAL_COLUMNS_INVALID: { status: 422, retryable: false, message: "The dataset's columns do not fit the model's task; name them with columns.input and columns.reference" },
-  EVAL_METRIC_UNSUPPORTED: { status: 400, retryable: false, message: "The metric does not fit the model's task" },
   EVAL_NO_SAMPLES: { status: 422, retryable: false, message: 'The split has no rows to evaluate' },
   JOB_ARTIFACT_NOT_FOUND: { status: 404, retryable: false, message: 'The job has no artifact by that name' },
   MODEL_CARD_INVALID: { status: 422, retryable: false, message: "The model card's YAML header is malformed" },

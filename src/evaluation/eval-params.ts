@@ -23,7 +23,7 @@ export const EvalParams = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    metrics: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { minItems: 1, maxItems: 20, description: "metrics to compute; default the task's (accuracy + macro F1 for classification, CER + WER for OCR and speech)" })),
+    metrics: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { minItems: 1, maxItems: 20, description: "metric ids (accuracy, f1_macro, cer, cer_no_space, wer, …); default the task's: accuracy + f1_macro for classification, cer + cer_no_space + wer for OCR, wer + cer for speech" })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: 'evaluate only the first N rows of the split (the result says so)' })),
     task: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "the task to run the model as, when its files do not say (configuration.json task, card pipeline_tag, config.json architecture)" })),
   },

@@ -4,8 +4,8 @@
 //   ones of the same task/dataset/config/split, while results the authors wrote stay untouched;
 // - `.eval_results/<dataset name>.yaml` (Hugging Face's newer file form: a list of
 //   `{dataset: {id, task_id, revision}, value, date, source: {url, name}, notes}`), one entry per
-//   metric, with `metric`, `verified` and `model_revision` added so leaderboards can tell which
-//   commit of the model a number belongs to;
+//   metric, with `metric`, `verified`, `job_id` and `model_revision` added so leaderboards can tell
+//   which commit of the model a number belongs to and confirm it against the job's result;
 // - a short table in the card body between two markers, rebuilt from the model-index, so the
 //   authors' own text around it is kept.
 import { Document, isMap, parse as parseYaml, parseDocument, stringify } from 'yaml';
@@ -35,6 +35,7 @@ export interface EvalOutcome {
   /** Rows of the split (more than `samples` when the run was limited). */
   splitRows: number;
   jobUrl: string;
+  jobId: string;
   date: string;
 }
 
@@ -67,13 +68,9 @@ export function modelIndexResult(outcome: EvalOutcome): Fields {
       revision: outcome.datasetCommit,
       ...(outcome.samples < outcome.splitRows && { args: { limit: outcome.samples } }),
     },
-    metrics: outcome.metrics.map((metric) => ({ type: metric.type, value: round(metric.value), name: metric.name, verified: true })),
+    metrics: outcome.metrics.map((metric) => ({ type: metric.type, value: metric.value, name: metric.name, verified: true })),
     source: { name: EVAL_SOURCE_NAME, url: outcome.jobUrl },
   };
-}
-
-function round(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
 }
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
@@ -166,10 +163,11 @@ export function updateEvalResults(existing: string | undefined, outcome: EvalOut
   const added = outcome.metrics.map((metric) => ({
     dataset: { id: outcome.dataset, task_id: outcome.taskId, revision: outcome.datasetCommit },
     metric: metric.type,
-    value: round(metric.value),
+    value: metric.value,
     date: outcome.date.slice(0, 10),
     verified: true,
     model_revision: outcome.modelCommit,
+    job_id: outcome.jobId,
     source: { url: outcome.jobUrl, name: EVAL_SOURCE_NAME },
     notes: notes(outcome),
   }));

@@ -14,6 +14,7 @@ import { parseModelCard } from '../hub/model-card.js';
 import { resolveRevision } from '../hub/refs.js';
 import { findRepo, visibilityOf, type RepoRecord } from '../hub/repos/repo-record.js';
 import { commitEvalResults } from './commit-eval-results.js';
+import { EVAL_SPEC_PATH, parseEvalSpec } from './leaderboards/parse-eval-spec.js';
 import { checkEvalMetrics, computeEvalMetrics, type MetricValue } from './compute-eval-metrics.js';
 import type { EvalParams } from './eval-params.js';
 import type { EvalOutcome } from './eval-result-files.js';
@@ -51,6 +52,8 @@ export interface EvaluationResult {
   failures: Record<string, number>;
   failure_examples: { row_idx: number; code: string; message: string }[];
   metrics: MetricValue[];
+  /** What the metrics library computed beside them: per-class scores and the confusion matrix, or edit counts. */
+  details: unknown;
   label_mapping: LabelMapping | null;
   throughput: { samples_per_second: number; seconds: number };
   artifacts: JobArtifact[];
@@ -67,6 +70,18 @@ function datasetVisibleWithModel(model: RepoRecord, dataset: RepoRecord): boolea
   const datasetVisibility = visibilityOf(dataset.row);
   if (datasetVisibility === 'public') return true;
   return model.row.namespace === dataset.row.namespace && rank[visibilityOf(model.row)] <= rank[datasetVisibility];
+}
+
+/** The task id the dataset's eval.yaml gives this config/split, when it is a benchmark. */
+async function benchmarkTaskId(dataset: RepoRecord, commit: string, config: string, split: string): Promise<string | undefined> {
+  const text = await readSmallFile(dataset.gitDir, commit, EVAL_SPEC_PATH);
+  if (!text) return undefined;
+  try {
+    return parseEvalSpec(text.toString('utf8')).tasks.find((task) => task.config === config && task.split === split)?.id;
+  } catch {
+    // A broken eval.yaml is the leaderboard's to report; the result keeps its config/split id.
+    return undefined;
+  }
 }
 
 async function writeAccess(hub: HubContext, actor: Actor, model: string): Promise<string | null> {
@@ -98,14 +113,16 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   if (!taskId) throw new ModaError('EVAL_TASK_UNSUPPORTED', `${modelRepo.fullName} does not say which task it runs (configuration.json task, card pipeline_tag or config.json architectures); give the job a task`);
   const task = evalTaskOf(taskId);
   if (!task) throw new ModaError('EVAL_TASK_UNSUPPORTED', `${taskId} has no evaluation here; evaluable tasks: text-classification, language-identification, image-classification, ocr, automatic-speech-recognition`);
-  const metricNames = checkEvalMetrics(task.task, task.reference, params.metrics);
+  const metricNames = checkEvalMetrics(task.task, params.metrics);
 
   progress(0, 'preparing the dataset');
   const manifest = await ensurePrepared(hub, datasetRepo, datasetCommit);
   requireUsable(manifest);
   const config = params.config ?? manifest.configs.find((entry) => entry.config === 'default')?.config ?? manifest.configs[0]?.config ?? 'default';
   const split = findSplit(manifest, config, params.split);
-  const columns = mapEvalColumns(task, split.columns, params.columns);
+  // A tuned model evaluated on its own dataset reads the columns it was trained on, unless told otherwise.
+  const trainedColumns = facts.training?.dataset.toLowerCase() === datasetRepo.fullName.toLowerCase() ? facts.training.columns : undefined;
+  const columns = mapEvalColumns(task, split.columns, params.columns ?? trainedColumns);
   const total = Math.min(split.numRows, params.limit ?? Number.POSITIVE_INFINITY);
   if (total === 0) throw new ModaError('EVAL_NO_SAMPLES', `${datasetRepo.fullName} ${config}/${split.split} has no rows`);
   log(`task ${task.task}; ${total} of ${split.numRows} rows of ${config}/${split.split}; input ${columns.input.join(' + ')}, reference ${columns.reference}; metrics ${metricNames.join(', ')}`);
@@ -140,7 +157,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   for (const [code, count] of Object.entries(failures)) log(`${count} sample(s) failed with ${code}`);
 
   let labelMapping: LabelMapping | null = null;
-  let predictions: string[];
+  let predictions: (string | null)[];
   let references: string[];
   let mapper: LabelMapper | undefined;
   if (task.reference === 'label') {
@@ -148,15 +165,15 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     mapper = new LabelMapper({ id2label: facts.id2label, predicted: predicted.filter((label): label is string => label !== undefined && label !== ''), ...(classNames && { classNames }) });
     labelMapping = mapper.report(outcomes.map((outcome) => outcome.reference));
     if (labelMapping.unmapped.length > 0) log(`labels without a model label (their ${labelMapping.unmappedSamples} samples count as wrong): ${labelMapping.unmapped.slice(0, 20).join(', ')}`);
-    // Both sides in the model's label space; an unmapped reference and a failed sample can never match.
-    references = outcomes.map((outcome) => mapper!.modelLabelOf(outcome.reference) ?? `\u0000unmapped:${String(outcome.reference)}`);
-    predictions = predicted.map((label) => (label === undefined ? '\u0000failed' : mapper!.canonical(label)));
+    // Both sides in the model's label space; an unmapped reference can never match a prediction.
+    references = outcomes.map((outcome) => mapper!.modelLabelOf(outcome.reference) ?? `unmapped: ${String(outcome.reference)}`);
+    predictions = predicted.map((label) => (label === undefined || label === '' ? null : mapper!.canonical(label)));
   } else {
     references = outcomes.map((outcome) => (outcome.reference === null ? '' : String(outcome.reference)));
-    // A failed sample read nothing: every reference character counts as an error.
-    predictions = predicted.map((text) => text ?? '');
+    predictions = predicted.map((text) => text ?? null);
   }
-  const metrics = computeEvalMetrics(task.reference, metricNames, predictions, references);
+  const scored = computeEvalMetrics(task.task, metricNames, predictions, references);
+  const metrics = scored.values;
   const rate = outcomes.length / Math.max(seconds, 1e-3);
   metrics.push({ type: 'throughput', name: `${task.input === 'image' ? 'images' : 'samples'}/s`, value: rate });
   log(`${metrics.map((metric) => `${metric.name} ${metric.value.toFixed(4)}`).join(', ')}; ${failed} of ${outcomes.length} samples failed`);
@@ -174,7 +191,8 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   const artifact = await storePredictions(hub, rows, signal);
   signal.throwIfAborted();
 
-  const jobUrl = `${hub.config.publicUrl}/api/v1/jobs/${context.jobId}`;
+  // Absolute, as model-index and leaderboards expect: the public URL when set, else the one jobs call.
+  const jobUrl = `${hub.config.publicUrl || context.client.endpoint}/api/v1/jobs/${context.jobId}`;
   const result: EvaluationResult = {
     model: modelRepo.fullName,
     model_commit: modelCommit,
@@ -191,6 +209,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     failures,
     failure_examples: outcomes.filter((outcome) => outcome.error).slice(0, MAX_FAILURE_EXAMPLES).map((outcome) => ({ row_idx: outcome.rowIdx, code: outcome.error!.code, message: outcome.error!.message })),
     metrics,
+    details: scored.details,
     label_mapping: labelMapping,
     throughput: { samples_per_second: rate, seconds },
     artifacts: [artifact],
@@ -216,12 +235,13 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     split: split.split,
     task: task.task,
     taskTitle: task.title,
-    taskId: config === 'default' ? split.split : `${config}/${split.split}`,
+    taskId: (await benchmarkTaskId(datasetRepo, datasetCommit, config, split.split)) ?? (config === 'default' ? split.split : `${config}/${split.split}`),
     metrics,
     samples: outcomes.length,
     failed,
     splitRows: split.numRows,
     jobUrl,
+    jobId: context.jobId,
     date: new Date().toISOString(),
   };
   try {

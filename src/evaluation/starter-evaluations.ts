@@ -2,7 +2,8 @@
 // benchmark (a `moda/` dataset repo) whose task is the model's, once per pair — PP-OCRv4 and
 // Tesseract on the rendered OCR benchmark, the tuned spam filter on SpamAssassin's held-out split
 // once it exists. The task of a dataset comes from its card (`task_ids`, `task_categories`); the
-// split and columns from its Hugging Face `train-eval-index` when it has one, else `test`.
+// split and columns from its Hugging Face `train-eval-index` when it has one, else `test`; a tuned
+// model evaluated on its own dataset takes the columns it was trained on (the job reads them).
 // Each pair's job has a fixed id, so asking again (each start, each new starter model) is a no-op.
 import { createHash } from 'node:crypto';
 import type { HubContext } from '../hub/context.js';
@@ -84,9 +85,9 @@ export async function starterEvaluations(hub: HubContext): Promise<EvalParams[]>
   );
 }
 
-/** The fixed job id of a pair's starter evaluation: sorts before time-ordered ids, one per pair. */
+/** The fixed job id of a pair's starter evaluation, in the shape of every job id (9 base-36 + 10 hex), sorting before time-ordered ones. */
 export function starterEvaluationJobId(model: string, dataset: string): string {
-  return `000000001eval${createHash('sha256').update(`${model}\0${dataset}`).digest('hex').slice(0, 20)}`;
+  return `00000eval${createHash('sha256').update(`${model}\0${dataset}`).digest('hex').slice(0, 10)}`;
 }
 
 /** Enqueues the starter evaluations not asked for before; returns the ids of all of them. */

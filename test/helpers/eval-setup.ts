@@ -45,5 +45,5 @@ export async function modelFile(server: TestServer, repo: string, path: string, 
 
 export async function evaluate(server: TestServer, params: Record<string, unknown>, token: string): Promise<JobJson> {
   const job = await createJob(server.request, 'eval', params, token);
-  return waitForJob(server.request, job.id, finished, 240_000, token);
+  return waitForJob(server.request, job.id, finished, 600_000, token);
 }
