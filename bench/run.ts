@@ -3,7 +3,8 @@
 // rewrites only their sections. Flags: --no-build (use dist/ as is), --size-mib=N (smaller transfer
 // file, for trying changes), --profile=DIR (Moda servers write V8 CPU profiles there; summarise with
 // bench/profile-summary.ts), --sustain-s=N (length of the serving benchmark's sustained load),
-// --dataset-mib=N (size of the datasets benchmark's CSV; 1024 by default).
+// --dataset-mib=N (size of the datasets benchmark's CSV; 1024 by default), --llm-threads=N (llama.cpp
+// threads of the llm benchmark, both sides; every core by default).
 import { rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -49,6 +50,10 @@ function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB'>): Be
     evalMetricsBenchmark,
     tuneBenchmark,
   ];
+import { llmBenchmark } from './llm.js';
+
+function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB' | 'llmThreads'>): Benchmark[] {
+  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, datasetsBenchmark({ sizeMiB: options.datasetMiB }), jobsBenchmark, clusterS3, clusterBenchmark, llmBenchmark({ threads: options.llmThreads })];
 }
 /** The whole run is meant to take ~15 minutes; past this something hangs, so stop everything. */
 const WATCHDOG_MS = 30 * 60_000;
@@ -62,11 +67,13 @@ interface Options {
   sustainSeconds: number;
   /** Size of the datasets benchmark's CSV (the Parquet holds the same rows). */
   datasetMiB: number;
+  /** llama.cpp threads on both sides of the llm benchmark; 0 = every core. */
+  llmThreads: number;
   profileDir?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { ids: [], build: true, sizeMiB: 1024, sustainSeconds: DEFAULT_SUSTAIN_SECONDS, datasetMiB: 1024 };
+  const options: Options = { ids: [], build: true, sizeMiB: 1024, sustainSeconds: DEFAULT_SUSTAIN_SECONDS, datasetMiB: 1024, llmThreads: 0 };
   const known = new Set(benchmarks(options).map((benchmark) => benchmark.id));
   for (const arg of argv) {
     if (arg === '--no-build') options.build = false;
@@ -74,12 +81,14 @@ function parseArgs(argv: string[]): Options {
     else if (arg.startsWith('--profile=')) options.profileDir = resolve(arg.slice('--profile='.length));
     else if (arg.startsWith('--sustain-s=')) options.sustainSeconds = Number(arg.slice('--sustain-s='.length));
     else if (arg.startsWith('--dataset-mib=')) options.datasetMiB = Number(arg.slice('--dataset-mib='.length));
+    else if (arg.startsWith('--llm-threads=')) options.llmThreads = Number(arg.slice('--llm-threads='.length));
     else if (known.has(arg)) options.ids.push(arg);
-    else throw new Error(`unknown argument "${arg}"; benchmarks: ${[...known].join(', ')}; flags: --no-build, --size-mib=N, --profile=DIR, --sustain-s=N, --dataset-mib=N`);
+    else throw new Error(`unknown argument "${arg}"; benchmarks: ${[...known].join(', ')}; flags: --no-build, --size-mib=N, --profile=DIR, --sustain-s=N, --dataset-mib=N, --llm-threads=N`);
   }
   if (!Number.isInteger(options.sizeMiB) || options.sizeMiB < 1 || options.sizeMiB > 4096) throw new Error('--size-mib must be an integer from 1 to 4096');
   if (!Number.isInteger(options.sustainSeconds) || options.sustainSeconds < 1 || options.sustainSeconds > 3600) throw new Error('--sustain-s must be an integer from 1 to 3600');
   if (!Number.isInteger(options.datasetMiB) || options.datasetMiB < 1 || options.datasetMiB > 4096) throw new Error('--dataset-mib must be an integer from 1 to 4096');
+  if (!Number.isInteger(options.llmThreads) || options.llmThreads < 0 || options.llmThreads > 256) throw new Error('--llm-threads must be an integer from 0 (every core) to 256');
   if (options.ids.length === 0) options.ids = [...known];
   return options;
 }

@@ -3,7 +3,7 @@
 // its tokens join the next batch); feature extraction keeps an embedding context. Threads are
 // always set: the library's default of 4 on 2 cores made generation ~100× slower (bench notes).
 import { availableParallelism } from 'node:os';
-import { getLlama, LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHistoryItem, type Llama, type LlamaContextSequence, type LlamaGrammar, TokenBias, type LlamaModel, type Token } from 'node-llama-cpp';
+import { getLlama, LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type Llama, type LlamaContextSequence, type LlamaGrammar, TokenBias, type LlamaModel, type Token } from 'node-llama-cpp';
 import { ModaError } from '../../errors/moda-error.js';
 import { snapshotFile } from '../../runtime/model-snapshot.js';
 import type { ChatTurn, GenerateRequest, GenerateResult, LoadedPipeline, PipelineImplementation } from '../pipeline-implementation.js';
@@ -41,13 +41,23 @@ function chatHistory(turns: readonly ChatTurn[]): ChatHistoryItem[] {
   return history;
 }
 
+/**
+ * The model's chat wrapper, resolved once: resolveChatWrapper compares a Jinja template with the
+ * wrappers it knows by rendering test chats through each, which took 2–3 s per call on the loaded
+ * 2-core machine (`npm run bench -- llm` measured it as time to first token of every request).
+ */
+function chatWrapperOnce(model: LlamaModel): () => ChatWrapper | null {
+  let resolved: ChatWrapper | null | undefined;
+  return () => (resolved === undefined ? (resolved = resolveChatWrapper(model)) : resolved);
+}
+
 /** Prompt tokens: a chat through the GGUF's own template (Jinja included), a text with BOS where the model wants one. */
-function promptTokens(model: LlamaModel, prompt: string | readonly ChatTurn[]): Token[] {
+function promptTokens(model: LlamaModel, prompt: string | readonly ChatTurn[], chatWrapper: () => ChatWrapper | null): Token[] {
   if (typeof prompt === 'string') {
     const tokens = model.tokenize(prompt);
     return model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? [model.tokens.bos, ...tokens] : tokens;
   }
-  const wrapper = resolveChatWrapper(model);
+  const wrapper = chatWrapper();
   if (!wrapper) throw new ModaError('MODEL_INFERENCE_FAILED', 'the model has no chat template Moda can apply');
   return wrapper.generateContextState({ chatHistory: chatHistory(prompt) }).contextText.tokenize(model.tokenizer);
 }
@@ -84,10 +94,11 @@ async function loadTextGeneration(llama: Llama, model: LlamaModel, options: { se
   const context = await model.createContext({ contextSize: options.contextSize, sequences: options.sequences, threads: options.threads, batchSize: Math.min(options.contextSize, 512) });
   const sequences: LlamaContextSequence[] = Array.from({ length: options.sequences }, () => context.getSequence());
   const pool = new SequencePool(sequences, options.maxQueue, (sequence) => sequence.clearHistory());
+  const chatWrapper = chatWrapperOnce(model);
 
   const generate = async (request: GenerateRequest): Promise<GenerateResult> => {
     const { parameters, signal } = request;
-    const prompt = promptTokens(model, request.prompt);
+    const prompt = promptTokens(model, request.prompt, chatWrapper);
     const asked = numberParameter(parameters, 'max_new_tokens');
     const room = options.contextSize - prompt.length;
     if (room <= 0 || (asked !== undefined && asked > room)) {
@@ -136,7 +147,7 @@ async function loadTextGeneration(llama: Llama, model: LlamaModel, options: { se
       );
     },
     async countTokens(texts) {
-      return texts.map((text) => promptTokens(model, text).length);
+      return texts.map((text) => promptTokens(model, text, chatWrapper).length);
     },
     async dispose() {
       await context.dispose();

@@ -1,0 +1,50 @@
+// The in-process baseline of the LLM benchmark: node-llama-cpp driven directly in the benchmark's
+// own process, with the context Moda builds (same context size per sequence, sequences, threads
+// and batch size), each client one sequence evaluating greedily with the end tokens banned, and
+// each token detokenized as a server would to stream it.
+import { getLlama, TokenBias, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
+
+export interface InProcessModel {
+  model: LlamaModel;
+  /** The prompt as Moda's chat template renders one user message (ChatML). */
+  promptTokens(text: string): Token[];
+  context(sequences: number): Promise<LlamaContext>;
+  dispose(): Promise<void>;
+}
+
+export interface Generation {
+  tokens: number;
+  firstTokenMs: number;
+}
+
+export async function loadInProcess(path: string, options: { threads: number; contextSize: number }): Promise<InProcessModel> {
+  const llama = await getLlama({ gpu: false, build: 'never' });
+  const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
+  return {
+    model,
+    promptTokens: (text) => model.tokenize(`<|im_start|>user\n${text}<|im_end|>\n<|im_start|>assistant\n`, true),
+    context: (sequences) => model.createContext({ contextSize: options.contextSize, sequences, threads: options.threads, batchSize: Math.min(options.contextSize, 512) }),
+    async dispose() {
+      await model.dispose();
+    },
+  };
+}
+
+/** One client's answer: `maxTokens` tokens from `prompt` on `sequence`, which is cleared after. */
+export async function generate(loaded: InProcessModel, sequence: LlamaContextSequence, prompt: Token[], maxTokens: number): Promise<Generation> {
+  const bias = new TokenBias(loaded.model.tokenizer);
+  // As Moda's clients ask with logit_bias: the synthetic vocabulary's </s> (2) and <|im_end|> (4).
+  for (const token of [2, 4] as Token[]) bias.set(token, 'never');
+  const started = performance.now();
+  let firstTokenMs = 0;
+  let tokens = 0;
+  const previous: Token[] = [];
+  for await (const token of sequence.evaluate(prompt, { temperature: 0, tokenBias: bias })) {
+    if (tokens === 0) firstTokenMs = performance.now() - started;
+    loaded.model.detokenize([token], false, previous);
+    previous.push(token);
+    if (++tokens >= maxTokens) break;
+  }
+  await sequence.clearHistory();
+  return { tokens, firstTokenMs };
+}
