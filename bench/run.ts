@@ -28,11 +28,11 @@ import { DEFAULT_SUSTAIN_SECONDS, servingBenchmark } from './serving.js';
 import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
 import { webUi } from './web-ui.js';
 import { evalMetricsBenchmark } from './eval-metrics.js';
-
 import { tuneBenchmark } from './tune.js';
+import { llmBenchmark } from './llm.js';
 
 // One benchmark a line, so branches that add one merge without conflicts.
-function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB'>): Benchmark[] {
+function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB' | 'llmThreads'>): Benchmark[] {
   return [
     downloadVsNginx,
     uploadVsSha256sum,
@@ -49,11 +49,8 @@ function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB'>): Be
     clusterBenchmark,
     evalMetricsBenchmark,
     tuneBenchmark,
+    llmBenchmark({ threads: options.llmThreads }),
   ];
-import { llmBenchmark } from './llm.js';
-
-function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB' | 'llmThreads'>): Benchmark[] {
-  return [downloadVsNginx, uploadVsSha256sum, repoInfoRps, searchLatency, ocrVsGutenye, pipelineOverhead, servingBenchmark({ sustainSeconds: options.sustainSeconds }), childStart, webUi, datasetsBenchmark({ sizeMiB: options.datasetMiB }), jobsBenchmark, clusterS3, clusterBenchmark, llmBenchmark({ threads: options.llmThreads })];
 }
 /** The whole run is meant to take ~15 minutes; past this something hangs, so stop everything. */
 const WATCHDOG_MS = 30 * 60_000;
