@@ -16,14 +16,12 @@ before(async () => {
   server = await startTestServer({ jobConcurrency: 3 });
   alice = await createUserWithToken(server, 'alice');
   bob = await createUserWithToken(server, 'bob');
+  // One dataset whose columns hold each kind of bad data, so one preparation serves every case.
+  const rows = topicTexts(3334, 1, 3)
+    .slice(0, 10_000)
+    .map((row, index) => ({ text: row.text, label: row.label, constant: 'same', id: `id-${index}`, blank: ' ' }));
   await createDataset(server, 'topics', { token: alice });
-  await commitFiles(server, 'alice/topics', { 'train.csv': toCsv(topicTexts(30, 1, 3), ['text', 'label']) }, alice);
-  await createDataset(server, 'one-class', { token: alice });
-  await commitFiles(server, 'alice/one-class', { 'train.csv': toCsv(topicTexts(20, 2, 1), ['text', 'label']) }, alice);
-  await createDataset(server, 'ids', { token: alice });
-  await commitFiles(server, 'alice/ids', { 'train.csv': toCsv(topicTexts(10_000, 3, 1).map((row, index) => ({ text: row.text, label: `id-${index}` })), ['text', 'label']) }, alice);
-  await createDataset(server, 'blank', { token: alice });
-  await commitFiles(server, 'alice/blank', { 'train.csv': toCsv(topicTexts(20, 4, 2).map((row) => ({ text: ' ', label: row.label })), ['text', 'label']) }, alice);
+  await commitFiles(server, 'alice/topics', { 'train.csv': toCsv(rows, ['text', 'label', 'constant', 'id', 'blank']) }, alice);
 });
 
 after(async () => {
@@ -69,27 +67,31 @@ void test('method, hyperparameters and params are checked when the job is create
 });
 
 void test('a missing column, one class, 10,000 classes and empty texts fail with their codes and commit nothing', async () => {
-  const column = await failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/no-column', columns: { text: 'body' } });
+  const [column, label, oneClass, ids, blank] = await Promise.all([
+    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/no-column', columns: { text: 'body' } }),
+    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/no-label', columns: { label: 'topic' } }),
+    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/one', columns: { label: 'constant' } }),
+    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/ids-model', columns: { label: 'id' } }),
+    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/blank-model', columns: { text: 'blank' } }),
+  ]);
   assert.equal(column.error?.code, 'TUNE_COLUMN_NOT_FOUND');
   assert.match(column.error?.message ?? '', /body/);
-  const label = await failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/no-column', columns: { label: 'topic' } });
   assert.equal(label.error?.code, 'TUNE_COLUMN_NOT_FOUND');
-  const oneClass = await failed({ method: 'fasttext', dataset: 'alice/one-class', output_repo: 'alice/one' });
   assert.equal(oneClass.error?.code, 'TUNE_ONE_CLASS');
-  const ids = await failed({ method: 'fasttext', dataset: 'alice/ids', output_repo: 'alice/ids-model' });
   assert.equal(ids.error?.code, 'TUNE_TOO_MANY_CLASSES');
   assert.match(ids.error?.message ?? '', /10000 classes/);
-  const blank = await failed({ method: 'fasttext', dataset: 'alice/blank', output_repo: 'alice/blank-model' });
   assert.equal(blank.error?.code, 'TUNE_EMPTY_TEXTS');
-  for (const repo of ['alice/no-column', 'alice/one', 'alice/ids-model', 'alice/blank-model']) assert.equal(await modelExists(repo), false, repo);
+  for (const repo of ['alice/no-column', 'alice/no-label', 'alice/one', 'alice/ids-model', 'alice/blank-model']) assert.equal(await modelExists(repo), false, repo);
 });
 
 void test('an output repo the caller cannot write fails before training with AUTH_FORBIDDEN', async () => {
   const created = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'existing', type: 'model' }), token: alice });
   assert.equal(created.status, 200);
-  const intoExisting = await failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/existing' }, bob);
+  const [intoExisting, intoNamespace] = await Promise.all([
+    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/existing' }, bob),
+    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/bobs-model' }, bob),
+  ]);
   assert.equal(intoExisting.error?.code, 'AUTH_FORBIDDEN');
-  const intoNamespace = await failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/bobs-model' }, bob);
   assert.equal(intoNamespace.error?.code, 'AUTH_FORBIDDEN');
   assert.equal(await modelExists('alice/bobs-model'), false);
   const commits = (await (await server.request('/api/models/alice/existing/commits/main', { token: alice })).json()) as unknown[];
