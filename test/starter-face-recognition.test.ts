@@ -16,7 +16,7 @@ const MODEL = 'moda/face-recognition-faceapi-samples';
 before(async () => {
   server = await startTestServer();
   const imported = await createJob(server.request, 'catalog-import', { only: ['face-detection-faceapi', 'faces-faceapi-samples', 'recognition-faces-faceapi'] });
-  const done = await waitForJob(server.request, imported.id, finished);
+  const done = await waitForJob(server.request, imported.id, finished, 280_000);
   assert.equal(done.state, 'succeeded', JSON.stringify(done.error));
   const queued = (done.result as { repos: { repo: string; status: string; reason?: string }[] }).repos.find((entry) => entry.repo === MODEL);
   assert.equal(queued?.status, 'queued', JSON.stringify(done.result));
