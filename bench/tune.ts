@@ -10,6 +10,7 @@ import { keepAliveAgent, timedGet } from './lib/http-get.js';
 import { startModa, type ModaServer } from './lib/moda-server.js';
 import { quantile } from './lib/stats.js';
 import { fastTextLine } from '../src/pipelines/text/tokenize-for-fasttext.js';
+import { imageHeadRows } from './tune-image-head.js';
 import { openFastTextCore, readVector, supervisedArgs, type SupervisedSettings } from '../src/tuning/methods/fasttext/fasttext-core.js';
 
 const DATASET = 'moda/spam-assassin';
@@ -185,9 +186,14 @@ export const tuneBenchmark: Benchmark = {
     let parts: { rows: ResultRow[]; notes: string[] }[];
     try {
       context.log('tune: importing the starter dataset');
-      const imported = await api(moda, '/api/v1/jobs', { type: 'catalog-import', params: { only: ['spam-assassin'] } });
+      const imported = await api(moda, '/api/v1/jobs', { type: 'catalog-import', params: { only: ['spam-assassin', 'image-features-mobilenetv2'] } });
       await waitForJob(moda, String(imported.id), ended);
-      parts = [await fastTextRows(context, moda, direct), await cancelRows(context, moda), await responsivenessRows(context, moda)];
+      parts = [
+        await fastTextRows(context, moda, direct),
+        await cancelRows(context, moda),
+        await responsivenessRows(context, moda),
+        await imageHeadRows(context, moda, (path, body) => api(moda, path, body), (id) => waitForJob(moda, id, ended)),
+      ];
     } finally {
       await moda.stop();
     }
@@ -205,6 +211,7 @@ export const tuneBenchmark: Benchmark = {
         `fastText: the ${DATASET} starter dataset (train split, subject and body joined; test split held out), ${JSON.stringify(HYPERPARAMETERS)}, seed ${SEED}. Moda: a \`tune\` job (MODA_JOB_CONCURRENCY=1) on the built server; words/s is training words × epochs over its worker's whole train() call, per-epoch curve scoring included. Baseline: fasttext.wasm's core in this process on the same tokenised lines with the same Args, no callback work.`,
         'Cancel: a 200-epoch job is cancelled once its progress shows an epoch; times from the cancel request to its answer (`cancel_requested`), to the job reading `cancelled`, and to its process (which holds the training worker thread) no longer existing.',
         `Responsiveness: \`GET /api/models/{id}\` ${REQUESTS_PER_ROUND} times per round on one keep-alive connection, ${ROUNDS} rounds alternating idle and with a 200-epoch tune job training (cancelled after the round).`,
+        "Image head: 48 generated 224×224 PNGs in 3 classes as an imagefolder dataset; a `tune` job with `method: image-head` on moda/image-features-mobilenetv2 (60 epochs, no early stop, embedding batch = the raw engine's best). Moda's images/s is the job's embedding phase (reading each file from the dataset repo, decoding, resizing, the backbone's pipeline); the baseline decodes and resizes the same PNGs the same way and executes the backbone's tfjs graph in this process at batch 1, 2, 4, 8 and 16, best kept. Steps/s: the job's Adam steps over their time vs `model.fit` of the same dense → softmax head on 41 random 1792-d rows, batch 16.",
       ],
       rows: parts.flatMap((part) => part.rows),
       notes: parts.flatMap((part) => part.notes),

@@ -11,7 +11,7 @@ import { createRepo } from '../hub/repos/create-repo.js';
 import { findRepo, type RepoRecord } from '../hub/repos/repo-record.js';
 import { ensureNamespace, importActor } from '../mirror/ensure-namespace.js';
 import { isModaError, ModaError } from '../errors/moda-error.js';
-import { cropCatalogImage, type CatalogCrop } from './crop-catalog-image.js';
+import { CatalogImageCropper, type CatalogCrop } from './crop-catalog-image.js';
 import { CATALOG_DIR, readCatalog, resolveCatalogSource, type CatalogEntry } from './read-catalog.js';
 
 export interface CatalogImportResult {
@@ -90,7 +90,10 @@ async function importEntry(hub: HubContext, entry: CatalogEntry, options: Catalo
   const { repo, created } = await findOrCreate(hub, entry.type === 'dataset' ? 'dataset' : 'model', entry.repo);
   const existing = await alreadyImported(repo, entry);
   if (existing) return { repo: entry.repo, status: 'unchanged', commit: existing };
-  const operations = await Promise.all(sources.map(async ({ path, file, crop }) => ({ kind: 'file' as const, path, content: crop ? await cropCatalogImage(file, crop, entry.repo) : await readFile(file) })));
+  const cropper = new CatalogImageCropper(entry.repo);
+  const operations: { kind: 'file'; path: string; content: Buffer }[] = [];
+  // In order, one at a time: the cropper decodes each photo once for the regions listed after it.
+  for (const { path, file, crop } of sources) operations.push({ kind: 'file', path, content: crop ? await cropper.crop(file, crop) : await readFile(file) });
   const result = await commitChanges(hub, importActor, repo, {
     branch: repo.row.default_branch,
     operations,

@@ -9,6 +9,7 @@ import type { HubContext } from '../hub/context.js';
 import type { JobQueue } from './job-queue.js';
 import { countQueuedJobs, findJobRow, listJobRows, readJobLog, FINISHED_STATES, type JobRow } from './job-store.js';
 import type { JobTypeRegistry } from './job-type.js';
+import { creatingTokenId } from './job-token.js';
 import { jobLogLine, jobView, type JobLogLine, type JobView } from './job-view.js';
 
 export const JOB_STATES: readonly JobState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -51,6 +52,7 @@ export class JobService {
     type.checkParams?.(params, { isSiteAdmin: isSiteAdmin(actor), config: this.hub.config });
     await this.checkQueuedCap(actor, user);
     const row = await this.queue.enqueue({ type: name, params, owner: user, tokenId: actor.tokenId, maxAttempts: type.maxAttempts });
+    const row = await this.queue.enqueue({ type: name, params, owner: user, tokenId: await creatingTokenId(this.hub, actor.tokenId), maxAttempts: type.maxAttempts });
     return this.view(row);
   }
 

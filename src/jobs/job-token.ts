@@ -38,6 +38,21 @@ export async function mintJobToken(hub: HubContext, job: JobRow): Promise<string
   return secret;
 }
 
+/**
+ * The token a new job is recorded as created by. A job's own token is deleted when that job ends, so
+ * a job started by a job (the catalog import queueing the starter tune jobs) is recorded as created
+ * by the token that created its parent — the same rights, and they outlive the parent; null, as for
+ * the parent, when the server itself started it.
+ */
+export async function creatingTokenId(hub: HubContext, tokenId: string | null): Promise<string | null> {
+  if (tokenId === null) return null;
+  const token = await hub.db.selectFrom('tokens').select(['name', 'user']).where('id', '=', tokenId).executeTakeFirst();
+  const parentId = token ? /^job (\S+)$/.exec(token.name)?.[1] : undefined;
+  if (!token || parentId === undefined) return tokenId;
+  const parent = await hub.db.selectFrom('jobs').select(['token_id', 'owner']).where('id', '=', parentId).executeTakeFirst();
+  return parent && parent.owner === token.user ? parent.token_id : tokenId;
+}
+
 export async function revokeJobToken(hub: HubContext, job: Pick<JobRow, 'id' | 'owner'>): Promise<void> {
   await hub.db.deleteFrom('tokens').where('user', '=', job.owner).where('name', '=', jobTokenName(job.id)).execute();
   hub.caches.actors.clear();

@@ -232,6 +232,7 @@ export async function runTuning(job: JobContext<TuneParams>): Promise<TuneResult
     trainingSeconds,
     stats: trained.stats ?? {},
     reproducibility,
+    ...(trained.limitations && { methodLimitations: trained.limitations }),
     jobId: job.jobId,
     jobUrl,
     modaVersion: MODA_VERSION,

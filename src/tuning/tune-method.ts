@@ -82,6 +82,8 @@ export interface TrainResult {
   stats?: Record<string, number>;
   /** Where the method is not byte-for-byte reproducible, why (said on the card). */
   reproducibility?: string;
+  /** Notes for the card's "Limitations of the data" that only the method knows. */
+  limitations?: string[];
   /** More top-level keys of configuration.json, e.g. the `backbone` {repo, commit} a tuned head runs on. */
   configuration?: Record<string, unknown>;
 }

@@ -23,6 +23,8 @@ export interface TunedCardInput {
   trainingSeconds: number;
   stats: Record<string, number>;
   reproducibility: string;
+  /** What the method adds about its data (examples its base model found nothing in, …). */
+  methodLimitations?: readonly string[];
   jobId: string;
   jobUrl: string;
   modaVersion: string;
@@ -48,7 +50,7 @@ function limitations(input: TunedCardInput): string[] {
   const total = counts.reduce((sum, count) => sum + count, 0);
   const smallest = Math.min(...counts);
   const largest = Math.max(...counts);
-  notes.push(`It was trained on ${total} examples from one dataset (${input.dataset.id}); it knows only the ${input.labels.length} classes listed above and will force any text into one of them, including text unlike anything it saw.`);
+  notes.push(`It was trained on ${total} examples from one dataset (${input.dataset.id}); it knows only the ${input.labels.length} classes listed above and will force any input into one of them, including inputs unlike anything it saw.`);
   if (smallest < 20) notes.push(`Some classes have very few training examples (the smallest has ${smallest}); scores for those classes are unreliable.`);
   if (largest >= 3 * smallest) notes.push(`The classes are imbalanced (from ${smallest} to ${largest} examples each): accuracy overstates how well the rare classes are recognised; read the per-class recall.`);
   if (input.validationCount < 100) notes.push(`Only ${input.validationCount} held-out examples were scored: the metrics above can move by several points on other data.`);
@@ -56,6 +58,7 @@ function limitations(input: TunedCardInput): string[] {
   else notes.push(`The held-out rows are the dataset's \`${input.dataset.validationSplit}\` split, from the same source as the training rows: expect lower scores on other kinds of text.`);
   if (input.dropped.emptyText > 0) notes.push(`${input.dropped.emptyText} rows with an empty text were left out; the model has not seen empty inputs.`);
   if (input.dropped.noLabel > 0) notes.push(`${input.dropped.noLabel} rows without a label were left out.`);
+  notes.push(...(input.methodLimitations ?? []));
   return notes;
 }
 

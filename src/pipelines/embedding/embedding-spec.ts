@@ -11,6 +11,8 @@ export interface EmbeddingSpec {
   input: 'image' | 'text';
   /** `embedding`: the output's `embedding`; `best-face`: the `embedding` of the largest face (face models). */
   from: 'embedding' | 'best-face';
+  /** configuration.json `model` settings left out when the model only embeds (nets whose outputs the vector does not need). */
+  unusedModelSettings?: readonly string[];
 }
 
 /** The task a classifier on top of a backbone serves. */

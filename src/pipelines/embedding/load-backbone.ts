@@ -42,10 +42,18 @@ export async function embeddingSpecOf(snapshot: ModelSnapshot): Promise<Embeddin
   return spec;
 }
 
+/** The snapshot as its pipeline should load it to embed: settings for nets the vector does not need left out (a face model's age and expression). */
+function forEmbedding(snapshot: ModelSnapshot, spec: EmbeddingSpec): ModelSnapshot {
+  const model = snapshot.configuration?.model as Record<string, unknown> | undefined;
+  if (!snapshot.configuration || !model || !spec.unusedModelSettings?.length) return snapshot;
+  const kept = Object.fromEntries(Object.entries(model).filter(([name]) => !spec.unusedModelSettings?.includes(name)));
+  return { ...snapshot, configuration: { ...snapshot.configuration, model: kept } };
+}
+
 export async function loadBackbone(snapshot: ModelSnapshot, options: Omit<LoadOptions, 'task'>): Promise<Backbone> {
   const spec = await embeddingSpecOf(snapshot);
   const { implementation } = await planModel(snapshot, spec.task);
-  const pipeline = await implementation.load(snapshot, { ...options, task: spec.task });
+  const pipeline = await implementation.load(forEmbedding(snapshot, spec), { ...options, task: spec.task });
   return {
     repo: snapshot.repo,
     commit: snapshot.commit,

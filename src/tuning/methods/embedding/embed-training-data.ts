@@ -18,6 +18,15 @@ export interface TrainingEmbeddings {
   backbone: { repo: string; commit: string };
   /** Examples embedded per second of backbone time. */
   embeddedPerSecond: number;
+  input: 'image' | 'text';
+}
+
+/** Card notes every embedding method shares: the frozen backbone, and examples it found nothing in. */
+export function embeddingLimitations(data: TrainingEmbeddings, spec: { input: 'image' | 'text' }): string[] {
+  const notes = [`The base model ${data.backbone.repo} is frozen at commit \`${data.backbone.commit.slice(0, 12)}\`: the classifier can only tell apart what its embeddings tell apart.`];
+  const empty = data.train.empty.length + data.validation.empty.length;
+  if (empty > 0) notes.push(`The base model found nothing to embed in ${empty} example${empty === 1 ? '' : 's'} (${data.train.empty.length} training, ${data.validation.empty.length} held out; for a face model: no face found); they were left out of training and count as errors in the held-out scores. Such ${spec.input === 'image' ? 'images' : 'texts'} get an empty list of labels when served.`);
+  return notes;
 }
 
 /** Class indices of the kept examples in `labels` order, with their vectors. */
@@ -52,7 +61,7 @@ export async function embedTrainingData(context: TrainContext<{ embedding_batch_
     const embeddedPerSecond = embedMs > 0 ? (embedded * 1000) / embedMs : 0;
     context.log(`embedded ${embedded} examples in ${(embedMs / 1000).toFixed(1)} s (${embeddedPerSecond.toFixed(1)}/s), ${train.dimensions} dimensions${train.empty.length + validation.empty.length > 0 ? `; ${train.empty.length + validation.empty.length} gave no embedding (no face found) and are left out` : ''}`);
     if (train.kept.length === 0) throw new ModaError('TUNE_TOO_FEW_EXAMPLES', `${backbone.repo} found nothing to embed in any training example`);
-    return { train, validation, backbone: { repo: backbone.repo, commit: backbone.commit }, embeddedPerSecond };
+    return { train, validation, backbone: { repo: backbone.repo, commit: backbone.commit }, embeddedPerSecond, input: backbone.spec.input };
   } finally {
     await backbone.dispose();
   }

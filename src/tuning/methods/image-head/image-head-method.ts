@@ -8,7 +8,7 @@ import { ModaError } from '../../../errors/moda-error.js';
 import { defineTuneMethod } from '../../tune-method.js';
 import { DEFAULT_HEAD_HYPERPARAMETERS } from '../../embedding/head-hyperparameters.js';
 import { embeddingBatchSize } from '../embedding/embedding-hyperparameters.js';
-import { EMBEDDING_SHARE, embedTrainingData, labelledVectors } from '../embedding/embed-training-data.js';
+import { EMBEDDING_SHARE, embeddingLimitations, embedTrainingData, labelledVectors } from '../embedding/embed-training-data.js';
 import { baseModelInput } from '../embedding/base-model-input.js';
 
 const HEAD_DIR = 'head';
@@ -62,6 +62,7 @@ export const imageHeadMethod = defineTuneMethod({
       ],
       pipeline: { type: 'embedding-head', framework: 'tfjs', model: { type: 'dense-softmax-head', file: `${HEAD_DIR}/model.json` } },
       configuration: { backbone: data.backbone },
+      limitations: embeddingLimitations(data, data),
       predictions: context.validation.map((example) => predicted.get(example) ?? ''),
       stats: {
         embedding_dimensions: data.train.dimensions,

@@ -8,7 +8,7 @@ import { ModaError } from '../../../errors/moda-error.js';
 import { computePrototypes, prototypesBytes, prototypeScores, prototypeSimilarities } from '../../../pipelines/embedding/prototypes.js';
 import { defineTuneMethod } from '../../tune-method.js';
 import { embeddingBatchSize } from '../embedding/embedding-hyperparameters.js';
-import { embedTrainingData, labelledVectors } from '../embedding/embed-training-data.js';
+import { embeddingLimitations, embedTrainingData, labelledVectors } from '../embedding/embed-training-data.js';
 import { baseModelInput } from '../embedding/base-model-input.js';
 
 export const PROTOTYPES_FILE = 'prototypes.bin';
@@ -47,6 +47,10 @@ export const prototypesMethod = defineTuneMethod({
       files: [{ path: PROTOTYPES_FILE, content: prototypesBytes(prototypes) }],
       pipeline: { type: 'embedding-prototypes', framework: 'tfjs', model: { type: 'prototypes', file: PROTOTYPES_FILE, dimensions: prototypes.dimensions, temperature: hyper.temperature, examples_per_class: prototypes.counts } },
       configuration: { backbone: data.backbone },
+      limitations: [
+        ...embeddingLimitations(data, data),
+        `Each prototype is the mean of ${Math.min(...prototypes.counts)}–${Math.max(...prototypes.counts)} examples: with so few, one unusual example moves its class a lot. Scores are softmax(cosine similarity / ${hyper.temperature}) over the known classes only, so an input of none of them still gets a confident-looking label.`,
+      ],
       predictions: context.validation.map((example) => predicted.get(example) ?? ''),
       stats: {
         embedding_dimensions: prototypes.dimensions,
