@@ -51,7 +51,6 @@ export class JobService {
     }
     type.checkParams?.(params, { isSiteAdmin: isSiteAdmin(actor), config: this.hub.config });
     await this.checkQueuedCap(actor, user);
-    const row = await this.queue.enqueue({ type: name, params, owner: user, tokenId: actor.tokenId, maxAttempts: type.maxAttempts });
     const row = await this.queue.enqueue({ type: name, params, owner: user, tokenId: await creatingTokenId(this.hub, actor.tokenId), maxAttempts: type.maxAttempts });
     return this.view(row);
   }
