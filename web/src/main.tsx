@@ -91,6 +91,7 @@ function App() {
       break;
     case 'leaderboards':
       page = <LeaderboardsPage key={`${route.benchmark ?? ''}:${session.token ?? ''}`} {...(route.benchmark && { benchmark: route.benchmark })} />;
+      break;
     case 'tune':
       page = <TunePage key={`${window.location.search}:${session.token ?? ''}`} />;
       break;
