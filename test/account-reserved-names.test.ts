@@ -21,7 +21,7 @@ after(async () => {
 
 void test('every prefix the server keeps from repo pages is reserved in the hub too', () => {
   for (const name of RESERVED_NAMESPACES) assert.ok(RESERVED_NAMESPACE_NAMES.has(name), `${name} is served as a non-repo path but could become a user name`);
-  for (const page of ['new', 'settings', 'deployments', 'jobs', 'leaderboards']) assert.ok(RESERVED_NAMESPACE_NAMES.has(page));
+  for (const page of ['new', 'settings', 'deployments', 'jobs', 'leaderboards', 'tune']) assert.ok(RESERVED_NAMESPACE_NAMES.has(page));
 });
 
 void test('users and organizations cannot take reserved names, in any case', async () => {

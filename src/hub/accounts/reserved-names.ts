@@ -24,6 +24,8 @@ export const RESERVED_NAMESPACE_NAMES: ReadonlySet<string> = new Set([
   'datasets-server',
   // The leaderboards page (web/src/leaderboards).
   'leaderboards',
+  // The fine-tune form (web/src/tuning).
+  'tune',
 ]);
 
 /** Case-insensitive, like the "name is taken" check: `Settings` would confuse as much as `settings`. */
