@@ -57,5 +57,5 @@ void test('metrics count jobs by type and state, run times and the queue depth',
   assert.match(text, /^moda_job_run_seconds_count\{type="test-steps",state="succeeded"\} [1-9]\d*$/m);
   assert.match(text, /^# TYPE moda_job_queue_depth gauge$/m);
   const types = (await (await server.request('/api/v1/job-types', { token: alice })).json()) as { types: { type: string }[] };
-  assert.deepEqual(types.types.map((type) => type.type).sort(), ['catalog-import', 'dataset-prepare', 'pull', 'test-spin', 'test-steps']);
+  assert.deepEqual(types.types.map((type) => type.type).sort(), ['catalog-import', 'dataset-prepare', 'eval', 'pull', 'test-spin', 'test-steps', 'tune']);
 });

@@ -17,8 +17,9 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(overrides: Partial<Config> = {}, home?: string): Promise<TestServer> {
   const dir = home ?? (await mkdtemp(join(tmpdir(), 'moda-test-')));
+  // Starter evaluations (minutes of OCR after a catalog import) run only in the tests that ask for them.
   // Only MODA_WEB_DIST passes through from the environment: it lets a session test its own UI build.
-  const config = loadConfig({ MODA_WEB_DIST: process.env.MODA_WEB_DIST }, { home: dir, host: '127.0.0.1', port: 0, adminToken: ADMIN_TOKEN, logLevel: 'silent', catalog: false, ...overrides });
+  const config = loadConfig({ MODA_WEB_DIST: process.env.MODA_WEB_DIST }, { home: dir, host: '127.0.0.1', port: 0, adminToken: ADMIN_TOKEN, logLevel: 'silent', catalog: false, starterEvals: false, ...overrides });
   const server = await startServer(config);
   return {
     ...server,
