@@ -118,7 +118,6 @@ export function RepoPage({ type, repo, tab, view }: { type: RepoType; repo: stri
             <aside className="repo-side">
               <UseSnippets type={type} repo={repo} task={taskOf(state.value.info)} />
               {session.token && <FineTuneButton type={type} repo={repo} />}
-              <UseSnippets type={type} repo={repo} task={state.value.info.pipeline_tag} />
               {type === 'model' && (
                 <Suspense fallback={null}>
                   <EvaluatePanel model={repo} />
