@@ -131,12 +131,12 @@ void test('bad input: unknown type, params failing the schema, cancel of a finis
   const crossSite = await server.request('/api/v1/jobs', {
     method: 'POST',
     token: null,
-    headers: { authorization: `Basic ${Buffer.from(`alice:${alice}`).toString('base64')}`, origin: 'http://127.0.0.2:9', 'content-type': 'text/plain' },
+    headers: { authorization: `Basic ${Buffer.from(`alice:${alice}`).toString('base64')}`, origin: 'http://127.0.0.1:9', 'content-type': 'text/plain' },
     body: JSON.stringify({ type: 'test-steps', params: { steps: 1, stepMs: 0 } }),
   });
   assert.equal(crossSite.status, 403);
   assert.equal(await errorCode(crossSite), 'CROSS_SITE_REQUEST_REFUSED');
-  const crossSiteCancel = await server.request(`/api/v1/jobs/${long.id}/cancel`, { method: 'POST', token: null, headers: { authorization: `Basic ${Buffer.from(`alice:${alice}`).toString('base64')}`, origin: 'http://127.0.0.2:9' } });
+  const crossSiteCancel = await server.request(`/api/v1/jobs/${long.id}/cancel`, { method: 'POST', token: null, headers: { authorization: `Basic ${Buffer.from(`alice:${alice}`).toString('base64')}`, origin: 'http://127.0.0.1:9' } });
   assert.equal(crossSiteCancel.status, 403);
   const adminOnly = await post('/api/v1/jobs', { type: 'catalog-import', params: {} }, alice);
   assert.equal(adminOnly.status, 403);

@@ -79,7 +79,7 @@ reference_rows:
   - name: Human
     score: 0.86678
     source:
-      url: https://www.cluebenchmarks.com/classification.html
+      url: https://127.0.0.1/classification.html
       name: CLUE leaderboard
 `;
 
@@ -155,7 +155,7 @@ void test('a multi-task benchmark ranks by the mean of task scores, a row only w
   close(ranked[1]!.score, (0.74 + 0.56) / 2);
   assert.ok(!body.rows.some((row) => row.model === 'admin/model-c'), 'model-c has one task of two');
   // The human baseline is a reference row, marked reported, with its source.
-  assert.deepEqual(body.reference_rows.map((row) => [row.name, row.score, row.status, row.source.url]), [['Human', 0.86678, 'reported', 'https://www.cluebenchmarks.com/classification.html']]);
+  assert.deepEqual(body.reference_rows.map((row) => [row.name, row.score, row.status, row.source.url]), [['Human', 0.86678, 'reported', 'https://127.0.0.1/classification.html']]);
 });
 
 void test('verified means a succeeded job of this server holds the number; a card claim alone is self-reported', async () => {

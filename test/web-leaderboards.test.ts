@@ -54,7 +54,7 @@ before(async () => {
   await createRepo('dataset', 'clue-mini');
   await commit('dataset', 'admin/clue-mini', {
     'README.md': '---\nconfigs:\n  - config_name: afqmc\n    data_files:\n      - {split: validation, path: afqmc/dev.json}\n  - config_name: tnews\n    data_files:\n      - {split: validation, path: tnews/dev.json}\n---\n# CLUE mini\n',
-    'eval.yaml': 'name: CLUE mini\nmetric: accuracy\ntasks:\n  - {id: afqmc, config: afqmc, split: validation}\n  - {id: tnews, config: tnews, split: validation}\nreference_rows:\n  - name: Human\n    score: 0.86678\n    source: {url: "https://www.cluebenchmarks.com/classification.html", name: CLUE}\n',
+    'eval.yaml': 'name: CLUE mini\nmetric: accuracy\ntasks:\n  - {id: afqmc, config: afqmc, split: validation}\n  - {id: tnews, config: tnews, split: validation}\nreference_rows:\n  - name: Human\n    score: 0.86678\n    source: {url: "https://127.0.0.1/classification.html", name: CLUE}\n',
     'afqmc/dev.json': '{"sentence1": "a", "sentence2": "b", "label": "0"}\n',
     'tnews/dev.json': '{"label": "102", "label_desc": "news_entertainment", "sentence": "c", "keywords": ""}\n',
   });

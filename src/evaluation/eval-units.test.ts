@@ -64,7 +64,7 @@ void test("the card keeps the authors' header, results and text; this server's r
 
 void test('.eval_results keeps other entries and replaces this server\'s own for the same dataset task', () => {
   assert.equal(evalResultsPath('alice/reviews'), '.eval_results/reviews.yaml');
-  const theirs = '- dataset: {id: alice/reviews, task_id: test}\n  value: 0.9\n  source: {url: https://example.org/paper, name: Paper}\n';
+  const theirs = '- dataset: {id: alice/reviews, task_id: test}\n  value: 0.9\n  source: {url: https://127.0.0.1/paper, name: Paper}\n';
   const first = updateEvalResults(theirs, outcome);
   const second = updateEvalResults(first, { ...outcome, metrics: [{ type: 'accuracy', name: 'Accuracy', value: 0.75 }] });
   const entries = parse(second) as { value: number; metric?: string; job_id?: string; model_revision?: string; verified?: boolean }[];

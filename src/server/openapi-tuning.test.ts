@@ -19,5 +19,5 @@ void test('the tune job request, result and methods are documented and their sch
   };
   assert.ok(check('TuneJobRequest', { type: 'tune', params: { method: 'fasttext', dataset: 'moda/spam-assassin', columns: { text: ['subject', 'body'] }, hyperparameters: { epochs: 5 }, output_repo: 'alice/spam' } }));
   assert.equal(check('TuneJobRequest', { type: 'tune', params: { method: 'fasttext', dataset: 'moda/spam-assassin' } }), false, 'output_repo is required');
-  assert.ok(check('TuneResult', { repo: 'alice/spam', commit: 'a'.repeat(40), url: 'http://x/alice/spam', base_model: null, metrics: { accuracy: 0.97, macro_f1: 0.96, examples: 10, per_class: [] } }));
+  assert.ok(check('TuneResult', { repo: 'alice/spam', commit: 'a'.repeat(40), url: 'http://127.0.0.1/alice/spam', base_model: null, metrics: { accuracy: 0.97, macro_f1: 0.96, examples: 10, per_class: [] } }));
 });

@@ -33,7 +33,7 @@ void test('.eval_results: entries with dataset.id and value; malformed ones skip
   const { results, skipped } = resultsOfEvalResultsFile(`- dataset: {id: cais/hle, task_id: default}
   value: 20.9
   date: "2025-01-15"
-  source: {url: "https://example.org/logs", name: Eval traces}
+  source: {url: "https://127.0.0.1/logs", name: Eval traces}
 - dataset: {id: cais/hle}
   value: high
 - dataset: {id: x/y, task_id: t}
@@ -44,7 +44,7 @@ void test('.eval_results: entries with dataset.id and value; malformed ones skip
   assert.deepEqual(results.map((result) => result.modelCommit), [null, 'a'.repeat(40)]);
   assert.equal(skipped, 1);
   assert.deepEqual(results.map((result) => [result.benchmark, result.taskId, result.value, result.date, result.sourceUrl]), [
-    ['cais/hle', 'default', 20.9, '2025-01-15', 'https://example.org/logs'],
+    ['cais/hle', 'default', 20.9, '2025-01-15', 'https://127.0.0.1/logs'],
     ['x/y', 't', 1, null, null],
   ]);
   assert.deepEqual(resultsOfEvalResultsFile('value: [').results, []);
