@@ -24,12 +24,48 @@ fi
 # Swift's own interpreter (a pyenv shim on PATH costs ~2 s a call on a busy machine).
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
-for tool in swift-ring-builder swift-proxy-server swift-object-server swift-container-server swift-account-server memcached; do
+for tool in swift-proxy-server swift-object-server swift-container-server swift-account-server memcached; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install swift swift-proxy swift-object swift-container swift-account memcached" >&2; exit 1; }
 done
 
-free_port() {
-  "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+# Five free ports at once, drawn below the kernel's ephemeral range (32768–60999): a port the kernel
+# handed out could be taken again by another test's socket before Swift binds it.
+free_ports() {
+  "$python" - <<'PY'
+import random, socket
+ports = []
+while len(ports) < 5:
+    port = random.randint(20000, 32767)
+    if port in ports:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        ports.append(port)
+    except OSError:
+        pass
+    finally:
+        s.close()
+print(*ports)
+PY
+}
+
+# Waits until something accepts connections on each port (the storage servers start after the proxy
+# could already answer its healthcheck) and fails when one of the servers has exited.
+wait_for_servers() {
+  local name pid port
+  for name in account container object memcached; do
+    pid=$(cat "$dir/pid/$name")
+    port_var="$(echo "$name" | tr a-z A-Z)_PORT"
+    port=${!port_var}
+    for _ in $(seq 1 1200); do
+      kill -0 "$pid" 2>/dev/null || { echo "swift $name server exited; see $dir/log/$name.log" >&2; return 1; }
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue 2
+      sleep 0.1
+    done
+    echo "swift $name server did not listen on port $port; see $dir/log" >&2
+    return 1
+  done
 }
 
 stop_pid() {
@@ -46,10 +82,21 @@ stop_pid() {
   rm -f "$file"
 }
 
+# One GET /healthcheck over bash's /dev/tcp (a Python client would cost a second a try on a busy machine).
+healthy() {
+  local status
+  status=$(
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET /healthcheck HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+    timeout 2 head -n 1 <&3
+  ) 2>/dev/null
+  [[ $status == *" 200 "* ]]
+}
+
 wait_for_proxy() {
   local port=$1
   for _ in $(seq 1 600); do
-    if "$python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/healthcheck', timeout=2)" 2>/dev/null; then
+    if healthy "$port"; then
       return 0
     fi
     sleep 0.1
@@ -76,20 +123,21 @@ case "$command" in
       printf '[swift-hash]\nswift_hash_path_suffix = moda-test\nswift_hash_path_prefix = moda-test\n\n[storage-policy:0]\nname = Policy-0\ndefault = yes\n' >/etc/swift/swift.conf.$$
       mv /etc/swift/swift.conf.$$ /etc/swift/swift.conf
     fi
-    proxy_port=$(free_port)
-    account_port=$(free_port)
-    container_port=$(free_port)
-    object_port=$(free_port)
-    memcached_port=$(free_port)
+    read -r proxy_port account_port container_port object_port memcached_port < <(free_ports)
     printf 'PROXY_PORT=%s\nACCOUNT_PORT=%s\nCONTAINER_PORT=%s\nOBJECT_PORT=%s\nMEMCACHED_PORT=%s\n' \
       "$proxy_port" "$account_port" "$container_port" "$object_port" "$memcached_port" >"$dir/ports"
-    for ring in account:$account_port container:$container_port object:$object_port; do
-      name=${ring%%:*}
-      ring_port=${ring##*:}
-      swift-ring-builder "$dir/$name.builder" create 10 1 1 >/dev/null
-      swift-ring-builder "$dir/$name.builder" add "r1z1-127.0.0.1:$ring_port/d1" 1 >/dev/null
-      swift-ring-builder "$dir/$name.builder" rebalance >/dev/null || true
-    done
+    # The three one-device rings in one Python process (swift-ring-builder costs a second a call).
+    "$python" - "$dir" "$account_port" "$container_port" "$object_port" <<'PY'
+import sys
+from swift.common.ring import RingBuilder
+directory = sys.argv[1]
+for name, port in zip(("account", "container", "object"), sys.argv[2:5]):
+    builder = RingBuilder(10, 1, 1)
+    builder.add_dev({"region": 1, "zone": 1, "ip": "127.0.0.1", "port": int(port), "device": "d1", "weight": 1})
+    builder.rebalance()
+    builder.save(f"{directory}/{name}.builder")
+    builder.get_ring().save(f"{directory}/{name}.ring.gz")
+PY
     common="[DEFAULT]
 swift_dir = $dir
 devices = $dir/node
@@ -163,11 +211,18 @@ EOF
       echo $! >"$dir/pid/$server"
     done
     start_proxy
+    # shellcheck disable=SC1091
+    source "$dir/ports"
+    wait_for_servers
     printf 'S3_ENDPOINT=http://127.0.0.1:%s\nS3_ACCESS_KEY=test:tester\nS3_SECRET_KEY=testing\nS3_REGION=us-east-1\n' "$proxy_port" >"$dir/env.tmp"
     mv "$dir/env.tmp" "$dir/env"
     cat "$dir/env"
     ;;
   stop)
+    # Signalled together, then waited for: each server takes a moment to exit.
+    for name in proxy object container account memcached; do
+      [ -f "$dir/pid/$name" ] && kill "$(cat "$dir/pid/$name")" 2>/dev/null || true
+    done
     for name in proxy object container account memcached; do stop_pid "$dir/pid/$name"; done
     ;;
   stop-proxy)

@@ -93,11 +93,12 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
  */
 async function moveLargeFilesToLfs(hub: HubContext, repo: RepoRecord, branch: string, operations: CommitOperation[]): Promise<CommitOperation[]> {
   const newAttributes = operations.find((operation): operation is Extract<CommitOperation, { kind: 'file' }> => operation.kind === 'file' && operation.path === '.gitattributes');
-  let attributes = newAttributes ? Buffer.from(newAttributes.content).toString('utf8') : undefined;
-  if (attributes === undefined) {
-    const head = await readRef(repo.gitDir, `refs/heads/${branch}`);
-    attributes = head ? ((await readSmallFile(repo.gitDir, head, '.gitattributes'))?.toString('utf8') ?? '') : '';
-  }
+  let attributes: string | undefined = newAttributes ? Buffer.from(newAttributes.content).toString('utf8') : undefined;
+  // Read under the repo's lock, briefly: a move in between would leave `repo.gitDir` gone.
+  attributes ??= await withRepoWriteLock(hub, repo, async (current) => {
+    const head = await readRef(current.gitDir, `refs/heads/${branch}`);
+    return head ? ((await readSmallFile(current.gitDir, head, '.gitattributes'))?.toString('utf8') ?? '') : '';
+  });
   const patterns = lfsPatterns(attributes);
   return Promise.all(
     operations.map(async (operation) => {
