@@ -76,3 +76,44 @@ void test('a child past its resident-memory limit is stopped and reported as MOD
   // jieba's dictionary alone takes tens of MB, so a 16 MB limit is passed while loading.
   await assert.rejects(loadInChild(await setupOf('jieba-word-segmentation'), { ...DEFAULT_CHILD_LIMITS, maxRssBytes: 16 * 1024 ** 2 }), (error) => isModaError(error) && error.code === 'MODEL_MEMORY_LIMIT');
 });
+
+void test('batches sent while one runs wait in the child and run in turn, each answered with its own outputs', async () => {
+  const model = await loadInChild(await setupOf('jieba-word-segmentation'));
+  try {
+    const texts = ['我爱北京天安门', '今天天气很好', '北京欢迎你', '我爱北京天安门'.repeat(200)];
+    const answered: number[] = [];
+    // All sent at once: the first runs, the others wait in the child's queue.
+    const runs = texts.map((text, index) =>
+      model.run([text], {}, context).then((outputs) => {
+        answered.push(index);
+        return outputs as { tokens: { word: string }[] }[];
+      }),
+    );
+    const outputs = await Promise.all(runs);
+    assert.deepEqual(answered, [0, 1, 2, 3], 'the child runs its batches in the order they came');
+    outputs.forEach(([output], index) => assert.equal(output?.tokens.map((token) => token.word).join(''), texts[index]));
+  } finally {
+    await model.dispose();
+  }
+});
+
+void test('a child that dies with two batches in flight fails both with MODEL_CRASHED, and another model process serves on', async () => {
+  const model = await loadInChild(await setupOf('jieba-word-segmentation'));
+  const other = await loadInChild(await setupOf('jieba-word-segmentation'));
+  try {
+    const long = '我爱北京天安门'.repeat(10_000);
+    const inFlight = [model.run([long], {}, context), model.run([long], {}, context)].map((run) => run.then(() => 'answered', (error: unknown) => (isModaError(error) ? error.code : String(error))));
+    process.kill(model.pid, 'SIGKILL');
+    const settled = await Promise.all(inFlight);
+    // The first batch may have been answered before the kill landed; the one waiting behind it cannot have been.
+    assert.equal(settled.at(-1), 'MODEL_CRASHED', `the batch waiting behind the first fails with it: ${JSON.stringify(settled)}`);
+    assert.ok(settled[0] === 'MODEL_CRASHED' || settled[0] === 'answered', JSON.stringify(settled));
+    assert.equal(model.broken, true);
+    const [output] = (await other.run(['我爱北京天安门'], {}, context)) as { tokens: { word: string }[] }[];
+    assert.ok(output?.tokens.some((token) => token.word === '天安门'));
+    assert.equal(other.broken, false);
+  } finally {
+    await model.dispose();
+    await other.dispose();
+  }
+});
