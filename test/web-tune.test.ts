@@ -7,13 +7,10 @@
 // button and the form asks to sign in; a dataset the user cannot read offers no columns and says
 // why. Screenshots in test-artifacts/.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_WEB_DIST } from '../src/server/web-ui.js';
-import { launchChromium, screenshot, waitForCondition } from './helpers/browser.js';
+import { ensureWebBuild, launchChromium, screenshot, waitForCondition } from './helpers/browser.js';
 import { createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
 import { commitFiles, createDataset } from './helpers/dataset-repo.js';
 import { toCsv, topicTexts } from './helpers/tune-data.js';
@@ -43,11 +40,7 @@ async function tuneJobsOf(token: string): Promise<unknown[]> {
 }
 
 before(async () => {
-  const dist = process.env.MODA_WEB_DIST || DEFAULT_WEB_DIST;
-  if (!existsSync(join(dist, 'index.html'))) {
-    assert.equal(dist, DEFAULT_WEB_DIST, `MODA_WEB_DIST=${dist} holds no index.html`);
-    assert.equal(spawnSync('npm', ['run', 'build:web'], { stdio: 'inherit' }).status, 0, 'npm run build:web failed');
-  }
+  ensureWebBuild(DEFAULT_WEB_DIST);
   [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
   alice = await createUserWithToken(server, 'alice', 'write');
   bob = await createUserWithToken(server, 'bob', 'write');
