@@ -5,49 +5,14 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { BenchContext, BenchResult, Benchmark } from './lib/bench-types.js';
-import { keepAliveAgent, timedGet } from './lib/http-get.js';
-import { startModa, type ModaServer } from './lib/moda-server.js';
+import { api, jobEnded, sampleRepoInfo, waitForJob } from './lib/moda-jobs.js';
+import { startModa } from './lib/moda-server.js';
 import { quantile } from './lib/stats.js';
 
 const ROUNDS = 3;
 const REQUESTS_PER_ROUND = 500;
+const STATE_WAIT = { timeoutMs: 120_000, pollMs: 100 };
 const JOB_MODULE = fileURLToPath(new URL('./fixtures/cpu-job-types.mjs', import.meta.url));
-
-async function api(moda: ModaServer, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${moda.url}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${moda.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-async function sample(moda: ModaServer, repo: string): Promise<number[]> {
-  const agent = keepAliveAgent();
-  const samples: number[] = [];
-  try {
-    for (let index = 0; index < REQUESTS_PER_ROUND + 20; index++) {
-      const response = await timedGet(`${moda.url}/api/models/${repo}`, agent, { authorization: `Bearer ${moda.token}` });
-      if (response.status !== 200) throw new Error(`repo info: ${response.status}`);
-      if (index >= 20) samples.push(response.ms);
-    }
-  } finally {
-    agent.destroy();
-  }
-  return samples;
-}
-
-async function waitForState(moda: ModaServer, id: string, states: string[]): Promise<string> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const job = await api(moda, `/api/v1/jobs/${id}`);
-    if (states.includes(String(job.state))) return String(job.state);
-    if (Date.now() > deadline) throw new Error(`job ${id} stayed ${String(job.state)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 export const jobsBenchmark: Benchmark = {
   id: 'jobs',
@@ -60,16 +25,16 @@ export const jobsBenchmark: Benchmark = {
       const busy: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         context.log(`jobs: round ${round + 1} of ${ROUNDS}, idle`);
-        idle.push(...(await sample(moda, repo)));
+        idle.push(...(await sampleRepoInfo(moda, repo, REQUESTS_PER_ROUND)));
         const job = await api(moda, '/api/v1/jobs', { type: 'bench-spin', params: { seconds: 300 } });
         const id = String(job.id);
-        await waitForState(moda, id, ['running']);
+        await waitForJob(moda, id, (current) => current.state === 'running', STATE_WAIT);
         // Let the job process get past its start-up and into its loop.
         await new Promise((resolve) => setTimeout(resolve, 1000));
         context.log(`jobs: round ${round + 1} of ${ROUNDS}, with a CPU-heavy job running`);
-        busy.push(...(await sample(moda, repo)));
+        busy.push(...(await sampleRepoInfo(moda, repo, REQUESTS_PER_ROUND)));
         await api(moda, `/api/v1/jobs/${id}/cancel`, {});
-        await waitForState(moda, id, ['cancelled', 'succeeded', 'failed']);
+        await waitForJob(moda, id, jobEnded, STATE_WAIT);
       }
       return {
         id: 'jobs',

@@ -7,6 +7,7 @@ import { commit as hubCommit } from '@huggingface/hub';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BenchContext, ResultRow } from './lib/bench-types.js';
 import type { ModaServer } from './lib/moda-server.js';
+import { api, jobEnded, waitForJob } from './lib/moda-jobs.js';
 import { readCatalogEntry, resolveCatalogSource, CATALOG_DIR } from '../src/catalog/read-catalog.js';
 import { readNsfwjsBundle } from '../src/pipelines/vision/nsfwjs-bundle.js';
 import { bilinearAlignCorners } from '../src/pipelines/vision/model-input.js';
@@ -20,9 +21,6 @@ const PER_CLASS = 16;
 const COLOURS: [number, number, number][] = [[220, 30, 30], [30, 200, 40], [30, 40, 220]];
 const BATCHES = [1, 2, 4, 8, 16];
 const EPOCHS = 60;
-
-type Api = (path: string, body?: unknown) => Promise<Record<string, unknown>>;
-type WaitForJob = (id: string) => Promise<Record<string, unknown>>;
 
 async function images(): Promise<Buffer[]> {
   const all: Buffer[] = [];
@@ -74,10 +72,10 @@ async function rawHeadStepsPerSecond(rows: number, dimensions: number, classes: 
   }
 }
 
-export async function imageHeadRows(context: BenchContext, moda: ModaServer, api: Api, waitForJob: WaitForJob): Promise<{ rows: ResultRow[]; notes: string[] }> {
+export async function imageHeadRows(context: BenchContext, moda: ModaServer): Promise<{ rows: ResultRow[]; notes: string[] }> {
   context.log('tune: image-head — building the dataset');
   const photos = await images();
-  await api('/api/repos/create', { name: 'bench-colours', organization: 'admin', type: 'dataset' });
+  await api(moda, '/api/repos/create', { name: 'bench-colours', organization: 'admin', type: 'dataset' });
   await hubCommit({
     repo: { type: 'dataset', name: 'admin/bench-colours' },
     accessToken: moda.token,
@@ -88,8 +86,8 @@ export async function imageHeadRows(context: BenchContext, moda: ModaServer, api
   context.log('tune: image-head — the backbone engine directly');
   const raw = await rawEmbedding(photos);
   context.log(`tune: image-head — a Moda tune job (embedding batch ${raw.best})`);
-  const created = await api('/api/v1/jobs', { type: 'tune', params: { method: 'image-head', base_model: BACKBONE, dataset: 'admin/bench-colours', output_repo: 'admin/bench-colours-head', hyperparameters: { epochs: EPOCHS, patience: EPOCHS, embedding_batch_size: raw.best } } });
-  const job = await waitForJob(String(created.id));
+  const created = await api(moda, '/api/v1/jobs', { type: 'tune', params: { method: 'image-head', base_model: BACKBONE, dataset: 'admin/bench-colours', output_repo: 'admin/bench-colours-head', hyperparameters: { epochs: EPOCHS, patience: EPOCHS, embedding_batch_size: raw.best } } });
+  const job = await waitForJob(moda, String(created.id), jobEnded);
   if (job.state !== 'succeeded') throw new Error(`image-head job ${String(job.state)}: ${JSON.stringify(job.error)}`);
   const stats = (job.result as { stats: Record<string, number> }).stats;
   const trainRows = Math.round(photos.length * 0.85);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import SQLite from 'better-sqlite3';
 import type { BenchContext, BenchResult, Benchmark, ResultRow } from './lib/bench-types.js';
-import { keepAliveAgent, timedGet } from './lib/http-get.js';
+import { api, jobEnded as ended, sampleRepoInfo, waitForJob } from './lib/moda-jobs.js';
 import { startModa, type ModaServer } from './lib/moda-server.js';
 import { quantile } from './lib/stats.js';
 import { fastTextLine } from '../src/pipelines/text/tokenize-for-fasttext.js';
@@ -20,29 +20,6 @@ const SEED = 42;
 const SETTINGS: SupervisedSettings = { lr: 0.5, epoch: 5, dim: 50, wordNgrams: 2, bucket: 20_000, minCount: 1, loss: 'softmax', seed: SEED };
 const REQUESTS_PER_ROUND = 300;
 const ROUNDS = 2;
-
-async function api(moda: ModaServer, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${moda.url}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${moda.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-async function waitForJob(moda: ModaServer, id: string, until: (job: Record<string, unknown>) => boolean, timeoutMs = 600_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await api(moda, `/api/v1/jobs/${id}`);
-    if (until(job)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id}: ${JSON.stringify(job).slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const ended = (job: Record<string, unknown>) => ['succeeded', 'failed', 'cancelled'].includes(String(job.state));
 
 /** The rows the job reads, in the same order and joined the same way (subject, line break, body; empty texts left out). */
 async function readSplit(repoRoot: string, split: 'train' | 'test'): Promise<{ text: string; label: string }[]> {
@@ -114,7 +91,7 @@ async function cancelRows(context: BenchContext, moda: ModaServer): Promise<{ ro
   const answer = await api(moda, `/api/v1/jobs/${id}/cancel`, {});
   const answered = performance.now() - asked;
   if (answer.cancel_requested !== true && answer.state !== 'cancelled') throw new Error(`the cancel was not acknowledged: ${JSON.stringify(answer).slice(0, 300)}`);
-  const job = await waitForJob(moda, id, ended, 10_000);
+  const job = await waitForJob(moda, id, ended, { timeoutMs: 10_000 });
   const acknowledged = performance.now() - asked;
   if (job.state !== 'cancelled') throw new Error(`the cancelled job ended ${String(job.state)}`);
   let gone = Number.NaN;
@@ -136,32 +113,17 @@ async function cancelRows(context: BenchContext, moda: ModaServer): Promise<{ ro
   };
 }
 
-async function sample(moda: ModaServer, repo: string): Promise<number[]> {
-  const agent = keepAliveAgent();
-  const samples: number[] = [];
-  try {
-    for (let index = 0; index < REQUESTS_PER_ROUND + 20; index++) {
-      const response = await timedGet(`${moda.url}/api/models/${repo}`, agent, { authorization: `Bearer ${moda.token}` });
-      if (response.status !== 200) throw new Error(`repo info: ${response.status}`);
-      if (index >= 20) samples.push(response.ms);
-    }
-  } finally {
-    agent.destroy();
-  }
-  return samples;
-}
-
 async function responsivenessRows(context: BenchContext, moda: ModaServer): Promise<{ rows: ResultRow[]; notes: string[] }> {
   const idle: number[] = [];
   const busy: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     context.log(`tune: round ${round + 1} of ${ROUNDS}, idle`);
-    idle.push(...(await sample(moda, 'admin/bench-spam')));
+    idle.push(...(await sampleRepoInfo(moda, 'admin/bench-spam', REQUESTS_PER_ROUND)));
     const created = await api(moda, '/api/v1/jobs', { type: 'tune', params: { method: 'fasttext', dataset: DATASET, validation_split: 'test', columns: { text: ['subject', 'body'] }, hyperparameters: { epochs: 200 }, output_repo: `admin/bench-busy-${round}` } });
     const id = String(created.id);
     await waitForJob(moda, id, (job) => /^epoch /.test(String((job.progress as { message?: string }).message ?? '')) || ended(job));
     context.log(`tune: round ${round + 1} of ${ROUNDS}, while a tune job trains`);
-    busy.push(...(await sample(moda, 'admin/bench-spam')));
+    busy.push(...(await sampleRepoInfo(moda, 'admin/bench-spam', REQUESTS_PER_ROUND)));
     await api(moda, `/api/v1/jobs/${id}/cancel`, {});
     await waitForJob(moda, id, ended);
   }
@@ -192,7 +154,7 @@ export const tuneBenchmark: Benchmark = {
         await fastTextRows(context, moda, direct),
         await cancelRows(context, moda),
         await responsivenessRows(context, moda),
-        await imageHeadRows(context, moda, (path, body) => api(moda, path, body), (id) => waitForJob(moda, id, ended)),
+        await imageHeadRows(context, moda),
       ];
     } finally {
       await moda.stop();

@@ -2,47 +2,31 @@
 // prints the new commit's URL (with --follow, the log too), and exits non-zero with the job's code
 // when it fails.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { runCli } from '../src/cli/run-cli.js';
+import { cliSession, type CliSession } from './helpers/cli-session.js';
 import { createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
 import { commitFiles, createDataset } from './helpers/dataset-repo.js';
 import { toCsv, topicTexts } from './helpers/tune-data.js';
 
 let server: TestServer;
-let work: string;
+let cli: CliSession;
 let alice: string;
 
 before(async () => {
-  work = await mkdtemp(join(tmpdir(), 'moda-cli-tune-'));
   server = await startTestServer();
   alice = await createUserWithToken(server, 'alice');
+  cli = await cliSession(server.url, alice);
   await createDataset(server, 'topics', { token: alice });
   await commitFiles(server, 'alice/topics', { 'train.csv': toCsv(topicTexts(40, 9).map((row) => ({ sentence: row.text, topic: row.label })), ['sentence', 'topic']) }, alice);
 });
 
 after(async () => {
   await server?.stop();
-  await rm(work, { recursive: true, force: true });
+  await cli?.close();
 });
 
-async function moda(args: string[], options: { tty?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    env: { MODA_HOME: join(work, 'cli'), MODA_ENDPOINT: server.url, MODA_TOKEN: alice },
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk), isTTY: options.tty === true },
-    stdin: Readable.from([]),
-  });
-  return { code, stdout, stderr };
-}
-
 void test('moda tune --follow trains, streams the log, draws a bar and prints the commit URL', async () => {
-  const run = await moda(['tune', 'alice/topics', '--method', 'fasttext', '--output', 'alice/topics-ft', '--text-column', 'sentence', '--label-column', 'topic', '--epochs', '4', '--follow'], { tty: true });
+  const run = await cli.run(['tune', 'alice/topics', '--method', 'fasttext', '--output', 'alice/topics-ft', '--text-column', 'sentence', '--label-column', 'topic', '--epochs', '4', '--follow'], { tty: true });
   assert.equal(run.code, 0, run.stderr);
   const urlLine = run.stdout.trim().split('\n').at(-1) ?? '';
   assert.match(urlLine, /\/alice\/topics-ft\/commit\/[0-9a-f]{40}$/);
@@ -58,15 +42,15 @@ void test('moda tune --follow trains, streams the log, draws a bar and prints th
 });
 
 void test('moda tune exits non-zero with the code of a failed job, and refuses bad options', async () => {
-  const missing = await moda(['tune', 'alice/topics', '--method', 'fasttext', '--output', 'alice/x', '--text-column', 'nope']);
+  const missing = await cli.run(['tune', 'alice/topics', '--method', 'fasttext', '--output', 'alice/x', '--text-column', 'nope']);
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /TUNE_COLUMN_NOT_FOUND/);
-  const badLr = await moda(['tune', 'alice/topics', '--method', 'fasttext', '--output', 'alice/x', '--lr', 'fast']);
+  const badLr = await cli.run(['tune', 'alice/topics', '--method', 'fasttext', '--output', 'alice/x', '--lr', 'fast']);
   assert.notEqual(badLr.code, 0);
-  const outOfRange = await moda(['tune', 'alice/topics', '--method', 'fasttext', '--output', 'alice/x', '--hyperparameters', '{"dim": 100000}']);
+  const outOfRange = await cli.run(['tune', 'alice/topics', '--method', 'fasttext', '--output', 'alice/x', '--hyperparameters', '{"dim": 100000}']);
   assert.notEqual(outOfRange.code, 0);
   assert.match(outOfRange.stderr, /dim/);
-  const noWait = await moda(['tune', 'alice/topics', '--method', 'fasttext', '--output', 'alice/y', '--label-column', 'topic', '--text-column', 'sentence', '--no-wait']);
+  const noWait = await cli.run(['tune', 'alice/topics', '--method', 'fasttext', '--output', 'alice/y', '--label-column', 'topic', '--text-column', 'sentence', '--no-wait']);
   assert.equal(noWait.code, 0, noWait.stderr);
   assert.match(noWait.stdout.trim(), /^[0-9a-z]+$/);
 });

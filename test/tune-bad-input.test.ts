@@ -3,9 +3,9 @@
 // (tune-cancel-private.test.ts: cancel mid-epoch, private datasets.)
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
+import type { TestServer } from './helpers/moda-server.js';
+import { modelExists as exists, startTwoUserServer, tuneFails } from './helpers/tune-jobs.js';
 import { commitFiles, createDataset } from './helpers/dataset-repo.js';
-import { createJob, finished, waitForJob, type JobJson } from './helpers/jobs.js';
 import { toCsv, topicTexts } from './helpers/tune-data.js';
 
 let server: TestServer;
@@ -13,9 +13,7 @@ let alice: string;
 let bob: string;
 
 before(async () => {
-  server = await startTestServer({ jobConcurrency: 3 });
-  alice = await createUserWithToken(server, 'alice');
-  bob = await createUserWithToken(server, 'bob');
+  ({ server, alice, bob } = await startTwoUserServer(3));
   // One dataset whose columns hold each kind of bad data, so one preparation serves every case.
   const rows = topicTexts(3334, 1, 3)
     .slice(0, 10_000)
@@ -30,17 +28,6 @@ after(async () => {
 
 async function post(body: unknown, token: string): Promise<Response> {
   return server.request('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), token });
-}
-
-async function failed(params: Record<string, unknown>, token = alice): Promise<JobJson> {
-  const created = await createJob(server.request, 'tune', params, token);
-  const job = await waitForJob(server.request, created.id, finished, 180_000, token);
-  assert.equal(job.state, 'failed', JSON.stringify(job));
-  return job;
-}
-
-async function modelExists(repo: string): Promise<boolean> {
-  return (await server.request(`/api/models/${repo}`, { token: alice })).status === 200;
 }
 
 void test('method, hyperparameters and params are checked when the job is created', async () => {
@@ -68,11 +55,11 @@ void test('method, hyperparameters and params are checked when the job is create
 
 void test('a missing column, one class, 10,000 classes and empty texts fail with their codes and commit nothing', async () => {
   const [column, label, oneClass, ids, blank] = await Promise.all([
-    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/no-column', columns: { text: 'body' } }),
-    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/no-label', columns: { label: 'topic' } }),
-    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/one', columns: { label: 'constant' } }),
-    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/ids-model', columns: { label: 'id' } }),
-    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/blank-model', columns: { text: 'blank' } }),
+    tuneFails(server, { method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/no-column', columns: { text: 'body' } }, alice),
+    tuneFails(server, { method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/no-label', columns: { label: 'topic' } }, alice),
+    tuneFails(server, { method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/one', columns: { label: 'constant' } }, alice),
+    tuneFails(server, { method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/ids-model', columns: { label: 'id' } }, alice),
+    tuneFails(server, { method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/blank-model', columns: { text: 'blank' } }, alice),
   ]);
   assert.equal(column.error?.code, 'TUNE_COLUMN_NOT_FOUND');
   assert.match(column.error?.message ?? '', /body/);
@@ -81,19 +68,19 @@ void test('a missing column, one class, 10,000 classes and empty texts fail with
   assert.equal(ids.error?.code, 'TUNE_TOO_MANY_CLASSES');
   assert.match(ids.error?.message ?? '', /10000 classes/);
   assert.equal(blank.error?.code, 'TUNE_EMPTY_TEXTS');
-  for (const repo of ['alice/no-column', 'alice/no-label', 'alice/one', 'alice/ids-model', 'alice/blank-model']) assert.equal(await modelExists(repo), false, repo);
+  for (const repo of ['alice/no-column', 'alice/no-label', 'alice/one', 'alice/ids-model', 'alice/blank-model']) assert.equal(await exists(server, repo, alice), false, repo);
 });
 
 void test('an output repo the caller cannot write fails before training with AUTH_FORBIDDEN', async () => {
   const created = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'existing', type: 'model' }), token: alice });
   assert.equal(created.status, 200);
   const [intoExisting, intoNamespace] = await Promise.all([
-    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/existing' }, bob),
-    failed({ method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/bobs-model' }, bob),
+    tuneFails(server, { method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/existing' }, bob),
+    tuneFails(server, { method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/bobs-model' }, bob),
   ]);
   assert.equal(intoExisting.error?.code, 'AUTH_FORBIDDEN');
   assert.equal(intoNamespace.error?.code, 'AUTH_FORBIDDEN');
-  assert.equal(await modelExists('alice/bobs-model'), false);
+  assert.equal(await exists(server, 'alice/bobs-model', alice), false);
   const commits = (await (await server.request('/api/models/alice/existing/commits/main', { token: alice })).json()) as unknown[];
   assert.equal(commits.length, 1);
 });

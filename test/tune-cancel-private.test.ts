@@ -2,12 +2,12 @@
 // cannot read it gets not-found; a cancel mid-epoch leaves a clean cancelled job, no repo and no
 // job process (the training worker thread lives in it).
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import SQLite from 'better-sqlite3';
-import { createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
+import type { TestServer } from './helpers/moda-server.js';
+import { modelExists as exists, startTwoUserServer, tuneFails } from './helpers/tune-jobs.js';
 import { commitFiles, createDataset } from './helpers/dataset-repo.js';
-import { createJob, finished, waitForJob, type JobJson } from './helpers/jobs.js';
+import { createJob, finished, waitForJob } from './helpers/jobs.js';
+import { alive, recordedJobPid, until } from './helpers/job-processes.js';
 import { toCsv, topicTexts } from './helpers/tune-data.js';
 
 let server: TestServer;
@@ -15,9 +15,7 @@ let alice: string;
 let bob: string;
 
 before(async () => {
-  server = await startTestServer({ jobConcurrency: 2 });
-  alice = await createUserWithToken(server, 'alice');
-  bob = await createUserWithToken(server, 'bob');
+  ({ server, alice, bob } = await startTwoUserServer(2));
   await createDataset(server, 'secret', { private: true, token: alice });
   await commitFiles(server, 'alice/secret', { 'train.csv': toCsv(topicTexts(30, 5, 2), ['text', 'label']) }, alice);
   await createDataset(server, 'big', { token: alice });
@@ -28,19 +26,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function failed(params: Record<string, unknown>, token = alice): Promise<JobJson> {
-  const created = await createJob(server.request, 'tune', params, token);
-  const job = await waitForJob(server.request, created.id, finished, 180_000, token);
-  assert.equal(job.state, 'failed', JSON.stringify(job));
-  return job;
-}
-
-async function modelExists(repo: string): Promise<boolean> {
-  return (await server.request(`/api/models/${repo}`, { token: alice })).status === 200;
-}
-
 void test('a private dataset gives a private model; a caller who cannot read it gets not-found', async () => {
-  const hidden = await failed({ method: 'fasttext', dataset: 'alice/secret', output_repo: 'bob/stolen' }, bob);
+  const hidden = await tuneFails(server, { method: 'fasttext', dataset: 'alice/secret', output_repo: 'bob/stolen' }, bob);
   assert.equal(hidden.error?.code, 'HUB_REPO_NOT_FOUND');
   const created = await createJob(server.request, 'tune', { method: 'fasttext', dataset: 'alice/secret', output_repo: 'alice/secret-model', hyperparameters: { epochs: 3 } }, alice);
   const job = await waitForJob(server.request, created.id, finished, 180_000, alice);
@@ -54,9 +41,7 @@ void test('a private dataset gives a private model; a caller who cannot read it 
 void test('a job cancelled mid-epoch ends cancelled within a second, its process gone, nothing committed', async () => {
   const created = await createJob(server.request, 'tune', { method: 'fasttext', dataset: 'alice/big', output_repo: 'alice/cancelled', hyperparameters: { epochs: 200, dim: 100 } }, alice);
   await waitForJob(server.request, created.id, (job) => /^epoch /.test(job.progress.message ?? '') || finished(job), 180_000, alice);
-  const database = new SQLite(join(server.home, 'moda.sqlite'), { readonly: true });
-  const pid = (database.prepare('select pid from jobs where id = ?').get(created.id) as { pid: number | null }).pid;
-  database.close();
+  const pid = recordedJobPid(server.home, created.id);
   assert.ok(pid, 'the running job records its process');
   const asked = Date.now();
   const response = await server.request(`/api/v1/jobs/${created.id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', token: alice });
@@ -66,14 +51,7 @@ void test('a job cancelled mid-epoch ends cancelled within a second, its process
   assert.equal(job.state, 'cancelled', JSON.stringify(job));
   assert.equal(job.error?.code, 'JOB_CANCELLED');
   assert.ok(took < 2000, `cancelled after ${took} ms`);
-  let gone = false;
-  for (const deadline = asked + 2000; !gone && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      gone = true;
-    }
-  }
-  assert.ok(gone, 'the job process (and its training worker) is gone within 2 s');
-  assert.equal(await modelExists('alice/cancelled'), false);
+  // The job process (and its training worker) is gone within 2 s of the cancel.
+  await until('the job process going', () => !alive(pid), asked + 2000 - Date.now());
+  assert.equal(await exists(server, 'alice/cancelled', alice), false);
 });

@@ -2,50 +2,18 @@
 // output repo at all), the busy job process does not train on behind the next start's back, and the
 // next start re-queues the job (2 attempts allowed), which then commits the whole model once.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
-import SQLite from 'better-sqlite3';
-import { startModaProcess, type ModaProcess } from './helpers/crash/moda-process.js';
 import { createJob, finished, jobLog, waitForJob } from './helpers/jobs.js';
+import { alive, recordedJobPid, restartFixture, until, type RestartFixture } from './helpers/job-processes.js';
 import { toCsv, topicTexts } from './helpers/tune-data.js';
 
-const ADMIN = 'hf_moda_tune_recovery_admin';
-const servers: ModaProcess[] = [];
-let home: string | undefined;
-let orphan: number | undefined;
+let fixture: RestartFixture | undefined;
 
-after(async () => {
-  for (const server of servers) await server.kill();
-  if (orphan !== undefined) {
-    try {
-      process.kill(orphan, 'SIGKILL');
-    } catch {
-      // Gone, as it should be.
-    }
-  }
-  if (home) await rm(home, { recursive: true, force: true });
-});
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function start(): Promise<ModaProcess> {
-  const server = await startModaProcess({ home: home ?? '', adminToken: ADMIN, env: { MODA_JOB_CONCURRENCY: '1' } });
-  servers.push(server);
-  return server;
-}
+after(() => fixture?.cleanup());
 
 void test('a server killed mid-training leaves no half-written model; the next start re-runs the job to one whole commit', async () => {
-  home = await mkdtemp(join(tmpdir(), 'moda-tune-recovery-'));
-  const first = await start();
+  fixture = await restartFixture('tune-recovery', 'hf_moda_tune_recovery_admin', { MODA_JOB_CONCURRENCY: '1' });
+  const first = await fixture.start();
   const created = await first.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'mail', type: 'dataset' }) });
   assert.equal(created.status, 200);
   const csv = toCsv(topicTexts(1500, 11, 3), ['text', 'label']);
@@ -59,18 +27,16 @@ void test('a server killed mid-training leaves no half-written model; the next s
   // Long enough to be killed mid-training on any machine; the re-run is the same job.
   const job = await createJob(first.request, 'tune', { method: 'fasttext', dataset: 'admin/mail', output_repo: 'admin/mail-classifier', hyperparameters: { epochs: 60, dim: 20 } });
   await waitForJob(first.request, job.id, (current) => /^epoch /.test(current.progress.message ?? '') || finished(current), 240_000);
-  const database = new SQLite(join(home, 'moda.sqlite'), { readonly: true });
-  const pid = (database.prepare('select pid from jobs where id = ?').get(job.id) as { pid: number | null }).pid;
-  database.close();
+  const pid = recordedJobPid(fixture.home, job.id);
   assert.ok(pid, 'the running job records its process');
-  orphan = pid;
+  fixture.watch(pid);
 
   await first.kill({ onlyServer: true });
   assert.equal((await first.request('/api/models/admin/mail-classifier').catch(() => undefined))?.status ?? 0, 0, 'the server is gone');
 
-  const second = await start();
+  const second = await fixture.start();
   // The start stops the orphaned, CPU-busy job process before running the job again.
-  for (const deadline = Date.now() + 15_000; alive(pid); await new Promise((resolve) => setTimeout(resolve, 50))) assert.ok(Date.now() < deadline, 'the orphaned job process was not stopped');
+  await until('the next start stopping the orphaned job process', () => !alive(pid), 15_000);
   const rerun = await waitForJob(second.request, job.id, finished, 240_000);
   assert.equal(rerun.state, 'succeeded', JSON.stringify(rerun));
   assert.equal(rerun.attempts, 2);

@@ -13,6 +13,7 @@ import { ensureNamespace, importActor } from '../mirror/ensure-namespace.js';
 import { isModaError, ModaError } from '../errors/moda-error.js';
 import { CatalogImageCropper, type CatalogCrop } from './crop-catalog-image.js';
 import { CATALOG_DIR, readCatalog, resolveCatalogSource, type CatalogEntry } from './read-catalog.js';
+import { tunedEntryChange } from './tuned-entry-change.js';
 
 export interface CatalogImportResult {
   repo: string;
@@ -60,18 +61,23 @@ async function alreadyImported(repo: RepoRecord, entry: CatalogEntry): Promise<s
   return found.trim() || undefined;
 }
 
-/** A tuned entry: nothing to copy, a job to start unless the model is already there. */
+/**
+ * A tuned entry: nothing to copy, a job to start unless the model is there and was trained as the
+ * entry says now (tuned-entry-change.ts); a changed entry is retrained into the same repo.
+ */
 async function queueTunedEntry(hub: HubContext, entry: CatalogEntry, start: CatalogImportOptions['startTuneJob']): Promise<CatalogImportResult> {
   if (!start || !entry.tune) return { repo: entry.repo, status: 'skipped', reason: 'built by a tune job when a server imports the catalog' };
+  let change: string | undefined;
   try {
     const repo = await findRepo(hub, importActor, 'model', entry.repo);
-    return { repo: entry.repo, status: 'unchanged', commit: (await gitText(repo.gitDir, ['rev-parse', `refs/heads/${repo.row.default_branch}`])).trim() };
+    change = await tunedEntryChange(hub, repo, entry.tune);
+    if (change === undefined) return { repo: entry.repo, status: 'unchanged', commit: (await gitText(repo.gitDir, ['rev-parse', `refs/heads/${repo.row.default_branch}`])).trim() };
   } catch (error) {
     if (!(isModaError(error) && error.code === 'HUB_REPO_NOT_FOUND')) throw error;
   }
   await ensureNamespace(hub, entry.repo.split('/')[0] ?? 'moda');
   const jobId = await start(entry, { ...entry.tune, output_repo: entry.repo });
-  return { repo: entry.repo, status: 'queued', reason: `tune job ${jobId}` };
+  return { repo: entry.repo, status: 'queued', reason: `tune job ${jobId}${change === undefined ? '' : `, rebuilding: ${change}`}` };
 }
 
 async function importEntry(hub: HubContext, entry: CatalogEntry, options: CatalogImportOptions = {}): Promise<CatalogImportResult> {

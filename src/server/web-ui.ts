@@ -98,6 +98,8 @@ export function registerWebUi(app: FastifyInstance, options: WebUiOptions = {}):
   app.get('/leaderboards', sendIndex);
   app.get('/leaderboards/:namespace/:name', sendIndex);
   app.get('/settings/tokens', sendIndex);
+  // The Fine-tune form: linked from repo pages, and opened or reloaded by its own URL.
+  app.get('/tune', sendIndex);
   const repoPage = async (request: FastifyRequest<{ Params: { namespace: string; name: string } }>, reply: FastifyReply) => {
     if (RESERVED_NAMESPACES.has(request.params.namespace) || request.params.name.endsWith('.git')) throw notFound(request);
     return sendIndex(request, reply);

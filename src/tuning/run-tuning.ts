@@ -258,14 +258,14 @@ export async function runTuning(job: JobContext<TuneParams>): Promise<TuneResult
   // The last moment a cancel can win: after this the commit is whole or absent.
   signal.throwIfAborted();
   job.progress(0.95, `committing to ${params.output_repo}`);
-  const { repo, commit } = await commitTunedModel(hub, actor, {
+  const { repo, commit, removed } = await commitTunedModel(hub, actor, {
     repoId: params.output_repo,
     private: isPrivate,
     files,
     summary: `Tune ${method.name} on ${data.repo.fullName}@${data.commit.slice(0, 12)}: accuracy ${metrics.accuracy.toFixed(4)}`,
     description: `Trained by Moda job ${job.jobId}. Dataset ${datasetRef}${baseModel ? `, base model ${baseModel.repo}@${baseModel.commit}` : ''}.`,
   });
-  job.log(`committed ${repo.fullName}@${commit}`);
+  job.log(`committed ${repo.fullName}@${commit}${removed.length > 0 ? `, removing what the previous tuned model had and this one does not: ${removed.join(', ')}` : ''}`);
   job.progress(1, 'done');
   return {
     repo: repo.fullName,

@@ -2,6 +2,7 @@
 // off the network, a server-readiness wait, pages with a viewport and saved settings, and
 // screenshots kept as test artifacts.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -51,4 +52,12 @@ export async function waitForCondition(page: Page, expression: string, timeoutMs
     if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${expression}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Builds the web UI when the dist folder the server will serve has none (a MODA_WEB_DIST without one is a broken setup). */
+export function ensureWebBuild(defaultDist: string): void {
+  const dist = process.env.MODA_WEB_DIST || defaultDist;
+  if (existsSync(join(dist, 'index.html'))) return;
+  assert.equal(dist, defaultDist, `MODA_WEB_DIST=${dist} holds no index.html`);
+  assert.equal(spawnSync('npm', ['run', 'build:web'], { stdio: 'inherit' }).status, 0, 'npm run build:web failed');
 }

@@ -1,12 +1,13 @@
 // Embeds a tuning job's examples through the backbone's own pipeline, a batch at a time (the size
-// the method's `embedding_batch_size` names), reporting progress. An image that does not decode
-// fails the job with TUNE_IMAGE_INVALID naming its row; an example the backbone finds nothing in
-// (a photo without a face, for a face model) is counted and left out.
+// the method's `embedding_batch_size` names), reporting progress. A batch's image files are read
+// together (read-example-image.ts), the next batch's while the backbone runs on this one. An image
+// that does not decode fails the job with TUNE_IMAGE_INVALID naming its row; an example the
+// backbone finds nothing in (a photo without a face, for a face model) is counted and left out.
 import { isModaError, ModaError } from '../../../errors/moda-error.js';
 import type { Backbone } from '../../../pipelines/embedding/load-backbone.js';
 import type { RunContext } from '../../../pipelines/pipeline-implementation.js';
 import type { TuneExample } from '../../tune-method.js';
-import { readExampleImage, type DatasetFiles } from './read-example-image.js';
+import { readExampleImages, type DatasetFiles } from './read-example-image.js';
 
 /** Largest image decoded for training, width × height (the server's default for requests). */
 const MAX_IMAGE_PIXELS = 40_000_000;
@@ -35,16 +36,19 @@ function imageFailed(example: TuneExample, error: unknown): ModaError {
   return new ModaError('TUNE_IMAGE_INVALID', `row ${example.row}: the image cannot be used: ${reason}`, { cause: error, details: { row: example.row } });
 }
 
-async function inputOf(example: TuneExample, backbone: Backbone, files: DatasetFiles | undefined): Promise<unknown> {
+async function inputsOf(batch: readonly TuneExample[], backbone: Backbone, files: DatasetFiles | undefined): Promise<unknown[]> {
   if (backbone.spec.input === 'text') {
-    if (typeof example.text !== 'string') throw new ModaError('TUNE_COLUMN_NOT_FOUND', `row ${example.row} has no text for the text backbone ${backbone.repo}`);
-    return example.text;
+    return batch.map((example) => {
+      if (typeof example.text !== 'string') throw new ModaError('TUNE_COLUMN_NOT_FOUND', `row ${example.row} has no text for the text backbone ${backbone.repo}`);
+      return example.text;
+    });
   }
   if (!files) throw new ModaError('INTERNAL', 'image examples without their dataset files');
   try {
-    return await readExampleImage(example.image, files, example.row);
+    return await readExampleImages(batch, files);
   } catch (error) {
-    throw isModaError(error) && error.code === 'TUNE_IMAGE_INVALID' ? error : imageFailed(example, error);
+    if (isModaError(error) && error.code === 'TUNE_IMAGE_INVALID') throw error;
+    throw new ModaError('TUNE_IMAGE_INVALID', `rows ${batch[0]?.row}–${batch.at(-1)?.row}: the images cannot be read: ${isModaError(error) ? error.message : (error as Error).message}`, { cause: error });
   }
 }
 
@@ -69,12 +73,21 @@ export async function embedExamples(backbone: Backbone, examples: readonly TuneE
   const kept: TuneExample[] = [];
   const empty: TuneExample[] = [];
   let embedMs = 0;
+  const batchAt = (start: number) => examples.slice(start, start + options.batchSize);
+  const read = (start: number) => {
+    const reading = inputsOf(batchAt(start), backbone, options.files);
+    // Awaited in its turn; until then a failure must not count as unhandled.
+    reading.catch(() => undefined);
+    return reading;
+  };
+  let reading = examples.length > 0 ? read(0) : undefined;
   for (let start = 0; start < examples.length; start += options.batchSize) {
     options.signal.throwIfAborted();
-    const batch = examples.slice(start, start + options.batchSize);
+    const batch = batchAt(start);
     // Reading the files counts: it is part of what embedding a dataset costs.
     const began = performance.now();
-    const inputs = await Promise.all(batch.map((example) => inputOf(example, backbone, options.files)));
+    const inputs = await reading!;
+    reading = start + options.batchSize < examples.length ? read(start + options.batchSize) : undefined;
     const vectors = await embedBatch(backbone, batch, inputs, context);
     embedMs += performance.now() - began;
     vectors.forEach((vector, index) => {
