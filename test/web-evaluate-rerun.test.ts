@@ -1,6 +1,6 @@
 // The Evaluate panel's Re-run and who sees what, in headless Chromium against a real server: after a
-// new model commit the earlier result reads "older revision" and Re-run starts a new job on the new
-// head; a signed-out visitor sees the results with no Evaluate and no Re-run; a signed-in user who
+// new model commit the earlier result reads "older revision"; a signed-out visitor sees it with no
+// Evaluate and no Re-run; its owner's Re-run starts a new job on the new head; a signed-in user who
 // may read but not write the model can evaluate it, and the panel says the results stay in the job
 // (no commit, no rank). The first result comes from an eval job started through the API.
 import assert from 'node:assert/strict';
@@ -19,6 +19,8 @@ before(async () => {
   const job = await evaluate(setup.server, { model: 'alice/sentiment', dataset: 'alice/reviews', split: 'test' }, setup.alice);
   assert.equal(job.state, 'succeeded', JSON.stringify(job));
   jobIds.push(job.id);
+  // A new model commit: that result now describes an older revision.
+  await uploadFiles({ repo: 'alice/sentiment', accessToken: setup.alice, hubUrl: setup.server.url, files: [{ path: 'notes.txt', content: new Blob(['a change to the model repo']) }] });
 });
 
 after(async () => {
@@ -26,9 +28,19 @@ after(async () => {
   await setup?.server.stop();
 });
 
+void test('signed out: the older-revision result is shown, with no Evaluate and no Re-run', async () => {
+  const { server, browser } = setup;
+  const opened = await englishPage(browser);
+  await opened.goto(`${server.url}/alice/sentiment`);
+  // The result of the older revision is listed, marked, and offers no Re-run to a visitor.
+  await opened.locator('[data-testid="eval-results"] tr[data-older="true"]').first().waitFor();
+  assert.match((await opened.locator('[data-testid="eval-results"]').textContent()) ?? '', /older revision/);
+  assert.equal(await opened.locator('[data-testid="evaluate-button"]').count(), 0);
+  assert.equal(await opened.getByRole('button', { name: 'Re-run' }).count(), 0);
+});
+
 void test('after a new model commit the result reads "older revision" and Re-run starts a new job on the new head', async () => {
   const { server, browser, alice } = setup;
-  await uploadFiles({ repo: 'alice/sentiment', accessToken: alice, hubUrl: server.url, files: [{ path: 'notes.txt', content: new Blob(['a change to the model repo']) }] });
   const head = await modelHead(server, 'alice/sentiment', alice);
   const opened = await englishPage(browser, alice);
   await opened.goto(`${server.url}/alice/sentiment`);
@@ -43,16 +55,6 @@ void test('after a new model commit the result reads "older revision" and Re-run
   assert.deepEqual({ model: job.params.model, dataset: job.params.dataset, split: job.params.split }, { model: 'alice/sentiment', dataset: 'alice/reviews', split: 'test' });
   await waitForCondition(opened, `document.querySelectorAll('[data-testid="eval-results"] tr[data-older="false"]').length > 0`);
   await screenshot(opened, 'evaluate-rerun');
-});
-
-void test('signed out: the results are shown, with no Evaluate and no Re-run', async () => {
-  const { server, browser } = setup;
-  const opened = await englishPage(browser);
-  await opened.goto(`${server.url}/alice/sentiment`);
-  await opened.locator('[data-testid="eval-results"] tr[data-older="true"]').first().waitFor();
-  assert.ok((await opened.locator('[data-testid="eval-results"] tr[data-older="false"]').count()) > 0, 'the current result beside the older revision');
-  assert.equal(await opened.locator('[data-testid="evaluate-button"]').count(), 0);
-  assert.equal(await opened.getByRole('button', { name: 'Re-run' }).count(), 0);
 });
 
 void test('a user who may read but not write the model evaluates it; the panel says the results stay in the job', async () => {
