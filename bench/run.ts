@@ -30,6 +30,7 @@ import { webUi } from './web-ui.js';
 import { evalMetricsBenchmark } from './eval-metrics.js';
 import { tuneBenchmark } from './tune.js';
 import { llmBenchmark } from './llm.js';
+import { evalBenchmark } from './eval.js';
 
 // One benchmark a line, so branches that add one merge without conflicts.
 function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB' | 'llmThreads'>): Benchmark[] {
@@ -50,6 +51,7 @@ function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB' | 'll
     evalMetricsBenchmark,
     tuneBenchmark,
     llmBenchmark({ threads: options.llmThreads }),
+    evalBenchmark,
   ];
 }
 /** The whole run is meant to take ~15 minutes; past this something hangs, so stop everything. */

@@ -269,4 +269,14 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0018-eval-index-pending': {
+    // Which repos the leaderboard index has not caught up with, set by the write that moves a repo's
+    // indexed head (reindexRepo) and cleared by the indexer, so a leaderboard read looks up the few
+    // pending rows through an index instead of joining every repo with its indexed head. Every
+    // existing repo starts pending: the first read indexes what an older server left behind.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('repos').addColumn('eval_pending', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      await db.schema.createIndex('repos_eval_pending').on('repos').columns(['eval_pending']).execute();
+    },
+  },
 };

@@ -66,6 +66,8 @@ export interface ReposTable {
   tags: string;
   card_data: string | null;
   config: string | null;
+  /** 1 while the leaderboard index has not read the head in `sha` (set with `sha`, cleared by the indexer); optional: the column's default. */
+  eval_pending?: number;
 }
 
 export type RepoType = 'model' | 'dataset';

@@ -64,6 +64,19 @@ export function evaluationPaths(errorResponses: ErrorResponses): Record<string, 
         responses: { '200': { description: 'The file', content: { 'application/x-ndjson': { schema: { type: 'string' } } } }, ...errorResponses(['JOB_NOT_FOUND', 'JOB_ARTIFACT_NOT_FOUND', 'AUTH_REQUIRED']) },
       },
     },
+    '/api/v1/jobs/{id}/predictions': {
+      get: {
+        operationId: 'jobPredictions',
+        tags: ['evaluation'],
+        summary: "An evaluation's per-sample predictions for the dataset rows named in `rows` (row_idx, comma-separated, at most 100): prediction, correct, error — what the dataset viewer shows beside each row. Only the job's owner and site admins see them",
+        security: [{ token: [] }],
+        parameters: [pathParameter('id'), { name: 'rows', in: 'query', required: true, schema: { type: 'string', pattern: '^\\d+(,\\d+)*$' }, description: 'row_idx values, e.g. 0,1,2' }],
+        responses: {
+          '200': { description: 'The job, the dataset commit, config and split it evaluated, and one entry per asked-for row that has a prediction', content: json({ type: 'object' }) },
+          ...errorResponses(['JOB_NOT_FOUND', 'JOB_ARTIFACT_NOT_FOUND', 'VALIDATION_FAILED', 'AUTH_REQUIRED']),
+        },
+      },
+    },
     '/api/v1/models/{owner}/{name}/evaluations': {
       get: {
         operationId: 'modelEvaluations',

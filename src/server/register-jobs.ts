@@ -16,6 +16,7 @@ import { onDefaultBranchCommit } from '../hub/repos/reindex-repo.js';
 import { registerJobRoutes } from '../protocols/moda/job-routes.js';
 import { registerTuneRoutes } from '../protocols/moda/tune-routes.js';
 import { registerJobArtifactRoute } from '../protocols/moda/job-artifact-route.js';
+import { registerJobPredictionsRoute } from '../protocols/moda/job-predictions-route.js';
 import { registerEvaluationRoutes } from '../protocols/moda/evaluation-routes.js';
 import { metricsRegistryOf } from './metrics.js';
 import { enqueueStarterEvaluations, STARTER_NAMESPACE } from '../evaluation/starter-evaluations.js';
@@ -68,6 +69,7 @@ export async function registerJobs(app: FastifyInstance, hub: HubContext): Promi
   registerJobRoutes(app, service);
   registerTuneRoutes(app);
   registerJobArtifactRoute(app, service);
+  registerJobPredictionsRoute(app, service);
   registerEvaluationRoutes(app, hub);
   const metrics = metricsRegistryOf(app);
   if (metrics) registerJobMetrics(metrics, service);

@@ -9,62 +9,10 @@ import { canRead } from '../../hub/repos/repo-record.js';
 import { isScoped, scopeKey, withinScope, type Actor } from '../../hub/actor.js';
 import type { HubContext } from '../../hub/context.js';
 import { lowerIsBetter } from '../metrics/task-metrics.js';
-import type { BenchmarkSpec, BenchmarkTask, ReferenceSource } from './parse-eval-spec.js';
+// The answer's shapes live with the client that reads them (the web UI imports the same types).
+import type { Leaderboard, LeaderboardRow, TaskValue } from '../../client/leaderboard-types.js';
+import type { BenchmarkSpec, BenchmarkTask } from './parse-eval-spec.js';
 import { confirmedJobs } from './confirm-verified.js';
-
-export type ResultStatus = 'verified' | 'self-reported' | 'reported';
-
-export interface TaskValue {
-  value: number;
-  status: Exclude<ResultStatus, 'reported'>;
-  origin: 'model-index' | 'eval-results';
-  date: string;
-  source: ReferenceSource | null;
-  job_id: string | null;
-  /** Why the value is not ranked (out of the metric's range), when it is not. */
-  problem?: string;
-}
-
-export interface LeaderboardRow {
-  model: string;
-  commit: string;
-  /** false: the model has a newer commit; the row stays listed, unranked. */
-  current: boolean;
-  status: Exclude<ResultStatus, 'reported'>;
-  /** The aggregate, or the single (or filtered) task's value. */
-  score: number;
-  tasks: Record<string, TaskValue>;
-  date: string;
-  /** 1 = best; ties share a rank; null for older revisions and values that cannot be ranked. */
-  rank: number | null;
-  problems: string[];
-}
-
-export interface ReferenceRowView {
-  name: string;
-  status: 'reported';
-  score: number | null;
-  scores: Record<string, number>;
-  source: ReferenceSource;
-  date: string | null;
-  notes: string | null;
-}
-
-export interface Leaderboard {
-  id: string;
-  name: string;
-  description: string;
-  metric: string;
-  higher_is_better: boolean;
-  display: 'percent' | 'number';
-  tasks: { id: string; name: string; config: string; split: string; metric: string }[];
-  dataset_commit: string;
-  /** The task the scores are of, when filtered to one. */
-  task: string | null;
-  verified_only: boolean;
-  rows: LeaderboardRow[];
-  reference_rows: ReferenceRowView[];
-}
 
 export interface LeaderboardFilter {
   verifiedOnly?: boolean;

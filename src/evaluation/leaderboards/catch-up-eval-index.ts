@@ -21,23 +21,32 @@ export async function indexEvalRepoOnce(hub: HubContext, repo: RepoRecord): Prom
   await mutex.run(repo.id, () => indexEvalRepo(hub, repo));
 }
 
-/** Indexes up to `limit` repos whose indexed head is missing or differs from the repo's; returns how many. */
+/**
+ * Marks `repo` caught up with `head` unless another commit recorded a newer head meanwhile (that
+ * write set the mark again, and the next read indexes it).
+ */
+async function clearPending(hub: HubContext, repoId: string, head: string): Promise<void> {
+  await hub.db.updateTable('repos').set({ eval_pending: 0 }).where('id', '=', repoId).where('sha', '=', head).execute();
+}
+
+/**
+ * Indexes up to `limit` repos the index has not caught up with; returns how many. They are the rows
+ * whose `eval_pending` mark the write of their head set (an index lookup, not a scan over repos).
+ */
 export async function catchUpEvalIndex(hub: HubContext, limit = 200): Promise<number> {
-  const stale = await hub.db
-    .selectFrom('repos')
-    .leftJoin('eval_indexed_repos', 'eval_indexed_repos.repo_id', 'repos.id')
-    .selectAll('repos')
-    .where('repos.sha', 'is not', null)
-    .where((eb) => eb.or([eb('eval_indexed_repos.head', 'is', null), eb('eval_indexed_repos.head', '!=', eb.ref('repos.sha'))]))
-    .limit(limit)
-    .execute();
-  for (const row of stale) await indexEvalRepoOnce(hub, toRecord(hub, row));
+  const stale = await hub.db.selectFrom('repos').selectAll().where('eval_pending', '=', 1).where('sha', 'is not', null).limit(limit).execute();
+  for (const row of stale) {
+    await indexEvalRepoOnce(hub, toRecord(hub, row));
+    await clearPending(hub, row.id, row.sha!);
+  }
   return stale.length;
 }
 
 /** Indexes each default-branch commit made in this process; returns the unsubscribe. */
 export function followDefaultBranchCommits(hub: HubContext, logError: (message: string, error: unknown) => void): () => void {
-  return onDefaultBranchCommit(hub, (repo) => {
-    void indexEvalRepoOnce(hub, repo).catch((error: unknown) => logError(`could not index the evaluation results of ${repo.fullName}`, error));
+  return onDefaultBranchCommit(hub, (repo, head) => {
+    void indexEvalRepoOnce(hub, repo)
+      .then(() => clearPending(hub, repo.id, head))
+      .catch((error: unknown) => logError(`could not index the evaluation results of ${repo.fullName}`, error));
   });
 }

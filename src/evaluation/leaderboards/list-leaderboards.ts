@@ -3,27 +3,10 @@
 import type { Actor } from '../../hub/actor.js';
 import type { HubContext } from '../../hub/context.js';
 import { canRead, findRepo, toRecord } from '../../hub/repos/repo-record.js';
-import { buildLeaderboard, type LeaderboardRow } from './build-leaderboard.js';
+import type { LeaderboardSummary } from '../../client/leaderboard-types.js';
+import { buildLeaderboard } from './build-leaderboard.js';
 import { catchUpEvalIndex } from './catch-up-eval-index.js';
 import { benchmarkOf } from './find-benchmark.js';
-
-export interface LeaderboardSummary {
-  id: string;
-  name: string;
-  description: string;
-  metric: string | null;
-  higher_is_better: boolean | null;
-  display: 'percent' | 'number' | null;
-  tasks: string[];
-  dataset_commit: string;
-  /** Ranked rows the caller can see. */
-  models: number;
-  leader: { model: string; commit: string; score: number; status: string } | null;
-  reference_rows: number;
-  error: { code: string; message: string } | null;
-  /** With `model`: that model's rows on this benchmark (every commit), with their ranks. */
-  model_rows?: LeaderboardRow[];
-}
 
 export async function listLeaderboards(hub: HubContext, actor: Actor, options: { model?: string } = {}): Promise<LeaderboardSummary[]> {
   await catchUpEvalIndex(hub);

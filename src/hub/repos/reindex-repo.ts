@@ -54,6 +54,8 @@ async function indexCommit(hub: HubContext, repo: RepoRecord, head: string): Pro
       .updateTable('repos')
       .set({
         sha: head,
+        // The leaderboard index reads this head next (src/evaluation/leaderboards/catch-up-eval-index.ts).
+        eval_pending: 1,
         last_modified: lastModified,
         pipeline_tag: fields.pipelineTag,
         library_name: fields.libraryName,

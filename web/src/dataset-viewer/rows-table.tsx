@@ -6,13 +6,15 @@ import { useState, type FormEvent } from 'react';
 import { ErrorMessage, Loading, useAsync } from '../async-state.js';
 import { formatCount, pageWindow, typeLabel } from './cell-format.js';
 import { DataCell } from './data-cell.js';
+import { PredictionCells, PredictionHeaders, useRowPredictions } from './prediction-columns.js';
 import { fetchRows, orderByColumn, type SplitRef } from './viewer-api.js';
 import { useViewerText, type ViewerText } from './viewer-text.js';
 
 /** Rows per page: HF's viewer pages by 100, the most /rows gives; 25 keeps a page of images light. */
 export const PAGE_SIZE = 25;
 
-export function RowsTable({ split, authenticated }: { split: SplitRef; authenticated: boolean }) {
+/** `predictionsJob`: an evaluation job whose predictions are shown beside the rows (opened from its result). */
+export function RowsTable({ split, authenticated, predictionsJob }: { split: SplitRef; authenticated: boolean; predictionsJob?: string | undefined }) {
   const text = useViewerText();
   const [page, setPage] = useState(0);
   const [draft, setDraft] = useState('');
@@ -25,6 +27,7 @@ export function RowsTable({ split, authenticated }: { split: SplitRef; authentic
     (signal) => fetchRows({ ...split, offset: page * PAGE_SIZE, length: PAGE_SIZE, query, where: query ? '' : where, orderby }, signal),
     [split.dataset, split.config, split.split, split.revision, page, query, where, orderby],
   );
+  const predictions = useRowPredictions(predictionsJob, state.status === 'done' ? state.value.rows.map((entry) => entry.row_idx) : []);
 
   const search = (event: FormEvent) => {
     event.preventDefault();
@@ -90,6 +93,7 @@ export function RowsTable({ split, authenticated }: { split: SplitRef; authentic
                     <th scope="col" className="row-index">
                       {text.rowIndex}
                     </th>
+                    {predictionsJob && <PredictionHeaders />}
                     {state.value.features.map((feature) => {
                       const sorted = sort?.column === feature.name && !query ? (sort.descending ? 'descending' : 'ascending') : undefined;
                       return (
@@ -111,6 +115,7 @@ export function RowsTable({ split, authenticated }: { split: SplitRef; authentic
                   {state.value.rows.map((entry) => (
                     <tr key={entry.row_idx}>
                       <td className="row-index">{entry.row_idx}</td>
+                      {predictionsJob && <PredictionCells prediction={predictions.get(entry.row_idx)} />}
                       {state.value.features.map((feature) => (
                         <td key={feature.name} data-column={feature.name}>
                           <DataCell type={feature.type} value={entry.row[feature.name]} column={feature.name} truncated={entry.truncated_cells.includes(feature.name)} authenticated={authenticated} />

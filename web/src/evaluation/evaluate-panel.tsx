@@ -1,13 +1,17 @@
 // The model page's evaluation panel: the model's results (each with its dataset, metric, source and
 // an "older revision" mark when the model changed since, with a Re-run button that evaluates the new
 // head), and the Evaluate form — a dataset, its splits from the viewer API, optional columns and a
-// row limit — that starts an `eval` job and follows its progress to the scores and the commit.
+// row limit — that starts an `eval` job and follows its progress to the scores, the commit and the
+// evaluated commit's rank when the dataset is a benchmark.
 import { useEffect, useState, type FormEvent } from 'react';
 import { createJob, getJob, isFinished, type JobInfo } from '../../../src/client/jobs-client.js';
 import { api, apiJson } from '../api.js';
 import { ErrorMessage, Loading, useAsync } from '../async-state.js';
 import { useI18n } from '../i18n.js';
 import { JobProgress } from '../jobs/job-progress.js';
+import { listLeaderboards } from '../leaderboards/leaderboard-api.js';
+import { predictionsViewerHref } from './predictions-api.js';
+import { useLeaderboardText } from '../leaderboards/leaderboard-text.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { EVALUATION_TEXT } from './evaluation-text.js';
@@ -25,6 +29,8 @@ interface ModelEvaluation {
 }
 
 interface EvalJobResult {
+  dataset: string;
+  model_commit: string;
   samples: number;
   failed: number;
   metrics: { name: string; value: number }[];
@@ -35,6 +41,8 @@ interface EvalJobResult {
 }
 
 const POLL_MS = 1000;
+/** The artifact the dataset viewer can show beside the rows (src/evaluation/store-predictions.ts). */
+const PREDICTIONS_ARTIFACT = 'predictions.jsonl';
 
 /** task_id is `<split>` or `<config>/<split>`: the params a Re-run needs. */
 function rerunParams(model: string, evaluation: ModelEvaluation): Record<string, unknown> {
@@ -44,6 +52,21 @@ function rerunParams(model: string, evaluation: ModelEvaluation): Record<string,
 
 function formatValue(value: unknown): string {
   return typeof value === 'number' ? String(Math.round(value * 10_000) / 10_000) : String(value);
+}
+
+/** Where the evaluated commit now ranks on the dataset's leaderboard, when the dataset is a benchmark. */
+function JobRank({ model, dataset, commit }: { model: string; dataset: string; commit: string }) {
+  const text = useLeaderboardText();
+  const [state] = useAsync((signal) => listLeaderboards({ model, signal }), [model, dataset, commit]);
+  if (state.status !== 'done') return null;
+  const board = state.value.find((entry) => entry.id === dataset);
+  const row = board?.model_rows?.find((entry) => entry.commit === commit);
+  if (!board || !row) return null;
+  return (
+    <p data-testid="eval-rank">
+      <Link href={`/leaderboards/${board.id}`}>{board.name}</Link>: {text.rankOf(row.rank, board.models)}
+    </p>
+  );
 }
 
 function JobFollower({ job: initial, model, onFinished }: { job: JobInfo; model: string; onFinished: () => void }) {
@@ -84,12 +107,21 @@ function JobFollower({ job: initial, model, onFinished }: { job: JobInfo; model:
               {text.committed}: <Link href={`/${model}/commit/${result.commit.oid}`}>{result.commit.oid.slice(0, 10)}</Link>
             </p>
           )}
+          {result.commit && <JobRank model={model} dataset={result.dataset} commit={result.model_commit} />}
           {result.commit_skipped && <p className="muted">{text.noCommit + result.commit_skipped}</p>}
           {result.artifacts.map((artifact) => (
             <p key={artifact.name}>
               <button type="button" className="link-button" onClick={() => void download(job.id, artifact.name)}>
                 {text.predictions} ({artifact.name})
               </button>
+              {artifact.name === PREDICTIONS_ARTIFACT && (
+                <>
+                  {' · '}
+                  <Link href={predictionsViewerHref(result.dataset, job.id)} data-testid="view-predictions">
+                    {text.viewPredictions}
+                  </Link>
+                </>
+              )}
             </p>
           ))}
         </>

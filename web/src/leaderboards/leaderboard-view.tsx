@@ -5,7 +5,8 @@ import { useState } from 'react';
 import { ErrorMessage, formatDate, Loading, useAsync } from '../async-state.js';
 import { useI18n } from '../i18n.js';
 import { Link, repoPath } from '../router.js';
-import { formatScore, getLeaderboard, type Leaderboard, type LeaderboardRow, type ReferenceRow } from './leaderboard-api.js';
+import type { Leaderboard, LeaderboardRow, ReferenceRowView } from '../../../src/client/leaderboard-types.js';
+import { formatScore, getLeaderboard } from './leaderboard-api.js';
 import { useLeaderboardText } from './leaderboard-text.js';
 import './leaderboard.css';
 
@@ -48,7 +49,7 @@ function modelLine(row: LeaderboardRow): Line {
   };
 }
 
-function referenceLine(row: ReferenceRow): Line {
+function referenceLine(row: ReferenceRowView): Line {
   return {
     key: `reference:${row.name}`,
     kind: 'reference',

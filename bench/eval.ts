@@ -1,0 +1,129 @@
+// Benchmark `eval`: OCR evaluation throughput through an `eval` job against serving the same model
+// at saturation. The OCR system model (moda/ocr-ppocrv4-zh: detector, recogniser) reads the first
+// LINES lines of the rendered OCR benchmark (moda/ocr-rendered-zh-en) in an eval job — each sample one
+// request to the pipeline route with MODA_EVAL_CONCURRENCY in flight — and, in turns with it, the
+// serving benchmark's closed-loop load generator POSTs the same images to the same route at the same
+// pinned commit with as many clients. Target (issue 15): eval ≥ 0.85 × serving.
+// Part of `npm run bench`, or alone: `npm run bench -- eval`.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BenchContext, BenchResult, Benchmark, ResultRow } from './lib/bench-types.js';
+import { startModa, type ModaServer } from './lib/moda-server.js';
+import { runLoad, type LoadReport } from './lib/serving-load.js';
+import { median } from './lib/stats.js';
+
+const MODEL = 'moda/ocr-ppocrv4-zh';
+const DATASET = 'moda/ocr-rendered-zh-en';
+/** Samples in flight: the eval job's MODA_EVAL_CONCURRENCY and the load generator's clients. */
+const CONCURRENCY = 16;
+/** Eval job and serving load take turns this many times; medians are compared. */
+const ROUNDS = 1;
+/**
+ * Lines of the 300 both sides read (the first ones: every language and distortion is among them).
+ * The full pipeline reads about one line a second on two shared cores, so all 300 twice would take
+ * ten minutes for the same ratio.
+ */
+const LINES = 100;
+const TARGET = 0.85;
+
+async function api(moda: ModaServer, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${moda.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${moda.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+async function runJob(moda: ModaServer, type: string, params: Record<string, unknown>, timeoutMs = 900_000): Promise<Record<string, unknown>> {
+  const created = await api(moda, '/api/v1/jobs', { type, params });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await api(moda, `/api/v1/jobs/${String(created.id)}`);
+    if (job.state === 'succeeded') return job;
+    if (job.state === 'failed' || job.state === 'cancelled') throw new Error(`${type} job ${String(job.id)} ${String(job.state)}: ${JSON.stringify(job.error)}`);
+    if (Date.now() > deadline) throw new Error(`${type} job ${String(job.id)} still ${String(job.state)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface EvalRun {
+  samplesPerSecond: number;
+  seconds: number;
+  samples: number;
+  failed: number;
+  cer: number;
+}
+
+async function evalRound(moda: ModaServer, commit: string): Promise<EvalRun> {
+  const job = await runJob(moda, 'eval', { model: MODEL, model_revision: commit, dataset: DATASET, split: 'test', limit: LINES });
+  const result = job.result as { throughput: { samples_per_second: number; seconds: number }; samples: number; failed: number; metrics: { type: string; value: number }[] };
+  return { samplesPerSecond: result.throughput.samples_per_second, seconds: result.throughput.seconds, samples: result.samples, failed: result.failed, cer: result.metrics.find((metric) => metric.type === 'cer')?.value ?? Number.NaN };
+}
+
+async function servingRound(moda: ModaServer, commit: string, images: string[], seconds: number, repoRoot: string): Promise<LoadReport> {
+  const query = new URLSearchParams({ revision: commit, task: 'ocr' });
+  const report = await runLoad({ url: `${moda.url}/api/v1/models/${MODEL}/pipeline?${query}`, bodies: images, contentType: 'application/octet-stream', clients: CONCURRENCY, warmupSeconds: 3, seconds }, repoRoot);
+  if (Object.keys(report.statuses).some((status) => !status.startsWith('2'))) throw new Error(`serving: answers other than 2xx: ${JSON.stringify(report.statuses)}`);
+  return report;
+}
+
+export const evalBenchmark: Benchmark = {
+  id: 'eval',
+  async run(context: BenchContext): Promise<BenchResult> {
+    const moda = await startModa({
+      repoRoot: context.repoRoot,
+      home: join(context.workDir, 'moda-home-eval'),
+      nodeFlags: context.modaNodeFlags,
+      // Public callers: the job's requests carry its owner's token, the load generator none.
+      env: { MODA_JOB_CONCURRENCY: '1', MODA_RATE_LIMITS: '0', MODA_EVAL_CONCURRENCY: String(CONCURRENCY), MODA_STARTER_EVALS: '0' },
+    });
+    const evals: EvalRun[] = [];
+    const serving: LoadReport[] = [];
+    try {
+      context.log('eval: importing the OCR system model and the OCR benchmark');
+      await runJob(moda, 'catalog-import', { only: ['ocr-ppocrv4-zh', 'ocr-rendered-zh-en'] });
+      const commit = String((await api(moda, `/api/models/${MODEL}/revision/main`)).sha);
+      const metadata = await readFile(join(context.repoRoot, 'catalog/ocr-rendered-zh-en/test/metadata.jsonl'), 'utf8');
+      const images = metadata.trim().split('\n').slice(0, LINES).map((line) => join(context.repoRoot, 'catalog/ocr-rendered-zh-en/test', (JSON.parse(line) as { file_name: string }).file_name));
+      // Warm: the model loaded in its child, the dataset prepared for the viewer, both sides' first requests paid.
+      context.log('eval: warming up (a 20-line eval job)');
+      await runJob(moda, 'eval', { model: MODEL, model_revision: commit, dataset: DATASET, split: 'test', limit: 20 });
+      for (let round = 0; round < ROUNDS; round++) {
+        context.log(`eval: round ${round + 1}: eval job over ${images.length} lines`);
+        const run = await evalRound(moda, commit);
+        evals.push(run);
+        context.log(`eval: round ${round + 1}: ${run.samplesPerSecond.toFixed(2)} samples/s in the job; serving load for ${Math.round(run.seconds)} s`);
+        const report = await servingRound(moda, commit, images, Math.max(10, Math.round(run.seconds)), context.repoRoot);
+        serving.push(report);
+        context.log(`eval: round ${round + 1}: serving ${report.throughput.toFixed(2)} requests/s`);
+      }
+    } finally {
+      await moda.stop();
+    }
+    const evalRate = median(evals.map((run) => run.samplesPerSecond));
+    const servingRate = median(serving.map((report) => report.throughput));
+    const rows: ResultRow[] = [
+      { metric: `OCR evaluation, ${MODEL} on ${DATASET} (${CONCURRENCY} in flight)`, unit: 'samples/s', value: evalRate, baseline: servingRate, target: { kind: 'ratio-at-least', min: TARGET } },
+      { metric: `eval job CER (the first ${LINES} lines)`, unit: 'CER', value: median(evals.map((run) => run.cer)), target: { kind: 'info' } },
+      { metric: 'serving p50 latency at the same concurrency', unit: 'ms', value: median(serving.map((report) => report.p50Ms)), target: { kind: 'info' } },
+    ];
+    return {
+      id: 'eval',
+      title: 'Evaluation throughput: OCR eval job vs serving the same model at saturation',
+      method: [
+        `Built server (MODA_JOB_CONCURRENCY=1, MODA_EVAL_CONCURRENCY=${CONCURRENCY}, rate limits off); the catalog's ${MODEL} and ${DATASET} imported by a catalog-import job; a 20-line eval job first warms the model and prepares the dataset.`,
+        `Moda: an \`eval\` job over the first ${LINES} of the 300 lines of the test split (\`limit\`) at the model's pinned commit; samples/s is the job's own count over its sample loop (reading each image from the dataset, one pipeline request each, ${CONCURRENCY} in flight), as its result reports it.`,
+        `Baseline: the serving benchmark's closed-loop load generator (its own process) POSTing the same ${LINES} images in turn to \`POST /api/v1/models/${MODEL}/pipeline?revision=<commit>&task=ocr\` with ${CONCURRENCY} clients, 3 s warm-up, then as long as the eval run took; 2xx answers/s.`,
+        `${ROUNDS} round(s) of eval job then serving load; medians are compared.`,
+      ],
+      rows,
+      notes: [
+        `Eval runs: ${evals.map((run) => `${run.samplesPerSecond.toFixed(2)} samples/s (${run.samples} samples, ${run.failed} failed, ${run.seconds.toFixed(1)} s)`).join('; ')}.`,
+        `Serving runs: ${serving.map((report) => `${report.throughput.toFixed(2)} requests/s (p50 ${Math.round(report.p50Ms)} ms, p99 ${Math.round(report.p99Ms)} ms)`).join('; ')}.`,
+      ],
+    };
+  },
+};
