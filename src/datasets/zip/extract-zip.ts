@@ -11,7 +11,7 @@ import { openZipEntry } from './open-zip-entry.js';
 import { DEFAULT_ZIP_LIMITS, readZipDirectory, zipInvalid, type ZipLimits } from './zip-directory.js';
 import { fileZipSource } from './zip-source.js';
 
-export { checkEntryName, DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-directory.js';
+export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-directory.js';
 
 /**
  * Unpacks `zipPath` into `targetDir` (which must exist and be empty); returns the paths of the
