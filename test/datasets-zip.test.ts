@@ -1,6 +1,7 @@
 // ModelScope-style splits packed as zip archives through the viewer API: `train.zip` and `test.zip`
 // holding CSV or JSON lines come out as splits with their rows; a zip bomb, a path-traversal entry
-// and an archive of images fail only their own split, each with its stable code.
+// and an archive inside an archive fail only their own split, each with its stable code (archives of
+// images and audio: datasets-zip-media.test.ts).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer } from './helpers/moda-server.js';
@@ -37,7 +38,7 @@ void test('zip archives of CSV and JSON lines come out as splits with their rows
   assert.deepEqual(test.body.rows.map((row) => row.row.text), ['a', 'b']);
 });
 
-void test('a zip bomb, a traversal entry and an archive of images each fail their own split with a stable code', async () => {
+void test('a zip bomb, a traversal entry and an archive in an archive each fail their own split with a stable code', async () => {
   await createDataset(server, 'hostile');
   await commitFiles(server, 'admin/hostile', {
     'train.zip': zipOf([{ name: 'ok.csv', data: Buffer.from('a,b\n1,2\n') }]),
@@ -51,8 +52,8 @@ void test('a zip bomb, a traversal entry and an archive of images each fail thei
   const bomb = await viewer(server, 'rows?dataset=admin/hostile&split=test');
   assert.deepEqual([bomb.status, bomb.code], [422, 'DATASET_ARCHIVE_TOO_LARGE']);
 
-  await createDataset(server, 'pictures-zip');
-  await commitFiles(server, 'admin/pictures-zip', { 'train.zip': zipOf([{ name: 'cat/1.png', data: Buffer.from('png'), method: 0 }, { name: 'metadata.csv', data: Buffer.from('file_name\ncat/1.png\n') }]) });
-  const pictures = await viewer<Splits>(server, 'splits?dataset=admin/pictures-zip');
-  assert.equal(pictures.body.failed[0]?.error.code, 'DATASET_LAYOUT_INVALID');
+  await createDataset(server, 'nested-zip');
+  await commitFiles(server, 'admin/nested-zip', { 'train.zip': zipOf([{ name: 'inner.zip', data: zipOf([{ name: 'a.csv', data: Buffer.from('a\n1\n') }]), method: 0 }]) });
+  const nested = await viewer<Splits>(server, 'splits?dataset=admin/nested-zip');
+  assert.equal(nested.body.failed[0]?.error.code, 'DATASET_LAYOUT_INVALID');
 });

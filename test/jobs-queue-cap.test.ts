@@ -61,6 +61,22 @@ void test('a user past the queued-jobs cap gets 429 JOB_QUEUE_FULL with Retry-Af
   assert.equal(again.status, 429);
 });
 
+void test('submissions at once at the cap pass it by none', async () => {
+  // The one runner is still busy with the first test's job: these stay queued.
+  const carol = await createUserWithToken(server, 'carol');
+  const answers = await Promise.all(Array.from({ length: 8 }, () => post('/api/v1/jobs', { type: 'test-steps', params: { steps: 1, stepMs: 60_000 } }, carol)));
+  const accepted: JobJson[] = [];
+  for (const answer of answers) {
+    if (answer.status === 429) assert.equal(answer.headers.get('x-error-code'), 'JOB_QUEUE_FULL');
+    else {
+      assert.ok(answer.ok, String(answer.status));
+      accepted.push((await answer.json()) as JobJson);
+    }
+  }
+  created.push(...accepted);
+  assert.equal(accepted.length, 2);
+});
+
 void test('bad input is still refused by its own code before the cap is looked at', async () => {
   const unknown = await post('/api/v1/jobs', { type: 'no-such-type', params: {} }, alice);
   assert.equal(unknown.status, 400);

@@ -8,7 +8,7 @@ import { ModaError } from '../errors/moda-error.js';
 import type { HubContext } from '../hub/context.js';
 import { datasetCacheDir } from './dataset-cache-dir.js';
 import { openLockedDuckDb } from './duckdb-engine.js';
-import { ROW_COLUMN, type PreparedConfig, type PreparedDataset, type PreparedSplit } from './prepared-dataset.js';
+import { rowColumnOf, type PreparedConfig, type PreparedDataset, type PreparedSplit } from './prepared-dataset.js';
 import { quoteIdentifier, quoteList, quoteLiteral } from './sql-text.js';
 
 export interface DatasetEngine {
@@ -23,7 +23,8 @@ export interface DatasetEngine {
 }
 
 export const ROW_INDEX_COLUMN = '__moda_row_idx';
-const FILE_COLUMN = '__moda_file';
+/** The file a row of in-place Parquet files came from (splits whose files hold a column of this name are converted). */
+export const FILE_COLUMN = '__moda_file';
 
 export function rowsViewOf(split: string): string {
   return quoteIdentifier(`__moda_rows_${split}`);
@@ -58,8 +59,9 @@ async function open(hub: HubContext, manifest: PreparedDataset, config: Prepared
       if (split.rowColumn) {
         // A conversion: one schema, and each row carries its index.
         const reader = `read_parquet(${quoteList(files)})`;
-        await connection.run(`CREATE VIEW ${rowsViewOf(split.split)} AS SELECT ${ROW_COLUMN} AS ${ROW_INDEX_COLUMN}, * EXCLUDE (${ROW_COLUMN}) FROM ${reader}`);
-        await connection.run(`CREATE VIEW ${quoteIdentifier(split.split)} AS SELECT * EXCLUDE (${ROW_COLUMN}) FROM ${reader}`);
+        const row = quoteIdentifier(rowColumnOf(split));
+        await connection.run(`CREATE VIEW ${rowsViewOf(split.split)} AS SELECT ${row} AS ${ROW_INDEX_COLUMN}, * EXCLUDE (${row}) FROM ${reader}`);
+        await connection.run(`CREATE VIEW ${quoteIdentifier(split.split)} AS SELECT * EXCLUDE (${row}) FROM ${reader}`);
         continue;
       }
       const reader = `read_parquet(${quoteList(files)}, union_by_name = true, filename = ${quoteLiteral(FILE_COLUMN)}, file_row_number = true)`;

@@ -11,6 +11,11 @@ export const MANIFEST_VERSION = 3;
 /** The row's index in the split, stored in converted files (prepare-split.ts) and hidden from users. */
 export const ROW_COLUMN = '__moda_row';
 
+/** The name of a converted split's row column. */
+export function rowColumnOf(split: Pick<PreparedSplit, 'rowColumnName'>): string {
+  return split.rowColumnName ?? ROW_COLUMN;
+}
+
 /** A Parquet file a split reads: an LFS object of the repo (in place) or a file in the cache folder. */
 export type ParquetSource = { kind: 'blob'; oid: string } | { kind: 'cache'; file: string };
 
@@ -42,8 +47,15 @@ export interface PreparedSplit {
   columns: PreparedColumn[];
   /** The files are a conversion holding ROW_COLUMN (the row's index in the split), hidden from users. */
   rowColumn?: boolean;
+  /** The row column's name when a user column took ROW_COLUMN (`__moda_row_<n>`). */
+  rowColumnName?: string;
   /** Statistics of media columns, read from the files' headers at preparation. */
   mediaStatistics?: ColumnStatistics[];
+  /**
+   * Zip archives (repo paths) whose members the media column names as `<archive>/<member>`: those
+   * are served by the archive-member route, not as repo files.
+   */
+  archives?: string[];
 }
 
 export interface FailedSplit {

@@ -6,9 +6,9 @@ import type { HubContext } from '../hub/context.js';
 import { datasetEngine, ROW_INDEX_COLUMN } from './dataset-engine.js';
 import { findSplit } from './ensure-prepared.js';
 import { featuresOf, viewerRow, type RowsPage } from './page-rows.js';
-import { ROW_COLUMN, type PreparedDataset } from './prepared-dataset.js';
+import { rowColumnOf, type PreparedDataset } from './prepared-dataset.js';
 import { runQuery } from './run-query.js';
-import { quoteLiteral } from './sql-text.js';
+import { quoteIdentifier, quoteLiteral } from './sql-text.js';
 
 export interface RowsRequest {
   config: string;
@@ -30,9 +30,13 @@ export async function readRows(hub: HubContext, manifest: PreparedDataset, reque
     const from = Math.max(request.offset - start, 0);
     const to = Math.min(end - start, rows);
     if (from < to) {
-      // union_by_name over one file fills columns other files have with NULL, like the split view.
-      const hidden = split.rowColumn ? `file_row_number, ${ROW_COLUMN}` : 'file_row_number';
-      selects.push(`SELECT ${start} + file_row_number AS ${ROW_INDEX_COLUMN}, * EXCLUDE (${hidden}) FROM read_parquet(${quoteLiteral(path)}, file_row_number = true) WHERE file_row_number >= ${from} AND file_row_number < ${to}`);
+      if (split.rowColumn) {
+        // A conversion numbers its rows itself: no file_row_number, which a user column may be named.
+        const row = quoteIdentifier(rowColumnOf(split));
+        selects.push(`SELECT ${row} AS ${ROW_INDEX_COLUMN}, * EXCLUDE (${row}) FROM read_parquet(${quoteLiteral(path)}) WHERE ${row} >= ${start + from} AND ${row} < ${start + to}`);
+      } else {
+        selects.push(`SELECT ${start} + file_row_number AS ${ROW_INDEX_COLUMN}, * EXCLUDE (file_row_number) FROM read_parquet(${quoteLiteral(path)}, file_row_number = true) WHERE file_row_number >= ${from} AND file_row_number < ${to}`);
+      }
     }
     start += rows;
   }

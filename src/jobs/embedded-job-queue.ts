@@ -11,6 +11,7 @@ import { extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { memberId } from '../cluster/member-lease.js';
+import { isPostgresUrl } from '../db/open-database.js';
 import type { JobState } from '../db/schema.js';
 import { isModaError, ModaError } from '../errors/moda-error.js';
 import type { HubContext } from '../hub/context.js';
@@ -87,7 +88,7 @@ export class EmbeddedJobQueue implements JobQueue {
   }
 
   async enqueue(job: NewJob): Promise<JobRow> {
-    const row = await insertJob(this.hub.db, job);
+    const row = await insertJob(this.hub.db, job, { postgres: isPostgresUrl(this.hub.config.databaseUrl) });
     this.emit({ kind: 'job', job: row });
     this.wake();
     return row;

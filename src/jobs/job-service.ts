@@ -7,15 +7,13 @@ import { ModaError } from '../errors/moda-error.js';
 import { canWriteTokens, isSiteAdmin, requireUser, type Actor } from '../hub/actor.js';
 import type { HubContext } from '../hub/context.js';
 import type { JobQueue } from './job-queue.js';
-import { countQueuedJobs, findJobRow, listJobRows, readJobLog, FINISHED_STATES, type JobRow } from './job-store.js';
+import { findJobRow, listJobRows, readJobLog, FINISHED_STATES, type JobRow } from './job-store.js';
 import type { JobTypeRegistry } from './job-type.js';
 import { creatingTokenId } from './job-token.js';
 import { jobLogLine, jobView, type JobLogLine, type JobView } from './job-view.js';
 
 export const JOB_STATES: readonly JobState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 export const MAX_JOB_PAGE = 500;
-/** A queued job starts when a running one ends; jobs take seconds to hours, so a short fixed wait is the honest hint. */
-const QUEUE_FULL_RETRY_AFTER_S = 30;
 
 export interface JobListQuery {
   owner?: string;
@@ -50,8 +48,7 @@ export class JobService {
       throw new ModaError('JOB_PARAMS_INVALID', `params of a ${name} job: ${first ? `${first.path || '/'} ${first.message}` : 'do not match the schema'}`, { details: { schema: type.paramsSchema } });
     }
     type.checkParams?.(params, { isSiteAdmin: isSiteAdmin(actor), config: this.hub.config });
-    await this.checkQueuedCap(actor, user);
-    const row = await this.queue.enqueue({ type: name, params, owner: user, tokenId: await creatingTokenId(this.hub, actor.tokenId), maxAttempts: type.maxAttempts });
+    const row = await this.queue.enqueue({ type: name, params, owner: user, tokenId: await creatingTokenId(this.hub, actor.tokenId), maxAttempts: type.maxAttempts, ...this.queuedCap(actor) });
     return this.view(row);
   }
 
@@ -59,16 +56,12 @@ export class JobService {
    * One user cannot fill the queue ahead of everyone else: past MODA_JOBS_MAX_QUEUED_PER_USER jobs
    * waiting, a new one is refused with 429 until one starts. Site admins are not limited (they run
    * the hub's own work), and neither are jobs the server starts (they never pass through here). The
-   * count and the insert are not one transaction, so two requests at once may pass it by one.
+   * check and the insert are one transaction (job-store.ts insertJob), so requests at once cannot
+   * pass it together.
    */
-  private async checkQueuedCap(actor: Actor, user: string): Promise<void> {
+  private queuedCap(actor: Actor): { queuedCap?: number } {
     const cap = this.hub.config.jobsMaxQueuedPerUser;
-    if (cap <= 0 || isSiteAdmin(actor)) return;
-    const queued = await countQueuedJobs(this.hub.db, user);
-    if (queued < cap) return;
-    throw new ModaError('JOB_QUEUE_FULL', `${user} has ${queued} jobs queued, the most one user may (MODA_JOBS_MAX_QUEUED_PER_USER=${cap}); retry when one has started, or cancel one`, {
-      details: { retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_S, queued, limit: cap },
-    });
+    return cap <= 0 || isSiteAdmin(actor) ? {} : { queuedCap: cap };
   }
 
   /** The job, when the actor may see it. */

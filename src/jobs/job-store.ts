@@ -2,9 +2,11 @@
 // jobs here, so reads (list, get, logs) never depend on which queue runs them. State changes are
 // conditional updates (`where state = …`), so two processes never both claim or finish one job.
 import { randomBytes } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db/open-database.js';
 import type { JobLogsTable, JobsTable, JobState } from '../db/schema.js';
+import { advisoryLockId } from '../hub/pg-advisory-locks.js';
+import { queueFullError } from './queue-full-error.js';
 
 export type JobRow = Selectable<JobsTable>;
 export type JobLogRow = Selectable<JobLogsTable>;
@@ -28,9 +30,16 @@ export interface NewJob {
   maxAttempts: number;
   /** A fixed id (a job that must exist once per cluster); an existing job with this id is returned instead. */
   id?: string;
+  /** The most jobs `owner` may have queued, this one included (MODA_JOBS_MAX_QUEUED_PER_USER); past it JOB_QUEUE_FULL. */
+  queuedCap?: number;
 }
 
-export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
+export interface InsertOptions {
+  /** The database is PostgreSQL: the queued cap takes an advisory lock on the owner. */
+  postgres?: boolean;
+}
+
+export async function insertJob(db: Db, job: NewJob, options: InsertOptions = {}): Promise<JobRow> {
   const now = new Date().toISOString();
   const row: JobRow = {
     id: job.id ?? newJobId(),
@@ -55,12 +64,32 @@ export async function insertJob(db: Db, job: NewJob): Promise<JobRow> {
     error_message: null,
     log_lines: 0,
   };
+  if (job.queuedCap !== undefined && job.id === undefined) return insertWithinCap(db, row, job.queuedCap, options);
   if (job.id === undefined) {
     await db.insertInto('jobs').values(row).execute();
     return row;
   }
   await db.insertInto('jobs').values(row).onConflict((conflict) => conflict.column('id').doNothing()).execute();
   return (await findJobRow(db, row.id)) ?? row;
+}
+
+/**
+ * Inserts a queued job unless its owner would then have more than `cap` queued: insert, count and
+ * roll back past the cap, in one transaction. Counting first and inserting after let N requests at
+ * once all see cap - 1 and all pass. SQLite runs one writer at a time, and a second process's insert
+ * waits for this commit, so its count sees this row. PostgreSQL's READ COMMITTED would let two
+ * transactions miss each other's uncommitted rows, so there the transaction first takes an
+ * advisory lock on the owner, as the storage quota does.
+ */
+async function insertWithinCap(db: Db, row: JobRow, cap: number, options: InsertOptions): Promise<JobRow> {
+  return db.transaction().execute(async (trx) => {
+    if (options.postgres) await sql`select pg_advisory_xact_lock(${advisoryLockId(`jobs-queued:${row.owner}`)}::bigint)`.execute(trx);
+    await trx.insertInto('jobs').values(row).execute();
+    const queued = await countQueuedJobs(trx, row.owner);
+    // Thrown inside the transaction: the insert is rolled back.
+    if (queued > cap) throw queueFullError(row.owner, queued - 1, cap);
+    return row;
+  });
 }
 
 export async function findJobRow(db: Db, id: string): Promise<JobRow | undefined> {

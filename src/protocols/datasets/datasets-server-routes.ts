@@ -19,6 +19,7 @@ import { holdCommit, markCommitUse } from '../../datasets/dataset-cache-use.js';
 import { sweepDatasetsCache } from '../../datasets/sweep-datasets-cache.js';
 import { onRepoDeleted } from '../../hub/repos/delete-repo.js';
 import { infoResponse, sizeResponse, splitsResponse } from '../../datasets/dataset-summaries.js';
+import { archiveMemberUrl, registerArchiveMemberRoute } from './archive-member-route.js';
 
 /** Hugging Face's limit on `length` for /rows, /search and /filter. */
 export const MAX_ROWS_PER_PAGE = 100;
@@ -109,8 +110,15 @@ export function registerDatasetsServerRoutes(app: FastifyInstance, hub: HubConte
       seen.add(commit);
       scheduleSweep();
     }
-    const root = `${baseUrl(request)}/datasets/${encodePath(repo.fullName)}/resolve/${commit}/`;
-    return { dataset: repo.fullName, commit, manifest, fileUrl: (path) => root + encodePath(path) };
+    const base = baseUrl(request);
+    const root = `${base}/datasets/${encodePath(repo.fullName)}/resolve/${commit}/`;
+    // Members of zip archives are `<archive>/<member>`; git cannot hold a file and a folder of one name, so the prefix is unambiguous.
+    const archives = [...new Set(manifest.configs.flatMap((config) => config.splits.flatMap((split) => split.archives ?? [])))];
+    const fileUrl = (path: string) => {
+      const archive = archives.find((candidate) => path.startsWith(`${candidate}/`));
+      return archive ? archiveMemberUrl(base, repo.fullName, commit, archive, path.slice(archive.length + 1)) : root + encodePath(path);
+    };
+    return { dataset: repo.fullName, commit, manifest, fileUrl };
   }
 
   /** The config asked for, or the first (default) one. */
@@ -212,6 +220,8 @@ export function registerDatasetsServerRoutes(app: FastifyInstance, hub: HubConte
       }
     },
   );
+
+  registerArchiveMemberRoute(app, hub);
 
   const timer = setInterval(scheduleSweep, SWEEP_INTERVAL_MS);
   timer.unref();
