@@ -17,6 +17,8 @@ import type { Actor } from '../src/hub/actor.js';
 import { createHubContext, gitDirOf, type HubContext } from '../src/hub/context.js';
 import { gitText } from '../src/hub/git.js';
 import { PgAdvisoryLocks } from '../src/hub/pg-advisory-locks.js';
+import type { RepoLocks } from '../src/hub/repo-locks.js';
+import { repoNameLockKey } from '../src/hub/repos/repo-write-lock.js';
 import { createRepo } from '../src/hub/repos/create-repo.js';
 import { moveRepo } from '../src/hub/repos/move-repo.js';
 import { buildCommit, compareAndSwapRef } from '../src/hub/write-commit.js';
@@ -27,6 +29,7 @@ import { startPostgresCluster, type PostgresCluster } from './helpers/postgres-c
 let postgres: PostgresCluster;
 let home: string;
 const replicas: { hub: HubContext; db: Db; locks: PgAdvisoryLocks }[] = [];
+const lockRequests: string[] = [];
 const alice: Actor = { user: 'alice', tokenRole: 'write', tokenId: null, isAdmin: true, orgs: new Map() };
 
 before(async () => {
@@ -37,7 +40,16 @@ before(async () => {
   for (let index = 0; index < 2; index++) {
     const db = await openDatabase(config);
     const locks = new PgAdvisoryLocks(postgres.url);
-    replicas.push({ db, locks, hub: createHubContext(db, openBlobStore(config), config, { commitLocks: locks }) });
+    // Which locks a replica asked for: an advisory lock wait is retried (lock_timeout), so
+    // pg_stat_activity does not always show it.
+    const commitLocks: RepoLocks = {
+      run: (keys, work) => {
+        lockRequests.push(...(typeof keys === 'string' ? [keys] : keys));
+        return locks.run(keys, work);
+      },
+      close: () => locks.close(),
+    };
+    replicas.push({ db, locks, hub: createHubContext(db, openBlobStore(config), config, { commitLocks }) });
   }
   await replicas[0]!.db.insertInto('users').values({ name: 'alice', type: 'user', fullname: '', email: null, is_admin: 1, created_at: new Date().toISOString() }).execute();
 });
@@ -88,20 +100,21 @@ async function race<T>(name: string, write: () => Promise<T>): Promise<{ write: 
     // Reads go on; inserts and updates of repos wait for the commit below.
     await admin.query('lock table repos in share mode');
     const writing = settle(write());
-    let written: { error?: unknown } | undefined;
+    let written: { value?: unknown; error?: unknown } | undefined;
     void writing.then((outcome) => (written = outcome));
     // Its insert or update waits on the table lock (at parse time, so no query text tells which).
     await until('the write reaching its row', async () => {
       if (written) throw new Error(`the write ended before its row write: ${String(written.error ?? 'it succeeded')}`);
       return (await waiting(admin)).some((backend) => backend.event === 'relation');
     });
+    lockRequests.length = 0;
     const registering = settle(registerRepo(replicas[1]!.hub, { type: 'model', repoId: name, scratchGitDir: scratch, private: false, defaultBranch: 'main' }));
-    let registered: { error?: unknown } | undefined;
+    let registered: { value?: unknown; error?: unknown } | undefined;
     void registering.then((outcome) => (registered = outcome));
     // Parked either on the name's advisory lock or, without it, on its own row insert.
     await until('the registration waiting', async () => {
       if (registered) throw new Error(`the registration ended while the write held its row: ${String(registered.error ?? 'it succeeded')}`);
-      return (await waiting(admin)).length >= 2;
+      return lockRequests.includes(repoNameLockKey('model', name)) || (await waiting(admin)).length >= 2;
     });
     await admin.query('commit');
     return { write: await writing, register: await registering };
