@@ -5,67 +5,28 @@
 // its own id; it then completes exactly once. A job of a live worker is left alone through a flush,
 // and a queued job lost in the flush is re-added by the sweep and runs once.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { after, before, test } from 'node:test';
 import { startCluster, type ModaCluster } from './helpers/cluster.js';
-import { ADMIN_TOKEN } from './helpers/moda-server.js';
+import { ClusterWorkers, type ClusterWorker } from './helpers/cluster-worker.js';
 import { createJob, finished, jobLog, TEST_JOB_MODULE, waitForJob } from './helpers/jobs.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const LEASE = '3s';
 let cluster: ModaCluster;
-const workers: ChildProcess[] = [];
+const workers = new ClusterWorkers(() => cluster);
 
 before(async () => {
   cluster = await startCluster({ replicas: 1, nginx: false, env: { MODA_JOB_WORKER: '0', MODA_JOB_MODULES: TEST_JOB_MODULE, MODA_CLUSTER_LEASE: LEASE } });
 });
 
 after(async () => {
-  for (const worker of workers) worker.kill('SIGKILL');
+  workers.killAll();
   await cluster?.stop();
 });
 
 /** A `moda worker` that calls its host `node`: runner ids (and pid checks) are per host name. */
-async function startWorker(node: string): Promise<ChildProcess> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('MODA_')) env[key] = value;
-  Object.assign(env, {
-    MODA_HOME: cluster.home,
-    MODA_GIT_ROOT: cluster.gitRoot,
-    MODA_DATABASE_URL: cluster.postgres.url,
-    MODA_REDIS_URL: cluster.redis.url,
-    MODA_ADMIN_TOKEN: ADMIN_TOKEN,
-    MODA_PUBLIC_URL: cluster.replicas[0]!.url,
-    MODA_MIGRATE_ON_START: '0',
-    MODA_CATALOG: '0',
-    MODA_JOB_MODULES: TEST_JOB_MODULE,
-    MODA_JOB_CONCURRENCY: '2',
-    MODA_CLUSTER_LEASE: LEASE,
-    MODA_NODE_NAME: node,
-  });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  workers.push(child);
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.includes('Moda worker running jobs')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`moda worker exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
-async function stopWorker(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill(signal);
-  await exited;
-}
+const startWorker = (node: string) => workers.start({ publicUrl: cluster.replicas[0]!.url, env: { MODA_NODE_NAME: node, MODA_CLUSTER_LEASE: LEASE } });
+const stopWorker = (worker: ClusterWorker, signal: NodeJS.Signals) => workers.stop(worker, signal);
 
 async function flushRedis(): Promise<void> {
   const redis = new Redis(cluster.redis.url);

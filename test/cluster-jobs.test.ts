@@ -4,63 +4,25 @@
 // mid-job is replaced and the job completes exactly once; jobs survive a Redis restart that lost
 // Redis's data; a cancel through a replica stops the job on the worker.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { startCluster, type ModaCluster } from './helpers/cluster.js';
-import { ADMIN_TOKEN } from './helpers/moda-server.js';
+import { ClusterWorkers } from './helpers/cluster-worker.js';
 import { createJob, finished, jobLog, TEST_JOB_MODULE, waitForJob, type JobJson } from './helpers/jobs.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 let cluster: ModaCluster;
-const workers: ChildProcess[] = [];
+const workers = new ClusterWorkers(() => cluster);
 
 before(async () => {
   cluster = await startCluster({ replicas: 2, env: { MODA_JOB_WORKER: '0', MODA_JOB_MODULES: TEST_JOB_MODULE } });
 });
 
 after(async () => {
-  for (const worker of workers) worker.kill('SIGKILL');
+  workers.killAll();
   await cluster?.stop();
 });
 
-/** A `moda worker` process with the cluster's settings; resolves once it says it runs jobs. */
-async function startWorker(): Promise<ChildProcess> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('MODA_')) env[key] = value;
-  Object.assign(env, {
-    MODA_HOME: cluster.home,
-    MODA_GIT_ROOT: cluster.gitRoot,
-    MODA_DATABASE_URL: cluster.postgres.url,
-    MODA_REDIS_URL: cluster.redis.url,
-    MODA_ADMIN_TOKEN: ADMIN_TOKEN,
-    MODA_PUBLIC_URL: cluster.url,
-    MODA_MIGRATE_ON_START: '0',
-    MODA_CATALOG: '0',
-    MODA_JOB_MODULES: TEST_JOB_MODULE,
-    MODA_JOB_CONCURRENCY: '2',
-  });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  workers.push(child);
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.includes('Moda worker running jobs')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`moda worker exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
-async function stopWorker(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill(signal);
-  await exited;
-}
+const startWorker = () => workers.start();
+const stopWorker = (worker: Awaited<ReturnType<typeof startWorker>>, signal: NodeJS.Signals) => workers.stop(worker, signal);
 
 const via = (base: string) => (path: string, init?: RequestInit & { token?: string | null }) => cluster.request(path, { ...init, base });
 

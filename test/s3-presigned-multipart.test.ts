@@ -113,3 +113,59 @@ void test('a completion with bad parts or a bad signature is refused; an abandon
   await store.cleanup();
   assert.equal(await swift.openUploads(BUCKET), 0);
 });
+
+/** PUTs every part of a `multipart` upload action; the parts' ETags, in order. */
+async function sendParts(upload: { header?: Record<string, string> }, content: Uint8Array): Promise<{ partNumber: number; etag: string }[]> {
+  const header = upload.header ?? {};
+  const chunk = Number(header.chunk_size);
+  const parts = Object.keys(header).filter((key) => /^\d+$/.test(key)).sort();
+  return Promise.all(
+    parts.map(async (part) => {
+      const index = Number(part) - 1;
+      const put = await fetch(header[part]!, { method: 'PUT', body: content.subarray(index * chunk, (index + 1) * chunk) });
+      assert.equal(put.status, 200, await put.text());
+      return { partNumber: index + 1, etag: put.headers.get('etag') ?? '' };
+    }),
+  );
+}
+
+void test('two clients uploading one object at once: each upload stages under its own key, both complete, nothing is left', async () => {
+  const content = randomBytes(16 * MiB + 3);
+  const oid = sha256(content);
+  // Both ask before either completes: neither is told the object exists.
+  const [first, second] = await Promise.all([multipartBatch([{ oid, size: content.length }]), multipartBatch([{ oid, size: content.length }])]);
+  const uploads = [first.objects[0]?.actions?.upload, second.objects[0]?.actions?.upload];
+  assert.ok(uploads.every((upload) => upload?.header?.['00001']), JSON.stringify([first, second]));
+  const stagingPath = (upload: (typeof uploads)[number]) => new URL(upload!.header!['00001']!).pathname;
+  assert.notEqual(stagingPath(uploads[0]), stagingPath(uploads[1]), 'the two uploads stage under different keys');
+  const etags = await Promise.all(uploads.map((upload) => sendParts(upload!, content)));
+  // Completed at once: each hashes and removes only its own staging object.
+  const completed = await Promise.all(
+    uploads.map((upload, index) => fetch(upload!.href, { method: 'POST', headers: { 'content-type': 'application/vnd.git-lfs+json' }, body: JSON.stringify({ oid, parts: etags[index] }) })),
+  );
+  for (const answer of completed) assert.equal(answer.status, 200, await answer.text());
+  const keys = await swift.keys(BUCKET);
+  assert.ok(keys.includes(lfsKey(oid)), keys.join(' '));
+  assert.ok(!keys.some((key) => key.includes('/staging/')), `no staging object is left: ${keys.join(' ')}`);
+  assert.equal(await swift.openUploads(BUCKET), 0, 'no upload is left open');
+  const stored = await moda.request('/admin/parts.git/info/lfs/objects/batch', {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.git-lfs+json', accept: 'application/vnd.git-lfs+json' },
+    body: JSON.stringify({ operation: 'download', objects: [{ oid, size: content.length }] }),
+  });
+  const href = ((await stored.json()) as { objects: { actions?: { download?: { href: string } } }[] }).objects[0]?.actions?.download?.href;
+  assert.ok(href);
+  const body = new Uint8Array(await (await fetch(href)).arrayBuffer());
+  assert.equal(sha256(body), oid, 'the object is the uploaded content');
+});
+
+void test('a completion whose upload id is not one the batch answer gave is refused with 400', async () => {
+  const content = randomBytes(8 * MiB + 5);
+  const oid = sha256(content);
+  const upload = (await multipartBatch([{ oid, size: content.length }])).objects[0]?.actions?.upload;
+  assert.ok(upload);
+  const forged = upload.href.replace(/upload=[^&]+/, 'upload=not-an-upload');
+  const answer = await fetch(forged, { method: 'POST', headers: { 'content-type': 'application/vnd.git-lfs+json' }, body: JSON.stringify({ oid, parts: [{ partNumber: 1, etag: 'x' }] }) });
+  assert.equal(answer.status, 400, await answer.clone().text());
+  assert.equal(answer.headers.get('x-error-code'), 'BAD_REQUEST');
+});

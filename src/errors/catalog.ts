@@ -143,6 +143,7 @@ export const errorCatalog = {
   TUNE_TRAINING_FAILED: { status: 500, retryable: false, message: 'The training engine failed' },
   TUNE_IMAGE_INVALID: { status: 422, retryable: false, message: 'An image of the training data is missing or does not decode' },
   TUNE_TOO_FEW_EXAMPLES: { status: 422, retryable: false, message: 'Too few examples the base model could embed: a class has none left' },
+  JOB_LEASE_LOST: { status: 409, retryable: false, message: 'This attempt of the job was taken over by another worker after its lease ran out; what it would have written is dropped' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;

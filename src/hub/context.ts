@@ -34,6 +34,12 @@ export interface HubContext {
   /** Cluster mode: this process's lease on `memberId` (cluster/member-lease.ts), renewed until closed. */
   lease?: { close(): Promise<void> };
   /**
+   * In a job process: throws JOB_LEASE_LOST once the job's attempt is no longer this process's (its
+   * worker stalled past its lease and another took the job over). Writes call it under their lock,
+   * right before a ref or a repo name changes, so a taken-over attempt commits nothing.
+   */
+  writeFence?: () => Promise<void>;
+  /**
    * Read caches for the hot paths (a repo-info request spent most of its time on these lookups,
    * bench/RESULTS.md). Entries live 1 s; every write in this process clears the cache it affects,
    * and with MODA_REDIS_URL every other replica's too (cache-invalidation.ts).
@@ -48,8 +54,9 @@ export interface HubContext {
 const CACHE_MAX_BYTES = 16 * 1024 ** 2;
 const CACHE_TTL_MS = 1000;
 
-export function createHubContext(db: Db, blobs: BlobStore, config: Config, options: { commitLocks?: RepoLocks; memberId?: string } = {}): HubContext {
+export function createHubContext(db: Db, blobs: BlobStore, config: Config, options: { commitLocks?: RepoLocks; memberId?: string; writeFence?: () => Promise<void> } = {}): HubContext {
   return {
+    ...(options.writeFence && { writeFence: options.writeFence }),
     db,
     blobs,
     config,

@@ -18,7 +18,7 @@ import { defaultJobConcurrency, EmbeddedJobQueue } from './embedded-job-queue.js
 import type { JobEvent } from './job-queue.js';
 import { forgetDeadMembers, MemberLease } from '../cluster/member-lease.js';
 import { findLostJobs } from './find-lost-jobs.js';
-import { claimJob, findJobRow, finishJob, requeueJob, type JobRow, type NewJob } from './job-store.js';
+import { claimJob, fenceOf, findJobRow, finishJob, requeueJob, type JobRow, type NewJob } from './job-store.js';
 import { revokeJobToken } from './job-token.js';
 import type { JobTypeRegistry } from './job-type.js';
 
@@ -215,11 +215,11 @@ export class BullmqJobQueue extends EmbeddedJobQueue {
     await revokeJobToken(this.hub, row);
     const reason = `the worker running attempt ${row.attempts} ${why}`;
     const type = this.registry.get(row.type);
-    // Conditional on the dead runner: of several workers taking over, one wins, and never over a newer attempt.
-    const runner = row.runner ?? undefined;
+    // Conditional on the dead runner's attempt: of several workers taking over, one wins, and never over a newer attempt.
+    const fence = fenceOf(row);
     if (type && row.attempts < row.max_attempts) {
-      if (await requeueJob(this.hub.db, row.id, { runAfter: new Date(), from: 'running', runner, error: { code: 'JOB_INTERRUPTED', message: reason } })) await this.log(row.id, [`${reason}; re-queued (attempt ${row.attempts + 1} of ${row.max_attempts})`]);
-    } else if (await finishJob(this.hub.db, row.id, { state: 'failed', error: { code: 'JOB_INTERRUPTED', message: `${reason}; no attempts left (${row.max_attempts})` } }, 'running', runner)) {
+      if (await requeueJob(this.hub.db, row.id, { runAfter: new Date(), from: 'running', fence, error: { code: 'JOB_INTERRUPTED', message: reason } })) await this.log(row.id, [`${reason}; re-queued (attempt ${row.attempts + 1} of ${row.max_attempts})`]);
+    } else if (await finishJob(this.hub.db, row.id, { state: 'failed', error: { code: 'JOB_INTERRUPTED', message: `${reason}; no attempts left (${row.max_attempts})` } }, 'running', fence)) {
       await this.log(row.id, [`${reason}; failed`]);
       await this.emitRow(row.id);
     }

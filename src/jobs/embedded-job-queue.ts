@@ -5,9 +5,9 @@
 // re-queued or failed by their retry policy (recover-jobs.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { memberId } from '../cluster/member-lease.js';
@@ -17,7 +17,7 @@ import { isModaError, ModaError } from '../errors/moda-error.js';
 import type { HubContext } from '../hub/context.js';
 import type { FromJobProcess, JobFailure, ToJobProcess } from './job-messages.js';
 import type { JobEvent, JobQueue } from './job-queue.js';
-import { appendJobLog, cancelRequestedJobs, claimNextJob, findJobRow, finishJob, insertJob, requestCancel, requeueJob, setJobProgress, type JobRow, type NewJob } from './job-store.js';
+import { appendJobLog, cancelRequestedJobs, claimNextJob, findJobRow, finishJob, insertJob, requestCancel, requeueJob, setJobProgress, type JobFence, type JobRow, type NewJob } from './job-store.js';
 import { mintJobToken, revokeJobToken } from './job-token.js';
 import { backoffDelayMs, type JobTypeRegistry } from './job-type.js';
 import { liveRunners, recoverJobs } from './recover-jobs.js';
@@ -36,6 +36,12 @@ const PRIVATE_ENV = /^MODA_|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|_KEY$|^AWS_|
 
 interface RunningJob {
   row: JobRow;
+  /** The attempt this runner holds: every write of the run names it (job-store.ts JobFence). */
+  fence: JobFence;
+  /** Set once a fenced write found the attempt taken over (this runner stalled past its lease): nothing more is written. */
+  lost: boolean;
+  /** This attempt's token secret: only it is revoked at the end, never a newer attempt's. */
+  token: string | undefined;
   child: ChildProcess | undefined;
   outcome: { kind: 'succeeded'; result: unknown } | { kind: 'failed'; error: JobFailure } | undefined;
   /** Why it is being stopped: a user's cancel, or the server closing. */
@@ -183,8 +189,8 @@ export class EmbeddedJobQueue implements JobQueue {
     if (job.child?.connected) job.child.send(message);
   }
 
-  protected log(id: string, lines: readonly string[]): Promise<void> {
-    return appendJobLog(this.hub.db, id, lines).then((rows) => {
+  protected log(id: string, lines: readonly string[], fence?: JobFence): Promise<void> {
+    return appendJobLog(this.hub.db, id, lines, fence).then((rows) => {
       if (rows.length > 0) this.emit({ kind: 'log', jobId: id, lines: rows });
     });
   }
@@ -199,9 +205,10 @@ export class EmbeddedJobQueue implements JobQueue {
   /** Runs a job claimed by this runner; resolves when it has ended and its end is recorded. */
   protected run(row: JobRow): Promise<void> {
     let endedResolve = () => {};
-    const job: RunningJob = { row, child: undefined, outcome: undefined, stopping: undefined, killTimer: undefined, progressTimer: undefined, progressWritten: 0, writes: Promise.resolve(), ended: new Promise((resolve) => (endedResolve = resolve)) };
+    const job: RunningJob = { row, fence: { runner: this.runnerId, attempt: row.attempts }, lost: false, token: undefined, child: undefined, outcome: undefined, stopping: undefined, killTimer: undefined, progressTimer: undefined, progressWritten: 0, writes: Promise.resolve(), ended: new Promise((resolve) => (endedResolve = resolve)) };
     this.running.set(row.id, job);
-    const tempDir = join(this.hub.config.home, 'jobs', 'tmp', row.id);
+    // One folder per attempt: a stalled attempt that wakes up must not remove the one that replaced it.
+    const tempDir = join(this.hub.config.home, 'jobs', 'tmp', row.id, String(row.attempts));
     void this.execute(job, tempDir)
       .catch((error: unknown) => {
         job.outcome = { kind: 'failed', error: isModaError(error) ? { code: error.code, message: error.message, retryable: error.retryable } : { code: 'INTERNAL', message: String(error), retryable: false } };
@@ -219,23 +226,24 @@ export class EmbeddedJobQueue implements JobQueue {
   /** Starts the job's process and resolves when it has exited. */
   private async execute(job: RunningJob, tempDir: string): Promise<void> {
     const { row } = job;
-    await this.log(row.id, [`attempt ${row.attempts} of ${Math.max(row.attempts, row.max_attempts)} started`]);
+    await this.log(row.id, [`attempt ${row.attempts} of ${Math.max(row.attempts, row.max_attempts)} started`], job.fence);
     await mkdir(tempDir, { recursive: true });
     const token = await mintJobToken(this.hub, row);
+    job.token = token;
     if (job.stopping) return;
     const execArgv = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !PRIVATE_ENV.test(name)));
     const child = spawn(process.execPath, [...execArgv, JOB_PROCESS_PATH], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced', env, cwd: tempDir });
     job.child = child;
     // What the job's code prints becomes log lines.
-    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (line) => (job.writes = job.writes.then(() => this.log(row.id, [line]))));
+    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (line) => (job.writes = job.writes.then(() => this.log(row.id, [line], job.fence))));
     child.on('message', (message: FromJobProcess) => this.receive(job, message));
     const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
     child.once('spawn', () => this.send(job, { kind: 'start', jobId: row.id, type: row.type, params: JSON.parse(row.params) as unknown, attempt: row.attempts, token, serverUrl: this.serverUrl ?? '', tempDir, config: this.hub.config, runner: this.runnerId }));
     child.once('error', (error) => (job.outcome ??= { kind: 'failed', error: { code: 'JOB_CRASHED', message: `the job process could not start: ${error.message}`, retryable: true } }));
     // A cancel that came while the process was starting.
     if (job.stopping) this.stopLocal(row.id, job.stopping);
-    if (child.pid !== undefined) await this.hub.db.updateTable('jobs').set({ pid: child.pid }).where('id', '=', row.id).where('state', '=', 'running').execute();
+    if (child.pid !== undefined) await this.hub.db.updateTable('jobs').set({ pid: child.pid }).where('id', '=', row.id).where('state', '=', 'running').where('runner', '=', job.fence.runner).where('attempts', '=', job.fence.attempt).execute();
     const { code, signal } = await closed;
     if (job.killTimer) clearTimeout(job.killTimer);
     if (!job.outcome && !job.stopping) job.outcome = { kind: 'failed', error: { code: 'JOB_CRASHED', message: `the job process ${signal ? `was killed by ${signal}` : `exited with code ${code ?? 'unknown'}`} without an answer`, retryable: true } };
@@ -244,6 +252,7 @@ export class EmbeddedJobQueue implements JobQueue {
   private receive(job: RunningJob, message: FromJobProcess): void {
     switch (message.kind) {
       case 'progress': {
+        if (job.lost) return;
         job.row = { ...job.row, progress_fraction: message.fraction, progress_message: message.message };
         this.emit({ kind: 'job', job: job.row });
         if (job.progressTimer) return;
@@ -251,12 +260,14 @@ export class EmbeddedJobQueue implements JobQueue {
         job.progressTimer = setTimeout(() => {
           job.progressTimer = undefined;
           job.progressWritten = Date.now();
-          job.writes = job.writes.then(() => setJobProgress(this.hub.db, job.row.id, job.row.progress_fraction, job.row.progress_message));
+          job.writes = job.writes.then(async () => {
+            if (!(await setJobProgress(this.hub.db, job.row.id, job.row.progress_fraction, job.row.progress_message, job.fence))) job.lost = true;
+          });
         }, wait);
         return;
       }
       case 'log':
-        job.writes = job.writes.then(() => this.log(job.row.id, [message.line]));
+        job.writes = job.writes.then(() => this.log(job.row.id, [message.line], job.fence));
         return;
       case 'succeeded':
       case 'failed':
@@ -265,38 +276,49 @@ export class EmbeddedJobQueue implements JobQueue {
     }
   }
 
-  /** Records how the job ended (or re-queues it), after its process is gone. */
+  /**
+   * Records how the job ended (or re-queues it), after its process is gone. Every change is fenced on
+   * this runner's attempt: when it was taken over meanwhile (this runner stalled past its lease, and
+   * another worker runs the job now), nothing is written and the outcome is dropped.
+   */
   private async finish(job: RunningJob, tempDir: string): Promise<void> {
     const { id } = job.row;
+    const { fence } = job;
     if (job.progressTimer) clearTimeout(job.progressTimer);
     await job.writes.catch(() => undefined);
     await rm(tempDir, { recursive: true, force: true });
-    await revokeJobToken(this.hub, job.row);
+    // The job's folder goes with its last attempt (another attempt's folder keeps it).
+    await rmdir(dirname(tempDir)).catch(() => undefined);
+    await revokeJobToken(this.hub, job.row, job.token);
     const db = this.hub.db;
+    let recorded: boolean;
     if (job.stopping === 'close') {
       // Not the job's fault: the next start runs it again, without counting this attempt.
-      await db.updateTable('jobs').set((eb) => ({ attempts: eb('attempts', '-', 1) })).where('id', '=', id).where('state', '=', 'running').execute();
-      await requeueJob(db, id, { runAfter: new Date(), from: 'running' });
-      await this.log(id, ['the server is stopping: the job goes back to the queue']);
+      recorded = await requeueJob(db, id, { runAfter: new Date(), from: 'running', fence, uncount: true });
+      if (recorded) await this.log(id, ['the server is stopping: the job goes back to the queue']);
     } else if (job.stopping === 'cancel' || job.outcome?.kind === 'failed' && job.outcome.error.code === 'JOB_CANCELLED') {
-      await finishJob(db, id, { state: 'cancelled', error: { code: 'JOB_CANCELLED', message: 'cancelled while running; nothing it had not finished was kept' } });
-      await this.log(id, ['cancelled']);
+      recorded = await finishJob(db, id, { state: 'cancelled', error: { code: 'JOB_CANCELLED', message: 'cancelled while running; nothing it had not finished was kept' } }, 'running', fence);
+      if (recorded) await this.log(id, ['cancelled']);
     } else if (job.outcome?.kind === 'succeeded') {
-      await finishJob(db, id, { state: 'succeeded', result: job.outcome.result });
-      await this.log(id, ['succeeded']);
+      recorded = await finishJob(db, id, { state: 'succeeded', result: job.outcome.result }, 'running', fence);
+      if (recorded) await this.log(id, ['succeeded']);
     } else {
       const error = job.outcome?.error ?? { code: 'JOB_CRASHED', message: 'the job ended without an answer', retryable: true };
       const type = this.registry.get(job.row.type);
-      const row = await findJobRow(db, id);
-      const attempts = row?.attempts ?? job.row.attempts;
+      const attempts = job.row.attempts;
       if (error.retryable && type && attempts < job.row.max_attempts) {
         const delay = backoffDelayMs(type.backoff, attempts);
-        await requeueJob(db, id, { runAfter: new Date(Date.now() + delay), from: 'running', error });
-        await this.log(id, [`failed: ${error.code}: ${error.message}`, `retrying in ${Math.round(delay / 1000)} s (attempt ${attempts + 1} of ${job.row.max_attempts})`]);
+        recorded = await requeueJob(db, id, { runAfter: new Date(Date.now() + delay), from: 'running', error, fence });
+        if (recorded) await this.log(id, [`failed: ${error.code}: ${error.message}`, `retrying in ${Math.round(delay / 1000)} s (attempt ${attempts + 1} of ${job.row.max_attempts})`]);
       } else {
-        await finishJob(db, id, { state: 'failed', error: { code: error.code, message: error.message } });
-        await this.log(id, [`failed: ${error.code}: ${error.message}`]);
+        recorded = await finishJob(db, id, { state: 'failed', error: { code: error.code, message: error.message } }, 'running', fence);
+        if (recorded) await this.log(id, [`failed: ${error.code}: ${error.message}`]);
       }
+    }
+    if (!recorded) {
+      const outcome = job.stopping ?? job.outcome?.kind ?? 'no answer';
+      this.logError(`job ${id}: attempt ${fence.attempt} was taken over while this runner (${fence.runner}) did not answer; its outcome (${outcome}) is dropped`, new ModaError('JOB_LEASE_LOST'));
+      return;
     }
     await this.emitRow(id);
   }

@@ -10,6 +10,7 @@ import { createHubContext } from '../hub/context.js';
 import { PgAdvisoryLocks } from '../hub/pg-advisory-locks.js';
 import { openBlobStore } from '../storage/open-blob-store.js';
 import type { FromJobProcess, JobFailure, JobStart, ToJobProcess } from './job-messages.js';
+import { holdsJob } from './job-store.js';
 import { loadJobTypes } from './register-job-types.js';
 
 const controller = new AbortController();
@@ -34,7 +35,12 @@ async function run(start: JobStart): Promise<void> {
   // as the server's replicas: a job's commits are ordered with theirs.
   const commitLocks = isPostgresUrl(start.config.databaseUrl) ? new PgAdvisoryLocks(start.config.databaseUrl) : undefined;
   try {
-    const hub = createHubContext(db, openBlobStore(start.config), start.config, { commitLocks, memberId: start.runner });
+    const fence = { runner: start.runner, attempt: start.attempt };
+    // A commit of an attempt that another worker took over (this one stalled past its lease) is refused.
+    const writeFence = async () => {
+      if (!(await holdsJob(db, start.jobId, fence))) throw new ModaError('JOB_LEASE_LOST', `attempt ${start.attempt} of job ${start.jobId} was taken over by another worker; nothing is written`);
+    };
+    const hub = createHubContext(db, openBlobStore(start.config), start.config, { commitLocks, memberId: start.runner, writeFence });
     const registry = await loadJobTypes(start.config.jobModules);
     const jobType = registry.get(start.type);
     if (!jobType) throw new ModaError('JOB_TYPE_UNKNOWN', `job type ${start.type} is not registered in the job process`);

@@ -120,6 +120,28 @@ export async function countQueuedJobs(db: Db, owner: string): Promise<number> {
   return Number(row?.count ?? 0);
 }
 
+/**
+ * Which attempt of a job a runner holds: the `runner` and `attempts` its claim wrote (`attempts`
+ * grows with every claim, runner ids are per process, so the pair never repeats). A write that names
+ * a fence lands only while that attempt is still the job's current one: a worker that stalled past
+ * its lease, was taken over and then woke up writes nothing (no progress, log, result or commit).
+ */
+export interface JobFence {
+  runner: string;
+  attempt: number;
+}
+
+/** The fence of the attempt `row` shows running; undefined for a row no runner holds. */
+export function fenceOf(row: Pick<JobRow, 'runner' | 'attempts'>): JobFence | undefined {
+  return row.runner === null ? undefined : { runner: row.runner, attempt: row.attempts };
+}
+
+/** Whether `fence`'s attempt is still the running one of job `id`. */
+export async function holdsJob(db: Db, id: string, fence: JobFence): Promise<boolean> {
+  const row = await db.selectFrom('jobs').select('id').where('id', '=', id).where('state', '=', 'running').where('runner', '=', fence.runner).where('attempts', '=', fence.attempt).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Takes the oldest due queued job for `runner`; undefined when none is due (or another runner won them). */
 export async function claimNextJob(db: Db, runner: string, types: readonly string[]): Promise<JobRow | undefined> {
   if (types.length === 0) return undefined;
@@ -144,8 +166,12 @@ export async function claimJob(db: Db, id: string, runner: string): Promise<JobR
   return Number(claimed.numUpdatedRows) === 1 ? findJobRow(db, id) : undefined;
 }
 
-export async function setJobProgress(db: Db, id: string, fraction: number | null, message: string | null): Promise<void> {
-  await db.updateTable('jobs').set({ progress_fraction: fraction, progress_message: message }).where('id', '=', id).where('state', '=', 'running').execute();
+/** Records progress; false when `fence` was given and its attempt is no longer the job's (nothing is written). */
+export async function setJobProgress(db: Db, id: string, fraction: number | null, message: string | null, fence?: JobFence): Promise<boolean> {
+  let query = db.updateTable('jobs').set({ progress_fraction: fraction, progress_message: message }).where('id', '=', id).where('state', '=', 'running');
+  if (fence) query = query.where('runner', '=', fence.runner).where('attempts', '=', fence.attempt);
+  const updated = await query.executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
 }
 
 export interface JobEnding {
@@ -156,9 +182,10 @@ export interface JobEnding {
 
 /**
  * Ends a job that is in `from` (running, or queued for a cancel); false when it was not in that state
- * any more. With `runner`, only while that runner still holds it (a take-over must not end a newer attempt).
+ * any more. With `holder` (a runner id, or the fence of one attempt), only while it still holds the
+ * job: a take-over must not end a newer attempt, nor a stalled runner the attempt that replaced its own.
  */
-export async function finishJob(db: Db, id: string, ending: JobEnding, from: JobState = 'running', runner?: string): Promise<boolean> {
+export async function finishJob(db: Db, id: string, ending: JobEnding, from: JobState = 'running', holder?: string | JobFence): Promise<boolean> {
   let query = db
     .updateTable('jobs')
     .set({
@@ -173,7 +200,8 @@ export async function finishJob(db: Db, id: string, ending: JobEnding, from: Job
     })
     .where('id', '=', id)
     .where('state', '=', from);
-  if (runner !== undefined) query = query.where('runner', '=', runner);
+  if (typeof holder === 'string') query = query.where('runner', '=', holder);
+  else if (holder) query = query.where('runner', '=', holder.runner).where('attempts', '=', holder.attempt);
   const updated = await query.executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
 }
@@ -183,13 +211,29 @@ export async function finishJob(db: Db, id: string, ending: JobEnding, from: Job
  * `runner`, only while that runner holds it: of several processes taking over one dead runner's job,
  * exactly one succeeds, and none can re-queue the attempt that followed.
  */
-export async function requeueJob(db: Db, id: string, options: { runAfter: Date; from: JobState; error?: { code: string; message: string }; runner?: string }): Promise<boolean> {
+export async function requeueJob(
+  db: Db,
+  id: string,
+  options: { runAfter: Date; from: JobState; error?: { code: string; message: string }; runner?: string; fence?: JobFence; uncount?: boolean },
+): Promise<boolean> {
   let query = db
     .updateTable('jobs')
-    .set({ state: 'queued', run_after: options.runAfter.toISOString(), runner: null, pid: null, finished_at: null, cancel_requested: 0, error_code: options.error?.code ?? null, error_message: options.error?.message ?? null })
+    .set((eb) => ({
+      state: 'queued',
+      run_after: options.runAfter.toISOString(),
+      runner: null,
+      pid: null,
+      finished_at: null,
+      cancel_requested: 0,
+      error_code: options.error?.code ?? null,
+      error_message: options.error?.message ?? null,
+      // Not the job's fault (its server stopping): the attempt is given back.
+      ...(options.uncount && { attempts: eb('attempts', '-', 1) }),
+    }))
     .where('id', '=', id)
     .where('state', '=', options.from);
   if (options.runner !== undefined) query = query.where('runner', '=', options.runner);
+  if (options.fence) query = query.where('runner', '=', options.fence.runner).where('attempts', '=', options.fence.attempt);
   const updated = await query.executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
 }
@@ -204,11 +248,19 @@ export async function cancelRequestedJobs(db: Db, runner: string): Promise<strin
   return rows.map((row) => row.id);
 }
 
-/** Appends lines (cut to MAX_LOG_LINE_CHARS, at most MAX_LOG_LINES per job); returns them with their seq. */
-export async function appendJobLog(db: Db, id: string, lines: readonly string[]): Promise<JobLogRow[]> {
+/** Rolls back a fenced log append whose attempt was taken over while it was written. */
+class AttemptTakenOver extends Error {}
+
+/**
+ * Appends lines (cut to MAX_LOG_LINE_CHARS, at most MAX_LOG_LINES per job); returns them with their
+ * seq. With `fence`, only while that attempt is the job's running one (else nothing is written).
+ */
+export async function appendJobLog(db: Db, id: string, lines: readonly string[], fence?: JobFence): Promise<JobLogRow[]> {
   if (lines.length === 0) return [];
   return db.transaction().execute(async (trx) => {
-    const job = await trx.selectFrom('jobs').select('log_lines').where('id', '=', id).executeTakeFirst();
+    let select = trx.selectFrom('jobs').select('log_lines').where('id', '=', id);
+    if (fence) select = select.where('state', '=', 'running').where('runner', '=', fence.runner).where('attempts', '=', fence.attempt);
+    const job = await select.executeTakeFirst();
     if (!job) return [];
     const room = Math.max(0, MAX_LOG_LINES - job.log_lines);
     const kept = lines.length > room ? [...lines.slice(0, Math.max(0, room - 1)), ...(room > 0 ? [`… log limit of ${MAX_LOG_LINES} lines reached; later lines are dropped`] : [])] : lines;
@@ -217,8 +269,14 @@ export async function appendJobLog(db: Db, id: string, lines: readonly string[])
     const rows = kept.map((line, index) => ({ job_id: id, seq: job.log_lines + index + 1, at, line: line.length > MAX_LOG_LINE_CHARS ? `${line.slice(0, MAX_LOG_LINE_CHARS)}…` : line }));
     // In slices: SQLite and PostgreSQL cap the bound values of one statement.
     for (let start = 0; start < rows.length; start += LOG_INSERT_ROWS) await trx.insertInto('job_logs').values(rows.slice(start, start + LOG_INSERT_ROWS)).execute();
-    await trx.updateTable('jobs').set({ log_lines: job.log_lines + rows.length }).where('id', '=', id).execute();
+    let count = trx.updateTable('jobs').set({ log_lines: job.log_lines + rows.length }).where('id', '=', id);
+    // Checked again as the row is written (and locked): a take-over in between rolls the lines back.
+    if (fence) count = count.where('state', '=', 'running').where('runner', '=', fence.runner).where('attempts', '=', fence.attempt);
+    if (Number((await count.executeTakeFirst()).numUpdatedRows) !== 1) throw new AttemptTakenOver();
     return rows;
+  }).catch((error: unknown) => {
+    if (error instanceof AttemptTakenOver) return [];
+    throw error;
   });
 }
 

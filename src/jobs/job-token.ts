@@ -53,7 +53,13 @@ export async function creatingTokenId(hub: HubContext, tokenId: string | null): 
   return parent && parent.owner === token.user ? parent.token_id : tokenId;
 }
 
-export async function revokeJobToken(hub: HubContext, job: Pick<JobRow, 'id' | 'owner'>): Promise<void> {
-  await hub.db.deleteFrom('tokens').where('user', '=', job.owner).where('name', '=', jobTokenName(job.id)).execute();
+/**
+ * Deletes the job's token: with `secret`, only that attempt's (a runner that was taken over while it
+ * stalled must not revoke the token of the attempt that replaced its own); without, every attempt's.
+ */
+export async function revokeJobToken(hub: HubContext, job: Pick<JobRow, 'id' | 'owner'>, secret?: string): Promise<void> {
+  let query = hub.db.deleteFrom('tokens').where('user', '=', job.owner).where('name', '=', jobTokenName(job.id));
+  if (secret !== undefined) query = query.where('hash', '=', hashToken(secret));
+  await query.execute();
   hub.caches.actors.clear();
 }

@@ -6,7 +6,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { HubContext } from '../hub/context.js';
-import { finishJob, requeueJob } from './job-store.js';
+import { fenceOf, finishJob, requeueJob } from './job-store.js';
 import { revokeJobToken } from './job-token.js';
 import { backoffDelayMs, type JobTypeRegistry } from './job-type.js';
 
@@ -65,10 +65,10 @@ export async function recoverJobs(hub: HubContext, registry: JobTypeRegistry, lo
     const type = registry.get(job.type);
     if (type && job.attempts < job.max_attempts) {
       const delay = backoffDelayMs(type.backoff, job.attempts);
-      if (await requeueJob(hub.db, job.id, { runAfter: new Date(Date.now() + delay), from: 'running', error: { code: 'JOB_INTERRUPTED', message: reason } })) {
+      if (await requeueJob(hub.db, job.id, { runAfter: new Date(Date.now() + delay), from: 'running', fence: fenceOf(job), error: { code: 'JOB_INTERRUPTED', message: reason } })) {
         await log(job.id, [`${reason}; re-queued (attempt ${job.attempts + 1} of ${job.max_attempts} in ${Math.round(delay / 1000)} s)`]);
       }
-    } else if (await finishJob(hub.db, job.id, { state: 'failed', error: { code: 'JOB_INTERRUPTED', message: `${reason}; ${type ? `no attempts left (${job.max_attempts})` : `job type ${job.type} is not registered any more`}` } })) {
+    } else if (await finishJob(hub.db, job.id, { state: 'failed', error: { code: 'JOB_INTERRUPTED', message: `${reason}; ${type ? `no attempts left (${job.max_attempts})` : `job type ${job.type} is not registered any more`}` } }, 'running', fenceOf(job))) {
       await log(job.id, [`${reason}; failed`]);
     }
   }

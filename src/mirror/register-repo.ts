@@ -11,6 +11,7 @@ import { gitDirOf, reposRoot, scratchName, type HubContext } from '../hub/contex
 import { git } from '../hub/git.js';
 import { parseRepoId } from '../hub/paths.js';
 import { recordRepo } from '../hub/repos/record-repo.js';
+import { repoNameLockKey } from '../hub/repos/repo-write-lock.js';
 import type { RepoRecord } from '../hub/repos/repo-record.js';
 
 /** A fresh scratch folder under the repos root (start-up recovery clears crash leftovers there). */
@@ -56,25 +57,30 @@ export async function registerRepo(hub: HubContext, input: RegisterRepoInput): P
   const key = input.repoId.toLowerCase();
   const exists = () => new ModaError('HUB_REPO_EXISTS', `${input.type} repo ${input.repoId} already exists`);
   if (await recorded(hub, input.type, key)) throw exists();
-  const target = gitDirOf(hub, input.type, namespace, name);
-  await mkdir(dirname(target), { recursive: true });
-  // An unrecorded folder is a crash leftover. Imports of one name are serialised within a process
-  // (single-flight); across processes the database insert below decides who owns the name.
-  await rm(target, { recursive: true, force: true });
-  try {
-    await rename(input.scratchGitDir, target);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTEMPTY' || code === 'EEXIST') throw exists();
-    throw error;
-  }
-  const repo = await recordRepo(hub, {
-    type: input.type,
-    namespace,
-    name,
-    visibility: input.visibility ?? (input.private ? 'private' : 'public'),
-    defaultBranch: input.defaultBranch,
-    createdAt: input.createdAt,
+  // Under the name's lock, which creates and moves onto this name take too: the folder replaced
+  // below is a crash leftover only while no row holds the name, so check, replace and record with
+  // nobody in between (a create or move in flight would otherwise lose its folder to this one).
+  const repo = await hub.commitLocks.run(repoNameLockKey(input.type, key), async () => {
+    if (await recorded(hub, input.type, key)) throw exists();
+    await hub.writeFence?.();
+    const target = gitDirOf(hub, input.type, namespace, name);
+    await mkdir(dirname(target), { recursive: true });
+    await rm(target, { recursive: true, force: true });
+    try {
+      await rename(input.scratchGitDir, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') throw exists();
+      throw error;
+    }
+    return recordRepo(hub, {
+      type: input.type,
+      namespace,
+      name,
+      visibility: input.visibility ?? (input.private ? 'private' : 'public'),
+      defaultBranch: input.defaultBranch,
+      createdAt: input.createdAt,
+    });
   });
   // The repo arrives whole (bundle import, mirror): every LFS object of its history is its own.
   await indexRepoLfsObjects(hub, repo.id, repo.gitDir);

@@ -125,6 +125,11 @@ export async function buildApp({ hub, secret, logger = false, inference = create
     // Draining after SIGTERM: each connection closes after its answer, so the process can exit.
     if (isDraining(app)) reply.header('connection', 'close');
   });
+  // The same for answers written past Fastify's hooks (git transfers, file regions): set on the raw
+  // response as the request arrives, so a proxy never pools a connection the drain will close.
+  app.addHook('onRequest', async (_request, reply) => {
+    if (isDraining(app)) reply.raw.setHeader('connection', 'close');
+  });
 
   app.addContentTypeParser(['application/vnd.git-lfs+json'], { parseAs: 'string' }, (_request, text, done) => {
     try {

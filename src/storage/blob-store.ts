@@ -31,11 +31,14 @@ export interface BlobStore {
    */
   startPartsUpload?(expected: BlobStat, ttlSeconds: number): Promise<PartsUpload>;
   /**
-   * Completes a presigned multipart upload into a staging key, hashes what the store holds there, and
-   * only when its sha256 and size match copies it under its final key; otherwise nothing is kept and
-   * LFS_OBJECT_MISMATCH is thrown. The staging object and parts never outlive the call.
+   * Completes a presigned multipart upload into its staging key (one per upload: clients uploading
+   * one object at once never share it), hashes what the store holds there, and only when its sha256
+   * and size match copies it under its final key; otherwise nothing is kept and LFS_OBJECT_MISMATCH
+   * is thrown. The staging object and parts never outlive the call. `uploadId` is PartsUpload's.
    */
   completePartsUpload?(expected: BlobStat, uploadId: string, parts: CompletedUploadPart[]): Promise<BlobStat>;
+  /** Drops the parts of an upload that will not be completed (the object arrived through another upload). */
+  abortPartsUpload?(expected: BlobStat, uploadId: string): Promise<void>;
   /** Removes leftovers of interrupted writes. */
   cleanup(): Promise<void>;
 }

@@ -4,7 +4,7 @@
 // /work/shared/reference/cluster.md). An object reaches its final key only after its sha256 and size
 // matched: a small one is PUT once hashed, a large one is a multipart upload that is completed only
 // then and aborted (parts and all) on any mismatch, error or client that goes away.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -180,10 +180,14 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  /** Where a client's presigned multipart upload lands before its hash is checked (under `lfs/`, so cleanup() sees it). */
-  private stagingKey(oid: string): string {
+  /**
+   * Where one client's presigned multipart upload lands before its hash is checked (under `lfs/`, so
+   * cleanup() sees it). Each upload has its own key: two clients uploading one object at once must
+   * not complete into, hash or delete each other's staging object.
+   */
+  private stagingKey(oid: string, nonce: string): string {
     if (!SHA256_HEX.test(oid)) throw new ModaError('BAD_REQUEST', `invalid sha256 oid "${oid}"`);
-    return `${this.prefix}lfs/staging/${oid}`;
+    return `${this.prefix}lfs/staging/${oid}/${nonce}`;
   }
 
   private partBytesFor(size: number): number {
@@ -193,7 +197,8 @@ export class S3BlobStore implements BlobStore {
 
   async startPartsUpload(expected: BlobStat, ttlSeconds: number): Promise<PartsUpload> {
     if (expected.size > MAX_PARTS_UPLOAD_BYTES) throw new ModaError('LFS_OBJECT_TOO_LARGE', `presigned multipart uploads are offered up to ${MAX_PARTS_UPLOAD_BYTES} bytes`);
-    const key = this.stagingKey(expected.oid);
+    const nonce = randomBytes(16).toString('hex');
+    const key = this.stagingKey(expected.oid, nonce);
     const partBytes = this.partBytesFor(expected.size);
     try {
       const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: 'application/octet-stream' }));
@@ -206,14 +211,15 @@ export class S3BlobStore implements BlobStore {
           getSignedUrl(this.publicClient, new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: index + 1 }), { expiresIn: ttlSeconds }),
         ),
       );
-      return { uploadId, partBytes, urls };
+      return { uploadId: `${nonce}.${uploadId}`, partBytes, urls };
     } catch (error) {
       throw storeError(error, `multipart upload of ${key}`);
     }
   }
 
-  async completePartsUpload(expected: BlobStat, uploadId: string, parts: CompletedUploadPart[]): Promise<BlobStat> {
-    const staging = this.stagingKey(expected.oid);
+  async completePartsUpload(expected: BlobStat, partsUploadId: string, parts: CompletedUploadPart[]): Promise<BlobStat> {
+    const { nonce, uploadId } = parseUploadId(partsUploadId);
+    const staging = this.stagingKey(expected.oid, nonce);
     const key = this.key(expected.oid);
     const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
     try {
@@ -249,6 +255,18 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  async abortPartsUpload(expected: BlobStat, partsUploadId: string): Promise<void> {
+    const { nonce, uploadId } = parseUploadId(partsUploadId);
+    const staging = this.stagingKey(expected.oid, nonce);
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: staging, UploadId: uploadId }));
+    } catch (error) {
+      // Already completed or aborted (a client that retried its completion): nothing is left of it.
+      if (isStoreNotFound(error)) return;
+      throw storeError(error, `aborting the upload of ${staging}`);
+    }
+  }
+
   /** The stored object must have the size that was hashed; a store that lost bytes loses the object too. */
   private async checkStored(key: string, expected: BlobStat): Promise<void> {
     const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
@@ -279,6 +297,16 @@ export class S3BlobStore implements BlobStore {
       // Cleanup never stops a start; the next start tries again.
     }
   }
+}
+
+/**
+ * The id a presigned multipart upload is known by outside this store: `<nonce>.<store's upload id>`,
+ * the nonce naming the upload's own staging key (the store's id is only known once the key is chosen).
+ */
+function parseUploadId(id: string): { nonce: string; uploadId: string } {
+  const match = /^([0-9a-f]{32})\.(.+)$/.exec(id);
+  if (!match) throw new ModaError('BAD_REQUEST', 'upload must be the id the batch answer gave');
+  return { nonce: match[1]!, uploadId: match[2]! };
 }
 
 /** One multipart upload: parts go out a few at a time while the next ones are read and hashed. */

@@ -83,7 +83,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<ModaCl
       MODA_CATALOG: '0',
       MODA_LOG_LEVEL: 'warn',
       MODA_MIGRATE_ON_START: '0',
-      MODA_SHUTDOWN_DELAY: '1s',
+      // Longer than nginx's upstream keepalive_timeout (2 s in deploy/nginx/moda.conf), as deployed.
+      MODA_SHUTDOWN_DELAY: '3s',
       MODA_TRUST_PROXY: '127.0.0.1',
       ...options.env,
     });

@@ -71,6 +71,7 @@ export async function commitChanges(hub: HubContext, actor: Actor, repo: RepoRec
         description: input.description,
         author,
       });
+      await hub.writeFence?.();
       if (await compareAndSwapRef(current.gitDir, ref, commit, head)) {
         hub.caches.heads.clear();
         // Under the same lock: a replica's slower index write can then never follow a newer one's.

@@ -92,6 +92,7 @@ export async function createRepo(hub: HubContext, actor: Actor, input: CreateRep
     try {
       const taken = await hub.db.selectFrom('repos').select('id').where('type', '=', input.type).where('key', '=', key).executeTakeFirst();
       if (taken) throw new ModaError('HUB_REPO_EXISTS', `You already created this ${input.type} repo: ${input.repoId}`);
+      await hub.writeFence?.();
       const target = gitDirOf(hub, input.type, namespace, name);
       await mkdir(dirname(target), { recursive: true });
       await rm(target, { recursive: true, force: true });

@@ -144,6 +144,9 @@ export function registerLfsRoutes(app: FastifyInstance, hub: HubContext, secret:
       if (!(await repoLfsObject(hub, repoId, oid, size))) {
         await hub.blobs.completePartsUpload({ oid, size }, uploadId, parts as { partNumber: number; etag: string }[]);
         await recordLfsObjects(hub, repoId, [oid]);
+      } else {
+        // Another upload of the same object landed first: this one's parts are not needed.
+        await hub.blobs.abortPartsUpload?.({ oid, size }, uploadId);
       }
       reply.type(LFS_JSON);
       return { oid, size };
