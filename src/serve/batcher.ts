@@ -25,7 +25,7 @@ export interface BatcherOptions {
   maxQueueDelayMs: number;
   /** Most inputs waiting; more get QUEUE_FULL. */
   maxQueue: number;
-  /** Batches in flight at once (per model process: the one it runs and the next, queued in it); default 1. */
+  /** Batches run at the same time (one per model instance); default 1. */
   maxConcurrency?: number;
 }
 

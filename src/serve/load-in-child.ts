@@ -53,8 +53,6 @@ interface Pending {
   timer?: NodeJS.Timeout;
   /** Generation: the child reported progress, so its idle deadline starts again. */
   progressed?: () => void;
-  /** A batch sent while another ran: its deadline starts when the batches before it end (the child runs them in turn). */
-  startDeadline?: () => void;
   /** Streaming generation's callbacks. */
   onStart?: (promptTokens: number) => void;
   onText?: (delta: string, logprobs?: readonly TokenLogprob[]) => void;
@@ -116,8 +114,6 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
   child.once('close', () => rmSync(tempDir, { recursive: true, force: true }));
   const repo = setup.snapshot.repo;
   const pending = new Map<number, Pending>();
-  /** Batches (`run` calls) in flight, in the order sent: the child runs the first, the others wait in it. */
-  const batchOrder: number[] = [];
   let nextId = 1;
   let loaded = false;
   let exited = false;
@@ -167,13 +163,6 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
         const settle = (then: () => void) => {
           signal?.removeEventListener('abort', onAbort);
           if (entry.timer) clearTimeout(entry.timer);
-          entry.startDeadline = undefined;
-          const place = batchOrder.indexOf(id);
-          if (place >= 0) {
-            batchOrder.splice(place, 1);
-            // The child goes on to the next batch now: its time starts.
-            if (place === 0 && batchOrder[0] !== undefined) pending.get(batchOrder[0])?.startDeadline?.();
-          }
           then();
         };
         // Synchronous engine work cannot be interrupted inside the child: past the deadline the child goes.
@@ -193,12 +182,9 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
             if (entry.timer) clearTimeout(entry.timer);
             entry.timer = setTimeout(expire, limits.batchTimeoutMs);
           };
-          // A batch queued in the child behind another is not yet running: its deadline waits for its turn.
-          if (message.kind === 'run' && batchOrder.length > 0) entry.startDeadline = arm;
-          else arm();
+          arm();
           if (idle) entry.progressed = arm;
         }
-        if (message.kind === 'run') batchOrder.push(id);
         pending.set(id, entry);
         send({ ...message, id });
       });

@@ -97,12 +97,6 @@ const ONE_INSTANCE_TASKS = new Set<string>(['text-generation', 'feature-extracti
 /** ONNX models up to this size get one single-threaded session per core; larger ones one session. */
 const PER_CORE_ONNX_MAX_BYTES = 256 * 1024 * 1024;
 const SWEEP_INTERVAL_MS = 1000;
-/**
- * Batches in flight per model process: the one it runs and the next, sent while it runs, so the
- * process goes straight on to it instead of idling for a round trip to the server after each batch
- * (pipeline-child.ts runs them in turn; each batch's deadline starts when it does).
- */
-const BATCHES_PER_PROCESS = 2;
 /** Automatic sequences per GGUF model: batching gained up to 1.45× at 8 sequences on 2 cores (bench/RESULTS.md), little past it. */
 const MAX_AUTO_SEQUENCES = 8;
 const DEFAULT_LLM: LlmCacheOptions = { parallel: 0, contextSize: 4096, maxQueue: 32 };
@@ -390,7 +384,7 @@ export class ModelCache {
       task: plan.task,
       snapshot,
       model,
-      batcher: new Batcher((inputs, parameters, info) => model.run(inputs, parameters, this.runContext, info), { ...this.options.batching, ...options.batching, maxConcurrency: this.maxBatchesInFlight(model.size) }),
+      batcher: new Batcher((inputs, parameters, info) => model.run(inputs, parameters, this.runContext, info), { ...this.options.batching, ...options.batching, maxConcurrency: model.size }),
       loadMs: performance.now() - started,
       lastUsed: performance.now(),
       pinned: options.pinned ?? false,
@@ -413,12 +407,7 @@ export class ModelCache {
       await this.makeRoom(extra, served.repo, served);
     }
     await served.model.resize(target);
-    served.batcher.reconfigure({ ...served.batcher.settings, maxConcurrency: this.maxBatchesInFlight(served.model.size) });
-  }
-
-  /** Batches a model with this many instances takes at once: two per process, one per in-process instance. */
-  private maxBatchesInFlight(instances: number): number {
-    return instances * ((this.options.isolated ?? true) ? BATCHES_PER_PROCESS : 1);
+    served.batcher.reconfigure({ ...served.batcher.settings, maxConcurrency: served.model.size });
   }
 
   /** Set by the server: how pipelines fetch image URLs and bound pixels. */

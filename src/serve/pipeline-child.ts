@@ -35,18 +35,11 @@ async function load(setup: ChildSetup): Promise<void> {
   post({ kind: 'loaded', type: model.type, engine: model.engine, memoryBytes: model.memoryBytes, generates: model.generate !== undefined, countsTokens: model.countTokens !== undefined, interruptible: model.interruptible === true });
 }
 
-/**
- * Batches run one after another in the order they came. The server sends the next batch while one
- * runs, so the process goes straight on to it instead of idling for a round trip to the server;
- * the server starts a batch's deadline when the one before it ends (load-in-child.ts).
- */
-let batches: Promise<void> = Promise.resolve();
-
-async function run(message: Extract<ToChild, { kind: 'run' }>, controller: AbortController): Promise<void> {
+async function run(message: Extract<ToChild, { kind: 'run' }>): Promise<void> {
+  const controller = new AbortController();
+  running.set(message.id, controller);
   try {
     if (!model) throw new ModaError('INTERNAL', 'a batch reached a model process before its model loaded');
-    // Cancelled while it waited behind another batch: it never starts.
-    if (controller.signal.aborted) throw new ModaError('REQUEST_CANCELLED');
     const outputs = await model.run(message.inputs, message.parameters, { maxImagePixels: message.maxImagePixels, fetch: globalThis.fetch, signal: controller.signal });
     post({ kind: 'result', id: message.id, outputs });
   } catch (error) {
@@ -79,12 +72,9 @@ process.on('message', (message: ToChild) => {
     case 'setup':
       void load(message.setup);
       break;
-    case 'run': {
-      const controller = new AbortController();
-      running.set(message.id, controller);
-      batches = batches.then(() => run(message, controller));
+    case 'run':
+      void run(message);
       break;
-    }
     case 'generate':
       void answer(
         message.id,
