@@ -61,9 +61,9 @@ void test('a missing column, one class, 10,000 classes and empty texts fail with
     tuneFails(server, { method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/ids-model', columns: { label: 'id' } }, alice),
     tuneFails(server, { method: 'fasttext', dataset: 'alice/topics', output_repo: 'alice/blank-model', columns: { text: 'blank' } }, alice),
   ]);
-  assert.equal(column.error?.code, 'TUNE_COLUMN_NOT_FOUND');
+  assert.equal(column.error?.code, 'TUNE_COLUMN_NOT_FOUND', JSON.stringify(column.error));
   assert.match(column.error?.message ?? '', /body/);
-  assert.equal(label.error?.code, 'TUNE_COLUMN_NOT_FOUND');
+  assert.equal(label.error?.code, 'TUNE_COLUMN_NOT_FOUND', JSON.stringify(label.error));
   assert.equal(oneClass.error?.code, 'TUNE_ONE_CLASS');
   assert.equal(ids.error?.code, 'TUNE_TOO_MANY_CLASSES');
   assert.match(ids.error?.message ?? '', /10000 classes/);

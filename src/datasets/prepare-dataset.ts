@@ -123,11 +123,30 @@ export async function prepareDataset(hub: HubContext, repo: { gitDir: string }, 
     await removeUnread(workDir, manifest);
     await writeFile(join(workDir, 'manifest.json'), JSON.stringify(manifest));
     await mkdir(dirname(target), { recursive: true });
-    await rm(target, { recursive: true, force: true });
-    await rename(workDir, target).catch(async (error: NodeJS.ErrnoException) => {
+    // Never removed before the rename: another process (job processes prepare too) may have put
+    // its whole preparation there and be reading it.
+    const placed = await rename(workDir, target).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+        return false;
+      },
+    );
+    if (!placed) {
       // Another process finished the same commit first: its result is as good as ours.
-      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
-    });
+      const finished = await readManifest(hub, commit);
+      if (finished) return finished;
+      // A folder without a readable manifest (an older format, a crash before renames were used):
+      // moved aside in one step, then ours takes its place.
+      const aside = `${workDir}-replaced`;
+      const ignoreRace = (error: NodeJS.ErrnoException) => {
+        // Another process replaced it at the same moment: whichever landed is whole.
+        if (!['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes(error.code ?? '')) throw error;
+      };
+      await rename(target, aside).catch(ignoreRace);
+      await rm(aside, { recursive: true, force: true });
+      await rename(workDir, target).catch(ignoreRace);
+    }
     return (await readManifest(hub, commit)) ?? manifest;
   } finally {
     await rm(workDir, { recursive: true, force: true });
