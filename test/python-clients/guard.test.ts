@@ -17,5 +17,5 @@ void test('requests, httpx and sockets to other hosts are refused and logged; 12
   assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, /ok guard/);
   assert.equal(run.refused.length, 3, run.refused.join('\n'));
-  assert.match(run.refused.join('\n'), /127\.0\.0\.2[\s\S]*127\.0\.0\.3[\s\S]*127\.0\.0\.4/);
+  assert.ok(run.refused.every((line) => line.includes('localhost')), run.refused.join('\n'));
 });

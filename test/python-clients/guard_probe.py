@@ -1,7 +1,7 @@
 # Proves the guard of sitecustomize.py: requests, httpx and a raw socket to any host but 127.0.0.1
 # are refused (and logged) before anything is resolved or sent, while 127.0.0.1 stays reachable.
-# The refused targets are other loopback addresses, so nothing could leave the machine even if the
-# guard failed. Run by guard.test.ts.
+# The refused target is `localhost` (not the literal 127.0.0.1 the guard allows), so nothing could
+# leave the machine even if the guard failed. Run by guard.test.ts.
 import os
 import socket
 
@@ -9,9 +9,9 @@ import httpx
 import requests
 
 for call in (
-    lambda: requests.get("http://127.0.0.2:9/api/whoami-v2", timeout=1),
-    lambda: httpx.get("http://127.0.0.3:9/api/v1/repos/internalAccelerationInfo", timeout=1),
-    lambda: socket.create_connection(("127.0.0.4", 9), timeout=1),
+    lambda: requests.get("http://localhost:9/api/whoami-v2", timeout=1),
+    lambda: httpx.get("http://localhost:9/api/v1/repos/internalAccelerationInfo", timeout=1),
+    lambda: socket.create_connection(("localhost", 9), timeout=1),
 ):
     try:
         call()

@@ -33,9 +33,9 @@ for (const { version, folders, user } of VERSIONS) {
       MODELSCOPE_CACHE: 'ms-cache',
       // push_model commits with git, as a user with a configured git identity would.
       GIT_AUTHOR_NAME: user,
-      GIT_AUTHOR_EMAIL: `${user}@example.com`,
+      GIT_AUTHOR_EMAIL: `${user}@localhost`,
       GIT_COMMITTER_NAME: user,
-      GIT_COMMITTER_EMAIL: `${user}@example.com`,
+      GIT_COMMITTER_EMAIL: `${user}@localhost`,
     });
     assert.deepEqual(run.refused, [], 'the client tried to reach a host other than 127.0.0.1');
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr.slice(-2500)}`);

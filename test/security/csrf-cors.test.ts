@@ -12,8 +12,9 @@ import { createUserWithToken, startTestServer, type TestServer } from '../helper
 
 let server: TestServer;
 let victim: string;
-const FOREIGN = 'http://evil.example';
-const TRUSTED = 'http://app.example';
+// Origins are only header values here (never contacted): other ports of this host.
+const FOREIGN = 'http://127.0.0.1:9';
+const TRUSTED = 'http://127.0.0.1:8';
 
 async function repoExists(id: string): Promise<boolean> {
   return (await server.request(`/api/models/${id}`)).status === 200;
