@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchContext, BenchResult, Benchmark, ResultRow } from './lib/bench-types.js';
+import { api, jobEnded, waitForJob, type JobRecord } from './lib/moda-jobs.js';
 import { startModa, type ModaServer } from './lib/moda-server.js';
 import { runLoad, type LoadReport } from './lib/serving-load.js';
 import { median } from './lib/stats.js';
@@ -26,27 +27,11 @@ const ROUNDS = 1;
 const LINES = 100;
 const TARGET = 0.85;
 
-async function api(moda: ModaServer, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${moda.url}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${moda.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-async function runJob(moda: ModaServer, type: string, params: Record<string, unknown>, timeoutMs = 900_000): Promise<Record<string, unknown>> {
+async function runJob(moda: ModaServer, type: string, params: Record<string, unknown>, timeoutMs = 900_000): Promise<JobRecord> {
   const created = await api(moda, '/api/v1/jobs', { type, params });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await api(moda, `/api/v1/jobs/${String(created.id)}`);
-    if (job.state === 'succeeded') return job;
-    if (job.state === 'failed' || job.state === 'cancelled') throw new Error(`${type} job ${String(job.id)} ${String(job.state)}: ${JSON.stringify(job.error)}`);
-    if (Date.now() > deadline) throw new Error(`${type} job ${String(job.id)} still ${String(job.state)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const job = await waitForJob(moda, String(created.id), jobEnded, { timeoutMs, pollMs: 100 });
+  if (job.state !== 'succeeded') throw new Error(`${type} job ${String(job.id)} ${String(job.state)}: ${JSON.stringify(job.error)}`);
+  return job;
 }
 
 interface EvalRun {

@@ -8,6 +8,7 @@ import { commitFiles, createDataset } from './helpers/dataset-repo.js';
 import { csv, evaluate, publishSentiment, sentiment, type EvalResult } from './helpers/eval-setup.js';
 import type { JobJson } from './helpers/jobs.js';
 import { createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
+import type { JobPredictions } from '../src/client/prediction-types.js';
 
 let server: TestServer;
 let alice: string;
@@ -36,25 +37,13 @@ after(async () => {
   await server?.stop();
 });
 
-interface Predictions {
-  job_id: string;
-  model: string;
-  model_commit: string;
-  dataset: string;
-  dataset_commit: string;
-  config: string;
-  split: string;
-  num_predictions: number;
-  rows: { row_idx: number; prediction: string | null; correct: boolean; error: string | null }[];
-}
-
 const predictions = (rows: string, token: string | null) => server.request(`/api/v1/jobs/${job.id}/predictions?rows=${rows}`, { token });
 
 void test("the owner reads the job's predictions and verdicts for the rows asked, with what the job scored", async () => {
   const response = await predictions('3,0,1,2,2,99', alice);
   assert.equal(response.status, 200, await response.clone().text());
   assert.match(response.headers.get('cache-control') ?? '', /private/);
-  const answer = (await response.json()) as Predictions;
+  const answer = (await response.json()) as JobPredictions;
   const result = job.result as unknown as EvalResult;
   assert.deepEqual(
     { job_id: answer.job_id, model: answer.model, model_commit: answer.model_commit, dataset: answer.dataset, dataset_commit: answer.dataset_commit, config: answer.config, split: answer.split, num_predictions: answer.num_predictions },
