@@ -6,30 +6,18 @@
 // and a queued job lost in the flush is re-added by the sweep and runs once.
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { after, before, test } from 'node:test';
-import { startCluster, type ModaCluster } from './helpers/cluster.js';
-import { ClusterWorkers, type ClusterWorker } from './helpers/cluster-worker.js';
-import { createJob, finished, jobLog, TEST_JOB_MODULE, waitForJob } from './helpers/jobs.js';
+import { test } from 'node:test';
+import { leasedWorkerCluster, type ClusterWorker } from './helpers/cluster-worker.js';
+import { createJob, finished, jobLog, waitForJob } from './helpers/jobs.js';
 
 const LEASE = '3s';
-let cluster: ModaCluster;
-const workers = new ClusterWorkers(() => cluster);
-
-before(async () => {
-  cluster = await startCluster({ replicas: 1, nginx: false, env: { MODA_JOB_WORKER: '0', MODA_JOB_MODULES: TEST_JOB_MODULE, MODA_CLUSTER_LEASE: LEASE } });
-});
-
-after(async () => {
-  workers.killAll();
-  await cluster?.stop();
-});
+const { cluster, workers, startWorker, api } = leasedWorkerCluster(LEASE);
 
 /** A `moda worker` that calls its host `node`: runner ids (and pid checks) are per host name. */
-const startWorker = (node: string) => workers.start({ publicUrl: cluster.replicas[0]!.url, env: { MODA_NODE_NAME: node, MODA_CLUSTER_LEASE: LEASE } });
 const stopWorker = (worker: ClusterWorker, signal: NodeJS.Signals) => workers.stop(worker, signal);
 
 async function flushRedis(): Promise<void> {
-  const redis = new Redis(cluster.redis.url);
+  const redis = new Redis(cluster().redis.url);
   try {
     assert.equal(await redis.flushall(), 'OK');
   } finally {
@@ -37,7 +25,6 @@ async function flushRedis(): Promise<void> {
   }
 }
 
-const api = (path: string, init?: RequestInit & { token?: string | null }) => cluster.request(path, { ...init, base: cluster.replicas[0]!.url });
 
 void test('a running job lost by Redis and by its dead worker on another host is re-run once by a live worker', async () => {
   const first = await startWorker('host-a');

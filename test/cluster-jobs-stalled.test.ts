@@ -6,25 +6,12 @@
 // and its job process, with the job committing through the hub in the job process, as tune jobs do.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { startCluster, type ModaCluster } from './helpers/cluster.js';
-import { ClusterWorkers } from './helpers/cluster-worker.js';
-import { createJob, finished, jobLog, TEST_JOB_MODULE, waitForJob } from './helpers/jobs.js';
+import { test } from 'node:test';
+import { leasedWorkerCluster } from './helpers/cluster-worker.js';
+import { createJob, finished, jobLog, waitForJob } from './helpers/jobs.js';
 
 const LEASE = '3s';
-let cluster: ModaCluster;
-const workers = new ClusterWorkers(() => cluster);
-
-before(async () => {
-  cluster = await startCluster({ replicas: 1, nginx: false, env: { MODA_JOB_WORKER: '0', MODA_JOB_MODULES: TEST_JOB_MODULE, MODA_CLUSTER_LEASE: LEASE } });
-});
-
-after(async () => {
-  workers.killAll();
-  await cluster?.stop();
-});
-
-const api = (path: string, init?: RequestInit & { token?: string | null }) => cluster.request(path, { ...init, base: cluster.replicas[0]!.url });
+const { startWorker, api } = leasedWorkerCluster(LEASE);
 
 /** The process and its descendants (the worker's job processes), from Linux's /proc. */
 function processTree(pid: number): number[] {
@@ -53,8 +40,7 @@ async function headCommits(repo: string): Promise<{ id: string; title: string }[
 void test('a worker stalled past its lease wakes up after the take-over: its attempt writes nothing, the new one completes once', async () => {
   const created = await api('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'stalled', organization: 'admin' }) });
   assert.equal(created.status, 200, await created.text());
-  const settings = (node: string) => ({ publicUrl: cluster.replicas[0]!.url, env: { MODA_NODE_NAME: node, MODA_CLUSTER_LEASE: LEASE } });
-  const stalling = await workers.start(settings('host-a'));
+  const stalling = await startWorker('host-a');
   const job = await createJob(api, 'test-steps', { steps: 12, stepMs: 400, repo: 'admin/stalled', direct: true });
   // Half-way: once awake, the stalled attempt is ahead of the new one and reaches its commit first.
   await waitForJob(api, job.id, (row) => row.state === 'running' && (row.progress.fraction ?? 0) >= 0.5);
@@ -62,7 +48,7 @@ void test('a worker stalled past its lease wakes up after the take-over: its att
   assert.ok(frozen.length >= 2, 'the worker runs the job in a child process');
   for (const pid of frozen) process.kill(pid, 'SIGSTOP');
   try {
-    await workers.start(settings('host-b'));
+    await startWorker('host-b');
     // Its BullMQ lock expired: host-b takes the job over and runs attempt 2.
     await waitForJob(api, job.id, (row) => row.state === 'running' && row.attempts === 2, 90_000);
   } finally {

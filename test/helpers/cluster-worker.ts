@@ -3,7 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { ModaCluster } from './cluster.js';
+import { after, before } from 'node:test';
+import { startCluster, type ModaCluster } from './cluster.js';
 import { TEST_JOB_MODULE } from './jobs.js';
 import { ADMIN_TOKEN } from './moda-server.js';
 
@@ -73,4 +74,33 @@ export class ClusterWorkers {
   killAll(): void {
     for (const child of this.started) child.kill('SIGKILL');
   }
+}
+
+/**
+ * One replica with no job worker of its own and a short member lease, for the tests of `moda worker`
+ * processes that die or stall (test/cluster-jobs-lost, test/cluster-jobs-stalled): started before the
+ * file's tests, its workers killed and the cluster stopped after them.
+ */
+export function leasedWorkerCluster(lease: string) {
+  let started: ModaCluster | undefined;
+  const cluster = (): ModaCluster => {
+    if (!started) throw new Error('the cluster starts in before()');
+    return started;
+  };
+  const workers = new ClusterWorkers(cluster);
+  before(async () => {
+    started = await startCluster({ replicas: 1, nginx: false, env: { MODA_JOB_WORKER: '0', MODA_JOB_MODULES: TEST_JOB_MODULE, MODA_CLUSTER_LEASE: lease } });
+  });
+  after(async () => {
+    workers.killAll();
+    await started?.stop();
+  });
+  return {
+    cluster,
+    workers,
+    /** A worker on host `node` (its own lease) that calls the replica back directly. */
+    startWorker: (node: string) => workers.start({ publicUrl: cluster().replicas[0]!.url, env: { MODA_NODE_NAME: node, MODA_CLUSTER_LEASE: lease } }),
+    /** The API of the replica, as the admin unless `token` says otherwise. */
+    api: (path: string, init?: RequestInit & { token?: string | null }) => cluster().request(path, { ...init, base: cluster().replicas[0]!.url }),
+  };
 }
