@@ -4,21 +4,14 @@
 // indexed by the next read; the lookup goes through the index, not a scan over repos.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { commit as hubCommit } from '@huggingface/hub';
 import { CompiledQuery } from 'kysely';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/moda-server.js';
+import { commitHubFiles, createHubRepo } from './helpers/hub-repos.js';
+import { startTestServer, type TestServer } from './helpers/moda-server.js';
 
 let server: TestServer;
 
-async function createRepo(type: 'model' | 'dataset', name: string): Promise<void> {
-  const response = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, type }) });
-  assert.equal(response.status, 200, await response.text());
-}
-
-async function commit(type: 'model' | 'dataset', repo: string, files: Record<string, string>): Promise<void> {
-  const result = await hubCommit({ repo: { type, name: repo }, accessToken: ADMIN_TOKEN, hubUrl: server.url, title: 'update', operations: Object.entries(files).map(([path, content]) => ({ operation: 'addOrUpdate' as const, path, content: new Blob([content]) })) });
-  assert.ok(result?.commit.oid);
-}
+const createRepo = (type: 'model' | 'dataset', name: string) => createHubRepo(server, type, name);
+const commit = (type: 'model' | 'dataset', repo: string, files: Record<string, string>) => commitHubFiles(server, type, repo, files);
 
 const pending = async () => (await server.hub.db.selectFrom('repos').select('key').where('eval_pending', '=', 1).where('sha', 'is not', null).execute()).map((row) => row.key).sort();
 

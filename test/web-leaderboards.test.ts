@@ -7,25 +7,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { commit as hubCommit } from '@huggingface/hub';
 import type { Browser, Page } from 'playwright-core';
 import { finishJob, insertJob } from '../src/jobs/job-store.js';
 import { DEFAULT_WEB_DIST } from '../src/server/web-ui.js';
 import { launchChromium, screenshot, waitForCondition } from './helpers/browser.js';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/moda-server.js';
+import { commitHubFiles, createHubRepo } from './helpers/hub-repos.js';
+import { startTestServer, type TestServer } from './helpers/moda-server.js';
 
 let server: TestServer;
 let browser: Browser;
 
-async function createRepo(type: 'model' | 'dataset', name: string): Promise<void> {
-  const response = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, type }) });
-  assert.equal(response.status, 200, await response.text());
-}
-
-async function commit(type: 'model' | 'dataset', repo: string, files: Record<string, string>): Promise<void> {
-  const result = await hubCommit({ repo: { type, name: repo }, accessToken: ADMIN_TOKEN, hubUrl: server.url, title: 'update', operations: Object.entries(files).map(([path, content]) => ({ operation: 'addOrUpdate' as const, path, content: new Blob([content]) })) });
-  assert.ok(result?.commit.oid);
-}
+const createRepo = (type: 'model' | 'dataset', name: string) => createHubRepo(server, type, name);
+const commit = (type: 'model' | 'dataset', repo: string, files: Record<string, string>) => commitHubFiles(server, type, repo, files);
 
 function modelIndex(values: Record<string, number>): string {
   const results = Object.entries(values)
