@@ -39,7 +39,7 @@ void test('agrees with git check-attr on random patterns and paths', { timeout: 
       const rules = lfsPatterns(gitattributes);
       for (const candidate of paths) assert.equal(matchesAny(candidate, rules), expected.has(candidate), `${JSON.stringify(gitattributes)} on ${candidate}`);
     }),
-    { numRuns: 300 },
+    { numRuns: Number(process.env.GA_RUNS ?? 300) },
   );
 });
 
@@ -48,6 +48,24 @@ void test('agrees with git on the default patterns', () => {
   const expected = gitLfsPaths(DEFAULT_GITATTRIBUTES, paths);
   const rules = lfsPatterns(DEFAULT_GITATTRIBUTES);
   for (const candidate of paths) assert.equal(matchesAny(candidate, rules), expected.has(candidate), candidate);
+});
+
+void test('a globstar skips its slash only while it has matched nothing (found by the property above)', () => {
+  const lines = '**/a filter=lfs\nx/**/b filter=lfs\n';
+  const paths = ['a', 'aa', 'c/a', 'c/aa', 'x/b', 'x/yb', 'x/y/b', 'x/y/yb'];
+  const expected = gitLfsPaths(lines, paths);
+  const rules = lfsPatterns(lines);
+  for (const candidate of paths) assert.equal(matchesAny(candidate, rules), expected.has(candidate), candidate);
+  assert.deepEqual([...expected].sort(), ['a', 'c/a', 'x/b', 'x/y/b']);
+});
+
+void test('a double star right after the plain start of a path pattern crosses slashes, as in git (found by the property above)', () => {
+  const lines = '/a** filter=lfs\nb**/c filter=lfs\n';
+  const paths = ['a', 'a/a', 'ab/c/d', 'x/a', 'bc', 'b/c', 'bd/c', 'b/d/c', 'x/bc'];
+  const expected = gitLfsPaths(lines, paths);
+  const rules = lfsPatterns(lines);
+  for (const candidate of paths) assert.equal(matchesAny(candidate, rules), expected.has(candidate), candidate);
+  assert.deepEqual([...expected].sort(), ['a', 'a/a', 'ab/c/d', 'b/c', 'b/d/c', 'bc', 'bd/c']);
 });
 
 void test('a pattern that backtracks exponentially in a regular expression is matched in linear time', () => {

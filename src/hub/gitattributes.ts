@@ -87,6 +87,10 @@ function bytes(text: string): string {
 /** Tokenises a wildmatch pattern; `pathname` is git's WM_PATHNAME (`*`, `?`, `[…]` never match `/`). */
 function compile(pattern: string, pathname: boolean): Token[] | undefined {
   const tokens: Token[] = [];
+  // git (dir.c, match_pathname) compares the part before the first wildcard as plain text and
+  // wildmatches only the rest, so a double star right after that part counts as the start of a
+  // pattern: `a**` matches `a/b/c`, and `a**` then `/b` matches `ab`.
+  const literalPrefix = pathname ? pattern.search(/[*?[\\]/) : -1;
   let index = 0;
   while (index < pattern.length) {
     const char = pattern[index] as string;
@@ -102,7 +106,7 @@ function compile(pattern: string, pathname: boolean): Token[] | undefined {
       let end = index;
       while (pattern[end] === '*') end++;
       const double = end - index >= 2;
-      const boundedBefore = index === 0 || pattern[index - 1] === '/';
+      const boundedBefore = index === 0 || index === literalPrefix || pattern[index - 1] === '/';
       const boundedAfter = end === pattern.length || pattern[end] === '/';
       if (pathname && double && boundedBefore && boundedAfter) {
         // `**/x` also matches `x`: the globstar and its slash may match nothing together.
@@ -203,7 +207,16 @@ function parseClass(pattern: string, start: number): { token: Token; end: number
   return undefined;
 }
 
-/** Thompson-style simulation: the set of pattern positions reachable after each character. */
+/** A position reached by a move into it (a globstar there has matched nothing yet). */
+const ENTERED = 1;
+/** A globstar position kept by matching one more character. */
+const LOOPING = 2;
+
+/**
+ * Thompson-style simulation: the set of pattern positions reachable after each character. A
+ * globstar may skip its slash only while it has matched nothing (the pattern "double star, slash, a"
+ * matches `a`, not `aa`), so its positions remember whether they were entered or kept.
+ */
 function simulate(tokens: Token[], text: string): boolean {
   const size = tokens.length + 1;
   let current = new Uint8Array(size);
@@ -211,13 +224,14 @@ function simulate(tokens: Token[], text: string): boolean {
   const close = (states: Uint8Array) => {
     // Epsilon moves only go forward, so one pass in order closes the set.
     for (let index = 0; index < tokens.length; index++) {
-      if (!states[index]) continue;
+      const state = states[index] as number;
+      if (!state) continue;
       const token = tokens[index] as Token;
-      if (token.kind === 'star' || token.kind === 'globstar') states[index + 1] = 1;
-      if (token.kind === 'globstar' && token.skip) states[index + 2] = 1;
+      if (token.kind === 'star' || token.kind === 'globstar') states[index + 1] |= ENTERED;
+      if (token.kind === 'globstar' && token.skip && state & ENTERED) states[index + 2] |= ENTERED;
     }
   };
-  current[0] = 1;
+  current[0] = ENTERED;
   close(current);
   for (const char of text) {
     next.fill(0);
@@ -239,17 +253,17 @@ function simulate(tokens: Token[], text: string): boolean {
           break;
         case 'star':
           if (!slash) {
-            next[index] = 1;
+            next[index] |= ENTERED;
             alive = true;
           }
           break;
         case 'globstar':
-          next[index] = 1;
+          next[index] |= LOOPING;
           alive = true;
           break;
       }
       if (advance) {
-        next[index + 1] = 1;
+        next[index + 1] |= ENTERED;
         alive = true;
       }
     }
@@ -257,5 +271,5 @@ function simulate(tokens: Token[], text: string): boolean {
     close(next);
     [current, next] = [next, current];
   }
-  return current[tokens.length] === 1;
+  return current[tokens.length] !== 0;
 }
