@@ -212,6 +212,10 @@ const ENTERED = 1;
 /** A globstar position kept by matching one more character. */
 const LOOPING = 2;
 
+function mark(states: Uint8Array, index: number, how: number): void {
+  states[index] = (states[index] ?? 0) | how;
+}
+
 /**
  * Thompson-style simulation: the set of pattern positions reachable after each character. A
  * globstar may skip its slash only while it has matched nothing (the pattern "double star, slash, a"
@@ -227,8 +231,8 @@ function simulate(tokens: Token[], text: string): boolean {
       const state = states[index] as number;
       if (!state) continue;
       const token = tokens[index] as Token;
-      if (token.kind === 'star' || token.kind === 'globstar') states[index + 1] |= ENTERED;
-      if (token.kind === 'globstar' && token.skip && state & ENTERED) states[index + 2] |= ENTERED;
+      if (token.kind === 'star' || token.kind === 'globstar') mark(states, index + 1, ENTERED);
+      if (token.kind === 'globstar' && token.skip && state & ENTERED) mark(states, index + 2, ENTERED);
     }
   };
   current[0] = ENTERED;
@@ -253,17 +257,17 @@ function simulate(tokens: Token[], text: string): boolean {
           break;
         case 'star':
           if (!slash) {
-            next[index] |= ENTERED;
+            mark(next, index, ENTERED);
             alive = true;
           }
           break;
         case 'globstar':
-          next[index] |= LOOPING;
+          mark(next, index, LOOPING);
           alive = true;
           break;
       }
       if (advance) {
-        next[index + 1] |= ENTERED;
+        mark(next, index + 1, ENTERED);
         alive = true;
       }
     }
