@@ -182,8 +182,8 @@ async function startNginx(dir: string, port: number, replicaPorts: number[]): Pr
   if (which.status !== 0 || !binary) throw new Error('nginx is not installed (Debian: apt-get install -y nginx; .ci/run does this)');
   await mkdir(join(dir, 'temp'), { recursive: true });
   const shipped = await readFile(join(REPO_ROOT, 'deploy/nginx/moda.conf'), 'utf8');
-  const servers = replicaPorts.map((replicaPort) => `server 127.0.0.1:${replicaPort} max_fails=1 fail_timeout=5s;`).join('\n    ');
-  const site = shipped.replaceAll('server moda-web:8080 max_fails=1 fail_timeout=5s;', servers).replace('listen 8080;', `listen 127.0.0.1:${port};`);
+  const servers = replicaPorts.map((replicaPort) => `server 127.0.0.1:${replicaPort} max_fails=1 fail_timeout=1s;`).join('\n    ');
+  const site = shipped.replaceAll('server moda-web:8080 max_fails=1 fail_timeout=1s;', servers).replace('listen 8080;', `listen 127.0.0.1:${port};`);
   if (site === shipped || !site.includes(`127.0.0.1:${port}`)) throw new Error('deploy/nginx/moda.conf no longer has the lines the test harness replaces');
   await writeFile(join(dir, 'moda.conf'), site);
   // Everything nginx writes goes under the temp dir; as root it must not switch to a missing user.
