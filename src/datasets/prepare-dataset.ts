@@ -14,6 +14,7 @@ import { detectLayout } from './detect-layout.js';
 import { openLockedDuckDb } from './duckdb-engine.js';
 import { MANIFEST_VERSION, type FailedSplit, type PreparedConfig, type PreparedDataset } from './prepared-dataset.js';
 import { prepareSplit } from './prepare-split.js';
+import { withPreparationLock } from './preparation-lock.js';
 import { localSourceFile, type SourceFile } from './source-files.js';
 
 export interface PrepareProgress {
@@ -109,14 +110,21 @@ async function removeUnread(workDir: string, manifest: PreparedDataset): Promise
 
 /**
  * Prepares `commit` of a dataset repo (its bare git folder), or returns the preparation already in
- * the cache. Failures of single splits are recorded in the result (`failed`), not thrown.
+ * the cache. Failures of single splits are recorded in the result (`failed`), not thrown. Processes
+ * sharing the cache prepare a commit one at a time; the others wait for that one's result.
  */
 export async function prepareDataset(hub: HubContext, repo: { gitDir: string }, commit: string, options: PrepareOptions = {}): Promise<PreparedDataset> {
   const existing = await readManifest(hub, commit);
   if (existing) return existing;
-  const target = datasetCacheDir(hub, commit);
   const workRoot = join(datasetCacheRoot(hub), '.work');
   await mkdir(workRoot, { recursive: true });
+  return withPreparationLock(join(workRoot, `${commit}.lock`), () => readManifest(hub, commit), () => prepareUnlocked(hub, repo, commit, workRoot, options), {
+    ...(options.signal && { signal: options.signal }),
+  });
+}
+
+async function prepareUnlocked(hub: HubContext, repo: { gitDir: string }, commit: string, workRoot: string, options: PrepareOptions): Promise<PreparedDataset> {
+  const target = datasetCacheDir(hub, commit);
   const workDir = await mkdtemp(join(workRoot, `${commit}-`));
   try {
     const manifest = await build(hub, repo.gitDir, commit, workDir, options);

@@ -87,6 +87,8 @@ export interface SplitWork {
  * files that hold it: DuckDB scans a file's every row group even when a filter leaves one, so a
  * page of a single converted file cost time in proportion to the split (measured at 600k rows
  * under a load of 20: 13-30 ms of CPU per page in one file, 7 ms across files of 2,048 rows).
+ * Snappy, not zstd: zstd on row groups this small doubled the conversion (5.1 M rows of the 1 GiB
+ * bench CSV: 19.6 s against 9.8 s, DuckDB's plain COPY 6.5 s), and pages read snappy faster.
  * DuckDB writes the files from several threads, so their order comes from ROW_COLUMN's statistics;
  * if they do not tile the rows exactly, one file sorted by ROW_COLUMN is written instead.
  * A user column may be named ROW_COLUMN too: the row column then takes the first free
@@ -101,7 +103,7 @@ async function convert(work: SplitWork, select: string): Promise<Converted> {
   for (let suffix = 1; taken.has(rowColumn.toLowerCase()); suffix++) rowColumn = `${ROW_COLUMN}_${suffix}`;
   const row = quoteIdentifier(rowColumn);
   const numbered = `SELECT row_number() OVER () - 1 AS ${row}, * FROM (${select})`;
-  await work.connection.run(`COPY (${numbered}) TO ${quoteLiteral(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}, ROW_GROUPS_PER_FILE 1)`);
+  await work.connection.run(`COPY (${numbered}) TO ${quoteLiteral(output)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_SIZE}, ROW_GROUPS_PER_FILE 1)`);
   const names = (await readdir(output).catch(() => [] as string[])).filter((name) => name.endsWith('.parquet'));
   const paths = names.map((name) => join(output, name));
   const files =
@@ -127,7 +129,7 @@ async function convert(work: SplitWork, select: string): Promise<Converted> {
   // No rows (no file written), or files that do not tile: one file, in order.
   const single = `${folder}.parquet`;
   const from = paths.length > 0 ? `SELECT * FROM read_parquet(${quoteList(paths)}) ORDER BY ${row}` : numbered;
-  await work.connection.run(`COPY (${from}) TO ${quoteLiteral(join(work.workDir, single))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
+  await work.connection.run(`COPY (${from}) TO ${quoteLiteral(join(work.workDir, single))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
   await rm(output, { recursive: true, force: true });
   return { sources: [{ kind: 'cache', file: single }], sourceRows: await parquetRows(work.connection, [join(work.workDir, single)]), rowColumn };
 }
