@@ -11,14 +11,14 @@ import { curlUpload } from './lib/curl.js';
 import { keepAliveAgent, timedGet } from './lib/http-get.js';
 import { startModa, type ModaServer } from './lib/moda-server.js';
 import { seededRandom } from './lib/seeded-random.js';
-import { rssBytes, traceRss } from './lib/serving-process.js';
+import { traceRss, treeRssBytes } from './lib/serving-process.js';
 import { sizeText } from './lib/size-text.js';
 import { quantile } from './lib/stats.js';
 
 const PAGES = 300;
 const SEED = 13;
-/** Rows of the generated table take ~210 bytes each as CSV. */
-const CSV_BYTES_PER_ROW = 210;
+/** Rows of the generated table take ~158 bytes each as CSV (5,113,056 rows made 772 MiB). */
+const CSV_BYTES_PER_ROW = 158;
 
 /** The generator: deterministic columns from the row number (DuckDB's hash is stable for a version). */
 function rowsSelect(rows: number): string {
@@ -61,17 +61,28 @@ async function api(moda: ModaServer, path: string, init: { method: string; conte
   return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
 
-/** A dataset repo holding one file as an LFS object, uploaded from disk with curl. */
-async function seedDataset(moda: ModaServer, name: string, file: string, path: string): Promise<string> {
+interface UploadedObject {
+  repo: string;
+  path: string;
+  object: { oid: string; size: number };
+}
+
+/** A dataset repo and one file's LFS object, uploaded from disk with curl; nothing committed yet. */
+async function uploadDataset(moda: ModaServer, name: string, file: string, path: string): Promise<UploadedObject> {
   await api(moda, '/api/repos/create', { method: 'POST', contentType: 'application/json', body: JSON.stringify({ name, type: 'dataset' }) });
   const repo = `admin/${name}`;
   const object = { oid: await sha256OfFile(file), size: (await stat(file)).size };
   const batch = (await api(moda, `/datasets/${repo}.git/info/lfs/objects/batch`, { method: 'POST', contentType: 'application/vnd.git-lfs+json', body: JSON.stringify({ operation: 'upload', transfers: ['basic'], objects: [object], hash_algo: 'sha256' }) })) as { objects: { actions?: { upload?: { href: string } } }[] };
   const href = batch.objects[0]?.actions?.upload?.href;
   if (href) await curlUpload(href, file, 3_600_000);
-  const lines = [{ key: 'header', value: { summary: 'data' } }, { key: 'lfsFile', value: { path, algo: 'sha256', ...object } }];
-  await api(moda, `/api/datasets/${repo}/commit/main`, { method: 'POST', contentType: 'application/x-ndjson', body: lines.map((line) => JSON.stringify(line)).join('\n') });
-  return repo;
+  return { repo, path, object };
+}
+
+/** Commits the uploaded object: the push that starts the dataset's `dataset-prepare` job. */
+async function commitDataset(moda: ModaServer, uploaded: UploadedObject): Promise<string> {
+  const lines = [{ key: 'header', value: { summary: 'data' } }, { key: 'lfsFile', value: { path: uploaded.path, algo: 'sha256', ...uploaded.object } }];
+  await api(moda, `/api/datasets/${uploaded.repo}/commit/main`, { method: 'POST', contentType: 'application/x-ndjson', body: lines.map((line) => JSON.stringify(line)).join('\n') });
+  return uploaded.repo;
 }
 
 async function pageLatencies(moda: ModaServer, repo: string, totalRows: number): Promise<number[]> {
@@ -103,14 +114,16 @@ export function datasetsBenchmark(options: { sizeMiB: number }): Benchmark {
       const parquetBytes = (await stat(files.parquet)).size;
       const moda = await startModa({ repoRoot: context.repoRoot, home: join(context.workDir, 'moda-home'), nodeFlags: context.modaNodeFlags });
       try {
-        const csvRepo = await seedDataset(moda, 'bench-csv', files.csv, 'train.csv');
-        const parquetRepo = await seedDataset(moda, 'bench-parquet', files.parquet, 'train.parquet');
+        const csvUpload = await uploadDataset(moda, 'bench-csv', files.csv, 'train.csv');
+        const parquetUpload = await uploadDataset(moda, 'bench-parquet', files.parquet, 'train.parquet');
         const pid = moda.service.child.pid as number;
         await new Promise((resolve) => setTimeout(resolve, 2000));
-        const idleRss = await rssBytes(pid);
-        context.log('datasets: preparing the CSV through the first /splits');
-        const trace = await traceRss(pid, 100);
+        const idleRss = await treeRssBytes(pid);
+        context.log('datasets: committing the CSV and preparing it through the first /splits');
+        const trace = await traceRss(pid, 100, { tree: true });
+        // From the commit: its dataset-prepare job starts preparing at once, and /splits waits for it.
         const started = performance.now();
+        const csvRepo = await commitDataset(moda, csvUpload);
         const splits = (await api(moda, `/datasets-server/splits?dataset=${csvRepo}`, { method: 'GET' })) as { splits: unknown[]; failed: unknown[] };
         const prepareMs = performance.now() - started;
         const rss = await trace.stop();
@@ -118,6 +131,7 @@ export function datasetsBenchmark(options: { sizeMiB: number }): Benchmark {
         context.log('datasets: DuckDB COPY of the same CSV');
         const copyMs = await duckDbCopyMs(files.csv, join(context.workDir, 'copy.parquet'));
         const preparedParquet = performance.now();
+        const parquetRepo = await commitDataset(moda, parquetUpload);
         await api(moda, `/datasets-server/splits?dataset=${parquetRepo}`, { method: 'GET' });
         const parquetPrepareMs = performance.now() - preparedParquet;
         context.log('datasets: paging rows');
@@ -129,15 +143,15 @@ export function datasetsBenchmark(options: { sizeMiB: number }): Benchmark {
           title: `Dataset viewer: rows pages and CSV preparation (${sizeText(csvBytes)} CSV, ${sizeText(parquetBytes)} Parquet, ${rows} rows)`,
           method: [
             `Two dataset repos hold the same ${rows} generated rows (id, category, score, 4 × md5 text, flag; every value a hash of the row number with seed ${SEED}): one ${sizeText(csvBytes)} train.csv, one ${sizeText(parquetBytes)} train.parquet (row groups of 100,000), each one LFS object uploaded with curl.`,
-            'Preparation: the first `GET /datasets-server/splits` of the CSV dataset converts it to Parquet in the commit cache (MODA_DATASET_THREADS=2, the default); baseline: DuckDB (same version, 2 threads) running `COPY (SELECT * FROM read_csv(file)) TO … (FORMAT parquet)` on the same file in the benchmark process. Ratio = DuckDB time / Moda time.',
-            'Memory: the server\'s VmRSS sampled every 100 ms during the CSV preparation, minus its VmRSS when idle just before.',
+            'Preparation: from the commit of the uploaded CSV (which starts its `dataset-prepare` job) until the first `GET /datasets-server/splits` answers (it waits for that job\'s preparation rather than converting the file a second time); the conversion to Parquet in the commit cache runs with MODA_DATASET_THREADS=2, the default. Baseline: DuckDB (same version, 2 threads) running `COPY (SELECT * FROM read_csv(file)) TO … (FORMAT parquet)` on the same file in the benchmark process. Ratio = DuckDB time / Moda time.',
+            'Memory: the VmRSS of the server and its child processes (the job process preparing), summed, sampled every 100 ms during the CSV preparation, minus that sum when idle just before.',
             `Pages: ${PAGES} sequential \`GET /datasets-server/rows?…&offset=<seeded random>&length=100\` on one keep-alive connection per dataset after 10 unmeasured ones.`,
             'The Parquet file has row groups of 100,000 rows, more than Moda pages in place (20,000): its preparation rewrites it into files of one 2,048-row group each in the commit cache, as it does for CSV; Parquet with small groups is read in place from the blob store.',
             `Size: \`--dataset-mib=${options.sizeMiB}\` (the issue asks for 1 GB; the default of the flag is 1024).`,
           ],
           rows: [
             { metric: 'CSV preparation throughput (first /splits) vs DuckDB COPY to Parquet', unit: 'MB/s', value: csvBytes / 1e6 / (prepareMs / 1000), baseline: csvBytes / 1e6 / (copyMs / 1000), target: { kind: 'ratio-at-least', min: 0.8 } },
-            { metric: 'Server RSS above idle while preparing the CSV', unit: 'MiB', value: peakAboveIdle / 1024 ** 2, target: { kind: 'below', max: 1024 } },
+            { metric: 'Server and job process RSS above idle while preparing the CSV', unit: 'MiB', value: peakAboveIdle / 1024 ** 2, target: { kind: 'below', max: 1024 } },
             { metric: 'Parquet preparation (first /splits; rewritten into small row groups)', unit: 's', value: parquetPrepareMs / 1000, target: { kind: 'info' } },
             { metric: 'rows page, CSV dataset, p50', unit: 'ms', value: quantile(csvPages, 0.5), target: { kind: 'info' } },
             { metric: 'rows page, CSV dataset, p99', unit: 'ms', value: quantile(csvPages, 0.99), target: { kind: 'below', max: 100 } },

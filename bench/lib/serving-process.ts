@@ -1,6 +1,6 @@
 // What the serving benchmark watches in a server process: its resident memory (VmRSS in
 // /proc/<pid>/status), read once or sampled while a load runs, and when it has gone idle again.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuSeconds } from './process-cpu.js';
 
@@ -11,6 +11,25 @@ export async function rssBytes(pid: number): Promise<number> {
   return Number(kb) * 1024;
 }
 
+/** VmRSS of `pid` and every process below it (a server's job and model processes). */
+export async function treeRssBytes(pid: number): Promise<number> {
+  const parents = new Map<number, number>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    // The parent pid is the 4th field of /proc/<pid>/stat, after the command name in parentheses.
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (Number.isInteger(parent)) parents.set(Number(name), parent);
+  }
+  const inTree = (candidate: number): boolean => {
+    for (let current: number | undefined = candidate; current !== undefined && current > 1; current = parents.get(current)) if (current === pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const candidate of parents.keys()) if (inTree(candidate)) total += await rssBytes(candidate).catch(() => 0);
+  return total;
+}
+
 export interface RssTrace {
   startBytes: number;
   endBytes: number;
@@ -18,11 +37,12 @@ export interface RssTrace {
 }
 
 /** Samples a process's resident memory every `intervalMs` until `stop()`, which returns the trace. */
-export async function traceRss(pid: number, intervalMs = 250): Promise<{ stop(): Promise<RssTrace> }> {
-  const startBytes = await rssBytes(pid);
+export async function traceRss(pid: number, intervalMs = 250, options: { tree?: boolean } = {}): Promise<{ stop(): Promise<RssTrace> }> {
+  const measure = options.tree ? treeRssBytes : rssBytes;
+  const startBytes = await measure(pid);
   let maxBytes = startBytes;
   const timer = setInterval(() => {
-    void rssBytes(pid).then(
+    void measure(pid).then(
       (bytes) => (maxBytes = Math.max(maxBytes, bytes)),
       () => undefined,
     );
@@ -30,7 +50,7 @@ export async function traceRss(pid: number, intervalMs = 250): Promise<{ stop():
   return {
     async stop() {
       clearInterval(timer);
-      const endBytes = await rssBytes(pid);
+      const endBytes = await measure(pid);
       return { startBytes, endBytes, maxBytes: Math.max(maxBytes, endBytes) };
     },
   };
