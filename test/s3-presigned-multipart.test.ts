@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { createRepo, downloadFile, uploadFiles } from '@huggingface/hub';
 import { S3BlobStore } from '../src/storage/s3-blob-store.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/moda-server.js';
@@ -168,4 +169,27 @@ void test('a completion whose upload id is not one the batch answer gave is refu
   const answer = await fetch(forged, { method: 'POST', headers: { 'content-type': 'application/vnd.git-lfs+json' }, body: JSON.stringify({ oid, parts: [{ partNumber: 1, etag: 'x' }] }) });
   assert.equal(answer.status, 400, await answer.clone().text());
   assert.equal(answer.headers.get('x-error-code'), 'BAD_REQUEST');
+});
+
+void test('an upload begun by a release before per-upload staging keys (an id without a nonce) still completes after an upgrade', async () => {
+  const content = randomBytes(8 * MiB + 3);
+  const oid = sha256(content);
+  // What the previous release did at the batch: one multipart upload at lfs/staging/<oid>.
+  const legacyKey = `moda/lfs/staging/${oid}`;
+  const created = await swift.client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: legacyKey }));
+  const part = await swift.client.send(new UploadPartCommand({ Bucket: BUCKET, Key: legacyKey, UploadId: created.UploadId, PartNumber: 1, Body: content }));
+  // A completion href of this release, carrying the old upload's id as the client would.
+  const upload = (await multipartBatch([{ oid, size: content.length }])).objects[0]?.actions?.upload;
+  assert.ok(upload && created.UploadId && part.ETag);
+  const legacy = upload.href.replace(/upload=[^&]+/, `upload=${encodeURIComponent(created.UploadId)}`);
+  const answer = await fetch(legacy, { method: 'POST', headers: { 'content-type': 'application/vnd.git-lfs+json' }, body: JSON.stringify({ oid, parts: [{ partNumber: 1, etag: part.ETag }] }) });
+  assert.equal(answer.status, 200, await answer.clone().text());
+  const keys = await swift.keys(BUCKET);
+  assert.ok(keys.includes(lfsKey(oid)), keys.join(' '));
+  assert.ok(!keys.includes(legacyKey), 'the old staging object is removed');
+  // The batch above began an upload of this release that no client completes: abort it.
+  const open = await swift.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: `moda/lfs/staging/${oid}/` }));
+  for (const left of open.Uploads ?? []) await swift.client.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: left.Key, UploadId: left.UploadId }));
+  const legacyLeft = await swift.client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: legacyKey }));
+  assert.equal(legacyLeft.Uploads?.length ?? 0, 0, 'the old upload was completed, not left open');
 });

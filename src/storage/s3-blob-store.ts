@@ -185,9 +185,10 @@ export class S3BlobStore implements BlobStore {
    * cleanup() sees it). Each upload has its own key: two clients uploading one object at once must
    * not complete into, hash or delete each other's staging object.
    */
-  private stagingKey(oid: string, nonce: string): string {
+  private stagingKey(oid: string, nonce: string | undefined): string {
     if (!SHA256_HEX.test(oid)) throw new ModaError('BAD_REQUEST', `invalid sha256 oid "${oid}"`);
-    return `${this.prefix}lfs/staging/${oid}/${nonce}`;
+    // No nonce: an upload begun by a release before per-upload keys, completed after an upgrade.
+    return nonce === undefined ? `${this.prefix}lfs/staging/${oid}` : `${this.prefix}lfs/staging/${oid}/${nonce}`;
   }
 
   private partBytesFor(size: number): number {
@@ -227,6 +228,9 @@ export class S3BlobStore implements BlobStore {
         await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: staging, UploadId: uploadId, MultipartUpload: { Parts: ordered.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) } }));
       } catch (error) {
         await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: staging, UploadId: uploadId })).catch(() => undefined);
+        // An id without a nonce that the store does not know was never handed out (an old-format id
+        // the store knows is an upload begun before an upgrade).
+        if (nonce === undefined && isStoreNotFound(error)) throw new ModaError('BAD_REQUEST', 'upload must be the id the batch answer gave');
         if (isStoreNotFound(error) || (error as { name?: string }).name === 'InvalidPart' || (error as { name?: string }).name === 'EntityTooSmall' || (error as { name?: string }).name === 'InvalidPartOrder') {
           throw new ModaError('LFS_OBJECT_MISMATCH', `the parts of upload ${uploadId} do not make up ${expected.oid}: ${(error as Error).message}`, { cause: error });
         }
@@ -302,11 +306,14 @@ export class S3BlobStore implements BlobStore {
 /**
  * The id a presigned multipart upload is known by outside this store: `<nonce>.<store's upload id>`,
  * the nonce naming the upload's own staging key (the store's id is only known once the key is chosen).
+ * An id without a nonce is the store's own, handed out by a release that staged every upload of an
+ * object under one key: uploads in flight across an upgrade still complete there.
  */
-function parseUploadId(id: string): { nonce: string; uploadId: string } {
+function parseUploadId(id: string): { nonce: string | undefined; uploadId: string } {
   const match = /^([0-9a-f]{32})\.(.+)$/.exec(id);
-  if (!match) throw new ModaError('BAD_REQUEST', 'upload must be the id the batch answer gave');
-  return { nonce: match[1]!, uploadId: match[2]! };
+  if (match) return { nonce: match[1]!, uploadId: match[2]! };
+  if (!/^[\w.~+/=-]{1,1024}$/.test(id)) throw new ModaError('BAD_REQUEST', 'upload must be the id the batch answer gave');
+  return { nonce: undefined, uploadId: id };
 }
 
 /** One multipart upload: parts go out a few at a time while the next ones are read and hashed. */
