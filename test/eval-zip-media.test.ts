@@ -21,7 +21,8 @@ let server: TestServer;
 const images: Record<string, Buffer> = {};
 
 before(async () => {
-  server = await startTestServer();
+  // Two jobs at once: the two evaluations of each test run side by side (job processes take a while to start).
+  server = await startTestServer({ jobConcurrency: 2 });
   const created = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'tiny-colours', organization: 'admin' }) });
   assert.equal(created.status, 200);
   await uploadFiles({ repo: MODEL, accessToken: ADMIN_TOKEN, hubUrl: server.url, files: tinyImageClassifier().files.map((file) => ({ path: file.path, content: new Blob([file.content]) })) });
@@ -39,13 +40,9 @@ before(async () => {
 after(() => server?.stop());
 
 void test('an evaluation on the zipped dataset scores exactly as on the same images unzipped', async () => {
-  const results: EvalResult[] = [];
-  for (const dataset of ['admin/colours-zip', 'admin/colours-unzipped']) {
-    const job = await evaluate(server, { model: MODEL, dataset, split: 'train' }, ADMIN_TOKEN);
-    assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
-    results.push(job.result as unknown as EvalResult);
-  }
-  const [zipped, unzipped] = results as [EvalResult, EvalResult];
+  const jobs = await Promise.all(['admin/colours-zip', 'admin/colours-unzipped'].map((dataset) => evaluate(server, { model: MODEL, dataset, split: 'train' }, ADMIN_TOKEN)));
+  for (const job of jobs) assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+  const [zipped, unzipped] = jobs.map((job) => job.result as unknown as EvalResult) as [EvalResult, EvalResult];
   assert.deepEqual([zipped.samples, zipped.failed, zipped.failures], [9, 0, {}]);
   // The red image filed under green is the one miss.
   assert.ok(Math.abs(metric(zipped, 'accuracy')! - 8 / 9) < 1e-9, JSON.stringify(zipped.metrics));
@@ -65,8 +62,7 @@ void test('a bad archive fails the evaluation with a stable code, not INTERNAL',
   // Metadata naming a member the archive does not hold.
   await createDataset(server, 'colours-missing');
   await commitFiles(server, 'admin/colours-missing', { 'train.zip': zipOf([{ name: 'a.png', data: red }, { name: 'b.png', data: green }, { name: 'metadata.csv', data: Buffer.from('file_name,label\na.png,red\nb.png,green\nc.png,blue\n') }]) });
-  for (const [dataset, code] of [['admin/colours-bomb', 'DATASET_ARCHIVE_TOO_LARGE'], ['admin/colours-missing', 'DATASET_LAYOUT_INVALID']] as const) {
-    const job = await evaluate(server, { model: MODEL, dataset, split: 'train' }, ADMIN_TOKEN);
-    assert.deepEqual([job.state, job.error?.code], ['failed', code], JSON.stringify(job.error));
-  }
+  const cases = [['admin/colours-bomb', 'DATASET_ARCHIVE_TOO_LARGE'], ['admin/colours-missing', 'DATASET_LAYOUT_INVALID']] as const;
+  const jobs = await Promise.all(cases.map(([dataset]) => evaluate(server, { model: MODEL, dataset, split: 'train' }, ADMIN_TOKEN)));
+  jobs.forEach((job, index) => assert.deepEqual([job.state, job.error?.code], ['failed', cases[index]![1]], JSON.stringify(job.error)));
 });
