@@ -1,10 +1,11 @@
 // The per-user cap on queued jobs (MODA_JOBS_MAX_QUEUED_PER_USER) through the HTTP API: past it a
 // user's new job is refused with 429 JOB_QUEUE_FULL and Retry-After, other users and site admins
-// are not held up, and a cancelled queued job frees its place.
+// are not held up, and a cancelled queued job frees its place. A retry puts a job back in the queue,
+// so it counts as a new job does, and retries at once pass the cap by none.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ADMIN_TOKEN, createUserWithToken, startTestServer, type TestServer } from './helpers/moda-server.js';
-import { createJob, finished, TEST_JOB_MODULE, waitForJob, type JobJson } from './helpers/jobs.js';
+import { createJob, finished, getJob, TEST_JOB_MODULE, waitForJob, type JobJson } from './helpers/jobs.js';
 
 let server: TestServer;
 let alice: string;
@@ -20,6 +21,12 @@ async function longJob(token: string): Promise<JobJson> {
   const job = await createJob(server.request, 'test-steps', { steps: 1, stepMs: 60_000 }, token);
   created.push(job);
   return job;
+}
+
+async function listJobs(token: string): Promise<JobJson[]> {
+  const response = await server.request('/api/v1/jobs', { token });
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { jobs: JobJson[] }).jobs;
 }
 
 before(async () => {
@@ -75,6 +82,39 @@ void test('submissions at once at the cap pass it by none', async () => {
   }
   created.push(...accepted);
   assert.equal(accepted.length, 2);
+});
+
+void test('a retry past the cap gets 429 JOB_QUEUE_FULL and leaves the job as it was; retries at once pass the cap by none', async () => {
+  // The one runner is still busy with the first test's job: retried jobs stay queued.
+  const dave = await createUserWithToken(server, 'dave');
+  const first = await longJob(dave);
+  await longJob(dave);
+  assert.equal((await post('/api/v1/jobs', { type: 'test-steps', params: { steps: 1, stepMs: 60_000 } }, dave)).status, 429);
+  assert.equal((await post(`/api/v1/jobs/${first.id}/cancel`, {}, dave)).status, 200);
+  await longJob(dave);
+  // Two queued again: retrying the cancelled one would make three.
+  const refused = await post(`/api/v1/jobs/${first.id}/retry`, {}, dave);
+  assert.equal(refused.status, 429);
+  assert.equal(refused.headers.get('x-error-code'), 'JOB_QUEUE_FULL');
+  assert.equal(refused.headers.get('retry-after'), '30');
+  assert.match(((await refused.json()) as { error: string }).error, /MODA_JOBS_MAX_QUEUED_PER_USER=2/);
+  assert.equal((await getJob(server.request, first.id, dave)).state, 'cancelled');
+
+  // All three cancelled, then retried at once: two get back in.
+  const queued = (await listJobs(dave)).filter((job) => job.state === 'queued');
+  for (const job of queued) assert.equal((await post(`/api/v1/jobs/${job.id}/cancel`, {}, dave)).status, 200);
+  const cancelled = (await listJobs(dave)).filter((job) => job.state === 'cancelled');
+  assert.equal(cancelled.length, 3);
+  const answers = await Promise.all(cancelled.map((job) => post(`/api/v1/jobs/${job.id}/retry`, {}, dave)));
+  assert.deepEqual(answers.map((answer) => answer.status).sort(), [200, 200, 429]);
+  assert.equal((await listJobs(dave)).filter((job) => job.state === 'queued').length, 2);
+
+  // A site admin's retry is not limited.
+  const left = (await listJobs(dave)).find((job) => job.state === 'cancelled');
+  assert.ok(left);
+  const byAdmin = await post(`/api/v1/jobs/${left.id}/retry`, {}, ADMIN_TOKEN);
+  assert.equal(byAdmin.status, 200, await byAdmin.text());
+  assert.equal((await listJobs(dave)).filter((job) => job.state === 'queued').length, 3);
 });
 
 void test('bad input is still refused by its own code before the cap is looked at', async () => {

@@ -1,9 +1,10 @@
 // Reads the samples of one split of a prepared dataset commit in row order, a page at a time, with
 // the input columns as the model takes them: text (several columns joined by a newline) or the
-// bytes of the image/audio file the row names, read from the dataset repo at that same commit.
+// bytes of the image/audio file the row names, read from the dataset repo at that same commit (a
+// repo file, or a member of a zip split) by the datasets' media reader.
 import { ModaError } from '../errors/moda-error.js';
 import type { HubContext } from '../hub/context.js';
-import { listFiles, readBlobs, type RepoFile } from '../hub/list-files.js';
+import { isMediaRefusal, openDatasetMedia, type DatasetMedia } from '../datasets/open-dataset-media.js';
 import { datasetEngine, ROW_INDEX_COLUMN, rowsViewOf } from '../datasets/dataset-engine.js';
 import type { PreparedDataset, PreparedSplit } from '../datasets/prepared-dataset.js';
 import { runQuery } from '../datasets/run-query.js';
@@ -31,42 +32,51 @@ export interface ReadSamplesOptions {
   signal?: AbortSignal;
 }
 
-async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
-
 export async function* readEvalSamples(hub: HubContext, repo: { gitDir: string }, manifest: PreparedDataset, options: ReadSamplesOptions): AsyncGenerator<EvalSample, void, undefined> {
   const engine = await datasetEngine(hub, manifest, options.config);
   const total = Math.min(options.split.numRows, options.limit ?? Number.POSITIVE_INFINITY);
-  const files = options.input === 'text' ? new Map<string, RepoFile>() : new Map((await listFiles(repo.gitDir, manifest.commit)).map((file) => [file.path, file]));
-  const selected = [...options.columns.input, options.columns.reference].map(quoteIdentifier).join(', ');
-  for (let offset = 0; offset < total; offset += PAGE_ROWS) {
-    options.signal?.throwIfAborted();
-    const end = Math.min(offset + PAGE_ROWS, total);
-    const sql = `SELECT ${ROW_INDEX_COLUMN}, ${selected} FROM ${rowsViewOf(options.split.split)} WHERE ${ROW_INDEX_COLUMN} >= ${offset} AND ${ROW_INDEX_COLUMN} < ${end} ORDER BY ${ROW_INDEX_COLUMN}`;
-    const { rows } = await runQuery(engine, sql, { timeoutMs: hub.config.datasetQueryTimeoutMs * 6, maxRows: PAGE_ROWS });
-    // Files kept in git are read in one git process per page; LFS files from the blob store.
-    const gitBlobs = options.input === 'text' ? new Map<string, Buffer>() : await readBlobs(repo.gitDir, rows.map((row) => files.get(String(row[options.columns.input[0]!]))).filter((file): file is RepoFile => file !== undefined && !file.lfs).map((file) => file.blobId));
-    for (const row of rows) {
-      const rowIdx = Number(row[ROW_INDEX_COLUMN]);
-      const reference = row[options.columns.reference] ?? null;
-      if (options.input === 'text') {
-        const parts = options.columns.input.map((name) => row[name]).filter((value): value is string => typeof value === 'string' && value !== '');
-        // An empty text goes to the model as it is: the task's own check refuses it, counted as that sample's failure.
-        yield { rowIdx, input: parts.join('\n'), reference };
-        continue;
-      }
-      const path = row[options.columns.input[0]!];
-      const file = typeof path === 'string' ? files.get(path) : undefined;
-      if (!file) {
-        yield { rowIdx, input: new Uint8Array(), reference, problem: { code: 'HUB_ENTRY_NOT_FOUND', message: `row ${rowIdx}: the dataset commit has no file ${JSON.stringify(path)}` } };
-        continue;
-      }
-      const bytes = file.lfs ? await readAll(await hub.blobs.read(file.lfs.oid)) : gitBlobs.get(file.blobId);
-      if (!bytes) throw new ModaError('INTERNAL', `could not read ${file.path} from the dataset repo`);
-      yield { rowIdx, input: new Uint8Array(bytes), reference };
+  // A file larger than an inference request may be would be refused by the server (413): it is not read.
+  const media = options.input === 'text' ? undefined : await openDatasetMedia(hub, repo.gitDir, manifest.commit, { maxFileBytes: hub.config.maxInferenceBytes });
+  try {
+    const selected = [...options.columns.input, options.columns.reference].map(quoteIdentifier).join(', ');
+    for (let offset = 0; offset < total; offset += PAGE_ROWS) {
+      options.signal?.throwIfAborted();
+      const end = Math.min(offset + PAGE_ROWS, total);
+      const sql = `SELECT ${ROW_INDEX_COLUMN}, ${selected} FROM ${rowsViewOf(options.split.split)} WHERE ${ROW_INDEX_COLUMN} >= ${offset} AND ${ROW_INDEX_COLUMN} < ${end} ORDER BY ${ROW_INDEX_COLUMN}`;
+      const { rows } = await runQuery(engine, sql, { timeoutMs: hub.config.datasetQueryTimeoutMs * 6, maxRows: PAGE_ROWS });
+      if (media) yield* mediaSamples(media, rows, options);
+      else yield* textSamples(rows, options);
     }
+  } finally {
+    await media?.close();
+  }
+}
+
+function* textSamples(rows: readonly Record<string, unknown>[], options: ReadSamplesOptions): Generator<EvalSample, void, undefined> {
+  for (const row of rows) {
+    const parts = options.columns.input.map((name) => row[name]).filter((value): value is string => typeof value === 'string' && value !== '');
+    // An empty text goes to the model as it is: the task's own check refuses it, counted as that sample's failure.
+    yield { rowIdx: Number(row[ROW_INDEX_COLUMN]), input: parts.join('\n'), reference: row[options.columns.reference] ?? null };
+  }
+}
+
+/** The page's media files, read together; a missing or oversized file is that sample's failure. */
+async function* mediaSamples(media: DatasetMedia, rows: readonly Record<string, unknown>[], options: ReadSamplesOptions): AsyncGenerator<EvalSample, void, undefined> {
+  const column = options.columns.input[0]!;
+  const named = rows.filter((row) => typeof row[column] === 'string');
+  const reads = media.read(named.map((row) => ({ path: row[column] as string, row: Number(row[ROW_INDEX_COLUMN]) })));
+  for (const row of rows) {
+    const rowIdx = Number(row[ROW_INDEX_COLUMN]);
+    const reference = row[options.columns.reference] ?? null;
+    const path = row[column];
+    if (typeof path !== 'string') {
+      yield { rowIdx, input: new Uint8Array(), reference, problem: { code: 'HUB_ENTRY_NOT_FOUND', message: `row ${rowIdx}: the dataset commit has no file ${JSON.stringify(path ?? null)}` } };
+      continue;
+    }
+    const next = await reads.next();
+    if (next.done) throw new ModaError('INTERNAL', 'the media reader gave fewer files than it was asked for');
+    const read = next.value;
+    if (isMediaRefusal(read)) yield { rowIdx, input: new Uint8Array(), reference, problem: { code: read.refused === 'missing' ? 'HUB_ENTRY_NOT_FOUND' : 'BODY_TOO_LARGE', message: read.message } };
+    else yield { rowIdx, input: read, reference };
   }
 }

@@ -18,7 +18,7 @@ import { defaultJobConcurrency, EmbeddedJobQueue } from './embedded-job-queue.js
 import type { JobEvent } from './job-queue.js';
 import { forgetDeadMembers, MemberLease } from '../cluster/member-lease.js';
 import { findLostJobs } from './find-lost-jobs.js';
-import { claimJob, fenceOf, findJobRow, finishJob, requeueJob, type JobRow, type NewJob } from './job-store.js';
+import { claimJob, fenceOf, findJobRow, finishJob, requeueJob, type JobRow, type NewJob, type QueuedCap } from './job-store.js';
 import { revokeJobToken } from './job-token.js';
 import type { JobTypeRegistry } from './job-type.js';
 
@@ -92,8 +92,8 @@ export class BullmqJobQueue extends EmbeddedJobQueue {
     return row;
   }
 
-  override async retry(id: string, from: JobState): Promise<JobRow> {
-    const row = await super.retry(id, from);
+  override async retry(id: string, from: JobState, queuedCap?: Omit<QueuedCap, 'postgres'>): Promise<JobRow> {
+    const row = await super.retry(id, from, queuedCap);
     this.dispatch(row);
     return row;
   }

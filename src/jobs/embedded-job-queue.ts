@@ -17,7 +17,7 @@ import { isModaError, ModaError } from '../errors/moda-error.js';
 import type { HubContext } from '../hub/context.js';
 import type { FromJobProcess, JobFailure, ToJobProcess } from './job-messages.js';
 import type { JobEvent, JobQueue } from './job-queue.js';
-import { appendJobLog, cancelRequestedJobs, claimNextJob, findJobRow, finishJob, insertJob, requestCancel, requeueJob, setJobProgress, type JobFence, type JobRow, type NewJob } from './job-store.js';
+import { appendJobLog, cancelRequestedJobs, claimNextJob, findJobRow, finishJob, insertJob, requestCancel, requeueJob, setJobProgress, type JobFence, type JobRow, type NewJob, type QueuedCap } from './job-store.js';
 import { mintJobToken, revokeJobToken } from './job-token.js';
 import { backoffDelayMs, type JobTypeRegistry } from './job-type.js';
 import { liveRunners, recoverJobs } from './recover-jobs.js';
@@ -117,8 +117,9 @@ export class EmbeddedJobQueue implements JobQueue {
     return (await findJobRow(this.hub.db, id)) ?? now;
   }
 
-  async retry(id: string, from: JobState): Promise<JobRow> {
-    if (!(await requeueJob(this.hub.db, id, { runAfter: new Date(), from }))) throw new ModaError('JOB_NOT_RETRYABLE', `job ${id} is no longer ${from}`);
+  async retry(id: string, from: JobState, queuedCap?: Omit<QueuedCap, 'postgres'>): Promise<JobRow> {
+    const cap = queuedCap && { ...queuedCap, postgres: isPostgresUrl(this.hub.config.databaseUrl) };
+    if (!(await requeueJob(this.hub.db, id, { runAfter: new Date(), from, queuedCap: cap }))) throw new ModaError('JOB_NOT_RETRYABLE', `job ${id} is no longer ${from}`);
     await this.log(id, ['retry requested']);
     const row = await this.emitRow(id);
     this.wake();

@@ -4,7 +4,7 @@
 // queue (BullMQ on Redis) implements the same five calls, and job types (job-type.ts) never see the
 // difference: they only get a JobContext.
 import type { JobState } from '../db/schema.js';
-import type { JobLogRow, JobRow, NewJob } from './job-store.js';
+import type { JobLogRow, JobRow, NewJob, QueuedCap } from './job-store.js';
 
 export type JobEvent =
   /** The job's record changed (state, progress, attempts); `job` is the record after the change. */
@@ -20,8 +20,12 @@ export interface JobQueue {
    * (a running job may still show `running` with `cancel_requested`).
    */
   cancel(id: string): Promise<JobRow>;
-  /** Puts a failed or cancelled job back in the queue; `from` is the state it was seen in. */
-  retry(id: string, from: JobState): Promise<JobRow>;
+  /**
+   * Puts a failed or cancelled job back in the queue; `from` is the state it was seen in. With
+   * `queuedCap`, refused with JOB_QUEUE_FULL (and nothing changed) when its owner would then have
+   * more queued jobs than the cap, checked as atomically as a new job's.
+   */
+  retry(id: string, from: JobState, queuedCap?: Omit<QueuedCap, 'postgres'>): Promise<JobRow>;
   /**
    * Starts running jobs: claims due queued jobs up to the concurrency and runs each with
    * `serverUrl` as the HTTP API it acts through. Also recovers jobs whose process died.

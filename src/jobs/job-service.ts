@@ -48,20 +48,22 @@ export class JobService {
       throw new ModaError('JOB_PARAMS_INVALID', `params of a ${name} job: ${first ? `${first.path || '/'} ${first.message}` : 'do not match the schema'}`, { details: { schema: type.paramsSchema } });
     }
     type.checkParams?.(params, { isSiteAdmin: isSiteAdmin(actor), config: this.hub.config });
-    const row = await this.queue.enqueue({ type: name, params, owner: user, tokenId: await creatingTokenId(this.hub, actor.tokenId), maxAttempts: type.maxAttempts, ...this.queuedCap(actor) });
+    const cap = this.queuedCap(actor);
+    const row = await this.queue.enqueue({ type: name, params, owner: user, tokenId: await creatingTokenId(this.hub, actor.tokenId), maxAttempts: type.maxAttempts, ...(cap !== undefined && { queuedCap: cap }) });
     return this.view(row);
   }
 
   /**
    * One user cannot fill the queue ahead of everyone else: past MODA_JOBS_MAX_QUEUED_PER_USER jobs
    * waiting, a new one is refused with 429 until one starts. Site admins are not limited (they run
-   * the hub's own work), and neither are jobs the server starts (they never pass through here). The
-   * check and the insert are one transaction (job-store.ts insertJob), so requests at once cannot
-   * pass it together.
+   * the hub's own work), and neither are jobs the server starts (they never pass through here). A
+   * user's retry puts a job back in the queue, so it counts as a new job does. The check and the
+   * write are one transaction (job-store.ts withinQueuedCap), so requests at once cannot pass it
+   * together.
    */
-  private queuedCap(actor: Actor): { queuedCap?: number } {
+  private queuedCap(actor: Actor): number | undefined {
     const cap = this.hub.config.jobsMaxQueuedPerUser;
-    return cap <= 0 || isSiteAdmin(actor) ? {} : { queuedCap: cap };
+    return cap <= 0 || isSiteAdmin(actor) ? undefined : cap;
   }
 
   /** The job, when the actor may see it. */
@@ -97,7 +99,8 @@ export class JobService {
     const row = await this.visibleRow(actor, id);
     if (row.state !== 'failed' && row.state !== 'cancelled') throw new ModaError('JOB_NOT_RETRYABLE', `job ${id} is ${row.state}; only a failed or cancelled job can be retried`);
     if (!this.registry.get(row.type)) throw new ModaError('JOB_TYPE_UNKNOWN', `job type ${row.type} is not registered on this server any more`);
-    return this.view(await this.queue.retry(id, row.state));
+    const cap = this.queuedCap(actor);
+    return this.view(await this.queue.retry(id, row.state, cap === undefined ? undefined : { owner: row.owner, cap }));
   }
 
   async logs(actor: Actor, id: string, afterSeq = 0, limit = 1000): Promise<{ job: JobRow; lines: JobLogLine[] }> {

@@ -64,7 +64,12 @@ export async function insertJob(db: Db, job: NewJob, options: InsertOptions = {}
     error_message: null,
     log_lines: 0,
   };
-  if (job.queuedCap !== undefined && job.id === undefined) return insertWithinCap(db, row, job.queuedCap, options);
+  if (job.queuedCap !== undefined && job.id === undefined) {
+    return withinQueuedCap(db, { owner: row.owner, cap: job.queuedCap, postgres: options.postgres }, async (trx) => {
+      await trx.insertInto('jobs').values(row).execute();
+      return row;
+    });
+  }
   if (job.id === undefined) {
     await db.insertInto('jobs').values(row).execute();
     return row;
@@ -73,22 +78,34 @@ export async function insertJob(db: Db, job: NewJob, options: InsertOptions = {}
   return (await findJobRow(db, row.id)) ?? row;
 }
 
+/** The per-user queued-jobs cap a write must stay within (MODA_JOBS_MAX_QUEUED_PER_USER). */
+export interface QueuedCap {
+  owner: string;
+  /** The most jobs `owner` may have queued, the one being written included. */
+  cap: number;
+  /** The database is PostgreSQL: the check takes an advisory lock on the owner. */
+  postgres?: boolean;
+}
+
 /**
- * Inserts a queued job unless its owner would then have more than `cap` queued: insert, count and
- * roll back past the cap, in one transaction. Counting first and inserting after let N requests at
- * once all see cap - 1 and all pass. SQLite runs one writer at a time, and a second process's insert
- * waits for this commit, so its count sees this row. PostgreSQL's READ COMMITTED would let two
- * transactions miss each other's uncommitted rows, so there the transaction first takes an
- * advisory lock on the owner, as the storage quota does.
+ * Runs `write` (which makes one job of `limit.owner` queued: a new one, or a retried one) and keeps
+ * it only if its owner then has at most `cap` queued: write, count and roll back past the cap, in
+ * one transaction. Counting first and writing after let N requests at once all see cap - 1 and all
+ * pass. SQLite runs one writer at a time, and a second process's write waits for this commit, so its
+ * count sees this row. PostgreSQL's READ COMMITTED would let two transactions miss each other's
+ * uncommitted rows, so there the transaction first takes an advisory lock on the owner, as the
+ * storage quota does.
  */
-async function insertWithinCap(db: Db, row: JobRow, cap: number, options: InsertOptions): Promise<JobRow> {
+async function withinQueuedCap<T>(db: Db, limit: QueuedCap, write: (trx: Db) => Promise<T>, wrote: (written: T) => boolean = () => true): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    if (options.postgres) await sql`select pg_advisory_xact_lock(${advisoryLockId(`jobs-queued:${row.owner}`)}::bigint)`.execute(trx);
-    await trx.insertInto('jobs').values(row).execute();
-    const queued = await countQueuedJobs(trx, row.owner);
-    // Thrown inside the transaction: the insert is rolled back.
-    if (queued > cap) throw queueFullError(row.owner, queued - 1, cap);
-    return row;
+    if (limit.postgres) await sql`select pg_advisory_xact_lock(${advisoryLockId(`jobs-queued:${limit.owner}`)}::bigint)`.execute(trx);
+    const written = await write(trx);
+    // Nothing was queued (a retry that found the job no longer in its state): nothing to refuse.
+    if (!wrote(written)) return written;
+    const queued = await countQueuedJobs(trx, limit.owner);
+    // Thrown inside the transaction: the write is rolled back.
+    if (queued > limit.cap) throw queueFullError(limit.owner, queued - 1, limit.cap);
+    return written;
   });
 }
 
@@ -214,8 +231,11 @@ export async function finishJob(db: Db, id: string, ending: JobEnding, from: Job
 export async function requeueJob(
   db: Db,
   id: string,
-  options: { runAfter: Date; from: JobState; error?: { code: string; message: string }; runner?: string; fence?: JobFence; uncount?: boolean },
+  options: { runAfter: Date; from: JobState; error?: { code: string; message: string }; runner?: string; fence?: JobFence; uncount?: boolean; queuedCap?: QueuedCap },
 ): Promise<boolean> {
+  // A user's retry counts against their queued cap as a new job does (the queue's own re-queues do not: the job was admitted once).
+  const { queuedCap, ...unlimited } = options;
+  if (queuedCap) return withinQueuedCap(db, queuedCap, (trx) => requeueJob(trx, id, unlimited), (requeued) => requeued);
   let query = db
     .updateTable('jobs')
     .set((eb) => ({

@@ -1,17 +1,14 @@
 // One member of a zip archive in a repo at a commit, for the archive-member route: the archive is
-// read where it lies (an LFS object in place, by ranges from an object store, or from git), its
-// directory checked with the same limits as a preparation (zip-directory.ts) and kept per archive
-// content, so a page of thumbnails reads the directory once. A stored member serves ranges by
-// seeking; a deflated one is inflated from its start.
+// opened through open-archive.ts (directory checked with a preparation's limits and cached per
+// archive content). A stored member serves ranges by seeking; a deflated one is inflated from its
+// start.
 import type { Readable } from 'node:stream';
 import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
-import { readBlobs, type RepoFile } from '../../hub/list-files.js';
-import { LruCache } from '../../hub/lru-cache.js';
+import type { RepoFile } from '../../hub/list-files.js';
 import type { ByteRange } from '../../hub/open-file-content.js';
-import { entryDataStart, openZipEntry } from './open-zip-entry.js';
-import { checkEntryName, readZipDirectory, zipInvalid, type ZipEntry } from './zip-directory.js';
-import { blobZipSource, bufferZipSource, fileZipSource, type ZipSource } from './zip-source.js';
+import { openArchive } from './open-archive.js';
+import { checkEntryName, zipInvalid } from './zip-directory.js';
 
 export interface ArchiveMember {
   name: string;
@@ -21,30 +18,6 @@ export interface ArchiveMember {
   /** The member's bytes, or `range` of them. The archive is closed when the stream closes. */
   read(range?: ByteRange): Promise<Readable>;
   close(): Promise<void>;
-}
-
-// Keyed by the archive's content id (LFS oid or git blob id): one entry serves every repo and commit holding it.
-const directories = new LruCache<string, Map<string, ZipEntry>>({
-  name: 'dataset-archive-directories',
-  maxEntries: 64,
-  maxBytes: 64 * 1024 ** 2,
-  sizeOf: (entries) => [...entries.keys()].reduce((sum, name) => sum + 2 * name.length + 120, 0),
-});
-
-async function sourceOf(hub: HubContext, gitDir: string, file: RepoFile): Promise<ZipSource> {
-  if (!file.lfs) {
-    const blob = (await readBlobs(gitDir, [file.blobId])).get(file.blobId);
-    if (!blob) throw new ModaError('HUB_ENTRY_NOT_FOUND', `${file.path} could not be read from git`);
-    return bufferZipSource(blob);
-  }
-  const local = hub.blobs.localPath?.(file.lfs.oid);
-  if (local) {
-    return fileZipSource(local).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new ModaError('LFS_OBJECT_MISSING', `${file.path}: its LFS object ${file.lfs?.oid} is not in the store`);
-      throw error;
-    });
-  }
-  return blobZipSource(hub.blobs, file.lfs.oid, file.size);
 }
 
 /** Checks a member name asked for by a client: a 400, not the archive's fault. */
@@ -58,15 +31,9 @@ export function checkMemberName(archive: string, member: string): string {
 
 export async function openArchiveMember(hub: HubContext, gitDir: string, file: RepoFile, member: string): Promise<ArchiveMember> {
   checkMemberName(file.path, member);
-  const source = await sourceOf(hub, gitDir, file);
+  const archive = await openArchive(hub, gitDir, file);
   try {
-    const key = file.lfs?.oid ?? file.blobId;
-    let entries = directories.get(key);
-    if (!entries) {
-      entries = new Map((await readZipDirectory(source, file.path)).map((entry) => [entry.name, entry]));
-      directories.set(key, entries);
-    }
-    const entry = entries.get(member);
+    const entry = archive.entry(member);
     if (!entry) throw new ModaError('HUB_ENTRY_NOT_FOUND', `${file.path} holds no file ${JSON.stringify(member.slice(0, 300))}`);
     const seekable = entry.method === 0;
     if (seekable && entry.packed !== entry.unpacked) throw zipInvalid(file.path, `stored entry ${JSON.stringify(entry.name)} declares ${entry.unpacked} bytes but holds ${entry.packed}`);
@@ -75,18 +42,14 @@ export async function openArchiveMember(hub: HubContext, gitDir: string, file: R
       size: entry.unpacked,
       seekable,
       async read(range) {
-        let stream: Readable;
-        if (range && seekable) {
-          const start = await entryDataStart(source, entry, file.path);
-          stream = await source.stream(start + range.start, start + range.end);
-        } else stream = await openZipEntry(source, entry, file.path);
-        stream.once('close', () => void source.close());
+        const stream = await archive.read(entry, seekable ? range : undefined);
+        stream.once('close', () => void archive.close());
         return stream;
       },
-      close: () => source.close(),
+      close: () => archive.close(),
     };
   } catch (error) {
-    await source.close();
+    await archive.close();
     throw error;
   }
 }

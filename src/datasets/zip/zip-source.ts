@@ -1,8 +1,7 @@
 // Random access to the bytes of a zip archive, wherever the archive lives: a local file (an LFS
 // object in place, a preparation's copy), a range-reading blob store (S3), or a small file kept in
 // git and read into memory. The zip reader needs only these three operations.
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { BlobStore } from '../../storage/blob-store.js';
 
@@ -13,6 +12,19 @@ export interface ZipSource {
   /** Bytes `start` to `end` inclusive, streamed. */
   stream(start: number, end: number): Promise<Readable>;
   close(): Promise<void>;
+}
+
+/** Bytes of a streamed range are read this many at a time. */
+const CHUNK_BYTES = 64 * 1024;
+
+async function* chunksOf(file: FileHandle, start: number, end: number): AsyncGenerator<Buffer, void, undefined> {
+  for (let position = start; position <= end; ) {
+    const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, end - position + 1));
+    const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield chunk.subarray(0, bytesRead);
+  }
 }
 
 export async function fileZipSource(path: string): Promise<ZipSource> {
@@ -26,7 +38,8 @@ export async function fileZipSource(path: string): Promise<ZipSource> {
       const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
       return buffer.subarray(0, bytesRead);
     },
-    stream: async (start, end) => createReadStream(path, { start, end }),
+    // Positional reads on the open handle: a job reading thousands of members opens the file once.
+    stream: async (start, end) => Readable.from(chunksOf(file, start, end), { objectMode: false }),
     // Both the reader and a stream's end may close it.
     close: () => (closed ??= file.close()),
   };

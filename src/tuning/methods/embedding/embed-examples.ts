@@ -47,7 +47,8 @@ async function inputsOf(batch: readonly TuneExample[], backbone: Backbone, files
   try {
     return await readExampleImages(batch, files);
   } catch (error) {
-    if (isModaError(error) && error.code === 'TUNE_IMAGE_INVALID') throw error;
+    // A broken zip archive (a member inflating past its size) keeps its own code: the archive is at fault, not one image.
+    if (isModaError(error) && (error.code === 'TUNE_IMAGE_INVALID' || error.code === 'DATASET_ARCHIVE_INVALID' || error.code === 'DATASET_ARCHIVE_TOO_LARGE')) throw error;
     throw new ModaError('TUNE_IMAGE_INVALID', `rows ${batch[0]?.row}–${batch.at(-1)?.row}: the images cannot be read: ${isModaError(error) ? error.message : (error as Error).message}`, { cause: error });
   }
 }

@@ -53,9 +53,15 @@ export async function embedTrainingData(context: TrainContext<{ embedding_batch_
           context.report({ epoch: 0, epochs: 1, fraction: ((done + finished) / total) * EMBEDDING_SHARE, message: `embedding ${done + finished} of ${total}` });
         },
       });
-    const train = await embed(context.train);
-    done = context.train.length;
-    const validation = await embed(context.validation);
+    let train: EmbeddedExamples;
+    let validation: EmbeddedExamples;
+    try {
+      train = await embed(context.train);
+      done = context.train.length;
+      validation = await embed(context.validation);
+    } finally {
+      await files?.close();
+    }
     const embedded = train.kept.length + validation.kept.length + train.empty.length + validation.empty.length;
     const embedMs = train.embedMs + validation.embedMs;
     const embeddedPerSecond = embedMs > 0 ? (embedded * 1000) / embedMs : 0;
