@@ -1,12 +1,14 @@
 // `catalog-import`: imports the starter catalog (catalog/) into the hub, one commit per entry, as
 // the first start of a server does. Progress is entries done of entries; each entry's commit is
 // atomic, so a cancel or crash leaves whole entries or none, and a re-run skips finished ones.
+import { isDeepStrictEqual } from 'node:util';
 import { Type } from '@sinclair/typebox';
 import { importCatalog, type CatalogImportResult } from '../../catalog/import-catalog.js';
 import { catalogDigest } from '../../catalog/catalog-digest.js';
 import { CATALOG_DIR } from '../../catalog/read-catalog.js';
-import { createJob, listJobs } from '../../client/jobs-client.js';
+import { cancelJob, createJob, listJobs, type JobInfo } from '../../client/jobs-client.js';
 import type { ModaClient } from '../../client/moda-client.js';
+import { isModaError } from '../../errors/moda-error.js';
 import { defineJobType } from '../job-type.js';
 
 export const catalogImportJob = defineJobType({
@@ -24,7 +26,7 @@ export const catalogImportJob = defineJobType({
       catalogDir,
       only: params.only,
       signal,
-      startTuneJob: (_entry, tuneParams) => startTuneJob(client, tuneParams),
+      startTuneJob: (_entry, tuneParams) => startTuneJob(client, tuneParams, log),
       onProgress(done, total, entry, last) {
         if (last) log(describe(last));
         progress(total === 0 ? 1 : done / total, entry ? `importing ${entry.repo} (${done + 1} of ${total})` : `${total} entries`);
@@ -37,14 +39,25 @@ export const catalogImportJob = defineJobType({
 
 /**
  * Starter tuned models are built by ordinary `tune` jobs through the server's API (checked like any
- * user's); one already queued or running for the same repo (an import after a restart) is reused.
+ * user's). A job already queued or running for the same repo with the same params (an import after a
+ * restart) is reused. One with other params is stale — the entry changed before it finished — and
+ * would commit the old entry's model: it is cancelled (a tune job never commits after its cancel)
+ * and a job with the entry's params now is queued instead.
  */
-async function startTuneJob(client: ModaClient, params: Record<string, unknown>): Promise<string> {
-  for (const state of ['queued', 'running'] as const) {
-    const pending = (await listJobs(client, { type: 'tune', state, limit: 500 })).find((job) => job.params.output_repo === params.output_repo);
-    if (pending) return pending.id;
+async function startTuneJob(client: ModaClient, params: Record<string, unknown>, log: (line: string) => void): Promise<string> {
+  const pending: JobInfo[] = [];
+  for (const state of ['queued', 'running'] as const) pending.push(...(await listJobs(client, { type: 'tune', state, limit: 500 })).filter((job) => job.params.output_repo === params.output_repo));
+  const current = pending.find((job) => isDeepStrictEqual(job.params, params));
+  for (const stale of pending.filter((job) => job !== current)) {
+    try {
+      await cancelJob(client, stale.id);
+      log(`${String(params.output_repo)}: cancelled tune job ${stale.id} (${stale.state}), its params are not the entry's any more`);
+    } catch (error) {
+      // It ended between the listing and the cancel; the job queued below retrains over its model.
+      if (!(isModaError(error) && error.code === 'JOB_ALREADY_FINISHED')) throw error;
+    }
   }
-  return (await createJob(client, 'tune', params)).id;
+  return current?.id ?? (await createJob(client, 'tune', params)).id;
 }
 
 function describe(result: CatalogImportResult): string {
