@@ -61,7 +61,7 @@ void test('random token sequences (byte tokens, words, control tokens) join to t
   };
   const vocabulary = tinyVocabulary().tokens.length;
   for (let round = 0; round < 300; round++) {
-    const length = 1 + Math.floor(random() * 24);
+    const length = 1 + Math.floor(random() * 40);
     // Mostly byte tokens (5..260), so sequences break characters in every way; the rest anything.
     const tokens = Array.from({ length }, () => (random() < 0.6 ? 5 + Math.floor(random() * 256) : Math.floor(random() * vocabulary)) as Token);
     const result = pieces(tokens);

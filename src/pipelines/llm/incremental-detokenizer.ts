@@ -9,6 +9,8 @@ import type { LlamaModel, Token } from 'node-llama-cpp';
 
 /** Committed tokens read again before a new piece; the first of them may begin mid-character. */
 const CONTEXT_TOKENS = 4;
+/** The context grows with each commit up to this, then is cut back to CONTEXT_TOKENS (one more read). */
+const MAX_CONTEXT_TOKENS = 12;
 
 /** What an incomplete UTF-8 sequence at the end of the bytes decodes to. */
 const REPLACEMENT = '\uFFFD';
@@ -16,8 +18,13 @@ const REPLACEMENT = '\uFFFD';
 export class IncrementalDetokenizer {
   /** Every token committed so far: read whole only when the context cannot be trusted (below). */
   private readonly committed: Token[] = [];
+  /** The last committed tokens, and their text read alone: a new piece is what they add to it. */
+  private context: Token[] = [];
+  private contextText = '';
   /** Tokens whose bytes end inside a character, waiting for the rest of it. */
   private pending: Token[] = [];
+  /** The text of context + pending, from the last read (the context's text once they are committed); undefined after a whole read. */
+  private lastRead: string | undefined = '';
   /** Length of the text committed so far. */
   private textLength = 0;
 
@@ -37,20 +44,32 @@ export class IncrementalDetokenizer {
   }
 
   private commit(piece: string): string {
-    for (const token of this.pending) this.committed.push(token);
+    for (const token of this.pending) {
+      this.committed.push(token);
+      this.context.push(token);
+    }
     this.pending = [];
     this.textLength += piece.length;
+    // One read per token: the last read was of exactly the new context, until it is cut back.
+    if (this.lastRead === undefined || this.context.length > MAX_CONTEXT_TOKENS) this.resetContext();
+    else this.contextText = this.lastRead;
     return piece;
   }
 
+  private resetContext(): void {
+    this.context = this.committed.slice(-CONTEXT_TOKENS);
+    this.contextText = this.model.detokenize(this.context);
+  }
+
   private pendingText(): string {
-    if (this.committed.length === 0) return this.model.detokenize(this.pending);
-    const context = this.committed.slice(-CONTEXT_TOKENS);
-    const contextText = this.model.detokenize(context);
-    const text = this.model.detokenize([...context, ...this.pending]);
-    if (text.startsWith(contextText)) return text.slice(contextText.length);
+    const text = this.model.detokenize(this.context.length === 0 ? this.pending : [...this.context, ...this.pending]);
+    if (text.startsWith(this.contextText)) {
+      this.lastRead = text;
+      return text.slice(this.contextText.length);
+    }
     // A tokenizer that rewrites text across tokens (llama.cpp's space clean-up of some BPE
-    // vocabularies): the whole sequence decides, read once more.
+    // vocabularies): the whole sequence decides, read once more, and the context starts afresh.
+    this.lastRead = undefined;
     return this.model.detokenize([...this.committed, ...this.pending]).slice(this.textLength);
   }
 }
