@@ -25,6 +25,13 @@ export interface ChildSetup {
 /** A generation tells the server it is alive at least this often while it produces tokens. */
 export const GENERATE_PROGRESS_MS = 250;
 
+/** New text of one generation (call `id`) and, when asked, its tokens' logprobs. */
+export interface GeneratedText {
+  id: number;
+  delta: string;
+  logprobs?: readonly TokenLogprob[];
+}
+
 export interface SerializedError {
   code: ErrorCode;
   message: string;
@@ -48,7 +55,8 @@ export type FromChild =
   | { kind: 'result'; id: number; outputs: unknown[] }
   | { kind: 'generated'; id: number; result: GenerateResult }
   | { kind: 'generate-start'; id: number; promptTokens: number }
-  | { kind: 'generate-text'; id: number; delta: string; logprobs?: readonly TokenLogprob[] }
+  /** Texts of one or more generations, in order; several when their tokens came in the same tick (text-outbox.ts). */
+  | { kind: 'generate-text'; texts: readonly GeneratedText[] }
   /** Tokens are still being generated though no text was sent for a while (GENERATE_PROGRESS_MS). */
   | { kind: 'generate-progress'; id: number }
   | { kind: 'counted'; id: number; counts: number[] }

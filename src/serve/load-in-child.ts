@@ -276,8 +276,11 @@ export function loadInChild(setup: ChildSetup, limits: ChildLimits = DEFAULT_CHI
           pending.get(message.id)?.onStart?.(message.promptTokens);
           break;
         case 'generate-text':
-          pending.get(message.id)?.progressed?.();
-          pending.get(message.id)?.onText?.(message.delta, message.logprobs);
+          for (const text of message.texts) {
+            const entry = pending.get(text.id);
+            entry?.progressed?.();
+            entry?.onText?.(text.delta, text.logprobs);
+          }
           break;
         case 'generate-progress':
           pending.get(message.id)?.progressed?.();

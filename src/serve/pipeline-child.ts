@@ -6,6 +6,7 @@ import type { LoadedPipeline } from '../pipelines/pipeline-implementation.js';
 import { findImplementation } from '../pipelines/registry.js';
 import { ModaError } from '../errors/moda-error.js';
 import { GENERATE_PROGRESS_MS, serializeError, type ChildSetup, type FromChild, type ToChild } from './child-messages.js';
+import { TextOutbox } from './text-outbox.js';
 
 if (!process.send) throw new Error('pipeline-child.ts runs only as a child process with an IPC channel');
 const running = new Map<number, AbortController>();
@@ -13,12 +14,21 @@ let model: LoadedPipeline | undefined;
 /** Where the model's files are: error messages name them relative to it. */
 let snapshotDir: string | undefined;
 
-function post(message: FromChild): void {
+function send(message: FromChild): void {
   process.send?.(message);
+}
+
+const outbox = new TextOutbox(send);
+
+/** Every message but streamed text: the texts queued before it leave first, so an answer never overtakes its text. */
+function post(message: FromChild): void {
+  outbox.flush();
+  send(message);
 }
 
 /** Sends a last message, then closes the channel once it is written (the server then sees the exit). */
 function postAndLeave(message: FromChild): void {
+  outbox.flush();
   process.send?.(message, undefined, {}, () => process.disconnect());
 }
 
@@ -84,18 +94,23 @@ process.on('message', (message: ToChild) => {
           // Every message for this call tells the server the generation is alive (its deadline is
           // one of idleness); tokens that add no text yet are reported, a few times a second at most.
           let lastSent = performance.now();
-          const send = (progress: FromChild) => {
-            lastSent = performance.now();
-            post(progress);
-          };
+          let texts = 0;
           const result = await generate({
             prompt: message.prompt,
             parameters: message.parameters,
             signal,
-            onStart: (promptTokens) => send({ kind: 'generate-start', id: message.id, promptTokens }),
-            onText: (delta, logprobs) => send({ kind: 'generate-text', id: message.id, delta, ...(logprobs && { logprobs }) }),
+            onStart: (promptTokens) => {
+              lastSent = performance.now();
+              post({ kind: 'generate-start', id: message.id, promptTokens });
+            },
+            onText: (delta, logprobs) => {
+              lastSent = performance.now();
+              outbox.add({ id: message.id, delta, ...(logprobs && { logprobs }) }, texts++ === 0);
+            },
             onToken: () => {
-              if (performance.now() - lastSent >= GENERATE_PROGRESS_MS) send({ kind: 'generate-progress', id: message.id });
+              if (performance.now() - lastSent < GENERATE_PROGRESS_MS) return;
+              lastSent = performance.now();
+              post({ kind: 'generate-progress', id: message.id });
             },
           });
           return { kind: 'generated', id: message.id, result };

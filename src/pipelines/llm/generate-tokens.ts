@@ -2,9 +2,11 @@
 // token (llama.cpp batches this sequence's next token with every other sequence's), streams text
 // once it is final (no half UTF-8 characters, nothing that may still turn into a stop string), and
 // stops at an end-of-generation token, a stop string, the token limit or the signal — whichever is
-// first — at the next token.
+// first — at the next token. Text grows by each token's piece (IncrementalDetokenizer), so a long
+// answer costs the same per token as a short one.
 import type { LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token, TokenBias } from 'node-llama-cpp';
 import type { TokenLogprob } from '../pipeline-implementation.js';
+import { IncrementalDetokenizer } from './incremental-detokenizer.js';
 import { abortError } from './sequence-pool.js';
 
 export interface Sampling {
@@ -79,8 +81,6 @@ function heldBack(text: string, stop: readonly string[]): number {
       }
     }
   }
-  // A replacement character at the end is a UTF-8 sequence still arriving over several byte tokens.
-  if (text.endsWith('\uFFFD')) hold = Math.max(hold, 1);
   return hold;
 }
 
@@ -96,6 +96,7 @@ function isWholeJson(text: string): boolean {
 }
 
 export async function generateTokens(model: LlamaModel, sequence: LlamaContextSequence, prompt: Token[], options: GenerateTokensOptions): Promise<GeneratedTokens> {
+  /** The tokens so far, for logprobs: a token's text depends on the ones before it. */
   const generated: Token[] = [];
   const logprobs: TokenLogprob[] = [];
   let pendingLogprobs: TokenLogprob[] = [];
@@ -104,6 +105,25 @@ export async function generateTokens(model: LlamaModel, sequence: LlamaContextSe
   let text = '';
   let finishReason: GeneratedTokens['finishReason'] = 'length';
   const wantLogprobs = options.topLogprobs !== undefined;
+  // Tokens that end inside a UTF-8 character add no text until it is complete.
+  const detokenizer = new IncrementalDetokenizer(model);
+  /** Adds text; true when the answer ends there (a stop string, or a whole JSON value). */
+  const append = (piece: string): boolean => {
+    if (piece === '') return false;
+    const before = text.length;
+    text += piece;
+    const stopAt = firstStop(text, options.stop, before);
+    if (stopAt >= 0) {
+      text = text.slice(0, stopAt);
+      return true;
+    }
+    if (options.stopWhenJsonComplete && isWholeJson(text)) {
+      text = text.trimEnd();
+      return true;
+    }
+    return false;
+  };
+  let cut = false;
   const emit = (upTo: number) => {
     if (upTo <= emitted) return;
     options.onText?.(text.slice(emitted, upTo), wantLogprobs ? pendingLogprobs : undefined);
@@ -131,19 +151,10 @@ export async function generateTokens(model: LlamaModel, sequence: LlamaContextSe
         const entry = logprobOf(model, item.token, generated.slice(-8), (item as { probabilities?: ReadonlyMap<Token, number> }).probabilities, options.topLogprobs ?? 0);
         logprobs.push(entry);
         pendingLogprobs.push(entry);
+        generated.push(item.token);
       }
-      generated.push(item.token);
-      const before = text.length;
-      text = model.detokenize(generated);
-      const stopAt = firstStop(text, options.stop, before);
-      if (stopAt >= 0) {
-        text = text.slice(0, stopAt);
-        finishReason = 'stop';
-        break;
-      }
-      if (options.stopWhenJsonComplete && isWholeJson(text)) {
-        text = text.trimEnd();
-        finishReason = 'stop';
+      if (append(detokenizer.push(item.token))) {
+        cut = true;
         break;
       }
       if (completionTokens >= options.maxTokens) break;
@@ -151,6 +162,9 @@ export async function generateTokens(model: LlamaModel, sequence: LlamaContextSe
     }
     if (options.signal?.aborted) throw abortError(options.signal);
   }
+  // A character whose bytes never completed is written as the whole sequence's detokenisation writes it.
+  if (!cut) cut = append(detokenizer.flush());
+  if (cut) finishReason = 'stop';
   emit(text.length);
   return { text, finishReason, completionTokens, ...(wantLogprobs && { logprobs }) };
 }
