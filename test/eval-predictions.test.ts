@@ -77,7 +77,8 @@ void test('only the owner and site admins see them: another user gets JOB_NOT_FO
 });
 
 void test('bad row lists and jobs without predictions get clear errors', async () => {
-  for (const rows of ['', 'a', '-1', '1.5', '0,,1', Array.from({ length: 101 }, (_, index) => index).join(',')]) {
+  // Negative, fractional, huge (past 10 digits), not numbers, empty entries, more than 100 rows.
+  for (const rows of ['', 'a', '-1', '-0', '1.5', '1e3', '0x10', 'NaN', '0,,1', '99999999999', '12345678901234567890', Array.from({ length: 101 }, (_, index) => index).join(',')]) {
     const response = await predictions(rows, alice);
     assert.equal(response.status, 400, rows);
     const body = (await response.json()) as { code: string };

@@ -42,12 +42,13 @@ void test('label escapes, special values, timestamps and comments', () => {
       'odd_metric{empty=""} -Inf 1700000000000',
       'nan_metric NaN',
       'spaced_metric { a = "1" , b="2", } 3.5e2',
+      'prom_client_nan Nan',
       '',
       '   # a comment that is not HELP or TYPE',
       'plain_metric 42',
     ].join('\n'),
   );
-  const [first, second, nan, spaced, plain] = scrape.samples;
+  const [first, second, nan, spaced, promClientNan, plain] = scrape.samples;
   assert.deepEqual(first?.labels, { path: 'C:\\dir', quote: 'say "hi"', line: 'a\nb' });
   assert.equal(first?.value, Infinity);
   assert.deepEqual(second?.labels, { empty: '' });
@@ -55,6 +56,7 @@ void test('label escapes, special values, timestamps and comments', () => {
   assert.ok(Number.isNaN(nan?.value));
   assert.deepEqual(spaced?.labels, { a: '1', b: '2' });
   assert.equal(spaced?.value, 350);
+  assert.ok(Number.isNaN(promClientNan?.value));
   assert.deepEqual(plain, { name: 'plain_metric', labels: {}, value: 42 });
   assert.equal(scrape.types.odd_metric, 'gauge');
 });

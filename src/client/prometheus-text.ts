@@ -17,13 +17,14 @@ export interface MetricsScrape {
 }
 
 function parseValue(text: string, lineNumber: number): number {
-  switch (text) {
-    case '+Inf':
-    case 'Inf':
+  // Case-insensitive, as Prometheus reads them (Go's ParseFloat): prom-client writes NaN as `Nan`.
+  switch (text.toLowerCase()) {
+    case '+inf':
+    case 'inf':
       return Infinity;
-    case '-Inf':
+    case '-inf':
       return -Infinity;
-    case 'NaN':
+    case 'nan':
       return NaN;
   }
   const value = Number(text);

@@ -1,11 +1,12 @@
 // The per-sample predictions of one `eval` job for the rows a dataset viewer page shows: what the
 // viewer puts beside each row (prediction, correct or wrong, the failure code), read from the job's
-// predictions artifact. Only the job's owner and site admins see them, exactly as they see the job.
-import { text } from 'node:stream/consumers';
+// predictions artifact through its row index (only the blocks holding the rows asked). Only the
+// job's owner and site admins see them, exactly as they see the job.
 import type { JobPredictions } from '../client/prediction-types.js';
 import { ModaError } from '../errors/moda-error.js';
 import type { Actor } from '../hub/actor.js';
 import type { JobService } from '../jobs/job-service.js';
+import { readPredictionRows } from './read-prediction-rows.js';
 import { PREDICTIONS_ARTIFACT, type JobArtifact, type PredictionRow } from './store-predictions.js';
 
 /** Rows asked for at once: a viewer page is 25, /rows gives at most 100. */
@@ -50,14 +51,7 @@ export async function readJobPredictions(jobs: JobService, actor: Actor, jobId: 
   const result = row.type === 'eval' && row.state === 'succeeded' && row.result !== null ? (JSON.parse(row.result) as StoredResult) : undefined;
   const artifact = Array.isArray(result?.artifacts) ? (result.artifacts as JobArtifact[]).find((entry) => entry?.name === PREDICTIONS_ARTIFACT) : undefined;
   if (!result || !artifact || typeof result.dataset !== 'string') throw new ModaError('JOB_ARTIFACT_NOT_FOUND', `job ${row.id} is not a finished evaluation with per-sample predictions`);
-  const wanted = new Set(rowIndexes);
-  const rows: JobPredictions['rows'] = [];
-  for (const line of (await text(await jobs.hub.blobs.read(artifact.oid))).split('\n')) {
-    if (line === '') continue;
-    const stored = JSON.parse(line) as PredictionRow;
-    if (!wanted.has(stored.row_idx)) continue;
-    rows.push({ row_idx: stored.row_idx, prediction: stored.prediction, correct: correctOf(stored), error: stored.error });
-  }
+  const rows: JobPredictions['rows'] = (await readPredictionRows(jobs.hub.blobs, artifact, rowIndexes)).map((stored) => ({ row_idx: stored.row_idx, prediction: stored.prediction, correct: correctOf(stored), error: stored.error }));
   return {
     job_id: row.id,
     model: String(result.model),
@@ -68,6 +62,6 @@ export async function readJobPredictions(jobs: JobService, actor: Actor, jobId: 
     split: String(result.split),
     task: String(result.task),
     num_predictions: artifact.rows,
-    rows: rows.sort((a, b) => a.row_idx - b.row_idx),
+    rows,
   };
 }

@@ -93,10 +93,30 @@ export async function runEvalSamples(client: ModaClient, samples: AsyncIterable<
     pending = result.catch(() => undefined);
     return result;
   };
+  // Samples read ahead of the workers (at most `concurrency` of them, on top of those in flight): a
+  // worker whose answer arrives sends its next sample at once instead of waiting on the dataset
+  // read (a page query, a blob from the store), so the answers of one batch come back as one burst
+  // of new requests, as a load of independent clients sends them.
+  const readAhead = Math.max(1, options.concurrency);
+  const buffered: Promise<IteratorResult<EvalSample>>[] = [];
+  const fill = () => {
+    while (buffered.length < readAhead && !exhausted) {
+      const read = next();
+      // Awaited by a worker later; a failed read must not be an unhandled rejection meanwhile.
+      read.catch(() => undefined);
+      buffered.push(read);
+    }
+  };
+  const take = (): Promise<IteratorResult<EvalSample>> => {
+    fill();
+    const read = buffered.shift() ?? next();
+    fill();
+    return read;
+  };
   const worker = async () => {
     for (;;) {
       options.signal.throwIfAborted();
-      const item = await next();
+      const item = await take();
       if (item.done) return;
       const result = await runOne(client, options, item.value);
       if (result.error) failed++;

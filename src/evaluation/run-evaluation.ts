@@ -188,7 +188,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     output: outcome.output ?? null,
     ms: Math.round(outcome.ms),
   }));
-  const artifact = await storePredictions(hub, rows, signal);
+  const artifact = await storePredictions(hub.blobs, rows, signal);
   signal.throwIfAborted();
 
   // Absolute, as model-index and leaderboards expect: the public URL when set, else the one jobs call.
