@@ -24,6 +24,8 @@ const SEQUENCES = 8;
 const CLIENTS = [1, 4, 8] as const;
 const MAX_TOKENS = 32;
 const TTFT_ROUNDS = 5;
+/** Tokens each time-to-first-token request asks for: enough that one of them shows text. */
+const TTFT_TOKENS = 8;
 const PROMPT = 'Write a short story about the sea, the wind and a small boat.';
 const TYPES: GgufTensorType[] = ['Q8_0', 'F16'];
 
@@ -91,7 +93,7 @@ async function measureQuant(context: BenchContext, type: GgufTensorType, threads
       context.log(`llm: ${type} Moda, ${clients} client(s)`);
       moda[clients] = await rate(clients, (client) => streamAnswer(url, token, repo, `${PROMPT} (${client})`, MAX_TOKENS));
     }
-    for (let round = 0; round < TTFT_ROUNDS; round++) modaTtft.push((await streamAnswer(url, token, repo, PROMPT, 2)).firstTokenMs);
+    for (let round = 0; round < TTFT_ROUNDS; round++) modaTtft.push((await streamAnswer(url, token, repo, PROMPT, TTFT_TOKENS)).firstTokenMs);
     rssEight = await modelRss(server, repo);
   } finally {
     await server.stop();
@@ -121,7 +123,7 @@ async function measureQuant(context: BenchContext, type: GgufTensorType, threads
         context.log(`llm: ${type} in-process, ${clients} client(s)`);
         inProcess[clients] = await rate(clients, (client) => generate(loaded, sequences[client]!, prompt(client), MAX_TOKENS));
       }
-      for (let round = 0; round < TTFT_ROUNDS; round++) inProcessTtft.push((await generate(loaded, sequences[0]!, loaded.promptTokens(PROMPT), 2)).firstTokenMs);
+      for (let round = 0; round < TTFT_ROUNDS; round++) inProcessTtft.push((await generate(loaded, sequences[0]!, loaded.promptTokens(PROMPT), TTFT_TOKENS)).firstTokenMs);
     } finally {
       await batched.dispose();
     }
@@ -180,7 +182,7 @@ async function run(context: BenchContext, threadsAsked: number): Promise<BenchRe
       'Moda: the built server (dist/) as a child process with MODA_LLM_PARALLEL=8, MODA_LLM_CONTEXT and MODA_THREADS set, the model uploaded over the Hub API; N clients post streaming /v1/chat/completions at once and read the SSE to the end; tokens/s = completion tokens (from the usage chunk) over the wall time of all N.',
       'In-process: node-llama-cpp 3.21.1 in the benchmark process, one context built as Moda builds it (createContext with the same contextSize, sequences, threads, batchSize), each client one sequence evaluating the same prompt tokens, each token detokenized.',
       `Naive serving: one sequence of its own context, the ${SEQUENCES} requests one after another (what a hand-written route does).`,
-      `Time to first token: median of ${TTFT_ROUNDS} one-client requests; Moda's from sending the request to the first SSE text, in-process from starting evaluation to the first token (both include the prompt's evaluation).`,
+      `Time to first token: median of ${TTFT_ROUNDS} one-client requests; Moda's from sending the request to the first SSE chunk with text, in-process from starting evaluation to the first token whose text is not empty (a token that is only part of a UTF-8 character shows nothing to a reader on either side); both include the prompt's evaluation.`,
       `Memory: moda_model_rss_bytes of the model's process after a request, with MODA_LLM_PARALLEL=8 and then 1 on the same MODA_HOME; the difference over 7 is compared with the KV formula context × layers × 2 × kv width × 2 bytes = ${(kvFormula / MIB).toFixed(2)} MiB per sequence.`,
     ],
     rows,

@@ -40,8 +40,10 @@ export async function generate(loaded: InProcessModel, sequence: LlamaContextSeq
   let tokens = 0;
   const previous: Token[] = [];
   for await (const token of sequence.evaluate(prompt, { temperature: 0, tokenBias: bias })) {
-    if (tokens === 0) firstTokenMs = performance.now() - started;
-    loaded.model.detokenize([token], false, previous);
+    const text = loaded.model.detokenize([token], false, previous);
+    // The first token a reader sees, as a streaming client's first non-empty `content` is: a token
+    // whose text is empty, or only part of a UTF-8 character, shows nothing yet.
+    if (firstTokenMs === 0 && text.replaceAll('\uFFFD', '') !== '') firstTokenMs = performance.now() - started;
     previous.push(token);
     if (++tokens >= maxTokens) break;
   }
