@@ -18,8 +18,8 @@ let mallory: string;
 const BAD_PATHS = ['.git./hooks/post-checkout', '.git /hooks/post-checkout', 'git~1/config', 'GIT~1/hooks/x', '.g\u200cit/config', '.GIT/config', 'a/.git:stream/x', 'a/../b', 'a//b'];
 const BAD_GITMODULES = [
   '[submodule "x"]\n\tpath = x\n\turl = --upload-pack=touch /tmp/pwned\n',
-  '[submodule "../../x"]\n\tpath = x\n\turl = https://example.invalid/x.git\n',
-  '[submodule "x"]\n\tpath = -x\n\turl = https://example.invalid/x.git\n',
+  '[submodule "../../x"]\n\tpath = x\n\turl = http://127.0.0.1:9/x.git\n',
+  '[submodule "x"]\n\tpath = -x\n\turl = http://127.0.0.1:9/x.git\n',
   '[submodule "x"]\n\tpath = x\n\tupdate = !sh -c id\n',
 ];
 
@@ -87,12 +87,15 @@ void test('.gitmodules that git fsck refuses is refused', async () => {
   }
   assert.equal(await codeOf(await createWith('seeded2', '.gitmodules', BAD_GITMODULES[0] as string)), '400 GITMODULES_INVALID');
   // A sane .gitmodules still lands.
-  const fine = await hfCommit({ '.gitmodules': '[submodule "lib"]\n\tpath = lib\n\turl = https://example.invalid/lib.git\n' });
+  const fine = await hfCommit({ '.gitmodules': '[submodule "lib"]\n\tpath = lib\n\turl = http://127.0.0.1:9/lib.git\n' });
   assert.equal(fine.status, 200, await fine.text());
 });
 
 void test('the repo still clones with transfer.fsckObjects', async () => {
-  const url = new URL(server.url);
-  const cloned = await run('git', ['-c', 'transfer.fsckObjects=true', 'clone', '--no-checkout', `http://git:${mallory}@${url.host}/mallory/own.git`, join(work, 'clone')]);
+  // The server on 127.0.0.1, with mallory's token as the password.
+  const remote = new URL('/mallory/own.git', server.url);
+  remote.username = 'git';
+  remote.password = mallory;
+  const cloned = await run('git', ['-c', 'transfer.fsckObjects=true', 'clone', '--no-checkout', remote.href, join(work, 'clone')]);
   assert.equal(cloned.code, 0, cloned.stderr);
 });

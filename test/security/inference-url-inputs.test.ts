@@ -77,7 +77,7 @@ before(async () => {
   images = createServer((request, response) => {
     imageRequests.push(`${request.headers.host ?? ''}${request.url ?? ''}`);
     if (request.url === '/red.png') return response.writeHead(200, { 'content-type': 'image/png' }).end(red);
-    if (request.url === '/to-metadata') return response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+    if (request.url === '/to-metadata') return response.writeHead(302, { location: 'http://metadata.test/latest/meta-data/' }).end();
     if (request.url === '/to-loopback') return response.writeHead(307, { location: `http://127.0.0.1:${imagesPort}/red.png` }).end();
     if (request.url === '/to-private-name') return response.writeHead(301, { location: 'http://private.test/x' }).end();
     if (request.url === '/to-self') return response.writeHead(302, { location: '/to-self' }).end();
