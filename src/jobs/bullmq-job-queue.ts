@@ -218,9 +218,8 @@ export class BullmqJobQueue extends EmbeddedJobQueue {
     // Conditional on the dead runner's attempt: of several workers taking over, one wins, and never over a newer attempt.
     const fence = fenceOf(row);
     if (type && row.attempts < row.max_attempts) {
-      if (await requeueJob(this.hub.db, row.id, { runAfter: new Date(), from: 'running', fence, error: { code: 'JOB_INTERRUPTED', message: reason } })) await this.log(row.id, [`${reason}; re-queued (attempt ${row.attempts + 1} of ${row.max_attempts})`]);
-    } else if (await finishJob(this.hub.db, row.id, { state: 'failed', error: { code: 'JOB_INTERRUPTED', message: `${reason}; no attempts left (${row.max_attempts})` } }, 'running', fence)) {
-      await this.log(row.id, [`${reason}; failed`]);
+      await this.changeState(row.id, (db) => requeueJob(db, row.id, { runAfter: new Date(), from: 'running', fence, error: { code: 'JOB_INTERRUPTED', message: reason } }), [`${reason}; re-queued (attempt ${row.attempts + 1} of ${row.max_attempts})`]);
+    } else if (await this.changeState(row.id, (db) => finishJob(db, row.id, { state: 'failed', error: { code: 'JOB_INTERRUPTED', message: `${reason}; no attempts left (${row.max_attempts})` } }, 'running', fence), [`${reason}; failed`])) {
       await this.emitRow(row.id);
     }
     return findJobRow(this.hub.db, row.id);

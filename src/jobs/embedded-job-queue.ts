@@ -11,13 +11,13 @@ import { dirname, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { memberId } from '../cluster/member-lease.js';
-import { isPostgresUrl } from '../db/open-database.js';
+import { isPostgresUrl, type Db } from '../db/open-database.js';
 import type { JobState } from '../db/schema.js';
 import { isModaError, ModaError } from '../errors/moda-error.js';
 import type { HubContext } from '../hub/context.js';
 import type { FromJobProcess, JobFailure, ToJobProcess } from './job-messages.js';
 import type { JobEvent, JobQueue } from './job-queue.js';
-import { appendJobLog, cancelRequestedJobs, claimNextJob, findJobRow, finishJob, insertJob, requestCancel, requeueJob, setJobProgress, type JobFence, type JobRow, type NewJob, type QueuedCap } from './job-store.js';
+import { appendJobLog, cancelRequestedJobs, changeJobState, claimNextJob, findJobRow, finishJob, insertJob, requestCancel, requeueJob, setJobProgress, type JobFence, type JobRow, type NewJob, type QueuedCap } from './job-store.js';
 import { mintJobToken, revokeJobToken } from './job-token.js';
 import { backoffDelayMs, type JobTypeRegistry } from './job-type.js';
 import { liveRunners, recoverJobs } from './recover-jobs.js';
@@ -103,8 +103,7 @@ export class EmbeddedJobQueue implements JobQueue {
   async cancel(id: string): Promise<JobRow> {
     const row = await findJobRow(this.hub.db, id);
     if (!row) throw new ModaError('JOB_NOT_FOUND', `no job ${id}`);
-    if (row.state === 'queued' && (await finishJob(this.hub.db, id, { state: 'cancelled', error: { code: 'JOB_CANCELLED', message: 'cancelled before it started' } }, 'queued'))) {
-      await this.log(id, ['cancelled before it started']);
+    if (row.state === 'queued' && (await this.changeState(id, (db) => finishJob(db, id, { state: 'cancelled', error: { code: 'JOB_CANCELLED', message: 'cancelled before it started' } }, 'queued'), ['cancelled before it started']))) {
       return this.emitRow(id);
     }
     const now = (await findJobRow(this.hub.db, id)) ?? row;
@@ -129,7 +128,7 @@ export class EmbeddedJobQueue implements JobQueue {
   async start(options: { serverUrl: string }): Promise<void> {
     this.serverUrl = options.serverUrl;
     liveRunners.add(this.runnerId);
-    await recoverJobs(this.hub, this.registry, (id, lines) => this.log(id, lines));
+    await recoverJobs(this.hub, this.registry, (id, change, lines) => this.changeState(id, change, lines));
     this.timer = setInterval(() => this.wake(), POLL_MS);
     this.timer.unref();
     this.wake();
@@ -194,6 +193,13 @@ export class EmbeddedJobQueue implements JobQueue {
     return appendJobLog(this.hub.db, id, lines, fence).then((rows) => {
       if (rows.length > 0) this.emit({ kind: 'log', jobId: id, lines: rows });
     });
+  }
+
+  /** A change of state and the log lines that tell it, written together (changeJobState); false when it did not take. */
+  protected async changeState(id: string, change: (db: Db) => Promise<boolean>, lines: readonly string[]): Promise<boolean> {
+    const rows = await changeJobState(this.hub.db, id, change, lines);
+    if (rows && rows.length > 0) this.emit({ kind: 'log', jobId: id, lines: rows });
+    return rows !== undefined;
   }
 
   protected async emitRow(id: string): Promise<JobRow> {
@@ -291,29 +297,24 @@ export class EmbeddedJobQueue implements JobQueue {
     // The job's folder goes with its last attempt (another attempt's folder keeps it).
     await rmdir(dirname(tempDir)).catch(() => undefined);
     await revokeJobToken(this.hub, job.row, job.token);
-    const db = this.hub.db;
     let recorded: boolean;
     if (job.stopping === 'close') {
       // Not the job's fault: the next start runs it again, without counting this attempt.
-      recorded = await requeueJob(db, id, { runAfter: new Date(), from: 'running', fence, uncount: true });
-      if (recorded) await this.log(id, ['the server is stopping: the job goes back to the queue']);
+      recorded = await this.changeState(id, (db) => requeueJob(db, id, { runAfter: new Date(), from: 'running', fence, uncount: true }), ['the server is stopping: the job goes back to the queue']);
     } else if (job.stopping === 'cancel' || job.outcome?.kind === 'failed' && job.outcome.error.code === 'JOB_CANCELLED') {
-      recorded = await finishJob(db, id, { state: 'cancelled', error: { code: 'JOB_CANCELLED', message: 'cancelled while running; nothing it had not finished was kept' } }, 'running', fence);
-      if (recorded) await this.log(id, ['cancelled']);
+      recorded = await this.changeState(id, (db) => finishJob(db, id, { state: 'cancelled', error: { code: 'JOB_CANCELLED', message: 'cancelled while running; nothing it had not finished was kept' } }, 'running', fence), ['cancelled']);
     } else if (job.outcome?.kind === 'succeeded') {
-      recorded = await finishJob(db, id, { state: 'succeeded', result: job.outcome.result }, 'running', fence);
-      if (recorded) await this.log(id, ['succeeded']);
+      const { result } = job.outcome;
+      recorded = await this.changeState(id, (db) => finishJob(db, id, { state: 'succeeded', result }, 'running', fence), ['succeeded']);
     } else {
       const error = job.outcome?.error ?? { code: 'JOB_CRASHED', message: 'the job ended without an answer', retryable: true };
       const type = this.registry.get(job.row.type);
       const attempts = job.row.attempts;
       if (error.retryable && type && attempts < job.row.max_attempts) {
         const delay = backoffDelayMs(type.backoff, attempts);
-        recorded = await requeueJob(db, id, { runAfter: new Date(Date.now() + delay), from: 'running', error, fence });
-        if (recorded) await this.log(id, [`failed: ${error.code}: ${error.message}`, `retrying in ${Math.round(delay / 1000)} s (attempt ${attempts + 1} of ${job.row.max_attempts})`]);
+        recorded = await this.changeState(id, (db) => requeueJob(db, id, { runAfter: new Date(Date.now() + delay), from: 'running', error, fence }), [`failed: ${error.code}: ${error.message}`, `retrying in ${Math.round(delay / 1000)} s (attempt ${attempts + 1} of ${job.row.max_attempts})`]);
       } else {
-        recorded = await finishJob(db, id, { state: 'failed', error: { code: error.code, message: error.message } }, 'running', fence);
-        if (recorded) await this.log(id, [`failed: ${error.code}: ${error.message}`]);
+        recorded = await this.changeState(id, (db) => finishJob(db, id, { state: 'failed', error: { code: error.code, message: error.message } }, 'running', fence), [`failed: ${error.code}: ${error.message}`]);
       }
     }
     if (!recorded) {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openDatabase, type Db } from '../db/open-database.js';
-import { appendJobLog, claimNextJob, finishJob, insertJob, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, newJobId, readJobLog, requeueJob } from './job-store.js';
+import { appendJobLog, changeJobState, claimNextJob, findJobRow, finishJob, insertJob, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, newJobId, readJobLog, requeueJob } from './job-store.js';
 import { backoffDelayMs } from './job-type.js';
 
 let home: string;
@@ -51,6 +51,23 @@ void test('a job is claimed only when due and of a type the runner knows; ends o
   assert.equal((await claimNextJob(db, 'h:1:a', ['later']))?.attempts, 2);
   assert.ok(await finishJob(db, row.id, { state: 'succeeded', result: { ok: true } }));
   assert.equal(await finishJob(db, row.id, { state: 'failed', error: { code: 'INTERNAL', message: 'late' } }), false, 'a finished job stays finished');
+});
+
+void test('a change of state and the lines that tell it are written together, or neither is', async () => {
+  const row = await job('told');
+  await claimNextJob(db, 'h:2:a', ['told']);
+  const ending = (trx: Db) => finishJob(trx, row.id, { state: 'succeeded', result: null }, 'running', { runner: 'h:2:a', attempt: 1 });
+  // Another runner's attempt: nothing changes, nothing is logged.
+  assert.equal(await changeJobState(db, row.id, (trx) => finishJob(trx, row.id, { state: 'failed' }, 'running', { runner: 'h:3:a', attempt: 1 }), ['failed']), undefined);
+  assert.deepEqual((await changeJobState(db, row.id, ending, ['succeeded']))?.map((line) => line.line), ['succeeded']);
+  assert.equal((await findJobRow(db, row.id))?.state, 'succeeded');
+  assert.equal(await changeJobState(db, row.id, ending, ['succeeded']), undefined, 'a second ending logs nothing');
+  // A log write that fails rolls the change of state back.
+  const other = await job('told');
+  await claimNextJob(db, 'h:2:a', ['told']);
+  await assert.rejects(changeJobState(db, other.id, (trx) => finishJob(trx, other.id, { state: 'succeeded' }), [null as unknown as string]));
+  assert.equal((await findJobRow(db, other.id))?.state, 'running');
+  assert.deepEqual((await readJobLog(db, row.id, 0, 10)).map((line) => line.line), ['succeeded']);
 });
 
 void test('log lines get increasing seqs, long lines are cut, and a job keeps at most MAX_LOG_LINES', async () => {

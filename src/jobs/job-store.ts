@@ -277,27 +277,42 @@ class AttemptTakenOver extends Error {}
  */
 export async function appendJobLog(db: Db, id: string, lines: readonly string[], fence?: JobFence): Promise<JobLogRow[]> {
   if (lines.length === 0) return [];
-  return db.transaction().execute(async (trx) => {
-    let select = trx.selectFrom('jobs').select('log_lines').where('id', '=', id);
-    if (fence) select = select.where('state', '=', 'running').where('runner', '=', fence.runner).where('attempts', '=', fence.attempt);
-    const job = await select.executeTakeFirst();
-    if (!job) return [];
-    const room = Math.max(0, MAX_LOG_LINES - job.log_lines);
-    const kept = lines.length > room ? [...lines.slice(0, Math.max(0, room - 1)), ...(room > 0 ? [`… log limit of ${MAX_LOG_LINES} lines reached; later lines are dropped`] : [])] : lines;
-    if (kept.length === 0) return [];
-    const at = new Date().toISOString();
-    const rows = kept.map((line, index) => ({ job_id: id, seq: job.log_lines + index + 1, at, line: line.length > MAX_LOG_LINE_CHARS ? `${line.slice(0, MAX_LOG_LINE_CHARS)}…` : line }));
-    // In slices: SQLite and PostgreSQL cap the bound values of one statement.
-    for (let start = 0; start < rows.length; start += LOG_INSERT_ROWS) await trx.insertInto('job_logs').values(rows.slice(start, start + LOG_INSERT_ROWS)).execute();
-    let count = trx.updateTable('jobs').set({ log_lines: job.log_lines + rows.length }).where('id', '=', id);
-    // Checked again as the row is written (and locked): a take-over in between rolls the lines back.
-    if (fence) count = count.where('state', '=', 'running').where('runner', '=', fence.runner).where('attempts', '=', fence.attempt);
-    if (Number((await count.executeTakeFirst()).numUpdatedRows) !== 1) throw new AttemptTakenOver();
-    return rows;
-  }).catch((error: unknown) => {
-    if (error instanceof AttemptTakenOver) return [];
-    throw error;
-  });
+  return db
+    .transaction()
+    .execute((trx) => appendLogRows(trx, id, lines, fence))
+    .catch((error: unknown) => {
+      if (error instanceof AttemptTakenOver) return [];
+      throw error;
+    });
+}
+
+/**
+ * Changes a job's state (`change` answers whether it took) and appends `lines` to its log in the same
+ * transaction: whoever reads the new state reads the lines that tell it. Undefined when nothing changed.
+ */
+export async function changeJobState(db: Db, id: string, change: (trx: Db) => Promise<boolean>, lines: readonly string[]): Promise<JobLogRow[] | undefined> {
+  return db.transaction().execute(async (trx) => ((await change(trx)) ? appendLogRows(trx, id, lines) : undefined));
+}
+
+/** appendJobLog inside a transaction; throws AttemptTakenOver when `fence` no longer holds the job. */
+async function appendLogRows(trx: Db, id: string, lines: readonly string[], fence?: JobFence): Promise<JobLogRow[]> {
+  if (lines.length === 0) return [];
+  let select = trx.selectFrom('jobs').select('log_lines').where('id', '=', id);
+  if (fence) select = select.where('state', '=', 'running').where('runner', '=', fence.runner).where('attempts', '=', fence.attempt);
+  const job = await select.executeTakeFirst();
+  if (!job) return [];
+  const room = Math.max(0, MAX_LOG_LINES - job.log_lines);
+  const kept = lines.length > room ? [...lines.slice(0, Math.max(0, room - 1)), ...(room > 0 ? [`… log limit of ${MAX_LOG_LINES} lines reached; later lines are dropped`] : [])] : lines;
+  if (kept.length === 0) return [];
+  const at = new Date().toISOString();
+  const rows = kept.map((line, index) => ({ job_id: id, seq: job.log_lines + index + 1, at, line: line.length > MAX_LOG_LINE_CHARS ? `${line.slice(0, MAX_LOG_LINE_CHARS)}…` : line }));
+  // In slices: SQLite and PostgreSQL cap the bound values of one statement.
+  for (let start = 0; start < rows.length; start += LOG_INSERT_ROWS) await trx.insertInto('job_logs').values(rows.slice(start, start + LOG_INSERT_ROWS)).execute();
+  let count = trx.updateTable('jobs').set({ log_lines: job.log_lines + rows.length }).where('id', '=', id);
+  // Checked again as the row is written (and locked): a take-over in between rolls the lines back.
+  if (fence) count = count.where('state', '=', 'running').where('runner', '=', fence.runner).where('attempts', '=', fence.attempt);
+  if (Number((await count.executeTakeFirst()).numUpdatedRows) !== 1) throw new AttemptTakenOver();
+  return rows;
 }
 
 export async function readJobLog(db: Db, id: string, afterSeq: number, limit: number): Promise<JobLogRow[]> {

@@ -5,6 +5,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Db } from '../db/open-database.js';
 import type { HubContext } from '../hub/context.js';
 import { fenceOf, finishJob, requeueJob } from './job-store.js';
 import { revokeJobToken } from './job-token.js';
@@ -55,7 +56,7 @@ async function stopOrphanProcess(pid: number | null): Promise<void> {
   for (let waited = 0; waited < 5000 && isAlive(pid) && (await isJobProcess(pid)); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-export async function recoverJobs(hub: HubContext, registry: JobTypeRegistry, log: (id: string, lines: string[]) => Promise<void>): Promise<number> {
+export async function recoverJobs(hub: HubContext, registry: JobTypeRegistry, changeState: (id: string, change: (db: Db) => Promise<boolean>, lines: string[]) => Promise<boolean>): Promise<number> {
   const orphans = (await hub.db.selectFrom('jobs').selectAll().where('state', '=', 'running').execute()).filter((job) => runnerIsGone(job.runner, hub.config.nodeName));
   for (const job of orphans) {
     await stopOrphanProcess(job.pid);
@@ -65,11 +66,12 @@ export async function recoverJobs(hub: HubContext, registry: JobTypeRegistry, lo
     const type = registry.get(job.type);
     if (type && job.attempts < job.max_attempts) {
       const delay = backoffDelayMs(type.backoff, job.attempts);
-      if (await requeueJob(hub.db, job.id, { runAfter: new Date(Date.now() + delay), from: 'running', fence: fenceOf(job), error: { code: 'JOB_INTERRUPTED', message: reason } })) {
-        await log(job.id, [`${reason}; re-queued (attempt ${job.attempts + 1} of ${job.max_attempts} in ${Math.round(delay / 1000)} s)`]);
-      }
-    } else if (await finishJob(hub.db, job.id, { state: 'failed', error: { code: 'JOB_INTERRUPTED', message: `${reason}; ${type ? `no attempts left (${job.max_attempts})` : `job type ${job.type} is not registered any more`}` } }, 'running', fenceOf(job))) {
-      await log(job.id, [`${reason}; failed`]);
+      await changeState(job.id, (db) => requeueJob(db, job.id, { runAfter: new Date(Date.now() + delay), from: 'running', fence: fenceOf(job), error: { code: 'JOB_INTERRUPTED', message: reason } }), [
+        `${reason}; re-queued (attempt ${job.attempts + 1} of ${job.max_attempts} in ${Math.round(delay / 1000)} s)`,
+      ]);
+    } else {
+      const why = type ? `no attempts left (${job.max_attempts})` : `job type ${job.type} is not registered any more`;
+      await changeState(job.id, (db) => finishJob(db, job.id, { state: 'failed', error: { code: 'JOB_INTERRUPTED', message: `${reason}; ${why}` } }, 'running', fenceOf(job)), [`${reason}; failed`]);
     }
   }
   return orphans.length;
