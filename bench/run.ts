@@ -4,7 +4,8 @@
 // file, for trying changes), --profile=DIR (Moda servers write V8 CPU profiles there; summarise with
 // bench/profile-summary.ts), --sustain-s=N (length of the serving benchmark's sustained load),
 // --dataset-mib=N (size of the datasets benchmark's CSV; 1024 by default), --llm-threads=N (llama.cpp
-// threads of the llm benchmark, both sides; every core by default).
+// threads of the llm benchmark, both sides; every core by default), --serving-rounds=N and
+// --serving-turns=N (the serving benchmark's saturation rounds and 1-client turns; 3 and 7).
 import { rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -24,7 +25,7 @@ import { ocrVsGutenye } from './ocr.js';
 import { pipelineOverhead } from './pipeline-overhead.js';
 import { repoInfoRps } from './repo-info-rps.js';
 import { searchLatency } from './search-latency.js';
-import { DEFAULT_SUSTAIN_SECONDS, servingBenchmark } from './serving.js';
+import { DEFAULT_SERVING_ROUNDS, DEFAULT_SERVING_TURNS, DEFAULT_SUSTAIN_SECONDS, servingBenchmark } from './serving.js';
 import { uploadVsSha256sum } from './upload-vs-sha256sum.js';
 import { webUi } from './web-ui.js';
 import { evalMetricsBenchmark } from './eval-metrics.js';
@@ -33,7 +34,7 @@ import { llmBenchmark } from './llm.js';
 import { evalBenchmark } from './eval.js';
 
 // One benchmark a line, so branches that add one merge without conflicts.
-function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB' | 'llmThreads'>): Benchmark[] {
+function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB' | 'llmThreads' | 'servingRounds' | 'servingTurns'>): Benchmark[] {
   return [
     downloadVsNginx,
     uploadVsSha256sum,
@@ -41,7 +42,7 @@ function benchmarks(options: Pick<Options, 'sustainSeconds' | 'datasetMiB' | 'll
     searchLatency,
     ocrVsGutenye,
     pipelineOverhead,
-    servingBenchmark({ sustainSeconds: options.sustainSeconds }),
+    servingBenchmark({ sustainSeconds: options.sustainSeconds, rounds: options.servingRounds, turns: options.servingTurns }),
     childStart,
     webUi,
     datasetsBenchmark({ sizeMiB: options.datasetMiB }),
@@ -69,10 +70,13 @@ interface Options {
   /** llama.cpp threads on both sides of the llm benchmark; 0 = every core. */
   llmThreads: number;
   profileDir?: string;
+  /** The serving benchmark's saturation rounds and 1-client turns (fewer for a short trial run). */
+  servingRounds: number;
+  servingTurns: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { ids: [], build: true, sizeMiB: 1024, sustainSeconds: DEFAULT_SUSTAIN_SECONDS, datasetMiB: 1024, llmThreads: 0 };
+  const options: Options = { ids: [], build: true, sizeMiB: 1024, sustainSeconds: DEFAULT_SUSTAIN_SECONDS, datasetMiB: 1024, llmThreads: 0, servingRounds: DEFAULT_SERVING_ROUNDS, servingTurns: DEFAULT_SERVING_TURNS };
   const known = new Set(benchmarks(options).map((benchmark) => benchmark.id));
   for (const arg of argv) {
     if (arg === '--no-build') options.build = false;
@@ -81,13 +85,17 @@ function parseArgs(argv: string[]): Options {
     else if (arg.startsWith('--sustain-s=')) options.sustainSeconds = Number(arg.slice('--sustain-s='.length));
     else if (arg.startsWith('--dataset-mib=')) options.datasetMiB = Number(arg.slice('--dataset-mib='.length));
     else if (arg.startsWith('--llm-threads=')) options.llmThreads = Number(arg.slice('--llm-threads='.length));
+    else if (arg.startsWith('--serving-rounds=')) options.servingRounds = Number(arg.slice('--serving-rounds='.length));
+    else if (arg.startsWith('--serving-turns=')) options.servingTurns = Number(arg.slice('--serving-turns='.length));
     else if (known.has(arg)) options.ids.push(arg);
-    else throw new Error(`unknown argument "${arg}"; benchmarks: ${[...known].join(', ')}; flags: --no-build, --size-mib=N, --profile=DIR, --sustain-s=N, --dataset-mib=N, --llm-threads=N`);
+    else throw new Error(`unknown argument "${arg}"; benchmarks: ${[...known].join(', ')}; flags: --no-build, --size-mib=N, --profile=DIR, --sustain-s=N, --dataset-mib=N, --llm-threads=N, --serving-rounds=N, --serving-turns=N`);
   }
   if (!Number.isInteger(options.sizeMiB) || options.sizeMiB < 1 || options.sizeMiB > 4096) throw new Error('--size-mib must be an integer from 1 to 4096');
   if (!Number.isInteger(options.sustainSeconds) || options.sustainSeconds < 1 || options.sustainSeconds > 3600) throw new Error('--sustain-s must be an integer from 1 to 3600');
   if (!Number.isInteger(options.datasetMiB) || options.datasetMiB < 1 || options.datasetMiB > 4096) throw new Error('--dataset-mib must be an integer from 1 to 4096');
   if (!Number.isInteger(options.llmThreads) || options.llmThreads < 0 || options.llmThreads > 256) throw new Error('--llm-threads must be an integer from 0 (every core) to 256');
+  if (!Number.isInteger(options.servingRounds) || options.servingRounds < 1 || options.servingRounds > 20) throw new Error('--serving-rounds must be an integer from 1 to 20');
+  if (!Number.isInteger(options.servingTurns) || options.servingTurns < 1 || options.servingTurns > 50) throw new Error('--serving-turns must be an integer from 1 to 50');
   if (options.ids.length === 0) options.ids = [...known];
   return options;
 }

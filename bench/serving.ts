@@ -16,21 +16,23 @@ import { startEngine, type EngineKind, type EngineProcess, type Window } from '.
 import { LINE_SIZE, photoVariants, renderLineImages, PHOTO_SOURCE } from './lib/serving-inputs.js';
 import { countStatuses, runLoad, type LoadPlan, type LoadReport } from './lib/serving-load.js';
 import { startNaive, type NaiveServer } from './lib/serving-naive.js';
-import { bestPoint, LATENCY_CLIENTS, loadText, median, modelNotes, modelRows, SATURATION_CLIENTS, type Measured, type Single, type Timing } from './lib/serving-report.js';
+import { bestPoint, LATENCY_CLIENTS, loadText, median, modelNotes, modelRows, SATURATION_CLIENTS, type Latency, type Measured, type Single, type Timing } from './lib/serving-report.js';
 import { rssBytes, traceRss, waitIdle } from './lib/serving-process.js';
 
 export interface ServingOptions {
   /** Length of the sustained-load check. */
   sustainSeconds: number;
+  /** Raw engine, pipeline, Moda and the naive route take turns this many times at saturation; medians are reported. */
+  rounds: number;
+  /** Turns of one client alone on the raw engine, the pipeline, Moda and the naive route. */
+  turns: number;
 }
 
 export const DEFAULT_SUSTAIN_SECONDS = 120;
+export const DEFAULT_SERVING_ROUNDS = 3;
+export const DEFAULT_SERVING_TURNS = 7;
 
 const BATCHES = [1, 2, 4, 8, 16];
-/** Raw engine, Moda and the naive route take turns this many times at saturation; medians are reported. */
-const ROUNDS = 3;
-/** Turns of one client alone on the raw engine, the pipeline, Moda and the naive route. */
-const SINGLE_TURNS = 7;
 const STORM_CLIENTS = 1024;
 const STORM_SECONDS = 10;
 const SUSTAIN_SHARE = 0.8;
@@ -90,7 +92,7 @@ async function importModels(context: BenchContext, home: string, names: string[]
 }
 
 /** Everything measured for one model: the engine alone, then Moda and the naive route taking turns. */
-async function measureModel(context: BenchContext, model: ModelUnderTest, engine: EngineProcess, moda: ModaServer, naive: NaiveServer): Promise<Measured> {
+async function measureModel(context: BenchContext, options: ServingOptions, model: ModelUnderTest, engine: EngineProcess, moda: ModaServer, naive: NaiveServer): Promise<Measured> {
   const { timing } = model;
   const servers = { Moda: { url: `${moda.url}/api/v1/models/${model.repo}/pipeline`, pid: moda.service.child.pid! }, naive: { url: `${naive.url}/${model.catalogName}`, pid: naive.service.child.pid! } };
   const load = async (side: keyof typeof servers, clients: number, window: Window) => {
@@ -108,7 +110,7 @@ async function measureModel(context: BenchContext, model: ModelUnderTest, engine
   for (const clients of LATENCY_CLIENTS) if (clients !== 1) engineLatency.push(await engine.concurrency('engine', clients, timing.windows[clients]));
   const modaEight = await load('Moda', 8, timing.windows[8]);
   const rounds: Measured['rounds'] = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < options.rounds; round++) {
     // Every side in turn, so a burst of other work on the shared machine hits each of them alike.
     const [raw] = await engine.sweep('engine', [best.batch], timing.sweepSeconds);
     const [pipeline] = await engine.sweep('pipeline', [pipelineBest.batch], timing.pipelineSweepSeconds);
@@ -117,19 +119,20 @@ async function measureModel(context: BenchContext, model: ModelUnderTest, engine
     const moda = await load('Moda', SATURATION_CLIENTS, window);
     const naive = await load('naive', SATURATION_CLIENTS, window);
     rounds.push({ raw: raw?.itemsPerSecond ?? 0, pipeline: pipeline?.itemsPerSecond ?? 0, moda, naive });
-    context.log(`serving: ${model.repo}: round ${round + 1}/${ROUNDS}: raw B=${best.batch} ${rounds.at(-1)!.raw.toFixed(1)}/s, Moda ${moda.throughput.toFixed(1)}/s, naive ${naive.throughput.toFixed(1)}/s`);
+    context.log(`serving: ${model.repo}: round ${round + 1}/${options.rounds}: raw B=${best.batch} ${rounds.at(-1)!.raw.toFixed(1)}/s, Moda ${moda.throughput.toFixed(1)}/s, naive ${naive.throughput.toFixed(1)}/s`);
   }
   // One client alone, in short turns of all four sides back to back; the order rotates each turn so
   // no side always runs first. Each turn's differences are taken within the turn (paired), so a
   // burst of other work that slows a whole turn cancels out of them.
   const singles: Single[] = [];
-  const sides: ((window: Window) => Promise<[keyof Single, { p50Ms: number; p99Ms: number }]>)[] = [
+  const answeredLatency = (report: LoadReport): Latency => ({ p50Ms: report.p50Ms, p99Ms: report.p99Ms, answered: countStatuses(report, 200, 300) });
+  const sides: ((window: Window) => Promise<[keyof Single, Latency]>)[] = [
     async (window) => ['raw', await engine.concurrency('engine', 1, window)],
     async (window) => ['pipeline', await engine.concurrency('pipeline', 1, window)],
-    async (window) => ['moda', await load('Moda', 1, window)],
-    async (window) => ['naive', await load('naive', 1, window)],
+    async (window) => ['moda', answeredLatency(await load('Moda', 1, window))],
+    async (window) => ['naive', answeredLatency(await load('naive', 1, window))],
   ];
-  for (let turn = 0; turn < SINGLE_TURNS; turn++) {
+  for (let turn = 0; turn < options.turns; turn++) {
     const measured: Partial<Single> = {};
     for (let index = 0; index < sides.length; index++) {
       const [side, result] = await sides[(index + turn) % sides.length]!(timing.windows[1]);
@@ -137,7 +140,7 @@ async function measureModel(context: BenchContext, model: ModelUnderTest, engine
     }
     const single = measured as Single;
     singles.push(single);
-    context.log(`serving: ${model.repo}: 1 client, turn ${turn + 1}/${SINGLE_TURNS}: p50 raw ${single.raw.p50Ms.toFixed(1)}, pipeline ${single.pipeline.p50Ms.toFixed(1)}, Moda ${single.moda.p50Ms.toFixed(1)}, naive ${single.naive.p50Ms.toFixed(1)} ms`);
+    context.log(`serving: ${model.repo}: 1 client, turn ${turn + 1}/${options.turns}: p50 raw ${single.raw.p50Ms.toFixed(1)}, pipeline ${single.pipeline.p50Ms.toFixed(1)}, Moda ${single.moda.p50Ms.toFixed(1)}, naive ${single.naive.p50Ms.toFixed(1)} ms`);
   }
   return { model, shape: engine.shape ?? '', engineSweep, pipelineSweep, pipelineBatch: pipelineBest.batch, engineLatency, moda: new Map([[8, modaEight], [SATURATION_CLIENTS, rounds[0]!.moda]]), rounds, singles };
 }
@@ -221,7 +224,7 @@ async function run(context: BenchContext, options: ServingOptions): Promise<Benc
 
     const measured: Measured[] = [];
     for (const model of models) {
-      measured.push(await measureModel(context, model, engines.get(model.repo)!, moda, naive));
+      measured.push(await measureModel(context, options, model, engines.get(model.repo)!, moda, naive));
       await engines.get(model.repo)!.stop();
       engines.delete(model.repo);
     }
@@ -266,7 +269,7 @@ async function run(context: BenchContext, options: ServingOptions): Promise<Benc
         `Models: ${rec.repo} (the PP-OCRv4 recogniser alone, each image one text line; the raw engine runs it as one ONNX Runtime session with ${availableParallelism()} intra-op threads — one process cannot run sessions side by side, as session.run holds its thread — and Moda by default as one single-threaded session per core plus a solo session over every core that takes a batch when nothing else runs or waits, each in a child process of its own) and ${models[1]!.repo} (tfjs wasm, one thread, graph input fixed at batch 1), imported from the starter catalog into a fresh MODA_HOME. Moda runs with its defaults (MODA_MAX_BATCH_SIZE 8, MODA_MAX_QUEUE ${DEFAULT_MAX_QUEUE}, no queue delay); requests are anonymous.`,
         `Inputs: ${lines.length} PNG lines rendered like the OCR tests (${LINE_SIZE.width} × ${LINE_SIZE.height}, ${Math.min(...lines.map((line) => line.bytes))}–${Math.max(...lines.map((line) => line.bytes))} bytes; Moda read them at ${(100 * accuracy).toFixed(1)} % character accuracy) and ${PHOTO_SOURCE} as JPEG at ${photos.map((photo) => `${photo.width}×${photo.height} (${Math.round(photo.bytes / 1024)} KiB)`).join(', ')} (Moda found ${labels.join(', ')}). Each request sends one image as the raw body (\`image/png\`, \`image/jpeg\`) to \`POST /api/v1/models/<repo>/pipeline\`, rotating through the inputs.`,
         `Limit: the raw engine in a separate process with no server — session.run / graph execute on tensors prepared beforehand exactly as the pipeline prepares them, batch sizes ${BATCHES.join(', ')}; the best is the limit. The same process also times the pipeline on image bytes (decode, pre- and post-processing included).`,
-        `Load: closed-loop clients (each sends its next request when its answer arrives) on keep-alive connections, from a separate node process (node:http). The raw engine at its best batch, the pipeline in-process at its best batch, and Moda and the naive route at ${SATURATION_CLIENTS} clients take turns ${ROUNDS} times and the medians are compared, so a burst of other work on the shared machine hits each side alike. One client alone: ${SINGLE_TURNS} turns of the raw engine (B=1), the pipeline in-process, Moda and the naive route back to back, in an order that rotates each turn; differences are taken within each turn and their median reported. Windows (warm-up + measured): recogniser ${windowsText(REC_TIMING)}; CenterNet ${windowsText(CENTERNET_TIMING)}. Raw-engine latency: the same numbers of concurrent in-process callers, one item per call.`,
+        `Load: closed-loop clients (each sends its next request when its answer arrives) on keep-alive connections, from a separate node process (node:http). The raw engine at its best batch, the pipeline in-process at its best batch, and Moda and the naive route at ${SATURATION_CLIENTS} clients take turns ${options.rounds} times and the medians are compared, so a burst of other work on the shared machine hits each side alike. One client alone: ${options.turns} turns of the raw engine (B=1), the pipeline in-process, Moda and the naive route back to back, in an order that rotates each turn; differences are taken within each turn and their median reported. Windows (warm-up + measured): recogniser ${windowsText(REC_TIMING)}; CenterNet ${windowsText(CENTERNET_TIMING)}. Raw-engine latency: the same numbers of concurrent in-process callers, one item per call.`,
         'Naive serving: a bare fastify process whose route runs the same pipeline (`ppocr`, `centernet`) on each request as it arrives — no queue, no batching, no hub lookups. After every load the benchmark waits until the server it loaded is idle again (a naive route keeps running the requests of clients that left), so no side inherits another\'s work.',
         `Memory: Moda's resident memory (VmRSS) with ${rec.repo}, ${models[1]!.repo} and ${third.repo} loaded and run once, against the sum of what each adds (loaded and run once) to a process that imported the engines, each measured in a process of its own.`,
         `Storm: ${STORM_CLIENTS} closed-loop clients for ${STORM_SECONDS} s on the recogniser (${STORM_CLIENTS / DEFAULT_MAX_QUEUE}× the queue), each retrying at once after a 429; then the same storm with clients that wait out Retry-After (the queue's drain time at the model's recent pace, 1–30 s) after a 429, as well-behaved clients do — there the recognitions answered must stay at least ${100 * HOLDS} % of Moda's at ${SATURATION_CLIENTS} clients ("throughput holds"). Raw image requests to a model whose queue is full are answered 429 before their body is read. Sustained: an open-loop ${rate} req/s (${100 * SUSTAIN_SHARE} % of the ${capacity.toFixed(1)}/s Moda answered at ${SATURATION_CLIENTS} clients just before) for ${options.sustainSeconds} s (\`--sustain-s=N\`; ${DEFAULT_SUSTAIN_SECONDS} s by default).`,
