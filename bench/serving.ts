@@ -7,6 +7,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../src/config/config.js';
 import { catalogSnapshot } from '../test/helpers/catalog-snapshot.js';
 import { characterAccuracy } from '../test/fixtures/render-text-image.js';
 import type { BenchContext, BenchResult, Benchmark } from './lib/bench-types.js';
@@ -33,6 +34,8 @@ export const DEFAULT_SERVING_ROUNDS = 3;
 export const DEFAULT_SERVING_TURNS = 7;
 
 const BATCHES = [1, 2, 4, 8, 16];
+/** The raw engine and the naive route run their ONNX sessions as Moda's model processes do by default (MODA_ONNX_SPINNING). */
+const SPINNING = loadConfig({}).onnxSpinning;
 const STORM_CLIENTS = 1024;
 const STORM_SECONDS = 10;
 const SUSTAIN_SHARE = 0.8;
@@ -196,7 +199,7 @@ async function run(context: BenchContext, options: ServingOptions): Promise<Benc
     const rawMemory = new Map<string, number>();
     for (const entry of [...models, third]) {
       context.log(`serving: ${entry.repo} alone in a process`);
-      const engine = await startEngine({ kind: entry.kind, snapshotDir: snapshots.get(entry.catalogName)!, repo: entry.repo, inputs: entry.inputs, threads: 0, memoryOnly: entry === third }, context.repoRoot);
+      const engine = await startEngine({ kind: entry.kind, snapshotDir: snapshots.get(entry.catalogName)!, repo: entry.repo, inputs: entry.inputs, threads: 0, spinning: SPINNING, memoryOnly: entry === third }, context.repoRoot);
       rawMemory.set(entry.repo, engine.memory.rssLoadedBytes - engine.memory.rssBaseBytes);
       if (entry === third) await engine.stop();
       else engines.set(entry.repo, engine);
@@ -218,7 +221,7 @@ async function run(context: BenchContext, options: ServingOptions): Promise<Benc
     await sleep(1000);
     const loadedRss = await rssBytes(pid);
     naive = await startNaive(
-      models.map((model) => ({ name: model.catalogName, kind: model.kind, snapshotDir: snapshots.get(model.catalogName)!, repo: model.repo })),
+      models.map((model) => ({ name: model.catalogName, kind: model.kind, snapshotDir: snapshots.get(model.catalogName)!, repo: model.repo, spinning: SPINNING })),
       context.repoRoot,
     );
 
@@ -268,7 +271,7 @@ async function run(context: BenchContext, options: ServingOptions): Promise<Benc
       method: [
         `Models: ${rec.repo} (the PP-OCRv4 recogniser alone, each image one text line; the raw engine runs it as one ONNX Runtime session with ${availableParallelism()} intra-op threads — one process cannot run sessions side by side, as session.run holds its thread — and Moda by default as one single-threaded session per core plus a solo session over every core that takes a batch when nothing else runs or waits, each in a child process of its own) and ${models[1]!.repo} (tfjs wasm, one thread, graph input fixed at batch 1), imported from the starter catalog into a fresh MODA_HOME. Moda runs with its defaults (MODA_MAX_BATCH_SIZE 8, MODA_MAX_QUEUE ${DEFAULT_MAX_QUEUE}, no queue delay); requests are anonymous.`,
         `Inputs: ${lines.length} PNG lines rendered like the OCR tests (${LINE_SIZE.width} × ${LINE_SIZE.height}, ${Math.min(...lines.map((line) => line.bytes))}–${Math.max(...lines.map((line) => line.bytes))} bytes; Moda read them at ${(100 * accuracy).toFixed(1)} % character accuracy) and ${PHOTO_SOURCE} as JPEG at ${photos.map((photo) => `${photo.width}×${photo.height} (${Math.round(photo.bytes / 1024)} KiB)`).join(', ')} (Moda found ${labels.join(', ')}). Each request sends one image as the raw body (\`image/png\`, \`image/jpeg\`) to \`POST /api/v1/models/<repo>/pipeline\`, rotating through the inputs.`,
-        `Limit: the raw engine in a separate process with no server — session.run / graph execute on tensors prepared beforehand exactly as the pipeline prepares them, batch sizes ${BATCHES.join(', ')}; the best is the limit. The same process also times the pipeline on image bytes (decode, pre- and post-processing included).`,
+        `Limit: the raw engine in a separate process with no server — session.run / graph execute on tensors prepared beforehand exactly as the pipeline prepares them, batch sizes ${BATCHES.join(', ')}; the best is the limit. The same process also times the pipeline on image bytes (decode, pre- and post-processing included). ONNX Runtime sessions on every side (raw engine, pipeline, naive route, Moda) ${SPINNING ? 'keep' : 'do not keep'} idle intra-op threads spinning (MODA_ONNX_SPINNING's default).`,
         `Load: closed-loop clients (each sends its next request when its answer arrives) on keep-alive connections, from a separate node process (node:http). The raw engine at its best batch, the pipeline in-process at its best batch, and Moda and the naive route at ${SATURATION_CLIENTS} clients take turns ${options.rounds} times and the medians are compared, so a burst of other work on the shared machine hits each side alike. One client alone: ${options.turns} turns of the raw engine (B=1), the pipeline in-process, Moda and the naive route back to back, in an order that rotates each turn; differences are taken within each turn and their median reported. Windows (warm-up + measured): recogniser ${windowsText(REC_TIMING)}; CenterNet ${windowsText(CENTERNET_TIMING)}. Raw-engine latency: the same numbers of concurrent in-process callers, one item per call.`,
         'Naive serving: a bare fastify process whose route runs the same pipeline (`ppocr`, `centernet`) on each request as it arrives — no queue, no batching, no hub lookups. After every load the benchmark waits until the server it loaded is idle again (a naive route keeps running the requests of clients that left), so no side inherits another\'s work.',
         `Memory: Moda's resident memory (VmRSS) with ${rec.repo}, ${models[1]!.repo} and ${third.repo} loaded and run once, against the sum of what each adds (loaded and run once) to a process that imported the engines, each measured in a process of its own.`,

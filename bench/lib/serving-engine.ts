@@ -33,6 +33,8 @@ export interface EngineSpec {
   inputs: string[];
   /** Intra-op threads for ONNX Runtime sessions (0 = one per core, as the server's default). */
   threads: number;
+  /** ONNX Runtime sessions: idle intra-op threads spin (as Moda's model processes do with MODA_ONNX_SPINNING). */
+  spinning: boolean;
   /** Only load, run once and report memory (no raw engine). */
   memoryOnly?: boolean;
 }
@@ -133,14 +135,14 @@ async function concurrent(call: () => Promise<unknown>, clients: number, window:
 }
 
 function loadPipeline(spec: EngineSpec, snapshot: ModelSnapshot): Promise<LoadedPipeline> {
-  const options = { device: 'cpu' as const, threads: spec.threads };
+  const options = { device: 'cpu' as const, threads: spec.threads, spinning: spec.spinning };
   return spec.kind === 'centernet' ? centernetPipeline.load(snapshot, { ...options, task: 'object-detection' }) : ppocrPipeline.load(snapshot, { ...options, task: 'ocr' });
 }
 
 /** The recogniser's session and its inputs exactly as the pipeline samples them: [1, 3, 48, width] each. */
 async function recEngine(spec: EngineSpec, snapshot: ModelSnapshot, images: Buffer[]) {
   const config = readPpocrConfig(snapshot.configuration);
-  const model = await loadOnnxModel(await snapshotFile(snapshot, config.files.rec), { device: 'cpu', threads: spec.threads });
+  const model = await loadOnnxModel(await snapshotFile(snapshot, config.files.rec), { device: 'cpu', threads: spec.threads, spinning: spec.spinning });
   const height = config.rec.imageHeight;
   const normalization = channelNormalization(config.channelOrder, config.rec.mean, config.rec.std);
   const decoded = await Promise.all(images.map((bytes) => decodeImage(bytes, { maxPixels: context.maxImagePixels, fetch: context.fetch })));

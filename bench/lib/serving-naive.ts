@@ -17,6 +17,8 @@ export interface NaiveModel {
   kind: EngineKind;
   snapshotDir: string;
   repo: string;
+  /** ONNX Runtime sessions: idle intra-op threads spin (the same setting as the Moda compared). */
+  spinning: boolean;
 }
 
 export interface NaiveServer {
@@ -29,7 +31,7 @@ async function serve(port: number, models: NaiveModel[]): Promise<void> {
   const loaded = new Map<string, LoadedPipeline>();
   for (const model of models) {
     const snapshot = await openSnapshot(model.snapshotDir, model.repo, '0'.repeat(40));
-    const options = { device: 'cpu' as const, threads: 0 };
+    const options = { device: 'cpu' as const, threads: 0, spinning: model.spinning };
     loaded.set(model.name, model.kind === 'centernet' ? await centernetPipeline.load(snapshot, { ...options, task: 'object-detection' }) : await ppocrPipeline.load(snapshot, { ...options, task: 'ocr' }));
   }
   const app = Fastify({ bodyLimit: 32 * 1024 * 1024 });

@@ -195,6 +195,8 @@ export interface Config {
   evalConcurrency: number;
   /** After the starter catalog import, evaluate the starter models on the starter benchmarks that fit their task. */
   starterEvals: boolean;
+  /** ONNX Runtime sessions of model processes: idle intra-op threads spin-wait (ONNX Runtime's default) instead of sleeping; off by default. */
+  onnxSpinning: boolean;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -440,6 +442,7 @@ export const settings = [
   define({ key: 'tuneMaxRows', env: 'MODA_TUNE_MAX_ROWS', description: 'Most rows a `tune` job reads from its dataset (training and validation splits together); a larger split fails with TUNE_DATASET_TOO_LARGE', default: () => 1_000_000, parse: positive(integer) }),
   define({ key: 'evalConcurrency', env: 'MODA_EVAL_CONCURRENCY', description: 'Samples an `eval` job keeps in flight to the serving path at once (one request each, so the batcher groups them as it groups users\' requests); keep it under MODA_MAX_QUEUE', default: () => 32, parse: positive(integer) }),
   define({ key: 'starterEvals', env: 'MODA_STARTER_EVALS', description: 'After the starter catalog import on first start, evaluate each starter model on each starter benchmark that fits its task (as `eval` jobs); `0` = off', default: () => true, parse: flag }),
+  define({ key: 'onnxSpinning', env: 'MODA_ONNX_SPINNING', description: "`1` = ONNX Runtime sessions in model processes keep their idle intra-op threads spinning between operators and runs (ONNX Runtime's own default); off by default: they sleep, leaving the cores to the server, the other model processes and the rest of the machine (a spinning thread whose partner lost its core burns its whole time slice)", default: () => false, parse: flag }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

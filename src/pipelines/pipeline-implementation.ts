@@ -12,6 +12,8 @@ export interface LoadOptions {
   device: Device;
   /** Intra-op threads; 0 = one per core. */
   threads: number;
+  /** ONNX Runtime sessions: whether idle intra-op threads spin (unset: ONNX Runtime's default). */
+  spinning?: boolean;
   /** What the server allows this model; unset fields keep DEFAULT_PIPELINE_LIMITS. */
   limits?: Partial<PipelineLimits>;
   /** GGUF models: sequences of the one context, tokens per sequence, requests that may wait. */

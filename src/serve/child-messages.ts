@@ -16,6 +16,8 @@ export interface ChildSetup {
   task: TaskId;
   device: Device;
   threads: number;
+  /** ONNX Runtime sessions: whether idle intra-op threads spin (unset: ONNX Runtime's default). */
+  spinning?: boolean;
   /** The server's limits on what the model controls (labels, output bytes, templates, external programs). */
   limits?: Partial<PipelineLimits>;
   /** Sequences and context of a GGUF model. */

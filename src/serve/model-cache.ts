@@ -59,6 +59,8 @@ export interface ModelCacheOptions {
   keepAliveMs: number;
   device: Device;
   threads: number;
+  /** ONNX Runtime sessions: whether idle intra-op threads spin (unset: ONNX Runtime's default). */
+  onnxSpinning?: boolean;
   batching: BatcherOptions;
   /**
    * Run each model instance in a supervised child process (the default). `false` loads models into
@@ -349,7 +351,7 @@ export class ModelCache {
 
   private loadInstance(snapshot: ModelSnapshot, plan: ModelPlan, threads: number, llm?: ServedLlm): Promise<LoadedPipeline> {
     const settings = this.options.llm ?? DEFAULT_LLM;
-    const loadOptions = { task: plan.task, device: this.options.device, threads, ...(this.options.pipelineLimits && { limits: this.options.pipelineLimits }), ...(llm && { llm: { sequences: llm.sequences, contextSize: llm.contextSize, maxQueue: settings.maxQueue } }) };
+    const loadOptions = { task: plan.task, device: this.options.device, threads, ...(this.options.onnxSpinning !== undefined && { spinning: this.options.onnxSpinning }), ...(this.options.pipelineLimits && { limits: this.options.pipelineLimits }), ...(llm && { llm: { sequences: llm.sequences, contextSize: llm.contextSize, maxQueue: settings.maxQueue } }) };
     return (this.options.isolated ?? true) ? loadInChild({ snapshot, implementationType: plan.implementation.type, ...loadOptions }, this.options.limits ?? DEFAULT_CHILD_LIMITS) : plan.implementation.load(snapshot, loadOptions);
   }
 

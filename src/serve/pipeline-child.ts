@@ -37,7 +37,7 @@ async function load(setup: ChildSetup): Promise<void> {
   try {
     const implementation = findImplementation(setup.implementationType);
     if (!implementation) throw new ModaError('MODEL_NOT_RUNNABLE', `${setup.snapshot.repo}: Moda does not know pipeline type "${setup.implementationType}"`);
-    model = await implementation.load(setup.snapshot, { task: setup.task, device: setup.device, threads: setup.threads, ...(setup.limits && { limits: setup.limits }), ...(setup.llm && { llm: setup.llm }) });
+    model = await implementation.load(setup.snapshot, { task: setup.task, device: setup.device, threads: setup.threads, ...(setup.spinning !== undefined && { spinning: setup.spinning }), ...(setup.limits && { limits: setup.limits }), ...(setup.llm && { llm: setup.llm }) });
   } catch (error) {
     postAndLeave({ kind: 'load-failed', error: serializeError(error, 'MODEL_LOAD_FAILED', snapshotDir) });
     return;

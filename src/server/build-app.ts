@@ -52,6 +52,7 @@ export function createInferenceService(hub: HubContext): InferenceService {
     keepAliveMs: config.keepAliveMs,
     device: config.device,
     threads: config.threads,
+    onnxSpinning: config.onnxSpinning,
     batching: { maxBatchSize: config.maxBatchSize, maxQueueDelayMs: 0, maxQueue: config.maxQueue },
     limits: {
       maxRssBytes: config.modelProcessMemoryBytes > 0 ? config.modelProcessMemoryBytes : config.maxModelMemoryBytes,

@@ -90,7 +90,7 @@ interface Page {
   boxes: DetectedBox[];
 }
 
-async function loadModels(snapshot: ModelSnapshot, config: PpocrConfig, options: Pick<LoadOptions, 'device' | 'threads'>): Promise<{ det: OnnxModel | undefined; rec: OnnxModel; cls: OnnxModel | undefined }> {
+async function loadModels(snapshot: ModelSnapshot, config: PpocrConfig, options: Pick<LoadOptions, 'device' | 'threads' | 'spinning'>): Promise<{ det: OnnxModel | undefined; rec: OnnxModel; cls: OnnxModel | undefined }> {
   const file = (name: string) => snapshotFile(snapshot, name, { maxBytes: MAX_ONNX_FILE_BYTES });
   const optionalFile = (name: string | undefined) => (name === undefined ? undefined : file(name));
   const [detFile, recFile, clsFile] = await Promise.all([optionalFile(config.files.det), file(config.files.rec), optionalFile(config.files.cls)]);
