@@ -11,8 +11,13 @@ export type ClientCount = (typeof LATENCY_CLIENTS)[number];
 
 const THROUGHPUT_TARGET = 0.85;
 const NAIVE_TARGET = 1.2;
-/** At one client Moda's p50 may exceed the raw engine's by this much. */
+/**
+ * At one client Moda's p50 may exceed the raw engine's by this much (issue 5, blocked on it: the raw
+ * engine runs on tensors prepared beforehand, so no HTTP server doing the task's decoding meets it).
+ */
 const SINGLE_CLIENT_OVERHEAD_MS = 2;
+/** At one client Moda's p50 may exceed a hand-written route's by this much, for the recogniser (issue 20). */
+const BEYOND_ROUTE_MS = 1;
 
 export interface Timing {
   /** Seconds per batch size in the raw-engine sweep, and in the pipeline sweep. */
@@ -114,7 +119,7 @@ export function modelRows(measured: Measured): ResultRow[] {
     { metric: `${model.label}: p50 latency at 1 client vs raw engine (B=1), ${turns}`, unit: 'ms', value: p50('moda'), baseline: p50('raw'), target: { kind: 'info' } },
     { metric: `${model.label}: 1 client, of that difference: the task's own decoding and pre/post-processing (pipeline in-process minus raw engine), ${turns}`, unit: 'ms', value: paired('pipeline', 'raw'), target: { kind: 'info' } },
     { metric: `${model.label}: 1 client, of that difference: HTTP in a hand-written route (naive route minus pipeline in-process), ${turns}`, unit: 'ms', value: paired('naive', 'pipeline'), target: { kind: 'info' } },
-    { metric: `${model.label}: 1 client, of that difference: Moda's serving beyond a hand-written route (Moda minus naive route), ${turns}`, unit: 'ms', value: paired('moda', 'naive'), target: { kind: 'info' } },
+    { metric: `${model.label}: 1 client, of that difference: Moda's serving beyond a hand-written route (Moda minus naive route), ${turns}`, unit: 'ms', value: paired('moda', 'naive'), target: model.label === 'recogniser' ? { kind: 'below', max: BEYOND_ROUTE_MS } : { kind: 'info' } },
     { metric: `${model.label}: p99 latency at 1 client vs raw engine, ${turns}`, unit: 'ms', value: median(singles.map((single) => single.moda.p99Ms)), baseline: median(singles.map((single) => single.raw.p99Ms)), target: { kind: 'info' } },
   ];
   const rows: ResultRow[] = [
