@@ -57,26 +57,44 @@ async function directFastText(repoRoot: string): Promise<{ wordsPerSecond: numbe
 
 type DirectResult = Awaited<ReturnType<typeof directFastText>>;
 
-async function fastTextRows(context: BenchContext, moda: ModaServer, direct: DirectResult): Promise<{ rows: ResultRow[]; notes: string[] }> {
-  context.log('tune: the same through a Moda tune job');
-  const created = await api(moda, '/api/v1/jobs', { type: 'tune', params: { method: 'fasttext', dataset: DATASET, split: 'train', validation_split: 'test', columns: { text: ['subject', 'body'], label: 'label' }, hyperparameters: HYPERPARAMETERS, seed: SEED, output_repo: 'admin/bench-spam' } });
+/** Moda fastText runs; like the direct side, the faster of two is compared (the machine is shared). */
+const JOB_RUNS = 2;
+
+interface JobRun {
+  stats: { words_per_second: number; train_seconds: number; curve_seconds: number; training_words: number };
+  accuracy: number;
+  seconds: number;
+}
+
+async function fastTextJob(moda: ModaServer, run: number): Promise<JobRun> {
+  const created = await api(moda, '/api/v1/jobs', { type: 'tune', params: { method: 'fasttext', dataset: DATASET, split: 'train', validation_split: 'test', columns: { text: ['subject', 'body'], label: 'label' }, hyperparameters: HYPERPARAMETERS, seed: SEED, output_repo: run === 0 ? 'admin/bench-spam' : `admin/bench-spam-${run}` } });
   const started = performance.now();
-  // Polled every 250 ms, not the helper's 20 ms: at 20 ms this process and the server it asks spent
-  // ~12 % of a core answering while the job trained (2.1 s of CPU in a 17.7 s window, 0.5 s at 1 s
-  // polls), load the direct run never has beside it, on a 2-core machine where the worker needs one.
-  const job = await waitForJob(moda, String(created.id), ended, { pollMs: 250 });
-  const jobSeconds = (performance.now() - started) / 1000;
+  // Polled every second: each poll is work for the server and this process that the direct run
+  // never has beside it (at 20 ms polls ~12 % of a core, on a 2-core machine where the worker needs
+  // one); words/s comes from the job's own timing of train(), so the poll's step does not blur it.
+  const job = await waitForJob(moda, String(created.id), ended, { pollMs: 1000 });
+  const seconds = (performance.now() - started) / 1000;
   if (job.state !== 'succeeded') throw new Error(`tune job ${String(job.state)}: ${JSON.stringify(job.error)}`);
-  const result = job.result as { stats: { words_per_second: number; train_seconds: number; curve_seconds: number }; metrics: { accuracy: number } };
+  const result = job.result as { stats: JobRun['stats']; metrics: { accuracy: number } };
+  return { stats: result.stats, accuracy: result.metrics.accuracy, seconds };
+}
+
+async function fastTextRows(context: BenchContext, moda: ModaServer, direct: DirectResult): Promise<{ rows: ResultRow[]; notes: string[] }> {
+  const runs: JobRun[] = [];
+  for (let run = 0; run < JOB_RUNS; run++) {
+    context.log(`tune: the same through a Moda tune job (${run + 1} of ${JOB_RUNS})`);
+    runs.push(await fastTextJob(moda, run));
+  }
+  const best = runs.reduce((a, b) => (b.stats.words_per_second > a.stats.words_per_second ? b : a));
   return {
     rows: [
-      { metric: 'fastText training through a Moda job vs fasttext.wasm directly', unit: 'words/s', value: result.stats.words_per_second, baseline: direct.wordsPerSecond, target: { kind: 'ratio-at-least', min: 0.9 } },
-      { metric: 'held-out accuracy, Moda job vs direct (must be equal)', unit: 'accuracy', value: result.metrics.accuracy, baseline: Number(direct.accuracy.toFixed(4)), target: { kind: 'ratio-at-least', min: 1 } },
-      { metric: 'tune job end to end (queue, dataset read, training, card, commit)', unit: 's', value: jobSeconds, target: { kind: 'info' } },
+      { metric: 'fastText training through a Moda job vs fasttext.wasm directly', unit: 'words/s', value: best.stats.words_per_second, baseline: direct.wordsPerSecond, target: { kind: 'ratio-at-least', min: 0.9 } },
+      { metric: 'held-out accuracy, Moda job vs direct (must be equal)', unit: 'accuracy', value: best.accuracy, baseline: Number(direct.accuracy.toFixed(4)), target: { kind: 'ratio-at-least', min: 1 } },
+      { metric: 'tune job end to end (queue, dataset read, training, card, commit)', unit: 's', value: best.seconds, target: { kind: 'info' } },
     ],
     notes: [
-      `fastText train(): ${result.stats.train_seconds.toFixed(2)} s in the job's worker (${result.stats.curve_seconds.toFixed(2)} s of it scoring the per-epoch curve), ${direct.seconds.toFixed(2)} s directly.`,
-      `Held-out accuracy ${result.metrics.accuracy.toFixed(4)} through Moda, ${direct.accuracy.toFixed(4)} directly, on the ${DATASET} test split.`,
+      `fastText train() in the job's worker: ${runs.map((run) => `${run.stats.train_seconds.toFixed(2)} s (${run.stats.curve_seconds.toFixed(2)} s of it scoring the curve; ${Math.round(run.stats.words_per_second)} words/s, ${Math.round(run.stats.training_words / Math.max(1e-9, run.stats.train_seconds - run.stats.curve_seconds))} without the curve)`).join(', ')}; directly ${direct.seconds.toFixed(2)} s.`,
+      `Held-out accuracy ${best.accuracy.toFixed(4)} through Moda, ${direct.accuracy.toFixed(4)} directly, on the ${DATASET} test split.`,
     ],
   };
 }
@@ -168,12 +186,12 @@ export const tuneBenchmark: Benchmark = {
     const again = await directFastText(context.repoRoot);
     const [speed] = parts[0]?.rows ?? [];
     if (speed) speed.baseline = Math.max(direct.wordsPerSecond, again.wordsPerSecond);
-    parts[0]?.notes.push(`Direct runs: ${Math.round(direct.wordsPerSecond)} words/s before the server started, ${Math.round(again.wordsPerSecond)} after it stopped (the faster is the baseline).`);
+    parts[0]?.notes.push(`Direct runs: ${Math.round(direct.wordsPerSecond)} words/s before the server started, ${Math.round(again.wordsPerSecond)} after it stopped; the faster of each side's ${JOB_RUNS} runs is compared.`);
     return {
       id: 'tune',
       title: 'Tuning: fastText jobs vs fasttext.wasm, cancel, server responsiveness while training',
       method: [
-        `fastText: the ${DATASET} starter dataset (train split, subject and body joined; test split held out), ${JSON.stringify(HYPERPARAMETERS)}, seed ${SEED}. Moda: a \`tune\` job (MODA_JOB_CONCURRENCY=1) on the built server; words/s is training words × epochs over its worker's whole train() call, per-epoch curve scoring included. Baseline: fasttext.wasm's core in this process on the same tokenised lines with the same Args, no callback work.`,
+        `fastText: the ${DATASET} starter dataset (train split, subject and body joined; test split held out), ${JSON.stringify(HYPERPARAMETERS)}, seed ${SEED}. Moda: a \`tune\` job (MODA_JOB_CONCURRENCY=1) on the built server, run ${JOB_RUNS} times, polled once a second; words/s is training words × epochs (tokens of the training lines, labels left out, counted the same way on both sides) over its worker's train() call, the curve's scoring inside it included. Baseline: fasttext.wasm's core in this process on the same tokenised lines with the same Args, no callback work, timed over the same call, once before the server starts and once after it stops. The faster run of each side is compared.`,
         'Cancel: a 200-epoch job is cancelled once its progress shows an epoch; times from the cancel request to its answer (`cancel_requested`), to the job reading `cancelled`, and to its process (which holds the training worker thread) no longer existing.',
         `Responsiveness: \`GET /api/models/{id}\` ${REQUESTS_PER_ROUND} times per round on one keep-alive connection, ${ROUNDS} rounds alternating idle and with a 200-epoch tune job training (cancelled after the round).`,
         "Image head: 48 generated 224×224 PNGs in 3 classes as an imagefolder dataset; a `tune` job with `method: image-head` on moda/image-features-mobilenetv2 (60 epochs, no early stop, embedding batch = the raw engine's best). Moda's images/s is the job's embedding phase (reading each file from the dataset repo, decoding, resizing, the backbone's pipeline); the baseline decodes and resizes the same PNGs the same way and executes the backbone's tfjs graph in this process at batch 1, 2, 4, 8 and 16, best kept. Steps/s: the job's Adam steps over their time vs `model.fit` of the same dense → softmax head on 41 random 1792-d rows, batch 16.",

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestServer } from './helpers/moda-server.js';
-import { modelExists as exists, startTwoUserServer, tuneFails } from './helpers/tune-jobs.js';
+import { modelExists as exists, startTwoUserServer } from './helpers/tune-jobs.js';
 import { commitFiles, createDataset } from './helpers/dataset-repo.js';
 import { createJob, finished, waitForJob } from './helpers/jobs.js';
 import { alive, recordedJobPid, until } from './helpers/job-processes.js';
@@ -27,8 +27,10 @@ after(async () => {
 });
 
 void test('a private dataset gives a private model; a caller who cannot read it gets not-found', async () => {
-  const hidden = await tuneFails(server, { method: 'fasttext', dataset: 'alice/secret', output_repo: 'bob/stolen' }, bob);
-  assert.equal(hidden.error?.code, 'HUB_REPO_NOT_FOUND');
+  // Refused when submitted: the job pins the dataset's commit then, as its submitter.
+  const hidden = await server.request('/api/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'tune', params: { method: 'fasttext', dataset: 'alice/secret', output_repo: 'bob/stolen' } }), token: bob });
+  assert.equal(hidden.status, 404);
+  assert.equal(((await hidden.json()) as { code: string }).code, 'HUB_REPO_NOT_FOUND');
   const created = await createJob(server.request, 'tune', { method: 'fasttext', dataset: 'alice/secret', output_repo: 'alice/secret-model', hyperparameters: { epochs: 3 } }, alice);
   const job = await waitForJob(server.request, created.id, finished, 180_000, alice);
   assert.equal(job.state, 'succeeded', JSON.stringify(job));

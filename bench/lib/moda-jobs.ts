@@ -6,12 +6,27 @@ import type { ModaServer } from './moda-server.js';
 
 export type JobRecord = Record<string, unknown>;
 
+/** The socket errors of a pooled keep-alive connection the server had already closed. */
+const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
+
 export async function api(moda: ModaServer, path: string, body?: unknown): Promise<JobRecord> {
-  const response = await fetch(`${moda.url}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${moda.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const call = () =>
+    fetch(`${moda.url}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${moda.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  let response: Response;
+  try {
+    response = await call();
+  } catch (error) {
+    // After a part that held this process's thread for a long time (a baseline run in process on a
+    // loaded machine), the first call can go out on a pooled connection the server closed meanwhile,
+    // before the pool's own idle timer ran: the server never read it, so it is sent once more.
+    const code = (error as { cause?: { code?: unknown } }).cause?.code;
+    if (typeof code !== 'string' || !STALE_SOCKET.has(code)) throw error;
+    response = await call();
+  }
   const text = await response.text();
   if (!response.ok) throw new Error(`${path}: ${response.status} ${text.slice(0, 300)}`);
   return JSON.parse(text) as JobRecord;

@@ -76,7 +76,14 @@ async function queueTunedEntry(hub: HubContext, entry: CatalogEntry, start: Cata
     if (!(isModaError(error) && error.code === 'HUB_REPO_NOT_FOUND')) throw error;
   }
   await ensureNamespace(hub, entry.repo.split('/')[0] ?? 'moda');
-  const jobId = await start(entry, { ...entry.tune, output_repo: entry.repo });
+  let jobId: string;
+  try {
+    jobId = await start(entry, { ...entry.tune, output_repo: entry.repo });
+  } catch (error) {
+    // The job is pinned to a dataset commit when it is started: an entry whose dataset was skipped has none.
+    if (isModaError(error) && ['HUB_REPO_NOT_FOUND', 'HUB_REVISION_NOT_FOUND'].includes(error.code)) return { repo: entry.repo, status: 'skipped', reason: `its dataset ${String(entry.tune.dataset)}: ${error.message}` };
+    throw error;
+  }
   return { repo: entry.repo, status: 'queued', reason: `tune job ${jobId}${change === undefined ? '' : `, rebuilding: ${change}`}` };
 }
 

@@ -48,8 +48,9 @@ export class JobService {
       throw new ModaError('JOB_PARAMS_INVALID', `params of a ${name} job: ${first ? `${first.path || '/'} ${first.message}` : 'do not match the schema'}`, { details: { schema: type.paramsSchema } });
     }
     type.checkParams?.(params, { isSiteAdmin: isSiteAdmin(actor), config: this.hub.config });
+    const stored = type.prepareParams ? await type.prepareParams(params, { hub: this.hub, actor }) : params;
     const cap = this.queuedCap(actor);
-    const row = await this.queue.enqueue({ type: name, params, owner: user, tokenId: await creatingTokenId(this.hub, actor.tokenId), maxAttempts: type.maxAttempts, ...(cap !== undefined && { queuedCap: cap }) });
+    const row = await this.queue.enqueue({ type: name, params: stored, owner: user, tokenId: await creatingTokenId(this.hub, actor.tokenId), maxAttempts: type.maxAttempts, ...(cap !== undefined && { queuedCap: cap }) });
     return this.view(row);
   }
 

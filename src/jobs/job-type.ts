@@ -50,6 +50,11 @@ export interface JobType<Schema extends TSchema = TSchema> {
    * params only a site admin may give. `config` is the server's.
    */
   checkParams?(params: Static<Schema>, creator: { isSiteAdmin: boolean; config: Config }): void;
+  /**
+   * Runs on the server when the job is created, after checkParams, as the creator: the params to
+   * store instead (a revision pinned to the commit it names now). A ModaError refuses the job.
+   */
+  prepareParams?(params: Static<Schema>, creator: { hub: HubContext; actor: Actor }): Promise<Static<Schema>>;
   /** The result (JSON) becomes the job's `result`; throw a ModaError to fail with its code. */
   run(context: JobContext<Static<Schema>>): Promise<unknown>;
 }

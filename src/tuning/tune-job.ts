@@ -3,6 +3,7 @@
 // and hyperparameters are checked when the job is created; everything else when it runs (run-tuning.ts).
 import { Type } from '@sinclair/typebox';
 import { defineJobType } from '../jobs/job-type.js';
+import { pinDatasetRevision } from './pin-dataset-revision.js';
 import { checkTuneParams, runTuning, type TuneParams } from './run-tuning.js';
 
 const RepoId = (description: string) => Type.String({ minLength: 3, maxLength: 200, pattern: '^[^/@\\s]+/[^/@\\s]+$', description });
@@ -13,7 +14,7 @@ export const TuneParamsSchema = Type.Object(
     method: Type.String({ minLength: 1, maxLength: 64, description: 'Training method: fasttext (text classification from scratch), or another registered one (GET /api/v1/job-types lists them)' }),
     base_model: Type.Optional(Type.String({ minLength: 3, maxLength: 300, pattern: '^[^/@\\s]+/[^/@\\s]+(@[^\\s]+)?$', description: 'Model repo the method builds on, `namespace/name` or `namespace/name@revision`; pinned to a commit' })),
     dataset: RepoId('Dataset repo, `namespace/name`'),
-    dataset_revision: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Branch, tag or commit of the dataset; default its default branch. The job pins it to a commit' })),
+    dataset_revision: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Branch, tag or commit of the dataset; default its default branch. Resolved when the job is submitted: the job stores and trains on that commit' })),
     config: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Dataset config; default `default` or the first" })),
     split: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Training split; default `train` or the first' })),
     validation_split: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Validation split; default validation/valid/dev/test when present, else 15 % of each class of the training split (stratified, seeded)' })),
@@ -44,6 +45,9 @@ export const tuneJob = defineJobType({
   backoff: { delayMs: 2_000, factor: 2 },
   checkParams(params) {
     checkTuneParams(params as TuneParams);
+  },
+  prepareParams(params, { hub, actor }) {
+    return pinDatasetRevision(hub, actor, params);
   },
   run(context) {
     return runTuning(context as Parameters<typeof runTuning>[0]);

@@ -9,6 +9,7 @@ import { CATALOG_DIR } from '../../catalog/read-catalog.js';
 import { cancelJob, createJob, listJobs, type JobInfo } from '../../client/jobs-client.js';
 import type { ModaClient } from '../../client/moda-client.js';
 import { isModaError } from '../../errors/moda-error.js';
+import { pinDatasetRevision } from '../../tuning/pin-dataset-revision.js';
 import { defineJobType } from '../job-type.js';
 
 export const catalogImportJob = defineJobType({
@@ -18,7 +19,7 @@ export const catalogImportJob = defineJobType({
   maxAttempts: 3,
   backoff: { delayMs: 5_000, factor: 2 },
   adminOnly: true,
-  async run({ params, signal, progress, log, hub, client }) {
+  async run({ params, signal, progress, log, hub, actor, client }) {
     const catalogDir = hub.config.catalogDir || CATALOG_DIR;
     // The digest of a whole import lets the next start skip it when nothing changed (register-jobs.ts).
     const digest = params.only?.length ? undefined : await catalogDigest(catalogDir);
@@ -26,7 +27,7 @@ export const catalogImportJob = defineJobType({
       catalogDir,
       only: params.only,
       signal,
-      startTuneJob: (_entry, tuneParams) => startTuneJob(client, tuneParams, log),
+      startTuneJob: async (_entry, tuneParams) => startTuneJob(client, await pinDatasetRevision(hub, actor, tuneParams as TuneDatasetParams), log),
       onProgress(done, total, entry, last) {
         if (last) log(describe(last));
         progress(total === 0 ? 1 : done / total, entry ? `importing ${entry.repo} (${done + 1} of ${total})` : `${total} entries`);
@@ -37,12 +38,16 @@ export const catalogImportJob = defineJobType({
   },
 });
 
+type TuneDatasetParams = Record<string, unknown> & { dataset: string; dataset_revision?: string };
+
 /**
  * Starter tuned models are built by ordinary `tune` jobs through the server's API (checked like any
  * user's). A job already queued or running for the same repo with the same params (an import after a
- * restart) is reused. One with other params is stale — the entry changed before it finished — and
- * would commit the old entry's model: it is cancelled (a tune job never commits after its cancel)
- * and a job with the entry's params now is queued instead.
+ * restart) is reused; `params` come pinned to the dataset commit the entry names now, as a tune job's
+ * stored params are, so the comparison covers the data too. One with other params is stale — the
+ * entry changed, or its dataset was imported anew, before it finished — and would commit a model of
+ * the old entry or data: it is cancelled (a tune job never commits after its cancel) and a job with
+ * the entry's params now is queued instead.
  */
 async function startTuneJob(client: ModaClient, params: Record<string, unknown>, log: (line: string) => void): Promise<string> {
   const pending: JobInfo[] = [];
@@ -51,7 +56,7 @@ async function startTuneJob(client: ModaClient, params: Record<string, unknown>,
   for (const stale of pending.filter((job) => job !== current)) {
     try {
       await cancelJob(client, stale.id);
-      log(`${String(params.output_repo)}: cancelled tune job ${stale.id} (${stale.state}), its params are not the entry's any more`);
+      log(`${String(params.output_repo)}: cancelled tune job ${stale.id} (${stale.state}), its params or dataset commit are not the entry's any more`);
     } catch (error) {
       // It ended between the listing and the cancel; the job queued below retrains over its model.
       if (!(isModaError(error) && error.code === 'JOB_ALREADY_FINISHED')) throw error;
