@@ -19,6 +19,7 @@ import { checkEvalMetrics, computeEvalMetrics, type MetricValue } from './comput
 import type { EvalParams } from './eval-params.js';
 import type { EvalOutcome } from './eval-result-files.js';
 import { evalTaskOf } from './eval-tasks.js';
+import { epochMs, type EvalTimings } from './eval-timings.js';
 import { mapEvalColumns } from './map-eval-columns.js';
 import { LabelMapper, type LabelMapping } from './map-labels.js';
 import { readEvalSamples } from './read-eval-samples.js';
@@ -56,6 +57,7 @@ export interface EvaluationResult {
   details: unknown;
   label_mapping: LabelMapping | null;
   throughput: { samples_per_second: number; seconds: number };
+  timings: EvalTimings;
   artifacts: JobArtifact[];
   /** The results commit, or null with the reason when none was written. */
   commit: { oid: string; url: string } | null;
@@ -101,6 +103,7 @@ function formatEta(seconds: number): string {
 
 export async function runEvaluation(context: EvaluationContext, params: EvalParams): Promise<EvaluationResult> {
   const { hub, actor, signal, log, progress } = context;
+  const timings: EvalTimings = { process_started: performance.timeOrigin, evaluation_started: epochMs(), dataset_prepared: 0, dataset_opened: null, first_request_sent: null, last_answer: null, predictions_stored: null, finished: null };
   // Both sides pinned first: whatever is pushed meanwhile, this run scores these two commits.
   const modelRepo = await findRepo(hub, actor, 'model', params.model);
   const modelCommit = (await resolveRevision(modelRepo.gitDir, params.model_revision ?? modelRepo.row.default_branch)).commit;
@@ -127,13 +130,18 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   if (total === 0) throw new ModaError('EVAL_NO_SAMPLES', `${datasetRepo.fullName} ${config}/${split.split} has no rows`);
   log(`task ${task.task}; ${total} of ${split.numRows} rows of ${config}/${split.split}; input ${columns.input.join(' + ')}, reference ${columns.reference}; metrics ${metricNames.join(', ')}`);
 
+  timings.dataset_prepared = epochMs();
   const started = performance.now();
-  const outcomes = await runEvalSamples(context.client, readEvalSamples(hub, datasetRepo, manifest, { config, split, columns, input: task.input, limit: params.limit, signal }), {
+  const onOpened = () => {
+    timings.dataset_opened = epochMs();
+  };
+  const outcomes = await runEvalSamples(context.client, readEvalSamples(hub, datasetRepo, manifest, { config, split, columns, input: task.input, limit: params.limit, signal, onOpened }), {
     model: modelRepo.fullName,
     commit: modelCommit,
     task: task.task,
     concurrency: hub.config.evalConcurrency,
     signal,
+    timings,
     onSample(done, failed) {
       const seconds = (performance.now() - started) / 1000;
       const rate = done / Math.max(seconds, 1e-3);
@@ -190,6 +198,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   }));
   const artifact = await storePredictions(hub.blobs, rows, signal);
   signal.throwIfAborted();
+  timings.predictions_stored = epochMs();
 
   // Absolute, as model-index and leaderboards expect: the public URL when set, else the one jobs call.
   const jobUrl = `${hub.config.publicUrl || context.client.endpoint}/api/v1/jobs/${context.jobId}`;
@@ -212,6 +221,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     details: scored.details,
     label_mapping: labelMapping,
     throughput: { samples_per_second: rate, seconds },
+    timings,
     artifacts: [artifact],
     commit: null,
     commit_skipped: null,
@@ -220,6 +230,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   result.commit_skipped = datasetVisibleWithModel(modelRepo, datasetRepo) ? await writeAccess(hub, actor, modelRepo.fullName) : `${datasetRepo.fullName} is not visible to everyone who can read ${modelRepo.fullName}: its results stay in this job`;
   if (result.commit_skipped) {
     log(result.commit_skipped);
+    timings.finished = epochMs();
     return result;
   }
   progress(0.99, 'committing the results');
@@ -251,8 +262,10 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     if (!isModaError(error) || error.code !== 'MODEL_CARD_INVALID') throw error;
     result.commit_skipped = error.message;
     log(error.message);
+    timings.finished = epochMs();
     return result;
   }
   log(`results committed to ${modelRepo.fullName} as ${result.commit.oid.slice(0, 12)}`);
+  timings.finished = epochMs();
   return result;
 }
