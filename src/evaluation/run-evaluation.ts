@@ -96,6 +96,16 @@ async function writeAccess(hub: HubContext, actor: Actor, model: string): Promis
   }
 }
 
+/** Why the results may not be committed (null: they may), the dataset's pretty name and its benchmark task id. */
+async function finishFacts(hub: HubContext, actor: Actor, modelRepo: RepoRecord, datasetRepo: RepoRecord, datasetCommit: string, config: string, split: string): Promise<{ skipped: string | null; prettyName: unknown; benchmarkTask: string | undefined }> {
+  const [skipped, datasetCard, benchmarkTask] = await Promise.all([
+    datasetVisibleWithModel(modelRepo, datasetRepo) ? writeAccess(hub, actor, modelRepo.fullName) : `${datasetRepo.fullName} is not visible to everyone who can read ${modelRepo.fullName}: its results stay in this job`,
+    readSmallFile(datasetRepo.gitDir, datasetCommit, 'README.md'),
+    benchmarkTaskId(datasetRepo, datasetCommit, config, split),
+  ]);
+  return { skipped, prettyName: datasetCard ? parseModelCard(datasetCard.toString('utf8')).data.pretty_name : undefined, benchmarkTask };
+}
+
 function formatEta(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   return seconds >= 90 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`;
@@ -105,10 +115,15 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   const { hub, actor, signal, log, progress } = context;
   const timings: EvalTimings = { process_started: performance.timeOrigin, evaluation_started: epochMs(), dataset_prepared: 0, dataset_opened: null, first_request_sent: null, last_answer: null, predictions_stored: null, finished: null };
   // Both sides pinned first: whatever is pushed meanwhile, this run scores these two commits.
-  const modelRepo = await findRepo(hub, actor, 'model', params.model);
-  const modelCommit = (await resolveRevision(modelRepo.gitDir, params.model_revision ?? modelRepo.row.default_branch)).commit;
-  const datasetRepo = await findRepo(hub, actor, 'dataset', params.dataset);
-  const datasetCommit = (await resolveRevision(datasetRepo.gitDir, params.dataset_revision ?? datasetRepo.row.default_branch)).commit;
+  // Side by side, with the model's error first when both fail, as when they ran one after the other.
+  const [model, dataset] = await Promise.allSettled([
+    findRepo(hub, actor, 'model', params.model).then(async (repo) => ({ repo, commit: (await resolveRevision(repo.gitDir, params.model_revision ?? repo.row.default_branch)).commit })),
+    findRepo(hub, actor, 'dataset', params.dataset).then(async (repo) => ({ repo, commit: (await resolveRevision(repo.gitDir, params.dataset_revision ?? repo.row.default_branch)).commit })),
+  ]);
+  if (model.status === 'rejected') throw model.reason;
+  if (dataset.status === 'rejected') throw dataset.reason;
+  const { repo: modelRepo, commit: modelCommit } = model.value;
+  const { repo: datasetRepo, commit: datasetCommit } = dataset.value;
   log(`model ${modelRepo.fullName}@${modelCommit.slice(0, 12)}, dataset ${datasetRepo.fullName}@${datasetCommit.slice(0, 12)}`);
 
   const facts = await readModelFacts(modelRepo.gitDir, modelCommit);
@@ -131,6 +146,10 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   log(`task ${task.task}; ${total} of ${split.numRows} rows of ${config}/${split.split}; input ${columns.input.join(' + ')}, reference ${columns.reference}; metrics ${metricNames.join(', ')}`);
 
   timings.dataset_prepared = epochMs();
+  // What the finish needs from the repos, read while the samples run rather than after them: the
+  // results commit is then the finish's only wait. Awaited (and its errors thrown) only there.
+  const commitFacts = finishFacts(hub, actor, modelRepo, datasetRepo, datasetCommit, config, split.split);
+  commitFacts.catch(() => undefined);
   const started = performance.now();
   const onOpened = () => {
     timings.dataset_opened = epochMs();
@@ -227,15 +246,14 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     commit_skipped: null,
   };
 
-  result.commit_skipped = datasetVisibleWithModel(modelRepo, datasetRepo) ? await writeAccess(hub, actor, modelRepo.fullName) : `${datasetRepo.fullName} is not visible to everyone who can read ${modelRepo.fullName}: its results stay in this job`;
+  const { skipped, prettyName, benchmarkTask } = await commitFacts;
+  result.commit_skipped = skipped;
   if (result.commit_skipped) {
     log(result.commit_skipped);
     timings.finished = epochMs();
     return result;
   }
   progress(0.99, 'committing the results');
-  const datasetCard = await readSmallFile(datasetRepo.gitDir, datasetCommit, 'README.md');
-  const prettyName = datasetCard ? parseModelCard(datasetCard.toString('utf8')).data.pretty_name : undefined;
   const outcome: EvalOutcome = {
     model: modelRepo.fullName,
     modelCommit,
@@ -246,7 +264,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     split: split.split,
     task: task.task,
     taskTitle: task.title,
-    taskId: (await benchmarkTaskId(datasetRepo, datasetCommit, config, split.split)) ?? (config === 'default' ? split.split : `${config}/${split.split}`),
+    taskId: benchmarkTask ?? (config === 'default' ? split.split : `${config}/${split.split}`),
     metrics,
     samples: outcomes.length,
     failed,
