@@ -2,19 +2,17 @@
 // at saturation. The OCR system model (moda/ocr-ppocrv4-zh: detector, recogniser) reads the LINES
 // lines of the rendered OCR benchmark (moda/ocr-rendered-zh-en) in an eval job — each sample one
 // request to the pipeline route with MODA_EVAL_CONCURRENCY in flight — and, in turns with it, as many
-// closed-loop clients POST the same images to the same route at the same pinned commit: once each
-// (the target's baseline), then the serving benchmark's steady-state load. Target (issue 15): eval
-// ≥ 0.85 × serving.
+// closed-loop clients POST the same images to the same route at the same pinned commit: once each,
+// then the serving benchmark's steady-state load. Target (issue 15, "vs serving the same model at
+// saturation, bench/serving's method"): eval ≥ 0.85 × serving's steady-state window.
 //
-// What each side's number holds, so the two compare like with like without hiding the job's costs:
-// the job's samples/s is its own count over its whole sample loop — opening the split (the dataset's
-// DuckDB engine, the repo's file list), reading each row and its image, the ramp to 16 in flight and
-// the drain at the end, as in every evaluation a user runs. The target's baseline is the same 300
-// images sent once each by 16 closed-loop clients, first request to last answer
-// (bench/lib/serving-pass.ts): the same samples over the same kind of span. Until 2026-12-07 the
-// baseline was serving's steady-state window, which leaves out its own ramp (3 s warm-up) and has no
-// drain: a job of any finite length, however lean, is held to a rate only an endless one reaches, so
-// part of the "loss" was the bench's, not the job's. That steady-state rate is still reported beside
+// What each side's number holds: the job's samples/s is its own count over its whole sample loop —
+// opening the split (the dataset's DuckDB engine, the repo's file list), reading each row and its
+// image, the ramp to 16 in flight and the drain at the end, as in every evaluation a user runs.
+// Serving's steady-state window leaves out its own ramp (3 s warm-up) and has no drain, so a finite
+// job is held to a rate only an endless one reaches; that is the issue's target, and it stays the
+// target. The same 300 images sent once each by 16 closed-loop clients, first request to last answer
+// (bench/lib/serving-pass.ts) — the same samples over the same kind of span — is reported beside
 // it (info), so the saturation ratio stays visible. The model is warm on all sides (a 20-line job
 // first), so no model load is in any number. The job's phases (job record times and the result's
 // `timings`: process start, dataset pinned, split opened, first request, last answer, predictions
@@ -178,8 +176,8 @@ export const evalBenchmark: Benchmark = {
     const servingRate = median(serving.map((report) => report.throughput));
     const phaseNames = evals[0]?.phases.map(([name]) => name) ?? [];
     const rows: ResultRow[] = [
-      { metric: `OCR evaluation, ${MODEL} on ${DATASET} (${CONCURRENCY} in flight) vs serving the same ${LINES} lines once`, unit: 'samples/s', value: evalRate, baseline: passRate, target: { kind: 'ratio-at-least', min: TARGET } },
-      { metric: 'the same eval job vs serving at saturation (steady-state window, no ramp or drain)', unit: 'samples/s', value: evalRate, baseline: servingRate, target: { kind: 'info' } },
+      { metric: `OCR evaluation, ${MODEL} on ${DATASET} (${CONCURRENCY} in flight) vs serving at saturation (steady-state window, no ramp or drain: issue 15's target)`, unit: 'samples/s', value: evalRate, baseline: servingRate, target: { kind: 'ratio-at-least', min: TARGET } },
+      { metric: `the same eval job vs serving the same ${LINES} lines once (ramp and drain on both sides)`, unit: 'samples/s', value: evalRate, baseline: passRate, target: { kind: 'info' } },
       { metric: `eval job CER (${LINES} lines)`, unit: 'CER', value: median(evals.map((run) => run.cer)), target: { kind: 'info' } },
       { metric: 'serving p50 latency at the same concurrency (steady state)', unit: 'ms', value: median(serving.map((report) => report.p50Ms)), target: { kind: 'info' } },
       { metric: 'eval job p50 request time of a sample vs the serving pass', unit: 'ms', value: median(evals.map((run) => run.p50Ms)), baseline: median(passes.map((pass) => pass.p50Ms)), target: { kind: 'info' } },
