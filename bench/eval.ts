@@ -13,7 +13,7 @@
 // job is held to a rate only an endless one reaches; that is the issue's target, and it stays the
 // target. The same 300 images sent once each by 16 closed-loop clients, first request to last answer
 // (bench/lib/serving-pass.ts) — the same samples over the same kind of span — is reported beside
-// it (info), so the saturation ratio stays visible. The model is warm on all sides (a 20-line job
+// it (info), so the share of ramp and drain shows. The model is warm on all sides (a 20-line job
 // first), so no model load is in any number. The job's phases (job record times and the result's
 // `timings`: process start, dataset pinned, split opened, first request, last answer, predictions
 // stored, commit), its mean samples in flight and the mean batch the server ran in each phase
