@@ -1,22 +1,22 @@
 // Benchmark `eval`: OCR evaluation throughput through an `eval` job against serving the same model
 // at saturation. The OCR system model (moda/ocr-ppocrv4-zh: detector, recogniser) reads the LINES
 // lines of the rendered OCR benchmark (moda/ocr-rendered-zh-en) in an eval job — each sample one
-// request to the pipeline route with MODA_EVAL_CONCURRENCY in flight — and, in turns with it, the
-// serving benchmark's closed-loop load generator POSTs the same images to the same route at the same
-// pinned commit with as many clients. Target (issue 15): eval ≥ 0.85 × serving.
+// request to the pipeline route with MODA_EVAL_CONCURRENCY in flight — and, in turns with it, as many
+// closed-loop clients POST the same images to the same route at the same pinned commit: once each,
+// then the serving benchmark's steady-state load. Target (issue 15, "vs serving the same model at
+// saturation, bench/serving's method"): eval ≥ 0.85 × serving's steady-state window.
 //
-// What each side's number holds, so the two compare like with like without hiding the job's costs:
-// the job's samples/s is its own count over its whole sample loop — its start in a fresh job process
-// (the dataset's DuckDB engine opened, the split's first page and files read before the first
-// request can go out) and its drain (the last requests finishing with fewer and fewer in flight) are
-// in it, as they are in every evaluation a user runs. Serving's window is steady state after a
-// warm-up. Those two fixed costs are each about one sample latency (~0.5 s quiet): on the first 100
-// lines, which serving's rate reads in 3.5 s, they were most of the job's 4.7 s against it (0.75×,
-// quiet, 2026-12-07); the whole 300-line split, which is what an evaluation reads, weighs them as a
-// real run does. (The job's reads stalling its requests mid-run was a real cost, fixed in the
-// product: run-eval-samples.ts reads samples ahead.) The model is warm on both sides (a
-// 20-line job first), so no model load is in either number. The job's mean samples in flight (its
-// predictions' request times over its run time) and the mean batch the server ran in each phase
+// What each side's number holds: the job's samples/s is its own count over its whole sample loop —
+// opening the split (the dataset's DuckDB engine, the repo's file list), reading each row and its
+// image, the ramp to 16 in flight and the drain at the end, as in every evaluation a user runs.
+// Serving's steady-state window leaves out its own ramp (3 s warm-up) and has no drain, so a finite
+// job is held to a rate only an endless one reaches; that is the issue's target, and it stays the
+// target. The same 300 images sent once each by 16 closed-loop clients, first request to last answer
+// (bench/lib/serving-pass.ts) — the same samples over the same kind of span — is reported beside
+// it (info), so the share of ramp and drain shows. The model is warm on all sides (a 20-line job
+// first), so no model load is in any number. The job's phases (job record times and the result's
+// `timings`: process start, dataset pinned, split opened, first request, last answer, predictions
+// stored, commit), its mean samples in flight and the mean batch the server ran in each phase
 // (`moda_inference_batch_size`) are reported beside the ratio, so a shortfall shows where it is.
 // Part of `npm run bench`, or alone: `npm run bench -- eval`.
 import { readFile } from 'node:fs/promises';
@@ -25,6 +25,7 @@ import type { BenchContext, BenchResult, Benchmark, ResultRow } from './lib/benc
 import { api, jobEnded, waitForJob, type JobRecord } from './lib/moda-jobs.js';
 import { startModa, type ModaServer } from './lib/moda-server.js';
 import { runLoad, type LoadReport } from './lib/serving-load.js';
+import { runPass, type PassReport } from './lib/serving-pass.js';
 import { median } from './lib/stats.js';
 import { parsePrometheusText, sumSamples } from '../src/client/prometheus-text.js';
 
@@ -71,11 +72,38 @@ interface EvalRun {
   p50Ms: number;
   /** Sum of the samples' request times over the run's time: how many were in flight on average. */
   meanInFlight: number;
+  /** Milliseconds of each phase of the job, in order (job record times and the result's timings). */
+  phases: [string, number][];
+}
+
+/** The job's wall time, phase by phase: from its creation to its end as the job record tells it. */
+function phasesOf(job: JobRecord, timings: Record<string, number | null>): [string, number][] {
+  const marks: [string, number | null][] = [
+    ['created', Date.parse(String(job.created_at))],
+    ['claimed', Date.parse(String(job.started_at))],
+    ['process started', timings.process_started ?? null],
+    ['evaluation started (hub opened, job types loaded)', timings.evaluation_started ?? null],
+    ['dataset pinned and prepared, columns checked', timings.dataset_prepared ?? null],
+    ['split opened', timings.dataset_opened ?? null],
+    ['first request sent', timings.first_request_sent ?? null],
+    ['last answer', timings.last_answer ?? null],
+    ['predictions stored', timings.predictions_stored ?? null],
+    ['results committed', timings.finished ?? null],
+    ['job recorded finished', Date.parse(String(job.finished_at))],
+  ];
+  const phases: [string, number][] = [];
+  let previous: [string, number] | undefined;
+  for (const [name, at] of marks) {
+    if (at === null || !Number.isFinite(at)) continue;
+    if (previous) phases.push([`${previous[0]} → ${name}`, at - previous[1]]);
+    previous = [name, at];
+  }
+  return phases;
 }
 
 async function evalRound(moda: ModaServer, commit: string): Promise<EvalRun> {
   const job = await runJob(moda, 'eval', { model: MODEL, model_revision: commit, dataset: DATASET, split: 'test', limit: LINES });
-  const result = job.result as { throughput: { samples_per_second: number; seconds: number }; samples: number; failed: number; metrics: { type: string; value: number }[] };
+  const result = job.result as { throughput: { samples_per_second: number; seconds: number }; samples: number; failed: number; metrics: { type: string; value: number }[]; timings: Record<string, number | null> };
   const response = await fetch(`${moda.url}/api/v1/jobs/${String(job.id)}/artifacts/predictions.jsonl`, { headers: { authorization: `Bearer ${moda.token}` } });
   if (!response.ok) throw new Error(`predictions of job ${String(job.id)}: ${response.status}`);
   const requestMs = (await response.text()).trim().split('\n').map((line) => (JSON.parse(line) as { ms: number }).ms);
@@ -87,6 +115,7 @@ async function evalRound(moda: ModaServer, commit: string): Promise<EvalRun> {
     cer: result.metrics.find((metric) => metric.type === 'cer')?.value ?? Number.NaN,
     p50Ms: median(requestMs),
     meanInFlight: requestMs.reduce((sum, ms) => sum + ms, 0) / (result.throughput.seconds * 1000),
+    phases: phasesOf(job, result.timings),
   };
 }
 
@@ -108,8 +137,10 @@ export const evalBenchmark: Benchmark = {
       env: { MODA_JOB_CONCURRENCY: '1', MODA_RATE_LIMITS: '0', MODA_EVAL_CONCURRENCY: String(CONCURRENCY), MODA_STARTER_EVALS: '0' },
     });
     const evals: EvalRun[] = [];
+    const passes: PassReport[] = [];
     const serving: LoadReport[] = [];
     const evalBatches: number[] = [];
+    const passBatches: number[] = [];
     const servingBatches: number[] = [];
     try {
       context.log('eval: importing the OCR system model and the OCR benchmark');
@@ -120,12 +151,18 @@ export const evalBenchmark: Benchmark = {
       // Warm: the model loaded in its child, the dataset prepared for the viewer, both sides' first requests paid.
       context.log('eval: warming up (a 20-line eval job)');
       await runJob(moda, 'eval', { model: MODEL, model_revision: commit, dataset: DATASET, split: 'test', limit: 20 });
+      const query = new URLSearchParams({ revision: commit, task: 'ocr' });
       for (let round = 0; round < ROUNDS; round++) {
         context.log(`eval: round ${round + 1}: eval job over ${images.length} lines`);
         const { value: run, meanBatch: evalBatch } = await withMeanBatch(moda, () => evalRound(moda, commit));
         evals.push(run);
         evalBatches.push(evalBatch);
-        context.log(`eval: round ${round + 1}: ${run.samplesPerSecond.toFixed(2)} samples/s in the job; serving load for ${Math.round(run.seconds)} s`);
+        context.log(`eval: round ${round + 1}: ${run.samplesPerSecond.toFixed(2)} samples/s in the job; ${run.phases.map(([name, ms]) => `${name} ${Math.round(ms)} ms`).join('; ')}`);
+        const { value: pass, meanBatch: passBatch } = await withMeanBatch(moda, () => runPass({ url: `${moda.url}/api/v1/models/${MODEL}/pipeline?${query}`, bodies: images, contentType: 'application/octet-stream', clients: CONCURRENCY }, context.repoRoot));
+        if (Object.keys(pass.statuses).some((status) => !status.startsWith('2'))) throw new Error(`serving pass: answers other than 2xx: ${JSON.stringify(pass.statuses)}`);
+        passes.push(pass);
+        passBatches.push(passBatch);
+        context.log(`eval: round ${round + 1}: serving the same ${images.length} lines once: ${pass.throughput.toFixed(2)} requests/s over ${pass.seconds.toFixed(1)} s; steady-state load for ${Math.round(run.seconds)} s`);
         const { value: report, meanBatch: servingBatch } = await withMeanBatch(moda, () => servingRound(moda, commit, images, Math.max(10, Math.round(run.seconds)), context.repoRoot));
         serving.push(report);
         servingBatches.push(servingBatch);
@@ -135,14 +172,19 @@ export const evalBenchmark: Benchmark = {
       await moda.stop();
     }
     const evalRate = median(evals.map((run) => run.samplesPerSecond));
+    const passRate = median(passes.map((pass) => pass.throughput));
     const servingRate = median(serving.map((report) => report.throughput));
+    const phaseNames = evals[0]?.phases.map(([name]) => name) ?? [];
     const rows: ResultRow[] = [
-      { metric: `OCR evaluation, ${MODEL} on ${DATASET} (${CONCURRENCY} in flight)`, unit: 'samples/s', value: evalRate, baseline: servingRate, target: { kind: 'ratio-at-least', min: TARGET } },
+      { metric: `OCR evaluation, ${MODEL} on ${DATASET} (${CONCURRENCY} in flight) vs serving at saturation (steady-state window, no ramp or drain: issue 15's target)`, unit: 'samples/s', value: evalRate, baseline: servingRate, target: { kind: 'ratio-at-least', min: TARGET } },
+      { metric: `the same eval job vs serving the same ${LINES} lines once (ramp and drain on both sides)`, unit: 'samples/s', value: evalRate, baseline: passRate, target: { kind: 'info' } },
       { metric: `eval job CER (${LINES} lines)`, unit: 'CER', value: median(evals.map((run) => run.cer)), target: { kind: 'info' } },
-      { metric: 'serving p50 latency at the same concurrency', unit: 'ms', value: median(serving.map((report) => report.p50Ms)), target: { kind: 'info' } },
-      { metric: 'eval job p50 request time of a sample', unit: 'ms', value: median(evals.map((run) => run.p50Ms)), target: { kind: 'info' } },
-      { metric: 'mean batch the model ran: eval job (value) vs serving load (baseline)', unit: 'inputs', value: median(evalBatches), baseline: median(servingBatches), target: { kind: 'info' } },
+      { metric: 'serving p50 latency at the same concurrency (steady state)', unit: 'ms', value: median(serving.map((report) => report.p50Ms)), target: { kind: 'info' } },
+      { metric: 'eval job p50 request time of a sample vs the serving pass', unit: 'ms', value: median(evals.map((run) => run.p50Ms)), baseline: median(passes.map((pass) => pass.p50Ms)), target: { kind: 'info' } },
+      { metric: 'mean batch the model ran: eval job (value) vs serving pass (baseline)', unit: 'inputs', value: median(evalBatches), baseline: median(passBatches), target: { kind: 'info' } },
+      { metric: 'mean batch the model ran: steady-state serving load', unit: 'inputs', value: median(servingBatches), target: { kind: 'info' } },
       { metric: 'eval job samples in flight (mean over the run)', unit: 'samples', value: median(evals.map((run) => run.meanInFlight)), target: { kind: 'info' } },
+      ...phaseNames.map((name, index): ResultRow => ({ metric: `eval job phase: ${name}`, unit: 'ms', value: median(evals.map((run) => run.phases[index]?.[1] ?? Number.NaN)), target: { kind: 'info' } })),
     ];
     return {
       id: 'eval',
@@ -150,12 +192,15 @@ export const evalBenchmark: Benchmark = {
       method: [
         `Built server (MODA_JOB_CONCURRENCY=1, MODA_EVAL_CONCURRENCY=${CONCURRENCY}, rate limits off); the catalog's ${MODEL} and ${DATASET} imported by a catalog-import job; a 20-line eval job first warms the model and prepares the dataset.`,
         `Moda: an \`eval\` job over the ${LINES} lines of the test split (\`limit\`) at the model's pinned commit; samples/s is the job's own count over its sample loop (reading each image from the dataset, one pipeline request each, ${CONCURRENCY} in flight), as its result reports it.`,
-        `Baseline: the serving benchmark's closed-loop load generator (its own process) POSTing the same ${LINES} images in turn to \`POST /api/v1/models/${MODEL}/pipeline?revision=<commit>&task=ocr\` with ${CONCURRENCY} clients, 3 s warm-up, then as long as the eval run took; 2xx answers/s.`,
-        `${ROUNDS} round(s) of eval job then serving load; medians are compared.`,
+        `Baseline (target): the same ${LINES} images POSTed once each to \`POST /api/v1/models/${MODEL}/pipeline?revision=<commit>&task=ocr\` by ${CONCURRENCY} closed-loop clients in their own process (bench/lib/serving-pass.ts), first request to last answer: the same samples over the same kind of span as the job (its ramp and drain in it).`,
+        `For context: the serving benchmark's steady-state load (bench/lib/serving-load.ts, same images in turn, ${CONCURRENCY} clients, 3 s warm-up excluded, then as long as the eval run took; 2xx answers/s in the window), the rate a run of endless length would approach.`,
+        'Phases: the job record\'s created/started/finished times and the wall-clock marks the eval result keeps (`timings`), each the time since the mark before it.',
+        `${ROUNDS} round(s) of eval job, serving pass, then serving load; medians are compared.`,
       ],
       rows,
       notes: [
         `Eval runs: ${evals.map((run) => `${run.samplesPerSecond.toFixed(2)} samples/s (${run.samples} samples, ${run.failed} failed, ${run.seconds.toFixed(1)} s, p50 ${Math.round(run.p50Ms)} ms, ${run.meanInFlight.toFixed(1)} in flight)`).join('; ')}.`,
+        `Serving passes: ${passes.map((pass) => `${pass.throughput.toFixed(2)} requests/s (${pass.seconds.toFixed(1)} s, p50 ${Math.round(pass.p50Ms)} ms)`).join('; ')}.`,
         `Serving runs: ${serving.map((report) => `${report.throughput.toFixed(2)} requests/s (p50 ${Math.round(report.p50Ms)} ms, p99 ${Math.round(report.p99Ms)} ms)`).join('; ')}.`,
       ],
     };

@@ -22,6 +22,12 @@ export interface EvalSample {
 }
 
 const PAGE_ROWS = 256;
+/**
+ * The first page is this small and each next one twice as large up to PAGE_ROWS: the first
+ * requests go out once a few rows and their files are read, not a whole page of them, and the
+ * sample loop's read-ahead keeps the later, larger pages ahead of the requests.
+ */
+const FIRST_PAGE_ROWS = 8;
 
 export interface ReadSamplesOptions {
   config: string;
@@ -30,20 +36,23 @@ export interface ReadSamplesOptions {
   input: InputKind;
   limit: number | undefined;
   signal?: AbortSignal;
+  /** Called once the split's engine and media reader are open, before the first page is read. */
+  onOpened?(): void;
 }
 
 export async function* readEvalSamples(hub: HubContext, repo: { gitDir: string }, manifest: PreparedDataset, options: ReadSamplesOptions): AsyncGenerator<EvalSample, void, undefined> {
-  const engine = await datasetEngine(hub, manifest, options.config);
   const total = Math.min(options.split.numRows, options.limit ?? Number.POSITIVE_INFINITY);
+  // Side by side: the split's engine (DuckDB over the prepared files) and the repo's file list.
   // A file larger than an inference request may be would be refused by the server (413): it is not read.
-  const media = options.input === 'text' ? undefined : await openDatasetMedia(hub, repo.gitDir, manifest.commit, { maxFileBytes: hub.config.maxInferenceBytes });
+  const [engine, media] = await Promise.all([datasetEngine(hub, manifest, options.config), options.input === 'text' ? undefined : openDatasetMedia(hub, repo.gitDir, manifest.commit, { maxFileBytes: hub.config.maxInferenceBytes })]);
+  options.onOpened?.();
   try {
     const selected = [...options.columns.input, options.columns.reference].map(quoteIdentifier).join(', ');
-    for (let offset = 0; offset < total; offset += PAGE_ROWS) {
+    for (let offset = 0, pageRows = FIRST_PAGE_ROWS; offset < total; offset += pageRows, pageRows = Math.min(PAGE_ROWS, pageRows * 2)) {
       options.signal?.throwIfAborted();
-      const end = Math.min(offset + PAGE_ROWS, total);
+      const end = Math.min(offset + pageRows, total);
       const sql = `SELECT ${ROW_INDEX_COLUMN}, ${selected} FROM ${rowsViewOf(options.split.split)} WHERE ${ROW_INDEX_COLUMN} >= ${offset} AND ${ROW_INDEX_COLUMN} < ${end} ORDER BY ${ROW_INDEX_COLUMN}`;
-      const { rows } = await runQuery(engine, sql, { timeoutMs: hub.config.datasetQueryTimeoutMs * 6, maxRows: PAGE_ROWS });
+      const { rows } = await runQuery(engine, sql, { timeoutMs: hub.config.datasetQueryTimeoutMs * 6, maxRows: pageRows });
       if (media) yield* mediaSamples(media, rows, options);
       else yield* textSamples(rows, options);
     }

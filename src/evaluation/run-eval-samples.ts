@@ -6,6 +6,7 @@
 // (not found, cannot load) stop the run: every other sample would only fail the same way.
 import type { ModaClient } from '../client/moda-client.js';
 import { isModaError, ModaError } from '../errors/moda-error.js';
+import { epochMs, type EvalTimings } from './eval-timings.js';
 import type { EvalSample } from './read-eval-samples.js';
 
 export interface SampleOutcome {
@@ -25,6 +26,8 @@ export interface RunSamplesOptions {
   signal: AbortSignal;
   /** Called after each sample (done counts failures too). */
   onSample?(done: number, failed: number): void;
+  /** Filled in as the loop goes: when its first request went out and its last answer came back. */
+  timings?: Pick<EvalTimings, 'first_request_sent' | 'last_answer'>;
 }
 
 const TRANSIENT = new Set(['QUEUE_FULL', 'RATE_LIMITED', 'MODEL_CRASHED', 'MODEL_MEMORY_EXHAUSTED', 'UPSTREAM_UNAVAILABLE', 'INFERENCE_TIMEOUT']);
@@ -60,6 +63,7 @@ async function runOne(client: ModaClient, options: RunSamplesOptions, sample: Ev
   if (sample.problem) return outcome({ error: sample.problem });
   for (let attempt = 1; ; attempt++) {
     try {
+      if (options.timings && options.timings.first_request_sent === null) options.timings.first_request_sent = epochMs();
       return outcome({ output: await requestOnce(client, options, sample) });
     } catch (error) {
       options.signal.throwIfAborted();
@@ -119,6 +123,7 @@ export async function runEvalSamples(client: ModaClient, samples: AsyncIterable<
       const item = await take();
       if (item.done) return;
       const result = await runOne(client, options, item.value);
+      if (options.timings) options.timings.last_answer = epochMs();
       if (result.error) failed++;
       outcomes.push(result);
       options.onSample?.(outcomes.length, failed);

@@ -19,6 +19,7 @@ import { checkEvalMetrics, computeEvalMetrics, type MetricValue } from './comput
 import type { EvalParams } from './eval-params.js';
 import type { EvalOutcome } from './eval-result-files.js';
 import { evalTaskOf } from './eval-tasks.js';
+import { epochMs, type EvalTimings } from './eval-timings.js';
 import { mapEvalColumns } from './map-eval-columns.js';
 import { LabelMapper, type LabelMapping } from './map-labels.js';
 import { readEvalSamples } from './read-eval-samples.js';
@@ -56,6 +57,7 @@ export interface EvaluationResult {
   details: unknown;
   label_mapping: LabelMapping | null;
   throughput: { samples_per_second: number; seconds: number };
+  timings: EvalTimings;
   artifacts: JobArtifact[];
   /** The results commit, or null with the reason when none was written. */
   commit: { oid: string; url: string } | null;
@@ -94,6 +96,16 @@ async function writeAccess(hub: HubContext, actor: Actor, model: string): Promis
   }
 }
 
+/** Why the results may not be committed (null: they may), the dataset's pretty name and its benchmark task id. */
+async function finishFacts(hub: HubContext, actor: Actor, modelRepo: RepoRecord, datasetRepo: RepoRecord, datasetCommit: string, config: string, split: string): Promise<{ skipped: string | null; prettyName: unknown; benchmarkTask: string | undefined }> {
+  const [skipped, datasetCard, benchmarkTask] = await Promise.all([
+    datasetVisibleWithModel(modelRepo, datasetRepo) ? writeAccess(hub, actor, modelRepo.fullName) : `${datasetRepo.fullName} is not visible to everyone who can read ${modelRepo.fullName}: its results stay in this job`,
+    readSmallFile(datasetRepo.gitDir, datasetCommit, 'README.md'),
+    benchmarkTaskId(datasetRepo, datasetCommit, config, split),
+  ]);
+  return { skipped, prettyName: datasetCard ? parseModelCard(datasetCard.toString('utf8')).data.pretty_name : undefined, benchmarkTask };
+}
+
 function formatEta(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   return seconds >= 90 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`;
@@ -101,11 +113,17 @@ function formatEta(seconds: number): string {
 
 export async function runEvaluation(context: EvaluationContext, params: EvalParams): Promise<EvaluationResult> {
   const { hub, actor, signal, log, progress } = context;
+  const timings: EvalTimings = { process_started: performance.timeOrigin, evaluation_started: epochMs(), dataset_prepared: 0, dataset_opened: null, first_request_sent: null, last_answer: null, predictions_stored: null, finished: null };
   // Both sides pinned first: whatever is pushed meanwhile, this run scores these two commits.
-  const modelRepo = await findRepo(hub, actor, 'model', params.model);
-  const modelCommit = (await resolveRevision(modelRepo.gitDir, params.model_revision ?? modelRepo.row.default_branch)).commit;
-  const datasetRepo = await findRepo(hub, actor, 'dataset', params.dataset);
-  const datasetCommit = (await resolveRevision(datasetRepo.gitDir, params.dataset_revision ?? datasetRepo.row.default_branch)).commit;
+  // Side by side, with the model's error first when both fail, as when they ran one after the other.
+  const [model, dataset] = await Promise.allSettled([
+    findRepo(hub, actor, 'model', params.model).then(async (repo) => ({ repo, commit: (await resolveRevision(repo.gitDir, params.model_revision ?? repo.row.default_branch)).commit })),
+    findRepo(hub, actor, 'dataset', params.dataset).then(async (repo) => ({ repo, commit: (await resolveRevision(repo.gitDir, params.dataset_revision ?? repo.row.default_branch)).commit })),
+  ]);
+  if (model.status === 'rejected') throw model.reason;
+  if (dataset.status === 'rejected') throw dataset.reason;
+  const { repo: modelRepo, commit: modelCommit } = model.value;
+  const { repo: datasetRepo, commit: datasetCommit } = dataset.value;
   log(`model ${modelRepo.fullName}@${modelCommit.slice(0, 12)}, dataset ${datasetRepo.fullName}@${datasetCommit.slice(0, 12)}`);
 
   const facts = await readModelFacts(modelRepo.gitDir, modelCommit);
@@ -127,13 +145,22 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   if (total === 0) throw new ModaError('EVAL_NO_SAMPLES', `${datasetRepo.fullName} ${config}/${split.split} has no rows`);
   log(`task ${task.task}; ${total} of ${split.numRows} rows of ${config}/${split.split}; input ${columns.input.join(' + ')}, reference ${columns.reference}; metrics ${metricNames.join(', ')}`);
 
+  timings.dataset_prepared = epochMs();
+  // What the finish needs from the repos, read while the samples run rather than after them: the
+  // results commit is then the finish's only wait. Awaited (and its errors thrown) only there.
+  const commitFacts = finishFacts(hub, actor, modelRepo, datasetRepo, datasetCommit, config, split.split);
+  commitFacts.catch(() => undefined);
   const started = performance.now();
-  const outcomes = await runEvalSamples(context.client, readEvalSamples(hub, datasetRepo, manifest, { config, split, columns, input: task.input, limit: params.limit, signal }), {
+  const onOpened = () => {
+    timings.dataset_opened = epochMs();
+  };
+  const outcomes = await runEvalSamples(context.client, readEvalSamples(hub, datasetRepo, manifest, { config, split, columns, input: task.input, limit: params.limit, signal, onOpened }), {
     model: modelRepo.fullName,
     commit: modelCommit,
     task: task.task,
     concurrency: hub.config.evalConcurrency,
     signal,
+    timings,
     onSample(done, failed) {
       const seconds = (performance.now() - started) / 1000;
       const rate = done / Math.max(seconds, 1e-3);
@@ -190,6 +217,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   }));
   const artifact = await storePredictions(hub.blobs, rows, signal);
   signal.throwIfAborted();
+  timings.predictions_stored = epochMs();
 
   // Absolute, as model-index and leaderboards expect: the public URL when set, else the one jobs call.
   const jobUrl = `${hub.config.publicUrl || context.client.endpoint}/api/v1/jobs/${context.jobId}`;
@@ -212,19 +240,20 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     details: scored.details,
     label_mapping: labelMapping,
     throughput: { samples_per_second: rate, seconds },
+    timings,
     artifacts: [artifact],
     commit: null,
     commit_skipped: null,
   };
 
-  result.commit_skipped = datasetVisibleWithModel(modelRepo, datasetRepo) ? await writeAccess(hub, actor, modelRepo.fullName) : `${datasetRepo.fullName} is not visible to everyone who can read ${modelRepo.fullName}: its results stay in this job`;
+  const { skipped, prettyName, benchmarkTask } = await commitFacts;
+  result.commit_skipped = skipped;
   if (result.commit_skipped) {
     log(result.commit_skipped);
+    timings.finished = epochMs();
     return result;
   }
   progress(0.99, 'committing the results');
-  const datasetCard = await readSmallFile(datasetRepo.gitDir, datasetCommit, 'README.md');
-  const prettyName = datasetCard ? parseModelCard(datasetCard.toString('utf8')).data.pretty_name : undefined;
   const outcome: EvalOutcome = {
     model: modelRepo.fullName,
     modelCommit,
@@ -235,7 +264,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     split: split.split,
     task: task.task,
     taskTitle: task.title,
-    taskId: (await benchmarkTaskId(datasetRepo, datasetCommit, config, split.split)) ?? (config === 'default' ? split.split : `${config}/${split.split}`),
+    taskId: benchmarkTask ?? (config === 'default' ? split.split : `${config}/${split.split}`),
     metrics,
     samples: outcomes.length,
     failed,
@@ -251,8 +280,10 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     if (!isModaError(error) || error.code !== 'MODEL_CARD_INVALID') throw error;
     result.commit_skipped = error.message;
     log(error.message);
+    timings.finished = epochMs();
     return result;
   }
   log(`results committed to ${modelRepo.fullName} as ${result.commit.oid.slice(0, 12)}`);
+  timings.finished = epochMs();
   return result;
 }

@@ -11,7 +11,7 @@ import { PgAdvisoryLocks } from '../hub/pg-advisory-locks.js';
 import { openBlobStore } from '../storage/open-blob-store.js';
 import type { FromJobProcess, JobFailure, JobStart, ToJobProcess } from './job-messages.js';
 import { holdsJob } from './job-store.js';
-import { loadJobTypes } from './register-job-types.js';
+import { loadJobType } from './register-job-types.js';
 
 const controller = new AbortController();
 
@@ -30,6 +30,9 @@ function failureOf(error: unknown): JobFailure {
 }
 
 async function run(start: JobStart): Promise<void> {
+  // The job type's code is imported while the database opens: only that type's, not every type's.
+  const jobTypeLoaded = loadJobType(start.type, start.config.jobModules);
+  jobTypeLoaded.catch(() => undefined);
   const db = await openDatabase(start.config);
   // The same blob store (local files or S3) and, on PostgreSQL, the same cross-process write locks
   // as the server's replicas: a job's commits are ordered with theirs.
@@ -41,8 +44,7 @@ async function run(start: JobStart): Promise<void> {
       if (!(await holdsJob(db, start.jobId, fence))) throw new ModaError('JOB_LEASE_LOST', `attempt ${start.attempt} of job ${start.jobId} was taken over by another worker; nothing is written`);
     };
     const hub = createHubContext(db, openBlobStore(start.config), start.config, { commitLocks, memberId: start.runner, writeFence });
-    const registry = await loadJobTypes(start.config.jobModules);
-    const jobType = registry.get(start.type);
+    const jobType = await jobTypeLoaded;
     if (!jobType) throw new ModaError('JOB_TYPE_UNKNOWN', `job type ${start.type} is not registered in the job process`);
     const actor = await authenticate(hub, start.token);
     const result = await jobType.run({
