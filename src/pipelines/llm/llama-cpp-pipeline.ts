@@ -7,6 +7,7 @@ import { getLlama, LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHis
 import { ModaError } from '../../errors/moda-error.js';
 import { snapshotFile } from '../../runtime/model-snapshot.js';
 import type { ChatTurn, GenerateRequest, GenerateResult, LoadedPipeline, PipelineImplementation } from '../pipeline-implementation.js';
+import { setEndTokenBias } from './end-token-bias.js';
 import { generateTokens, type Sampling } from './generate-tokens.js';
 import { ggufShape, kvCacheBytes } from './gguf-shape.js';
 import { readGgufMetadata } from './read-gguf-metadata.js';
@@ -77,18 +78,6 @@ function tokenBiasOf(model: LlamaModel, vocabularySize: number, parameters: Read
     else bias.set(token as Token, value <= -100 ? 'never' : { logit });
   }
   return bias;
-}
-
-/**
- * TokenBias.set drops biases on end-of-generation tokens without a word, while llama.cpp's sampler
- * applies a bias to any token and OpenAI honours logit_bias on end tokens (-100 = answer to the
- * limit). The entry goes into TokenBias's map directly (node-llama-cpp is pinned at 3.21.1; a
- * release without that map fails here loudly, and test/llm-openai's full-length answers with it).
- */
-function setEndTokenBias(bias: TokenBias, token: Token, logit: number): void {
-  const biases = (bias as unknown as { _biases?: unknown })._biases;
-  if (!(biases instanceof Map)) throw new ModaError('MODEL_INFERENCE_FAILED', 'this node-llama-cpp cannot bias end-of-generation tokens (logit_bias)');
-  (biases as Map<Token, number>).set(token, logit);
 }
 
 /** The grammar a JSON mode or JSON Schema asks for; a schema llama.cpp cannot turn into one is the client's error. */
