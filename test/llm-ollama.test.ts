@@ -120,3 +120,24 @@ void test("a read-only token may chat, generate, embed and show through Ollama's
   const pull = await server.request('/api/pull', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: MODEL, stream: false }), token: reader });
   assert.equal(pull.status, 403);
 });
+
+void test('done_reason: stop when the model ends its answer itself (end token), length only when num_predict cuts it', async () => {
+  const scripted = 'admin/scripted';
+  const created = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'scripted', organization: 'admin' }) });
+  assert.equal(created.status, 200);
+  // This model answers " the sea." and then its end token (<|im_end|>), whatever it is asked.
+  await uploadFiles({ repo: scripted, accessToken: ADMIN_TOKEN, hubUrl: server.url, files: [{ path: 'scripted-Q8_0.gguf', content: new Blob([tinyLlamaGguf({ type: 'Q8_0', answer: ['▁the', '▁sea', '.'] })]) }] });
+  const ended = await ollama.chat({ model: scripted, messages: MESSAGES, stream: false, options: { num_predict: 50 } });
+  assert.equal(ended.message.content.trim(), 'the sea.');
+  assert.equal(ended.done_reason, 'stop');
+  assert.equal(ended.eval_count, 4);
+  const cut = await ollama.chat({ model: scripted, messages: MESSAGES, stream: false, options: { num_predict: 2 } });
+  assert.equal(cut.done_reason, 'length');
+  assert.equal(cut.eval_count, 2);
+  const parts = [];
+  for await (const part of await ollama.chat({ model: scripted, messages: MESSAGES, stream: true, options: { num_predict: 50 } })) parts.push(part);
+  assert.equal(parts.map((part) => part.message.content).join(''), ended.message.content);
+  assert.equal(parts.at(-1)?.done_reason, 'stop');
+  const generated = await ollama.generate({ model: scripted, prompt: 'Tell me something.', stream: false, options: { num_predict: 50 } });
+  assert.equal(generated.done_reason, 'stop');
+});

@@ -194,3 +194,33 @@ void test('/metrics counts the tokens of each generation exactly and times its f
   assert.ok(delta('moda_llm_inter_token_seconds_count', { model: MODEL }) >= 1);
   assert.equal(sumSamples(after, 'moda_llm_kv_cache_bytes', { model: MODEL }) > 0, true);
 });
+
+/** A model that answers " the sea." and then its end token (<|im_end|>), whatever it is asked. */
+const SCRIPTED = 'admin/scripted';
+const SCRIPTED_ANSWER = ['▁the', '▁sea', '.'];
+
+void test('finish_reason: stop when the model ends its answer itself (end token), length only when max_tokens cuts it', async () => {
+  const created = await server.request('/api/repos/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'scripted', organization: 'admin' }) });
+  assert.equal(created.status, 200);
+  await uploadFiles({ repo: SCRIPTED, accessToken: ADMIN_TOKEN, hubUrl: server.url, files: [{ path: 'scripted-Q8_0.gguf', content: new Blob([tinyLlamaGguf({ type: 'Q8_0', answer: SCRIPTED_ANSWER })]) }] });
+  const ended = await client.chat.completions.create({ model: SCRIPTED, messages: CHAT, max_tokens: 50, temperature: 1, seed: 5 });
+  assert.equal(ended.choices[0]?.message.content?.trim(), 'the sea.');
+  assert.equal(ended.choices[0]?.finish_reason, 'stop');
+  // Three pieces and the end token, as llama.cpp's server counts them.
+  assert.equal(ended.usage?.completion_tokens, 4);
+  const cut = await client.chat.completions.create({ model: SCRIPTED, messages: CHAT, max_tokens: 2 });
+  assert.equal(cut.choices[0]?.finish_reason, 'length');
+  assert.equal(cut.usage?.completion_tokens, 2);
+  // Room for the pieces but not for the end token: still cut by the limit.
+  assert.equal((await client.chat.completions.create({ model: SCRIPTED, messages: CHAT, max_tokens: 3 })).choices[0]?.finish_reason, 'length');
+  const stream = await client.chat.completions.create({ model: SCRIPTED, messages: CHAT, max_tokens: 50, stream: true, stream_options: { include_usage: true } });
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  assert.equal(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), ended.choices[0]?.message.content);
+  assert.equal(chunks.at(-2)?.choices[0]?.finish_reason, 'stop');
+  assert.equal(chunks.at(-1)?.usage?.completion_tokens, 4);
+  // Text completions: a prompt that ends with a line break gets the same answer and end.
+  const text = await client.completions.create({ model: SCRIPTED, prompt: 'Tell me something.\n', max_tokens: 50 });
+  assert.equal(text.choices[0]?.text.trim(), 'the sea.');
+  assert.equal(text.choices[0]?.finish_reason, 'stop');
+});

@@ -3,6 +3,7 @@
 // and batch size), each client one sequence evaluating greedily with the end tokens banned, and
 // each token detokenized as a server would to stream it.
 import { getLlama, TokenBias, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
+import { setEndTokenBias } from '../../src/pipelines/llm/end-token-bias.js';
 
 export interface InProcessModel {
   model: LlamaModel;
@@ -34,7 +35,8 @@ export async function loadInProcess(path: string, options: { threads: number; co
 export async function generate(loaded: InProcessModel, sequence: LlamaContextSequence, prompt: Token[], maxTokens: number): Promise<Generation> {
   const bias = new TokenBias(loaded.model.tokenizer);
   // As Moda's clients ask with logit_bias: the synthetic vocabulary's </s> (2) and <|im_end|> (4).
-  for (const token of [2, 4] as Token[]) bias.set(token, 'never');
+  // TokenBias.set ignores end tokens; Moda honours logit_bias on them, and so must the baseline.
+  for (const token of [2, 4] as Token[]) setEndTokenBias(bias, token, -Infinity);
   const started = performance.now();
   let firstTokenMs = 0;
   let tokens = 0;

@@ -140,13 +140,13 @@ export async function generateTokens(model: LlamaModel, sequence: LlamaContextSe
       ...(options.grammar && { grammarEvaluationState: options.grammar }),
       ...(options.tokenBias && { tokenBias: options.tokenBias }),
     });
+    // node-llama-cpp ends this iterator by itself when it samples an end-of-generation token, without
+    // yielding it; every other way out of the loop is a `break` below (or a throw), so reaching its
+    // end with a prompt evaluated means the model ended its answer: finish reason stop, not length.
+    let endedByModel = prompt.length > 0;
     for await (const item of iterator) {
       if (options.signal?.aborted) throw abortError(options.signal);
       completionTokens++;
-      if (model.isEogToken(item.token)) {
-        finishReason = 'stop';
-        break;
-      }
       if (wantLogprobs) {
         const entry = logprobOf(model, item.token, generated.slice(-8), (item as { probabilities?: ReadonlyMap<Token, number> }).probabilities, options.topLogprobs ?? 0);
         logprobs.push(entry);
@@ -155,12 +155,21 @@ export async function generateTokens(model: LlamaModel, sequence: LlamaContextSe
       }
       if (append(detokenizer.push(item.token))) {
         cut = true;
+        endedByModel = false;
         break;
       }
-      if (completionTokens >= options.maxTokens) break;
+      if (completionTokens >= options.maxTokens) {
+        endedByModel = false;
+        break;
+      }
       emit(text.length - heldBack(text, options.stop));
     }
     if (options.signal?.aborted) throw abortError(options.signal);
+    if (endedByModel) {
+      // The end token was sampled like any other, so it counts (as llama.cpp's server and Ollama count it).
+      completionTokens++;
+      finishReason = 'stop';
+    }
   }
   // A character whose bytes never completed is written as the whole sequence's detokenisation writes it.
   if (!cut) cut = append(detokenizer.flush());

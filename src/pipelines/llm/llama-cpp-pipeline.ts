@@ -7,6 +7,7 @@ import { getLlama, LlamaGrammarEvaluationState, resolveChatWrapper, type ChatHis
 import { ModaError } from '../../errors/moda-error.js';
 import { snapshotFile } from '../../runtime/model-snapshot.js';
 import type { ChatTurn, GenerateRequest, GenerateResult, LoadedPipeline, PipelineImplementation } from '../pipeline-implementation.js';
+import { setEndTokenBias } from './end-token-bias.js';
 import { generateTokens, type Sampling } from './generate-tokens.js';
 import { ggufShape, kvCacheBytes } from './gguf-shape.js';
 import { readGgufMetadata } from './read-gguf-metadata.js';
@@ -72,7 +73,9 @@ function tokenBiasOf(model: LlamaModel, vocabularySize: number, parameters: Read
     if (!Number.isInteger(token) || token < 0 || token >= vocabularySize || typeof value !== 'number') {
       throw new ModaError('VALIDATION_FAILED', `logit_bias: ${id} is not a token id of this model's ${vocabularySize}`, { details: { param: 'logit_bias' } });
     }
-    bias.set(token as Token, value <= -100 ? 'never' : { logit: value });
+    const logit = value <= -100 ? -Infinity : value;
+    if (model.isEogToken(token as Token)) setEndTokenBias(bias, token as Token, logit);
+    else bias.set(token as Token, value <= -100 ? 'never' : { logit });
   }
   return bias;
 }

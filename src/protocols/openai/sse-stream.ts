@@ -8,17 +8,21 @@ import { openAiErrorBody } from './openai-error.js';
 
 export interface SseStream {
   send(payload: unknown): void;
+  /** Writes one event already serialised as `data: …\n\n` (streams that build their chunks from a cached prefix). */
+  sendEvent(event: string): void;
   /** Ends the stream once `generation` settles; `last` writes the closing events of a success. Sends the reply. */
   finish<T>(generation: Promise<T>, last: (result: T) => void): FastifyReply;
 }
 
 export function openSseStream(request: FastifyRequest, reply: FastifyReply, signal: AbortSignal): SseStream {
   const events = new PassThrough();
-  const send = (payload: unknown) => {
-    if (!events.writableEnded && !events.destroyed) events.write(`data: ${JSON.stringify(payload)}\n\n`);
+  const sendEvent = (event: string) => {
+    if (!events.writableEnded && !events.destroyed) events.write(event);
   };
+  const send = (payload: unknown) => sendEvent(`data: ${JSON.stringify(payload)}\n\n`);
   return {
     send,
+    sendEvent,
     finish(generation, last) {
       void generation.then(
         (result) => {
