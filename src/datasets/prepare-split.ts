@@ -22,12 +22,15 @@ import type { SourceFile } from './source-files.js';
 export const ROW_GROUP_SIZE = 2048;
 
 /**
- * Row groups of a conversion into one file hold about this many bytes (as Arrow), between
- * MIN_GROUP_ROWS and MAX_GROUP_ROWS rows: a page decodes a whole group, and DuckDB visits every
- * group of a file for each page whatever its filter (6.8 M bench rows under a load of 12: p50 52 ms
- * per page with groups of 8,192 rows, 26 ms with 32,768).
+ * A page of a converted file decodes one whole row group, and DuckDB visits every group of the file
+ * for each page whatever its filter: a page costs about GROUP_VISIT_BYTES of decoding per group in
+ * the file plus the bytes of its own group, least with groups of sqrt(GROUP_VISIT_BYTES × file
+ * bytes) (2.5 M bench rows, pages under a load of 17-21: p50 81 ms with groups of 2,048 rows, 40 ms
+ * with 4,096, 32 ms with 8,192, 48 ms with 16,384, 113 ms with 32,768). Bounded by MIN_GROUP_ROWS,
+ * MAX_GROUP_ROWS and MAX_GROUP_BYTES (DuckDB writes no group under 2,048 rows).
  */
-const TARGET_GROUP_BYTES = 4 * 1024 ** 2;
+const GROUP_VISIT_BYTES = 3000;
+const MAX_GROUP_BYTES = 4 * 1024 ** 2;
 const MIN_GROUP_ROWS = 2048;
 const MAX_GROUP_ROWS = 32_768;
 /** Rows read from the start of a source to estimate its row width. */
@@ -145,14 +148,19 @@ async function convertNumbered(work: SplitWork, select: string, taken: Set<strin
   return { sources: [{ kind: 'cache', file: single }], sourceRows: await parquetRows(work.connection, [join(work.workDir, single)]), rowColumn };
 }
 
-/** Rows per group for about TARGET_GROUP_BYTES, from the Arrow width of the first rows of `select`. */
-async function groupRowsOf(connection: DuckDBConnection, select: string, columns: { name: string; type: DuckDBType }[]): Promise<number> {
+/**
+ * Rows per group of a conversion of `select`, from the Arrow width of its first rows and the size of
+ * its sources (compressed text counts four times: a guess of the split's size, not a measure).
+ */
+async function groupRowsOf(work: SplitWork, select: string, columns: { name: string; type: DuckDBType }[]): Promise<number> {
   const sample = `(SELECT * FROM (${select}) LIMIT ${SAMPLE_ROWS})`;
-  const reader = await connection.runAndReadAll(`SELECT count(*) FROM ${sample}`);
+  const reader = await work.connection.runAndReadAll(`SELECT count(*) FROM ${sample}`);
   const rows = Number(reader.getRowsJS()[0]?.[0] ?? 0);
-  if (rows === 0) return MAX_GROUP_ROWS;
-  const rowBytes = Math.max(1, (await arrowMemoryBytes(connection, sample, columns)) / rows);
-  return Math.min(MAX_GROUP_ROWS, Math.max(MIN_GROUP_ROWS, Math.floor(TARGET_GROUP_BYTES / rowBytes)));
+  if (rows === 0) return MIN_GROUP_ROWS;
+  const rowBytes = Math.max(1, (await arrowMemoryBytes(work.connection, sample, columns)) / rows);
+  const splitBytes = work.sources.reduce((sum, file) => sum + file.size * (file.compression === 'none' ? 1 : 4), 0);
+  const best = Math.sqrt(GROUP_VISIT_BYTES * splitBytes) / rowBytes;
+  return Math.round(Math.max(MIN_GROUP_ROWS, Math.min(MAX_GROUP_ROWS, MAX_GROUP_BYTES / rowBytes, best)));
 }
 
 /**
@@ -167,7 +175,7 @@ async function convert(work: SplitWork, select: string): Promise<Converted> {
   // DuckDB matches column names without regard to case.
   const taken = new Set(columns.map((column) => column.name.toLowerCase()));
   if (taken.has('file_row_number') || taken.has(FILE_COLUMN)) return convertNumbered(work, select, taken);
-  const groupRows = await groupRowsOf(work.connection, select, columns);
+  const groupRows = await groupRowsOf(work, select, columns);
   const path = join(work.workDir, work.outputName);
   // RETURN_STATS: the row count without reading the footer back.
   const stats = await work.connection.runAndReadAll(`COPY (${select}) TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${groupRows}, RETURN_STATS)`);
