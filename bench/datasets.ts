@@ -146,7 +146,7 @@ export function datasetsBenchmark(options: { sizeMiB: number }): Benchmark {
             'Preparation: from the commit of the uploaded CSV (which starts its `dataset-prepare` job) until the first `GET /datasets-server/splits` answers (it waits for that job\'s preparation rather than converting the file a second time); the conversion to Parquet in the commit cache runs with MODA_DATASET_THREADS=2, the default. Baseline: DuckDB (same version, 2 threads) running `COPY (SELECT * FROM read_csv(file)) TO … (FORMAT parquet)` on the same file in the benchmark process. Ratio = DuckDB time / Moda time.',
             'Memory: the VmRSS of the server and its child processes (the job process preparing), summed, sampled every 100 ms during the CSV preparation, minus that sum when idle just before.',
             `Pages: ${PAGES} sequential \`GET /datasets-server/rows?…&offset=<seeded random>&length=100\` on one keep-alive connection per dataset after 10 unmeasured ones.`,
-            'The Parquet file has row groups of 100,000 rows, more than Moda pages in place (20,000): its preparation rewrites it into files of one 2,048-row group each in the commit cache, as it does for CSV; Parquet with small groups is read in place from the blob store.',
+            'The Parquet file has row groups of 100,000 rows, more than Moda pages in place (20,000): its preparation rewrites it into one file of smaller row groups in the commit cache, as it does for CSV; Parquet with small groups is read in place from the blob store.',
             `Size: \`--dataset-mib=${options.sizeMiB}\` (the issue asks for 1 GB; the default of the flag is 1024).`,
           ],
           rows: [

@@ -1,7 +1,7 @@
 // Prepares one split: Parquet sources with small row groups are checked and read in place; CSV, TSV,
-// JSON and Parquet with large row groups are converted once into a Parquet file of small row groups
-// (paging a CSV means re-parsing it; a page of Parquet decodes whole row groups); media folders
-// become a table of file paths (plus labels or metadata).
+// JSON and Parquet with large row groups are converted once into one Parquet file of row groups of a
+// few MiB, in row order (paging a CSV means re-parsing it; a page of Parquet decodes whole row
+// groups); media folders become a table of file paths (plus labels or metadata).
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
@@ -18,8 +18,23 @@ import { FILE_COLUMN, ROW_INDEX_COLUMN } from './dataset-engine.js';
 import { ModaError } from '../errors/moda-error.js';
 import type { SourceFile } from './source-files.js';
 
-/** Rows per Parquet file (one row group) of a conversion: a page of rows decodes one or two. */
+/** Rows per Parquet file (one row group) of a numbered conversion: a page of rows decodes one or two. */
 export const ROW_GROUP_SIZE = 2048;
+
+/**
+ * A page of a converted file decodes one whole row group, and DuckDB visits every group of the file
+ * for each page whatever its filter: a page costs about GROUP_VISIT_BYTES of decoding per group in
+ * the file plus the bytes of its own group, least with groups of sqrt(GROUP_VISIT_BYTES × file
+ * bytes) (2.5 M bench rows, pages under a load of 17-21: p50 81 ms with groups of 2,048 rows, 40 ms
+ * with 4,096, 32 ms with 8,192, 48 ms with 16,384, 113 ms with 32,768). Bounded by MIN_GROUP_ROWS,
+ * MAX_GROUP_ROWS and MAX_GROUP_BYTES (DuckDB writes no group under 2,048 rows).
+ */
+const GROUP_VISIT_BYTES = 3000;
+const MAX_GROUP_BYTES = 4 * 1024 ** 2;
+const MIN_GROUP_ROWS = 2048;
+const MAX_GROUP_ROWS = 32_768;
+/** Rows read from the start of a source to estimate its row width. */
+const SAMPLE_ROWS = 2048;
 
 async function columnsOf(connection: DuckDBConnection, from: string): Promise<{ name: string; type: DuckDBType }[]> {
   const reader = await connection.runAndReadUntil(`SELECT * FROM ${from} LIMIT 0`, 0);
@@ -57,8 +72,8 @@ async function pagesQuickly(connection: DuckDBConnection, paths: string[]): Prom
 interface Converted {
   sources: ParquetSource[];
   sourceRows: number[];
-  /** The name of the column holding each row's index in the split. */
-  rowColumn: string;
+  /** The name of the column holding each row's index in the split (numbered conversions only). */
+  rowColumn?: string;
 }
 
 /**
@@ -82,7 +97,8 @@ export interface SplitWork {
 }
 
 /**
- * Converts `select` into Parquet files of one small row group each (`<output>/data_<n>.parquet`),
+ * The fallback conversion of a split holding a column named like one the viewer adds when it reads
+ * a file by position (file_row_number, FILE_COLUMN). Converts `select` into Parquet files of one small row group each (`<output>/data_<n>.parquet`),
  * with ROW_COLUMN holding each row's index in the split. A page then opens only the one or two
  * files that hold it: DuckDB scans a file's every row group even when a filter leaves one, so a
  * page of a single converted file cost time in proportion to the split (measured at 600k rows
@@ -94,11 +110,9 @@ export interface SplitWork {
  * A user column may be named ROW_COLUMN too: the row column then takes the first free
  * `__moda_row_<n>`, recorded in the manifest.
  */
-async function convert(work: SplitWork, select: string): Promise<Converted> {
+async function convertNumbered(work: SplitWork, select: string, taken: Set<string>): Promise<Converted> {
   const folder = work.outputName.replace(/\.parquet$/, '');
   const output = join(work.workDir, folder);
-  // DuckDB matches column names without regard to case.
-  const taken = new Set((await columnsOf(work.connection, `(${select})`)).map((column) => column.name.toLowerCase()));
   let rowColumn = ROW_COLUMN;
   for (let suffix = 1; taken.has(rowColumn.toLowerCase()); suffix++) rowColumn = `${ROW_COLUMN}_${suffix}`;
   const row = quoteIdentifier(rowColumn);
@@ -132,6 +146,42 @@ async function convert(work: SplitWork, select: string): Promise<Converted> {
   await work.connection.run(`COPY (${from}) TO ${quoteLiteral(join(work.workDir, single))} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
   await rm(output, { recursive: true, force: true });
   return { sources: [{ kind: 'cache', file: single }], sourceRows: await parquetRows(work.connection, [join(work.workDir, single)]), rowColumn };
+}
+
+/**
+ * Rows per group of a conversion of `select`, from the Arrow width of its first rows and the size of
+ * its sources (compressed text counts four times: a guess of the split's size, not a measure).
+ */
+async function groupRowsOf(work: SplitWork, select: string, columns: { name: string; type: DuckDBType }[]): Promise<number> {
+  const sample = `(SELECT * FROM (${select}) LIMIT ${SAMPLE_ROWS})`;
+  const reader = await work.connection.runAndReadAll(`SELECT count(*) FROM ${sample}`);
+  const rows = Number(reader.getRowsJS()[0]?.[0] ?? 0);
+  if (rows === 0) return MIN_GROUP_ROWS;
+  const rowBytes = Math.max(1, (await arrowMemoryBytes(work.connection, sample, columns)) / rows);
+  const splitBytes = work.sources.reduce((sum, file) => sum + file.size * (file.compression === 'none' ? 1 : 4), 0);
+  const best = Math.sqrt(GROUP_VISIT_BYTES * splitBytes) / rowBytes;
+  return Math.round(Math.max(MIN_GROUP_ROWS, Math.min(MAX_GROUP_ROWS, MAX_GROUP_BYTES / rowBytes, best)));
+}
+
+/**
+ * Converts `select` into one Parquet file (`outputName`) in the order of its rows. No row number is
+ * computed: `row_number() OVER ()` made the whole pipeline single-threaded (5.1 M rows of the bench
+ * CSV: 9.5 s against 5.2 s), while DuckDB's COPY to one file keeps insertion order and still reads
+ * and encodes in parallel (it writes batches in order). A page then filters the file on its
+ * file_row_number. Snappy, not zstd: pages read snappy faster and zstd doubled conversions.
+ */
+async function convert(work: SplitWork, select: string): Promise<Converted> {
+  const columns = await columnsOf(work.connection, `(${select})`);
+  // DuckDB matches column names without regard to case.
+  const taken = new Set(columns.map((column) => column.name.toLowerCase()));
+  if (taken.has('file_row_number') || taken.has(FILE_COLUMN)) return convertNumbered(work, select, taken);
+  const groupRows = await groupRowsOf(work, select, columns);
+  const path = join(work.workDir, work.outputName);
+  // RETURN_STATS: the row count without reading the footer back.
+  const stats = await work.connection.runAndReadAll(`COPY (${select}) TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${groupRows}, RETURN_STATS)`);
+  const written = stats.getRowsJS()[0];
+  const rows = written ? Number(written[1]) : (await parquetRows(work.connection, [path]))[0] ?? 0;
+  return { sources: [{ kind: 'cache', file: work.outputName }], sourceRows: [rows] };
 }
 
 export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
@@ -172,7 +222,7 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
   if (converted) ({ sources, sourceRows } = converted);
   const parquetPaths = sources.map((source, index) => (source.kind === 'cache' ? join(work.workDir, source.file) : (work.sources[index]?.localPath ?? '')));
   // Every conversion holds its row column and one schema; files read in place may differ in columns.
-  const rowColumn = converted !== undefined;
+  const rowColumn = converted?.rowColumn !== undefined;
   const from = `read_parquet(${quoteList(parquetPaths)}, union_by_name = ${inPlace && parquetPaths.length > 1 ? 'true' : 'false'})`;
   const typed = (await columnsOf(connection, from)).filter((column) => column.name !== converted?.rowColumn);
   const reserved = typed.find((column) => column.name.toLowerCase() === ROW_INDEX_COLUMN);
@@ -209,7 +259,7 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
     memoryBytes,
     columns,
     ...(rowColumn && { rowColumn }),
-    ...(converted && converted.rowColumn !== ROW_COLUMN && { rowColumnName: converted.rowColumn }),
+    ...(converted?.rowColumn !== undefined && converted.rowColumn !== ROW_COLUMN && { rowColumnName: converted.rowColumn }),
     ...(mediaStats && { mediaStatistics: mediaStats }),
     ...(archives && { archives }),
   };

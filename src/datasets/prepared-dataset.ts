@@ -5,8 +5,9 @@ import type { DataFormat } from './dataset-layout.js';
 import type { ColumnKind, Feature } from './dataset-features.js';
 import type { ColumnStatistics } from './column-statistics.js';
 
-// 3: memoryBytes, mediaStatistics and conversions in files of one row group; older preparations are prepared again.
-export const MANIFEST_VERSION = 3;
+// 3: memoryBytes, mediaStatistics and conversions in files of one row group; 4: conversions in one
+// file paged by file_row_number (no row column). Older preparations are prepared again.
+export const MANIFEST_VERSION = 4;
 
 /** The row's index in the split, stored in converted files (prepare-split.ts) and hidden from users. */
 export const ROW_COLUMN = '__moda_row';
@@ -45,7 +46,10 @@ export interface PreparedSplit {
   /** Bytes of the split as an Arrow table in memory (arrow-memory-bytes.ts): /size's num_bytes_memory. */
   memoryBytes: number;
   columns: PreparedColumn[];
-  /** The files are a conversion holding ROW_COLUMN (the row's index in the split), hidden from users. */
+  /**
+   * The files are a numbered conversion holding ROW_COLUMN (the row's index in the split), hidden
+   * from users; without it rows are numbered by position (file_row_number plus the rows of earlier files).
+   */
   rowColumn?: boolean;
   /** The row column's name when a user column took ROW_COLUMN (`__moda_row_<n>`). */
   rowColumnName?: string;

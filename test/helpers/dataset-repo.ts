@@ -50,3 +50,13 @@ export async function sql<T = Record<string, unknown>>(server: TestServer, body:
   const response = await server.request('/datasets-server/sql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), token });
   return { status: response.status, code: response.headers.get('x-error-code'), body: (await response.json()) as T };
 }
+
+/** Rows of each row group of a Parquet file, in order. */
+export async function rowGroupsOf(path: string): Promise<number[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const reader = await connection.runAndReadAll(`SELECT row_group_id, any_value(row_group_num_rows) FROM parquet_metadata('${path.replace(/'/g, "''")}') GROUP BY row_group_id ORDER BY row_group_id`);
+  connection.closeSync();
+  instance.closeSync();
+  return reader.getRowsJS().map((row) => Number(row[1]));
+}
