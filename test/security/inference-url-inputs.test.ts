@@ -2,9 +2,11 @@
 // must not fetch loopback, private, link-local or multicast addresses (after resolving the name,
 // and again at each redirect), must answer every failure alike so no port scan reads through it,
 // and must fetch before batching under a timeout, so a slow URL holds up nobody but its caller and
-// a caller that leaves stops its fetch. Traffic goes to 127.0.0.1 only: names resolve through a
-// fake resolver, and the server reports each address it connects to, so a refusal is shown to come
-// before any connection. The first assertions use loopback only, so this file run against the code
+// a caller that leaves stops its fetch. Traffic goes to 127.0.0.1 only: names (`*.localhost`, never
+// sent to a DNS server) resolve through a fake resolver, and the server reports each address it is
+// about to connect to, where the test refuses any but 127.0.0.1, so a refusal is shown to come before
+// any connection and a broken guard cannot reach another host. The literal address forms are
+// classified in src/pipelines/media/classify-address.test.ts. The first assertions use loopback only, so this file run against the code
 // before the fix fails there without sending anything elsewhere.
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
@@ -41,13 +43,14 @@ let closedPort = 0;
 let red: Buffer;
 
 const FAKE_DNS: Record<string, string[]> = {
-  'allowed.test': ['127.0.0.1'],
-  'metadata.test': ['169.254.169.254'],
-  'private.test': ['10.1.2.3'],
-  'mixed.test': ['93.184.216.34', '10.1.2.3'],
-  'v6-loopback.test': ['::1'],
-  'v6-mapped.test': ['::ffff:127.0.0.1'],
-  'nat64.test': ['64:ff9b::a9fe:a9fe'],
+  'allowed.localhost': ['127.0.0.1'],
+  'metadata.localhost': ['169.254.169.254'],
+  'private.localhost': ['10.1.2.3'],
+  'mixed.localhost': ['93.184.216.34', '10.1.2.3'],
+  'v6-loopback.localhost': ['::1'],
+  'v6-mapped.localhost': ['::ffff:127.0.0.1'],
+  'nat64.localhost': ['64:ff9b::a9fe:a9fe'],
+  'unspecified.localhost': ['0.0.0.0'],
 };
 
 async function api(path: string, init: RequestInit & { token?: string }): Promise<Response> {
@@ -77,9 +80,9 @@ before(async () => {
   images = createServer((request, response) => {
     imageRequests.push(`${request.headers.host ?? ''}${request.url ?? ''}`);
     if (request.url === '/red.png') return response.writeHead(200, { 'content-type': 'image/png' }).end(red);
-    if (request.url === '/to-metadata') return response.writeHead(302, { location: 'http://metadata.test/latest/meta-data/' }).end();
+    if (request.url === '/to-metadata') return response.writeHead(302, { location: 'http://metadata.localhost/latest/meta-data/' }).end();
     if (request.url === '/to-loopback') return response.writeHead(307, { location: `http://127.0.0.1:${imagesPort}/red.png` }).end();
-    if (request.url === '/to-private-name') return response.writeHead(301, { location: 'http://private.test/x' }).end();
+    if (request.url === '/to-private-name') return response.writeHead(301, { location: 'http://private.localhost/x' }).end();
     if (request.url === '/to-self') return response.writeHead(302, { location: '/to-self' }).end();
     if (request.url === '/slow') return trickle(response);
     return response.writeHead(404).end();
@@ -97,7 +100,7 @@ before(async () => {
   await new Promise((resolve) => probe.close(resolve));
 
   home = await mkdtemp(join(tmpdir(), 'moda-url-inputs-'));
-  const config = loadConfig({}, { home, host: '127.0.0.1', port: 0, adminToken: ADMIN_TOKEN, logLevel: 'silent', catalog: false, fetchAllow: 'allowed.test', fetchTimeoutMs: 30_000 });
+  const config = loadConfig({}, { home, host: '127.0.0.1', port: 0, adminToken: ADMIN_TOKEN, logLevel: 'silent', catalog: false, fetchAllow: 'allowed.localhost', fetchTimeoutMs: 30_000 });
   hub = await openHub(config);
   const inference = createInferenceService(hub);
   inference.inputFetchSeams = {
@@ -105,7 +108,11 @@ before(async () => {
       const addresses = FAKE_DNS[hostname];
       return addresses ? Promise.resolve(addresses) : Promise.reject(new Error(`no such test host ${hostname}`));
     },
-    connecting: (address) => connections.push(address),
+    connecting: (address) => {
+      connections.push(address);
+      // Offline by construction: were the guard broken, the attempt fails here instead of leaving the machine.
+      if (address !== '127.0.0.1') throw new Error(`test: only 127.0.0.1 may be reached, not ${address}`);
+    },
   };
   app = await buildApp({ hub, secret: 'test-secret', inference });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -144,23 +151,21 @@ void test('private, link-local, multicast and IPv6 forms are refused before any 
   const urls = [
     `http://[::1]:${imagesPort}/red.png`,
     `http://[::ffff:127.0.0.1]:${imagesPort}/red.png`,
-    `http://0x7f000001:${imagesPort}/red.png`,
-    `http://0.0.0.0:${imagesPort}/red.png`,
-    'http://169.254.169.254/latest/meta-data/',
+    `http://unspecified.localhost:${imagesPort}/red.png`,
     'http://10.0.0.5/x.png',
     'http://192.168.1.1/x.png',
     'http://[fe80::1]/x.png',
     'http://[fd00::1]/x.png',
     'http://224.0.0.1/x.png',
-    'http://metadata.test/latest/meta-data/',
-    'http://private.test/x.png',
-    'http://mixed.test/x.png',
-    `http://v6-loopback.test:${imagesPort}/red.png`,
-    `http://v6-mapped.test:${imagesPort}/red.png`,
-    'http://nat64.test/latest/meta-data/',
-    'http://no-such-host.test/x.png',
+    'http://metadata.localhost/latest/meta-data/',
+    'http://private.localhost/x.png',
+    'http://mixed.localhost/x.png',
+    `http://v6-loopback.localhost:${imagesPort}/red.png`,
+    `http://v6-mapped.localhost:${imagesPort}/red.png`,
+    'http://nat64.localhost/latest/meta-data/',
+    'http://no-such-host.localhost/x.png',
     'file:///etc/passwd',
-    `http://user:pw@allowed.test:${imagesPort}/red.png`,
+    `http://user:pw@allowed.localhost:${imagesPort}/red.png`,
   ];
   const messages = new Set<string>();
   for (const url of urls) {
@@ -178,19 +183,19 @@ void test('private, link-local, multicast and IPv6 forms are refused before any 
 });
 
 void test('an allowlisted host is fetched at the address it resolved to; its redirects are checked again', async () => {
-  const allowed = await infer(`http://allowed.test:${imagesPort}/red.png`, mallory);
+  const allowed = await infer(`http://allowed.localhost:${imagesPort}/red.png`, mallory);
   assert.equal(allowed.status, 200, await allowed.clone().text());
   assert.equal(((await allowed.json()) as { output: { label: string }[] }).output[0]?.label, 'red');
   assert.deepEqual(connections, ['127.0.0.1']);
-  assert.deepEqual(imageRequests, [`allowed.test:${imagesPort}/red.png`], 'the Host header names the URL\'s host');
+  assert.deepEqual(imageRequests, [`allowed.localhost:${imagesPort}/red.png`], 'the Host header names the URL\'s host');
 
   for (const path of ['/to-metadata', '/to-loopback', '/to-private-name', '/to-self']) {
     connections.length = 0;
     imageRequests.length = 0;
-    await expectFetchFailed(await infer(`http://allowed.test:${imagesPort}${path}`, mallory));
+    await expectFetchFailed(await infer(`http://allowed.localhost:${imagesPort}${path}`, mallory));
     // Only the allowlisted server was reached; the forbidden target never was.
     assert.ok(connections.every((address) => address === '127.0.0.1'), `${path}: ${connections.join(', ')}`);
-    assert.ok(imageRequests.every((request) => request.startsWith('allowed.test:')), `${path}: ${imageRequests.join(', ')}`);
+    assert.ok(imageRequests.every((request) => request.startsWith('allowed.localhost:')), `${path}: ${imageRequests.join(', ')}`);
     if (path === '/to-self') assert.equal(imageRequests.length, 4, 'the first request and 3 redirects, no more');
     else assert.equal(connections.length, 1, path);
   }
@@ -199,7 +204,7 @@ void test('an allowlisted host is fetched at the address it resolved to; its red
 void test('a slow URL holds up only its own request, which times out with the same code', async () => {
   const started = performance.now();
   let slowDone = false;
-  const slow = infer(`http://allowed.test:${imagesPort}/slow`, mallory, { headers: { 'x-request-timeout': '2000' }, signal: AbortSignal.timeout(25_000) }).finally(() => (slowDone = true));
+  const slow = infer(`http://allowed.localhost:${imagesPort}/slow`, mallory, { headers: { 'x-request-timeout': '2000' }, signal: AbortSignal.timeout(25_000) }).finally(() => (slowDone = true));
   // Wait until the slow server is being read, then serve other users meanwhile.
   while (!imageRequests.some((request) => request.endsWith('/slow'))) await new Promise((resolve) => setTimeout(resolve, 20));
   const data = `data:image/png;base64,${red.toString('base64')}`;
@@ -217,7 +222,7 @@ void test('a client that leaves cancels its fetch', async () => {
   imageRequests.length = 0;
   const before = openSockets.size;
   const controller = new AbortController();
-  const leaving = infer(`http://allowed.test:${imagesPort}/slow`, mallory, { signal: controller.signal }).catch(() => undefined);
+  const leaving = infer(`http://allowed.localhost:${imagesPort}/slow`, mallory, { signal: controller.signal }).catch(() => undefined);
   while (!imageRequests.some((request) => request.endsWith('/slow'))) await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(openSockets.size, before + 1);
   controller.abort();
