@@ -14,6 +14,7 @@ import { clientGone } from '../moda/inference-routes.js';
 import { parseToolCall, withTools, type ToolPlan } from '../openai/llm-tools.js';
 import { planTools } from '../openai/llm-tools.js';
 import { LLAMA_CPP_TYPE } from '../../pipelines/llm/resolve-gguf-variant.js';
+import { firstTextGate } from '../llm-stream/first-text-gate.js';
 
 export interface OllamaOptions {
   temperature?: number;
@@ -115,8 +116,6 @@ function applyKeepAlive(inference: InferenceService, served: ServedModel, keepAl
 }
 
 const NS = 1e6;
-/** How long a started answer without text yet waits before its headers are sent alone. */
-const HEADERS_WAIT_MS = 1000;
 
 export async function ollamaGenerate(inference: InferenceService, request: FastifyRequest, reply: FastifyReply, kind: 'chat' | 'generate'): Promise<unknown> {
   const body = (request.body ?? {}) as OllamaChatBody;
@@ -188,20 +187,15 @@ export async function ollamaGenerate(inference: InferenceService, request: Fasti
   const send = (payload: unknown) => {
     if (!lines.writableEnded && !lines.destroyed) lines.write(`${JSON.stringify(payload)}\n`);
   };
-  // The response starts with the first text, so headers and that line leave in one write; an answer
-  // held back whole (a tool call) gets its headers after HEADERS_WAIT_MS without text.
-  let begun = () => {};
-  const start = new Promise<void>((resolve) => (begun = resolve));
-  let headersTimer: NodeJS.Timeout | undefined;
+  // The response starts with the first text, so headers and that line leave in one write.
+  const gate = firstTextGate();
   // A possible tool call is held back whole, as with the OpenAI routes.
   let held = '';
   const generation = inference.models.generate(served, {
     prompt,
     parameters,
     signal,
-    onStart: () => {
-      headersTimer ??= setTimeout(begun, HEADERS_WAIT_MS);
-    },
+    onStart: () => gate.started(),
     onText: (text) => {
       firstTokenAt ??= performance.now();
       served.lastUsed = performance.now();
@@ -213,15 +207,11 @@ export async function ollamaGenerate(inference: InferenceService, request: Fasti
         tools = undefined;
       }
       send(piece(text));
-      begun();
+      gate.text();
     },
   });
   generation.catch(() => undefined);
-  try {
-    await Promise.race([start, generation]);
-  } finally {
-    clearTimeout(headersTimer);
-  }
+  await gate.until(generation);
   void generation.then(
     (result) => {
       const call = tools ? parseToolCall(result.text, tools) : undefined;

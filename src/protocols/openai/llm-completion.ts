@@ -10,10 +10,9 @@ import { clientGone } from '../moda/inference-routes.js';
 import { parseToolCall, type ToolCall, type ToolPlan } from './llm-tools.js';
 import { openSseStream } from './sse-stream.js';
 import { invalidParam } from './openai-requests.js';
+import { firstTextGate } from '../llm-stream/first-text-gate.js';
 
 export const MAX_CHOICES = 4;
-/** How long a started answer without text yet (a tool call held whole) waits before the headers are sent alone. */
-const HEADERS_WAIT_MS = 1000;
 
 type Generator = NonNullable<ServedModel['model']['generate']>;
 
@@ -129,15 +128,12 @@ export async function completeWithLlm(request: FastifyRequest, reply: FastifyRep
   const chunkHead = `data: ${JSON.stringify({ ...base, object: chunkObject }).slice(0, -1)},"choices":[`;
   const chunkTail = job.includeUsage ? '],"usage":null}\n\n' : ']}\n\n';
   const chunk = (choice: Record<string, unknown>) => stream.sendEvent(chunkHead + JSON.stringify(choice) + chunkTail);
-  // The response starts with the first text: headers, the role chunk and that text leave in one
-  // write, and the client is not woken for a chunk without text while the prompt is evaluated.
-  let headersTimer: NodeJS.Timeout | undefined;
-  let textStarted = () => {};
-  const firstText = new Promise<void>((resolve) => (textStarted = resolve));
+  // The response starts with the first text: headers, the role chunk and that text leave in one write.
+  const gate = firstTextGate();
   const textChunk = (index: number, text: string, logprobs: readonly TokenLogprob[] | undefined, offset: number, finishReason: string | null) => {
     if (kind === 'text') chunk({ text, index, logprobs: job.logprobs && logprobs ? textLogprobs(logprobs, offset) : null, finish_reason: finishReason });
     else chunk({ index, delta: text === '' && finishReason !== null ? {} : { content: text }, logprobs: job.logprobs && logprobs ? { content: logprobs, refusal: null } : null, finish_reason: finishReason });
-    textStarted();
+    gate.text();
   };
   const generations = Array.from({ length: job.n }, (_, index) => {
     let offset = job.echo?.length ?? 0;
@@ -150,8 +146,7 @@ export async function completeWithLlm(request: FastifyRequest, reply: FastifyRep
       onStart: () => {
         if (kind === 'chat') chunk({ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null });
         else if (job.echo) textChunk(index, job.echo, undefined, 0, null);
-        // An answer held back whole (a tool call) shows no text for a while: the headers still leave soon.
-        headersTimer ??= setTimeout(textStarted, HEADERS_WAIT_MS);
+        gate.started();
       },
       onText: (delta, logprobs) => {
         if (tools) {
@@ -178,12 +173,8 @@ export async function completeWithLlm(request: FastifyRequest, reply: FastifyRep
   });
   const all = Promise.all(generations);
   all.catch(() => undefined);
-  try {
-    // A failure before any text (a full queue, a prompt too long) is still an HTTP error, not an event.
-    await Promise.race([firstText, all]);
-  } finally {
-    clearTimeout(headersTimer);
-  }
+  // A failure before any text (a full queue, a prompt too long) is still an HTTP error, not an event.
+  await gate.until(all);
   return stream.finish(all, (results) => {
     if (job.includeUsage) send({ ...base, object: chunkObject, choices: [], usage: usageOf(results) });
   });
