@@ -40,14 +40,15 @@ export function newTokenSecret(): string {
   return `hf_moda_${randomBytes(24).toString('base64url')}`;
 }
 
-/** Stores a token the caller already holds (used for MODA_ADMIN_TOKEN). Idempotent. */
+/**
+ * Stores a token the caller already holds (used for MODA_ADMIN_TOKEN). Idempotent, also when
+ * replicas of a cluster start together and register the same token at once.
+ */
 export async function registerToken(hub: HubContext, user: string, name: string, role: TokenRole, secret: string): Promise<void> {
-  const hash = hashToken(secret);
-  const existing = await hub.db.selectFrom('tokens').select('id').where('hash', '=', hash).executeTakeFirst();
-  if (existing) return;
   await hub.db
     .insertInto('tokens')
-    .values({ id: randomBytes(12).toString('hex'), user, name, role, hash, created_at: new Date().toISOString(), last_used_at: null })
+    .values({ id: randomBytes(12).toString('hex'), user, name, role, hash: hashToken(secret), created_at: new Date().toISOString(), last_used_at: null })
+    .onConflict((conflict) => conflict.column('hash').doNothing())
     .execute();
 }
 

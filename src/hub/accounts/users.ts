@@ -37,10 +37,16 @@ async function insertNamespace(hub: HubContext, row: { name: string; type: 'user
   return toUserInfo(values);
 }
 
-/** Creates the `admin` user at first start; later starts leave it as it is. */
+/**
+ * Creates the `admin` user at first start; later starts leave it as it is. Replicas of a cluster
+ * starting together on a fresh database may race here: the insert that loses does nothing.
+ */
 export async function ensureAdminUser(hub: HubContext): Promise<void> {
-  const existing = await hub.db.selectFrom('users').select('name').where('name', '=', 'admin').executeTakeFirst();
-  if (!existing) await insertNamespace(hub, { name: 'admin', type: 'user', fullname: 'Administrator', isAdmin: true });
+  await hub.db
+    .insertInto('users')
+    .values({ name: 'admin', type: 'user', fullname: 'Administrator', email: null, is_admin: 1, created_at: new Date().toISOString() })
+    .onConflict((conflict) => conflict.column('name').doNothing())
+    .execute();
 }
 
 export async function createUser(hub: HubContext, actor: Actor, input: { name: string; fullname?: string; email?: string; isAdmin?: boolean }): Promise<UserInfo> {
