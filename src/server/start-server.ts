@@ -2,7 +2,7 @@
 // the admin user (with MODA_ADMIN_TOKEN), recovers from any crash, then listens.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -123,23 +123,35 @@ function isAlive(pid: number): boolean {
  * $MODA_HOME/admin-token (mode 0600) so `npm start` is usable with no configuration.
  */
 async function ensureGeneratedAdminToken(hub: HubContext, home: string): Promise<void> {
-  const path = join(home, 'admin-token');
-  const saved = await readFile(path, 'utf8').then((text) => text.trim(), () => '');
-  const token = saved || newTokenSecret();
-  if (!saved) await writeFile(path, `${token}\n`, { mode: 0o600 });
+  const token = await readOrCreateSecretFile(join(home, 'admin-token'), newTokenSecret);
   await registerToken(hub, 'admin', 'generated admin token', 'admin', token);
 }
 
 /** The key that signs LFS URLs: generated once and kept under MODA_HOME so restarts keep links valid. */
 async function serverSecret(home: string): Promise<string> {
-  const path = join(home, 'server-secret');
+  return readOrCreateSecretFile(join(home, 'server-secret'), () => randomBytes(32).toString('hex'));
+}
+
+/**
+ * The secret kept in `path` (mode 0600), made by `make` if there is none. The new file is written
+ * whole, then linked into place: of two processes starting on one MODA_HOME (replicas sharing it),
+ * the second finds the first's secret (link fails with EEXIST) and never reads a half-written file.
+ */
+async function readOrCreateSecretFile(path: string, make: () => string): Promise<string> {
+  const saved = await readFile(path, 'utf8').then((text) => text.trim(), () => '');
+  if (saved) return saved;
+  const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(draft, `${make()}\n`, { mode: 0o600 });
   try {
-    return (await readFile(path, 'utf8')).trim();
-  } catch {
-    const secret = randomBytes(32).toString('hex');
-    await writeFile(path, secret, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
-    return (await readFile(path, 'utf8')).trim();
+    await link(draft, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(draft);
   }
+  const secret = (await readFile(path, 'utf8')).trim();
+  if (!secret) throw new Error(`${path} is empty: delete it and start again to make a new one`);
+  return secret;
 }
 
 export async function startServer(config: Config, options: { logger?: boolean } = {}): Promise<RunningServer> {
