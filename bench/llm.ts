@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { kvBytesPerSequence, tinyLlamaGguf, type GgufTensorType } from '../test/fixtures/tiny-gguf.js';
 import type { BenchContext, BenchResult, Benchmark, ResultRow } from './lib/bench-types.js';
 import { streamAnswer } from './lib/llm-clients.js';
-import { generate, loadInProcess, type Generation } from './lib/llm-in-process.js';
+import { generate, loadInProcess, type Generation, type InProcessModel } from './lib/llm-in-process.js';
 import { commit, createRepo, lfsUploadHref, putBytes } from './lib/moda-api.js';
 import { startModa, type ModaServer } from './lib/moda-server.js';
 import { median } from './lib/stats.js';
@@ -23,7 +23,9 @@ const CONTEXT = 512;
 const SEQUENCES = 8;
 const CLIENTS = [1, 4, 8] as const;
 const MAX_TOKENS = 32;
-const TTFT_ROUNDS = 5;
+/** Rounds of each client count on each side, in turns (Moda, in-process, Moda, …). */
+const RATE_ROUNDS = 3;
+const TTFT_ROUNDS = 9;
 /** Tokens each time-to-first-token request asks for: enough that one of them shows text. */
 const TTFT_TOKENS = 8;
 const PROMPT = 'Write a short story about the sea, the wind and a small boat.';
@@ -41,12 +43,21 @@ interface QuantResult {
   rss: { one: number; eight: number };
 }
 
-/** Tokens per second of `clients` answers generated at once (total tokens over the wall time). */
-async function rate(clients: number, answer: (client: number) => Promise<{ tokens: number }>): Promise<number> {
+interface Run {
+  tokens: number;
+  seconds: number;
+}
+
+/** `clients` answers generated at once: their tokens and the wall time of all of them. */
+async function timed(clients: number, answer: (client: number) => Promise<{ tokens: number }>): Promise<Run> {
   const started = performance.now();
   const answers = await Promise.all(Array.from({ length: clients }, (_, client) => answer(client)));
-  const seconds = (performance.now() - started) / 1000;
-  return answers.reduce((sum, item) => sum + item.tokens, 0) / seconds;
+  return { tokens: answers.reduce((sum, item) => sum + item.tokens, 0), seconds: (performance.now() - started) / 1000 };
+}
+
+/** Tokens per second over several runs: all their tokens over all their wall time. */
+function rateOf(runs: readonly Run[]): number {
+  return runs.reduce((sum, run) => sum + run.tokens, 0) / runs.reduce((sum, run) => sum + run.seconds, 0);
 }
 
 async function upload(server: ModaServer, name: string, file: string, bytes: Uint8Array): Promise<string> {
@@ -78,68 +89,79 @@ async function measureQuant(context: BenchContext, type: GgufTensorType, threads
   const home = join(context.workDir, `home-${type}`);
   const repoName = `bench-${type.toLowerCase().replace(/_/g, '-')}`;
 
-  // Moda, 8 sequences: 1, 4 and 8 streaming clients, then time to first token at one client.
+  // Moda with 8 sequences and node-llama-cpp in this process with the same context, both loaded at
+  // once, each measurement taken in turns on one side and the other: on a shared machine the load
+  // drifts within seconds, and measuring all of one side first put that drift into the ratio (the
+  // 1-client ratio rested on one 32-token answer per side, ~0.3 s each, minutes apart). Only one
+  // side runs at any time; the other's threads are idle.
   const moda: Record<number, number> = {};
+  const inProcess: Record<number, number> = {};
   const modaTtft: number[] = [];
+  const inProcessTtft: number[] = [];
   let repo = '';
   let rssEight: number;
-  let server = await startModa({ repoRoot: context.repoRoot, home, nodeFlags: context.modaNodeFlags, env: modaEnv(threads, SEQUENCES) });
-  try {
-    repo = await upload(server, repoName, file, bytes);
-    const url = server.url;
-    const token = server.token;
-    await streamAnswer(url, token, repo, PROMPT, 4);
-    for (const clients of CLIENTS) {
-      context.log(`llm: ${type} Moda, ${clients} client(s)`);
-      moda[clients] = await rate(clients, (client) => streamAnswer(url, token, repo, `${PROMPT} (${client})`, MAX_TOKENS));
-    }
-    for (let round = 0; round < TTFT_ROUNDS; round++) modaTtft.push((await streamAnswer(url, token, repo, PROMPT, TTFT_TOKENS)).firstTokenMs);
-    rssEight = await modelRss(server, repo);
-  } finally {
-    await server.stop();
-  }
-  // The same model with one sequence: the difference in the model process's RSS is 7 sequences' KV cache.
-  let rssOne: number;
-  server = await startModa({ repoRoot: context.repoRoot, home, nodeFlags: context.modaNodeFlags, env: modaEnv(threads, 1) });
-  try {
-    await streamAnswer(server.url, server.token, repo, PROMPT, 4);
-    rssOne = await modelRss(server, repo);
-  } finally {
-    await server.stop();
-  }
-
-  // node-llama-cpp in this process: the same context, 8 sequences; then naive serving, 1 sequence.
-  const loaded = await loadInProcess(path, { threads, contextSize: CONTEXT });
-  const inProcess: Record<number, number> = {};
-  const inProcessTtft: number[] = [];
   let naive: number;
+  let loaded: InProcessModel | undefined;
   try {
-    const prompt = (client: number) => loaded.promptTokens(`${PROMPT} (${client})`);
-    const batched = await loaded.context(SEQUENCES);
+    const server = await startModa({ repoRoot: context.repoRoot, home, nodeFlags: context.modaNodeFlags, env: modaEnv(threads, SEQUENCES) });
     try {
-      const sequences = Array.from({ length: SEQUENCES }, () => batched.getSequence());
-      await generate(loaded, sequences[0]!, loaded.promptTokens(PROMPT), 4);
-      for (const clients of CLIENTS) {
-        context.log(`llm: ${type} in-process, ${clients} client(s)`);
-        inProcess[clients] = await rate(clients, (client) => generate(loaded, sequences[client]!, prompt(client), MAX_TOKENS));
+      repo = await upload(server, repoName, file, bytes);
+      const url = server.url;
+      const token = server.token;
+      // Warm-up on every sequence; the model process's RSS is read then, before this process loads its own copy.
+      await timed(SEQUENCES, (client) => streamAnswer(url, token, repo, `${PROMPT} (${client})`, MAX_TOKENS));
+      rssEight = await modelRss(server, repo);
+      const inProcessModel = await loadInProcess(path, { threads, contextSize: CONTEXT });
+      loaded = inProcessModel;
+      const prompt = (client: number) => inProcessModel.promptTokens(`${PROMPT} (${client})`);
+      const batched = await inProcessModel.context(SEQUENCES);
+      try {
+        const sequences = Array.from({ length: SEQUENCES }, () => batched.getSequence());
+        await timed(SEQUENCES, (client) => generate(inProcessModel, sequences[client]!, prompt(client), MAX_TOKENS));
+        for (const clients of CLIENTS) {
+          context.log(`llm: ${type} Moda and in-process in turns, ${clients} client(s)`);
+          const modaRuns: Run[] = [];
+          const inProcessRuns: Run[] = [];
+          for (let round = 0; round < RATE_ROUNDS; round++) {
+            modaRuns.push(await timed(clients, (client) => streamAnswer(url, token, repo, `${PROMPT} (${client})`, MAX_TOKENS)));
+            inProcessRuns.push(await timed(clients, (client) => generate(inProcessModel, sequences[client]!, prompt(client), MAX_TOKENS)));
+          }
+          moda[clients] = rateOf(modaRuns);
+          inProcess[clients] = rateOf(inProcessRuns);
+        }
+        for (let round = 0; round < TTFT_ROUNDS; round++) {
+          modaTtft.push((await streamAnswer(url, token, repo, PROMPT, TTFT_TOKENS)).firstTokenMs);
+          inProcessTtft.push((await generate(inProcessModel, sequences[0]!, inProcessModel.promptTokens(PROMPT), TTFT_TOKENS)).firstTokenMs);
+        }
+      } finally {
+        await batched.dispose();
       }
-      for (let round = 0; round < TTFT_ROUNDS; round++) inProcessTtft.push((await generate(loaded, sequences[0]!, loaded.promptTokens(PROMPT), TTFT_TOKENS)).firstTokenMs);
     } finally {
-      await batched.dispose();
+      await server.stop();
     }
+    // Naive serving in this process: one sequence of its own context, requests one after another.
     context.log(`llm: ${type} naive serving, ${SEQUENCES} requests one after another`);
     const single = await loaded.context(1);
     try {
       const sequence = single.getSequence();
       const started = performance.now();
       const answers: Generation[] = [];
-      for (let client = 0; client < SEQUENCES; client++) answers.push(await generate(loaded, sequence, prompt(client), MAX_TOKENS));
+      for (let client = 0; client < SEQUENCES; client++) answers.push(await generate(loaded, sequence, loaded.promptTokens(`${PROMPT} (${client})`), MAX_TOKENS));
       naive = answers.reduce((sum, answer) => sum + answer.tokens, 0) / ((performance.now() - started) / 1000);
     } finally {
       await single.dispose();
     }
   } finally {
-    await loaded.dispose();
+    await loaded?.dispose();
+  }
+  // The same model with one sequence: the difference in the model process's RSS is 7 sequences' KV cache.
+  let rssOne: number;
+  const server = await startModa({ repoRoot: context.repoRoot, home, nodeFlags: context.modaNodeFlags, env: modaEnv(threads, 1) });
+  try {
+    await streamAnswer(server.url, server.token, repo, PROMPT, 4);
+    rssOne = await modelRss(server, repo);
+  } finally {
+    await server.stop();
   }
   return {
     type,
@@ -179,11 +201,12 @@ async function run(context: BenchContext, threadsAsked: number): Promise<BenchRe
     method: [
       `Model: a synthetic llama written by test/fixtures/tiny-gguf.ts, ${SHAPE.width} wide, ${SHAPE.layers} layers, ${SHAPE.heads} heads, feed-forward ${SHAPE.feedForward}, ~550-token vocabulary, random seeded weights, once in Q8_0 and once in F16 (${results.map((result) => `${result.type} ${(result.fileBytes / MIB).toFixed(0)} MiB`).join(', ')}).`,
       `Both sides: ${CONTEXT}-token context per sequence, ${SEQUENCES} sequences, ${threads} thread(s) (${threads === availableParallelism() ? 'every core' : `--llm-threads, of ${availableParallelism()} cores`}), batch size ${Math.min(CONTEXT, 512)}; greedy sampling with the end tokens banned, so every answer is exactly ${MAX_TOKENS} tokens; each client a different prompt of the same length.`,
-      'Moda: the built server (dist/) as a child process with MODA_LLM_PARALLEL=8, MODA_LLM_CONTEXT and MODA_THREADS set, the model uploaded over the Hub API; N clients post streaming /v1/chat/completions at once and read the SSE to the end; tokens/s = completion tokens (from the usage chunk) over the wall time of all N.',
-      'In-process: node-llama-cpp 3.21.1 in the benchmark process, one context built as Moda builds it (createContext with the same contextSize, sequences, threads, batchSize), each client one sequence evaluating the same prompt tokens, each token detokenized.',
+      `Moda: the built server (dist/) as a child process with MODA_LLM_PARALLEL=8, MODA_LLM_CONTEXT and MODA_THREADS set, the model uploaded over the Hub API; N clients post streaming /v1/chat/completions at once and read the SSE to the end; tokens/s = completion tokens (from the usage chunk) over the wall time of all N, summed over ${RATE_ROUNDS} rounds.`,
+      'In-process: node-llama-cpp 3.21.1 in the benchmark process, one context built as Moda builds it (createContext with the same contextSize, sequences, threads, batchSize), each client one sequence evaluating the same prompt tokens (the chat template through the same chat wrapper, BOS included, as Moda\'s child makes them), each token detokenized.',
+      `Side by side in turns: both sides loaded at once, each client count and each time-to-first-token request measured on Moda, then in-process, ${RATE_ROUNDS} (${TTFT_ROUNDS}) times over, so the machine's load drifting affects both alike; only one side generates at any time.`,
       `Naive serving: one sequence of its own context, the ${SEQUENCES} requests one after another (what a hand-written route does).`,
-      `Time to first token: median of ${TTFT_ROUNDS} one-client requests; Moda's from sending the request to the first SSE chunk with text, in-process from starting evaluation to the first token whose text is not empty (a token that is only part of a UTF-8 character shows nothing to a reader on either side); both include the prompt's evaluation.`,
-      `Memory: moda_model_rss_bytes of the model's process after a request, with MODA_LLM_PARALLEL=8 and then 1 on the same MODA_HOME; the difference over 7 is compared with the KV formula context × layers × 2 × kv width × 2 bytes = ${(kvFormula / MIB).toFixed(2)} MiB per sequence.`,
+      `Time to first token: median of ${TTFT_ROUNDS} one-client requests on each side, taken in turns; Moda's from sending the request to the first SSE chunk with text, in-process from starting evaluation to the first token whose text is not empty (a token that is only part of a UTF-8 character shows nothing to a reader on either side); both include the prompt's evaluation.`,
+      `Memory: moda_model_rss_bytes of the model's process after a warm-up request on each sequence (before the in-process model loads) with MODA_LLM_PARALLEL=8, and after one request with 1 on the same MODA_HOME; the difference over 7 is compared with the KV formula context × layers × 2 × kv width × 2 bytes = ${(kvFormula / MIB).toFixed(2)} MiB per sequence.`,
     ],
     rows,
     notes: results.map((result) => `${result.type}: batching gain at ${SEQUENCES} clients ${((result.moda[SEQUENCES] ?? 0) / result.naive).toFixed(2)}× naive serving; in-process gain ${((result.inProcess[SEQUENCES] ?? 0) / result.naive).toFixed(2)}×; model process RSS ${(result.rss.one / MIB).toFixed(0)} MiB with 1 sequence, ${(result.rss.eight / MIB).toFixed(0)} MiB with ${SEQUENCES}.`),

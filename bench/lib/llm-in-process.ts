@@ -2,12 +2,16 @@
 // own process, with the context Moda builds (same context size per sequence, sequences, threads
 // and batch size), each client one sequence evaluating greedily with the end tokens banned, and
 // each token detokenized as a server would to stream it.
-import { getLlama, TokenBias, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
+import { getLlama, resolveChatWrapper, TokenBias, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
 import { setEndTokenBias } from '../../src/pipelines/llm/end-token-bias.js';
 
 export interface InProcessModel {
   model: LlamaModel;
-  /** The prompt as Moda's chat template renders one user message (ChatML). */
+  /**
+   * The prompt's tokens exactly as Moda's child makes them: the GGUF's chat template through the
+   * same chat wrapper, BOS included where the model asks for it (a hand-written ChatML string
+   * without BOS was one token shorter than what Moda evaluates, so less work on this side).
+   */
   promptTokens(text: string): Token[];
   context(sequences: number): Promise<LlamaContext>;
   dispose(): Promise<void>;
@@ -21,9 +25,13 @@ export interface Generation {
 export async function loadInProcess(path: string, options: { threads: number; contextSize: number }): Promise<InProcessModel> {
   const llama = await getLlama({ gpu: false, build: 'never' });
   const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
+  const wrapper = resolveChatWrapper(model);
   return {
     model,
-    promptTokens: (text) => model.tokenize(`<|im_start|>user\n${text}<|im_end|>\n<|im_start|>assistant\n`, true),
+    promptTokens: (text) => {
+      if (!wrapper) throw new Error(`${path}: node-llama-cpp finds no chat wrapper for its template`);
+      return wrapper.generateContextState({ chatHistory: [{ type: 'user', text }, { type: 'model', response: [] }] }).contextText.tokenize(model.tokenizer);
+    },
     context: (sequences) => model.createContext({ contextSize: options.contextSize, sequences, threads: options.threads, batchSize: Math.min(options.contextSize, 512) }),
     async dispose() {
       await model.dispose();
