@@ -37,6 +37,11 @@ const FIXED_WIDTH: Partial<Record<DuckDBTypeId, number>> = {
   [DuckDBTypeId.UUID]: 16,
 };
 
+/** Arrow bytes per row of a fixed-width type (its values take the same room null or not), else undefined. */
+export function fixedWidthBytes(type: DuckDBType): number | undefined {
+  return type.typeId === DuckDBTypeId.BOOLEAN ? 0.125 : FIXED_WIDTH[type.typeId];
+}
+
 /** SQL for the Arrow bytes of one value held in `expression` (per row; `depth` names lambda variables). */
 export function valueBytesSql(type: DuckDBType, expression: string, depth = 0): string {
   const fixed = FIXED_WIDTH[type.typeId];
@@ -68,6 +73,11 @@ function quoteLiteralName(name: string): string {
 
 /** Arrow bytes of the table `from` (a read_parquet call) with these columns. */
 export async function arrowMemoryBytes(connection: DuckDBConnection, from: string, columns: { name: string; type: DuckDBType }[]): Promise<number> {
+  return Math.round(await scannedMemoryBytes(connection, from, columns));
+}
+
+/** As arrowMemoryBytes, not rounded (booleans take an eighth of a byte), for sums of parts. */
+export async function scannedMemoryBytes(connection: DuckDBConnection, from: string, columns: { name: string; type: DuckDBType }[]): Promise<number> {
   if (columns.length === 0) return 0;
   const parts = columns.flatMap(({ name, type }) => {
     const column = quoteIdentifier(name);
@@ -75,5 +85,5 @@ export async function arrowMemoryBytes(connection: DuckDBConnection, from: strin
     return [`coalesce(sum(${valueBytesSql(type, column)}), 0)`, `CASE WHEN count(${column}) < count(*) THEN ceil(count(*) / 8) ELSE 0 END`];
   });
   const reader = await connection.runAndReadAll(`SELECT ${parts.join(' + ')} AS bytes FROM ${from}`);
-  return Math.round(Number(reader.getRowsJS()[0]?.[0] ?? 0));
+  return Number(reader.getRowsJS()[0]?.[0] ?? 0);
 }

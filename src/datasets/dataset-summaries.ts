@@ -1,6 +1,7 @@
 // The viewer's descriptive routes from a prepared commit: /splits, /info and /size in the Hugging
-// Face dataset viewer's shapes.
-import type { PreparedDataset, PreparedSplit } from './prepared-dataset.js';
+// Face dataset viewer's shapes. /info and /size describe a measured commit (every split's Arrow
+// size known, measure-dataset-memory.ts), so they never give a size that is not yet measured.
+import type { MeasuredDataset, MeasuredSplit, PreparedDataset } from './prepared-dataset.js';
 import { requireUsable } from './ensure-prepared.js';
 import { ModaError } from '../errors/moda-error.js';
 
@@ -13,12 +14,12 @@ export function splitsResponse(dataset: string, manifest: PreparedDataset) {
   };
 }
 
-function splitInfo(dataset: string, split: PreparedSplit) {
+function splitInfo(dataset: string, split: MeasuredSplit) {
   // As in the `datasets` library, num_bytes and dataset_size are the Arrow (in-memory) sizes.
   return { name: split.split, num_bytes: split.memoryBytes, num_examples: split.numRows, dataset_name: dataset };
 }
 
-function configInfo(dataset: string, manifest: PreparedDataset, configName: string) {
+function configInfo(dataset: string, manifest: MeasuredDataset, configName: string) {
   const config = manifest.configs.find((entry) => entry.config === configName);
   if (!config) throw new ModaError('DATASET_CONFIG_NOT_FOUND', `no config ${JSON.stringify(configName)}`);
   const [first] = config.splits;
@@ -33,14 +34,14 @@ function configInfo(dataset: string, manifest: PreparedDataset, configName: stri
   };
 }
 
-export function infoResponse(dataset: string, manifest: PreparedDataset, config: string | undefined) {
+export function infoResponse(dataset: string, manifest: MeasuredDataset, config: string | undefined) {
   requireUsable(manifest);
   const failed = manifest.failed.length > 0;
   if (config !== undefined) return { dataset_info: configInfo(dataset, manifest, config), partial: false, ...(failed && { failed: manifest.failed }) };
   return { dataset_info: Object.fromEntries(manifest.configs.map((entry) => [entry.config, configInfo(dataset, manifest, entry.config)])), partial: false, pending: [], failed: manifest.failed };
 }
 
-export function sizeResponse(dataset: string, manifest: PreparedDataset, configName: string | undefined) {
+export function sizeResponse(dataset: string, manifest: MeasuredDataset, configName: string | undefined) {
   requireUsable(manifest);
   const configs = configName === undefined ? manifest.configs : manifest.configs.filter((entry) => entry.config === configName);
   if (configs.length === 0) throw new ModaError('DATASET_CONFIG_NOT_FOUND', `no config ${JSON.stringify(configName)}`);

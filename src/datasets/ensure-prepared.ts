@@ -5,8 +5,9 @@ import { ModaError } from '../errors/moda-error.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import type { HubContext } from '../hub/context.js';
 import { LruCache } from '../hub/lru-cache.js';
+import { measureDatasetMemory, measuredWithoutScan } from './measure-dataset-memory.js';
 import { prepareDataset, readManifest } from './prepare-dataset.js';
-import type { PreparedDataset, PreparedSplit } from './prepared-dataset.js';
+import type { MeasuredDataset, PreparedDataset, PreparedSplit } from './prepared-dataset.js';
 
 const MAX_PREPARING = 2;
 const inFlight = new Map<string, Promise<PreparedDataset>>();
@@ -41,9 +42,34 @@ export async function ensurePrepared(hub: HubContext, repo: { gitDir: string }, 
   return manifest;
 }
 
+const measuredCache = new LruCache<string, MeasuredDataset>({ name: 'dataset-memory-sizes', maxEntries: 256, maxBytes: 64 * 1024 ** 2, sizeOf: (manifest) => 2 * JSON.stringify(manifest).length });
+const measuring = new Map<string, Promise<MeasuredDataset>>();
+
+/**
+ * The prepared commit with every split's Arrow size, for /info and /size: measured by the
+ * preparation's second step (the `dataset-prepare` job runs it right after the first), or now when
+ * that step has not run (a lazy preparation, a crash between the steps); one at a time per commit.
+ */
+export async function ensureMeasured(hub: HubContext, manifest: PreparedDataset): Promise<MeasuredDataset> {
+  const known = measuredWithoutScan(manifest);
+  if (known) return known;
+  const key = `${hub.config.home}\0${manifest.commit}`;
+  const cached = measuredCache.get(key);
+  if (cached) return cached;
+  let pending = measuring.get(key);
+  if (!pending) {
+    pending = slot(() => measureDatasetMemory(hub, manifest)).finally(() => measuring.delete(key));
+    measuring.set(key, pending);
+  }
+  const measured = await pending;
+  measuredCache.set(key, measured);
+  return measured;
+}
+
 /** Drops the manifest this process keeps of `commit` (its cache folder is being removed). */
 export function forgetPreparedManifest(hub: HubContext, commit: string): void {
   manifests.delete(`${hub.config.home}\0${commit}`);
+  measuredCache.delete(`${hub.config.home}\0${commit}`);
 }
 
 /** Throws the layout error a preparation recorded (no data files, a malformed card). */

@@ -6,6 +6,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import { arrowMemoryBytes } from './arrow-memory-bytes.js';
+import { knownMemoryBytes } from './known-memory-bytes.js';
 import { mediaSelect } from './media-select.js';
 import { mediaStatistics } from './media-statistics.js';
 import { readerSql, unionOf } from './reader-sql.js';
@@ -228,8 +229,6 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
   const reserved = typed.find((column) => column.name.toLowerCase() === ROW_INDEX_COLUMN);
   if (reserved) throw new ModaError('DATASET_FILE_INVALID', `column ${JSON.stringify(reserved.name)} has the name the viewer gives row indexes; rename it`);
   const columns = describe(typed);
-  // A media column holds paths here, the files' bytes in a `datasets` Image/Audio column.
-  const memoryBytes = (await arrowMemoryBytes(connection, from, typed)) + (media ? originalBytes : 0);
   if (media) {
     for (const column of columns) {
       if (column.name === media.column) {
@@ -244,6 +243,12 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
   }
   const sizes = await Promise.all(parquetPaths.map(async (path) => (await stat(path)).size));
   const numRows = sourceRows.reduce((sum, count) => sum + count, 0);
+  // Fixed-width columns of a conversion (one schema, footers DuckDB wrote) are counted from their
+  // footers; the rest is scanned after /splits answers (measure-dataset-memory.ts), off its path.
+  // A media column holds paths here, the files' bytes in a `datasets` Image/Audio column.
+  const known = converted ? await knownMemoryBytes(connection, parquetPaths, typed, numRows) : { bytes: 0, scan: typed };
+  const knownBytes = known.bytes + (media ? originalBytes : 0);
+  const memory = known.scan.length === 0 ? { memoryBytes: Math.round(knownBytes) } : { memoryScan: { knownBytes, columns: known.scan.map((column) => column.name), unionByName: inPlace && parquetPaths.length > 1 } };
   const mediaStats = media && [
     await mediaStatistics({ connection, kind: media.column, column: media.column, parquetPaths, files: mediaFiles, workDir: work.workDir, name: work.outputName, rows: numRows, ...(work.signal && { signal: work.signal }) }),
   ];
@@ -256,7 +261,7 @@ export async function prepareSplit(work: SplitWork): Promise<PreparedSplit> {
     numRows,
     originalBytes,
     parquetBytes: sizes.reduce((sum, size) => sum + size, 0),
-    memoryBytes,
+    ...memory,
     columns,
     ...(rowColumn && { rowColumn }),
     ...(converted?.rowColumn !== undefined && converted.rowColumn !== ROW_COLUMN && { rowColumnName: converted.rowColumn }),

@@ -6,8 +6,9 @@ import type { ColumnKind, Feature } from './dataset-features.js';
 import type { ColumnStatistics } from './column-statistics.js';
 
 // 3: memoryBytes, mediaStatistics and conversions in files of one row group; 4: conversions in one
-// file paged by file_row_number (no row column). Older preparations are prepared again.
-export const MANIFEST_VERSION = 4;
+// file paged by file_row_number (no row column); 5: memoryBytes only when known without a scan, else
+// memoryScan (measured after /splits answers, kept in memory.json). Older preparations are prepared again.
+export const MANIFEST_VERSION = 5;
 
 /** The row's index in the split, stored in converted files (prepare-split.ts) and hidden from users. */
 export const ROW_COLUMN = '__moda_row';
@@ -43,8 +44,13 @@ export interface PreparedSplit {
   originalBytes: number;
   /** Bytes of the Parquet files rows are read from. */
   parquetBytes: number;
-  /** Bytes of the split as an Arrow table in memory (arrow-memory-bytes.ts): /size's num_bytes_memory. */
-  memoryBytes: number;
+  /**
+   * Bytes of the split as an Arrow table in memory (arrow-memory-bytes.ts): /size's num_bytes_memory,
+   * when the preparation knew it without a scan of the rows (fixed-width columns only).
+   */
+  memoryBytes?: number;
+  /** What a scan after the preparation adds up to memoryBytes (measure-dataset-memory.ts); absent with memoryBytes. */
+  memoryScan?: MemoryScan;
   columns: PreparedColumn[];
   /**
    * The files are a numbered conversion holding ROW_COLUMN (the row's index in the split), hidden
@@ -61,6 +67,21 @@ export interface PreparedSplit {
    */
   archives?: string[];
 }
+
+export interface MemoryScan {
+  /** Bytes known at preparation: fixed-width columns, media files (not rounded). */
+  knownBytes: number;
+  /** Columns whose values are scanned. */
+  columns: string[];
+  /** How the split's files are read together (in-place files may differ in columns). */
+  unionByName: boolean;
+}
+
+/** A split whose memoryBytes is known (prepared without a scan, or measured). */
+export type MeasuredSplit = PreparedSplit & { memoryBytes: number };
+
+/** A prepared commit with every split's memoryBytes known: what /info and /size describe. */
+export type MeasuredDataset = Omit<PreparedDataset, 'configs'> & { configs: (Omit<PreparedConfig, 'splits'> & { splits: MeasuredSplit[] })[] };
 
 export interface FailedSplit {
   config: string;

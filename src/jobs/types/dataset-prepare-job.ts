@@ -4,6 +4,7 @@
 // preparation renames its folder into place at the end, so a cancel or crash leaves nothing.
 import { Type } from '@sinclair/typebox';
 import { markCommitUse } from '../../datasets/dataset-cache-use.js';
+import { measureDatasetMemory } from '../../datasets/measure-dataset-memory.js';
 import { prepareDataset } from '../../datasets/prepare-dataset.js';
 import { resolveRevision } from '../../hub/refs.js';
 import { findRepo } from '../../hub/repos/repo-record.js';
@@ -32,6 +33,10 @@ export const datasetPrepareJob = defineJobType({
     });
     // The cache sweep keeps a commit's preparation while a repo that used it exists.
     await markCommitUse(hub, commit, repo.id);
+    // Second step, after /splits can answer: the Arrow sizes /info and /size give, whose scan of
+    // the text columns reads the whole conversion once more.
+    progress(1, 'measuring sizes');
+    await measureDatasetMemory(hub, prepared, { signal });
     const splits = prepared.configs.flatMap((config) => config.splits.map((split) => ({ config: config.config, split: split.split, rows: split.numRows })));
     for (const split of splits) log(`${split.config}/${split.split}: ${split.rows} rows`);
     for (const failed of prepared.failed) log(`${failed.config}/${failed.split}: failed ${failed.code}: ${failed.message}`);

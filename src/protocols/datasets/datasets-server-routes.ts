@@ -9,7 +9,7 @@ import { ModaError } from '../../errors/moda-error.js';
 import type { HubContext } from '../../hub/context.js';
 import { findRepoOrMirror, resolveRevisionOrMirror } from '../../mirror/find-repo-or-mirror.js';
 import { closeDatasetEngines } from '../../datasets/dataset-engine.js';
-import { ensurePrepared } from '../../datasets/ensure-prepared.js';
+import { ensureMeasured, ensurePrepared } from '../../datasets/ensure-prepared.js';
 import type { PreparedDataset } from '../../datasets/prepared-dataset.js';
 import { readRows } from '../../datasets/read-rows.js';
 import { queryRows } from '../../datasets/query-rows.js';
@@ -184,12 +184,12 @@ export function registerDatasetsServerRoutes(app: FastifyInstance, hub: HubConte
 
   route('info', async (request) => {
     const opened = await open(request, request.query.dataset, request.query.revision);
-    return infoResponse(opened.dataset, opened.manifest, request.query.config || undefined);
+    return infoResponse(opened.dataset, await ensureMeasured(hub, opened.manifest), request.query.config || undefined);
   });
 
   route('size', async (request) => {
     const opened = await open(request, request.query.dataset, request.query.revision);
-    return sizeResponse(opened.dataset, opened.manifest, request.query.config || undefined);
+    return sizeResponse(opened.dataset, await ensureMeasured(hub, opened.manifest), request.query.config || undefined);
   });
 
   route('statistics', async (request) => {
