@@ -2,7 +2,7 @@
 // on the recogniser: what the server's own thread pays for each request, which the 1-client
 // overhead and the throughput on shared cores both come from. `--profile=DIR` writes V8 CPU profiles
 // of the server process for bench/profile-summary.ts.
-// `npm run build`, then: `node --import tsx bench/serving-cpu.ts [--seconds=N] [--clients=N] [--profile=DIR] [--env=NAME=VALUE,...]`.
+// `npm run build`, then: `node --import tsx bench/serving-cpu.ts [--seconds=N] [--clients=N] [--profile=DIR] [--idle-s=N] [--env=NAME=VALUE,...]`.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,6 +20,8 @@ const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--
 const SECONDS = Number(argument('seconds') ?? 10);
 const CLIENTS = Number(argument('clients') ?? 1);
 const PROFILE = argument('profile');
+/** Seconds of no requests after the warm-up, over which the server's and model processes' idle CPU is measured (0 = skip). */
+const IDLE_SECONDS = Number(argument('idle-s') ?? 0);
 const extraEnv = Object.fromEntries((argument('env') ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const repo = 'moda/ocr-ppocrv4-rec-zh';
 
@@ -43,6 +45,13 @@ try {
     await runLoad({ url, bodies: inputs, contentType: 'image/png', clients: CLIENTS, warmupSeconds: 1, seconds: 3 }, repoRoot);
     for (const each of [pid, ...children(pid)]) await waitIdle(each);
     const models = children(pid);
+    if (IDLE_SECONDS > 0) {
+      const idleBefore = { server: await cpuSeconds(pid), models: await Promise.all(models.map(cpuSeconds)) };
+      await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+      const idleAfter = { server: await cpuSeconds(pid), models: await Promise.all(models.map(cpuSeconds)) };
+      const idleModels = idleAfter.models.reduce((sum, value, index) => sum + value - idleBefore.models[index]!, 0);
+      process.stdout.write(`  idle for ${IDLE_SECONDS} s: server CPU ${(((idleAfter.server - idleBefore.server) * 1000) / IDLE_SECONDS).toFixed(1)} ms/s, model processes ${((idleModels * 1000) / IDLE_SECONDS).toFixed(1)} ms/s\n`);
+    }
     const before = { server: await cpuSeconds(pid), models: await Promise.all(models.map(cpuSeconds)) };
     const report = await runLoad({ url, bodies: inputs, contentType: 'image/png', clients: CLIENTS, warmupSeconds: 0, seconds: SECONDS }, repoRoot);
     const after = { server: await cpuSeconds(pid), models: await Promise.all(models.map(cpuSeconds)) };
