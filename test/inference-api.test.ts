@@ -86,6 +86,24 @@ void test('a private model is served only to tokens that can read it', async () 
   assert.equal((await infer('admin/secret-sentiment', { input: 'good' }, { token: stranger })).status, 404);
 });
 
+void test('a model made private and a revoked token are seen on the very next request, though the route caches repo rows and tokens', async () => {
+  await publish('turns-private', sentiment.files);
+  // Served (and its repo row, head and model cached) for anonymous callers first.
+  for (let i = 0; i < 3; i++) assert.equal((await infer('admin/turns-private', { input: 'good' }, { token: null })).status, 200);
+  const settings = await server.request('/api/models/admin/turns-private/settings', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ private: true }) });
+  assert.equal(settings.status, 200, await settings.clone().text());
+  const hidden = await infer('admin/turns-private', { input: 'good' }, { token: null });
+  assert.equal(hidden.status, 404);
+  assert.equal(((await hidden.json()) as { code: string }).code, 'HUB_REPO_NOT_FOUND');
+
+  const created = (await (await server.request('/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'reader', role: 'read' }) })).json()) as { id: string; token: string };
+  for (let i = 0; i < 3; i++) assert.equal((await infer('admin/turns-private', { input: 'good' }, { token: created.token })).status, 200);
+  assert.equal((await server.request(`/api/tokens/${created.id}`, { method: 'DELETE' })).status, 200);
+  const revoked = await infer('admin/turns-private', { input: 'good' }, { token: created.token });
+  assert.equal(revoked.status, 401);
+  assert.equal(((await revoked.json()) as { code: string }).code, 'AUTH_INVALID_TOKEN');
+});
+
 void test('32 concurrent requests each get their own answer', async () => {
   const texts = Array.from({ length: 32 }, (_, index) => (index % 3 === 0 ? 'awful bad' : index % 3 === 1 ? 'great good' : 'not good'));
   const answers = await Promise.all(texts.map(async (text) => ((await (await infer('admin/sentiment', { input: text })).json()) as { output: { label: string; score: number }[] }).output));

@@ -9,6 +9,7 @@ import type { TaskDefinition } from '../../tasks/task-definition.js';
 import { audioBytes, readWavShape } from './decode-audio.js';
 import { imageBytes } from './decode-image.js';
 import { fetchInput, type InputFetchOptions } from './fetch-input.js';
+import { readImageHeader } from './read-image-header.js';
 
 export interface MediaInputOptions {
   /** False: URL inputs are refused with INPUT_FETCH_DISABLED. */
@@ -47,19 +48,27 @@ const FETCH_CONCURRENCY = 4;
 /** Decoded audio: mono float samples at the file's rate, then resampled to 16 kHz. */
 const TARGET_RATE = 16_000;
 
-async function imageDecodeBytes(bytes: Buffer, maxPixels: number): Promise<number> {
+/** Width, height and bands from the header: PNG and JPEG read directly, other formats by libvips. */
+async function imageShape(bytes: Buffer): Promise<{ width: number; height: number; channels: number } | undefined> {
+  const header = readImageHeader(bytes);
+  if (header) return header;
   let metadata: Metadata;
   try {
     metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
-    // Not an image sharp can read: the pipeline explains it, decoding nothing.
-    return 0;
+    return undefined;
   }
-  const width = metadata.width ?? 0;
-  const height = metadata.height ?? 0;
+  return { width: metadata.width ?? 0, height: metadata.height ?? 0, channels: metadata.channels ?? 3 };
+}
+
+async function imageDecodeBytes(bytes: Buffer, maxPixels: number): Promise<number> {
+  const metadata = await imageShape(bytes);
+  // Not an image that can be read: the pipeline explains it, decoding nothing.
+  if (!metadata) return 0;
+  const { width, height } = metadata;
   if (width * height > maxPixels) throw new ModaError('IMAGE_TOO_LARGE', `the image has ${width}×${height} pixels, more than the ${maxPixels} allowed`);
   // libvips holds the image at its own channel count (alpha included) before it becomes RGB.
-  return width * height * Math.max(3, metadata.channels ?? 3);
+  return width * height * Math.max(3, metadata.channels);
 }
 
 function audioDecodeBytes(bytes: Buffer): number {
