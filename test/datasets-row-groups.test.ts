@@ -5,12 +5,13 @@
 // a few thousand rows span several groups). Quoted fields with commas and line breaks are in the CSV,
 // so a parallel CSV reader that lost its place would show here.
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer } from './helpers/moda-server.js';
 import { commitFiles, createDataset, rowGroupsOf, viewer } from './helpers/dataset-repo.js';
+import { finished, type JobJson } from './helpers/jobs.js';
 
 let server: TestServer;
 
@@ -109,10 +110,18 @@ void test('a cache of an older layout is prepared again, not read as the new one
   // Written by the previous version: files of one row group each with a row column, manifest v3.
   await createDataset(server, 'old-cache');
   const commit = await commitFiles(server, 'admin/old-cache', { 'train.csv': csvOf(0, 10) });
-  // The push's preparation first (no request has read it), then its folder is replaced by the old layout.
+  // The push's preparation first, both steps (no request has read it, so the server holds no manifest
+  // of it in memory), then its folder is replaced by the old layout.
   const folder = join(server.home, 'datasets-cache', commit.slice(0, 2), commit);
-  for (let tries = 0; !(await readFile(join(folder, 'manifest.json'), 'utf8').catch(() => undefined)); tries++) {
-    assert.ok(tries < 600, 'the push prepared the commit');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const jobs = (await (await server.request('/api/v1/jobs?type=dataset-prepare')).json()) as { jobs: JobJson[] };
+    const job = jobs.jobs.find((candidate) => (candidate.params as { revision?: string }).revision === commit);
+    if (job && finished(job)) {
+      assert.equal(job.state, 'succeeded', JSON.stringify(job));
+      break;
+    }
+    assert.ok(Date.now() < deadline, 'the push prepared the commit');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await rm(folder, { recursive: true, force: true });
