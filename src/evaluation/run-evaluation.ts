@@ -56,7 +56,11 @@ export interface EvaluationResult {
   /** What the metrics library computed beside them: per-class scores and the confusion matrix, or edit counts. */
   details: unknown;
   label_mapping: LabelMapping | null;
-  throughput: { samples_per_second: number; seconds: number };
+  /**
+   * `cpu_ms_per_sample`: this job process's own CPU (user + system, all its threads: DuckDB's too)
+   * over the sample loop, per sample — what the loop takes from the cores the model and the server share.
+   */
+  throughput: { samples_per_second: number; seconds: number; cpu_ms_per_sample: number };
   timings: EvalTimings;
   artifacts: JobArtifact[];
   /** The results commit, or null with the reason when none was written. */
@@ -151,6 +155,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   const commitFacts = finishFacts(hub, actor, modelRepo, datasetRepo, datasetCommit, config, split.split);
   commitFacts.catch(() => undefined);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const onOpened = () => {
     timings.dataset_opened = epochMs();
   };
@@ -168,6 +173,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     },
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   signal.throwIfAborted();
 
   const failures: Record<string, number> = {};
@@ -239,7 +245,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     metrics,
     details: scored.details,
     label_mapping: labelMapping,
-    throughput: { samples_per_second: rate, seconds },
+    throughput: { samples_per_second: rate, seconds, cpu_ms_per_sample: (cpu.user + cpu.system) / 1000 / Math.max(1, outcomes.length) },
     timings,
     artifacts: [artifact],
     commit: null,
