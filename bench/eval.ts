@@ -72,6 +72,8 @@ interface EvalRun {
   p50Ms: number;
   /** Sum of the samples' request times over the run's time: how many were in flight on average. */
   meanInFlight: number;
+  /** The job process's CPU over its sample loop, per sample (the result's throughput.cpu_ms_per_sample). */
+  cpuMsPerSample: number;
   /** Milliseconds of each phase of the job, in order (job record times and the result's timings). */
   phases: [string, number][];
 }
@@ -103,7 +105,7 @@ function phasesOf(job: JobRecord, timings: Record<string, number | null>): [stri
 
 async function evalRound(moda: ModaServer, commit: string): Promise<EvalRun> {
   const job = await runJob(moda, 'eval', { model: MODEL, model_revision: commit, dataset: DATASET, split: 'test', limit: LINES });
-  const result = job.result as { throughput: { samples_per_second: number; seconds: number }; samples: number; failed: number; metrics: { type: string; value: number }[]; timings: Record<string, number | null> };
+  const result = job.result as { throughput: { samples_per_second: number; seconds: number; cpu_ms_per_sample: number }; samples: number; failed: number; metrics: { type: string; value: number }[]; timings: Record<string, number | null> };
   const response = await fetch(`${moda.url}/api/v1/jobs/${String(job.id)}/artifacts/predictions.jsonl`, { headers: { authorization: `Bearer ${moda.token}` } });
   if (!response.ok) throw new Error(`predictions of job ${String(job.id)}: ${response.status}`);
   const requestMs = (await response.text()).trim().split('\n').map((line) => (JSON.parse(line) as { ms: number }).ms);
@@ -115,6 +117,7 @@ async function evalRound(moda: ModaServer, commit: string): Promise<EvalRun> {
     cer: result.metrics.find((metric) => metric.type === 'cer')?.value ?? Number.NaN,
     p50Ms: median(requestMs),
     meanInFlight: requestMs.reduce((sum, ms) => sum + ms, 0) / (result.throughput.seconds * 1000),
+    cpuMsPerSample: result.throughput.cpu_ms_per_sample,
     phases: phasesOf(job, result.timings),
   };
 }
@@ -183,6 +186,7 @@ export const evalBenchmark: Benchmark = {
       { metric: 'eval job p50 request time of a sample vs the serving pass', unit: 'ms', value: median(evals.map((run) => run.p50Ms)), baseline: median(passes.map((pass) => pass.p50Ms)), target: { kind: 'info' } },
       { metric: 'mean batch the model ran: eval job (value) vs serving pass (baseline)', unit: 'inputs', value: median(evalBatches), baseline: median(passBatches), target: { kind: 'info' } },
       { metric: 'mean batch the model ran: steady-state serving load', unit: 'inputs', value: median(servingBatches), target: { kind: 'info' } },
+      { metric: 'CPU per sample: the eval job process over its sample loop (value) vs the serving pass client process (baseline)', unit: 'ms', value: median(evals.map((run) => run.cpuMsPerSample)), baseline: median(passes.map((pass) => pass.cpuMsPerRequest)), target: { kind: 'info' } },
       { metric: 'eval job samples in flight (mean over the run)', unit: 'samples', value: median(evals.map((run) => run.meanInFlight)), target: { kind: 'info' } },
       ...phaseNames.map((name, index): ResultRow => ({ metric: `eval job phase: ${name}`, unit: 'ms', value: median(evals.map((run) => run.phases[index]?.[1] ?? Number.NaN)), target: { kind: 'info' } })),
     ];

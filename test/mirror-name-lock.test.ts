@@ -49,7 +49,7 @@ before(async () => {
       },
       close: () => locks.close(),
     };
-    replicas.push({ db, locks, hub: createHubContext(db, openBlobStore(config), config, { commitLocks }) });
+    replicas.push({ db, locks, hub: createHubContext(db, await openBlobStore(config), config, { commitLocks }) });
   }
   await replicas[0]!.db.insertInto('users').values({ name: 'alice', type: 'user', fullname: '', email: null, is_admin: 1, created_at: new Date().toISOString() }).execute();
 });

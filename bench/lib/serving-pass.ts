@@ -27,6 +27,8 @@ export interface PassReport {
   /** First request sent to last answer received. */
   seconds: number;
   p50Ms: number;
+  /** This client process's CPU (user + system) over the pass, per request sent. */
+  cpuMsPerRequest: number;
 }
 
 function post(agent: Agent, url: URL, body: Buffer, contentType: string): Promise<{ status: number | 'error'; ms: number }> {
@@ -51,6 +53,7 @@ async function pass(plan: PassPlan): Promise<PassReport> {
   const latencies: number[] = [];
   let next = 0;
   const begin = performance.now();
+  const cpuBefore = process.cpuUsage();
   let end = begin;
   const client = async () => {
     while (next < bodies.length) {
@@ -61,9 +64,10 @@ async function pass(plan: PassPlan): Promise<PassReport> {
     }
   };
   await Promise.all(Array.from({ length: plan.clients }, client));
+  const cpu = process.cpuUsage(cpuBefore);
   agent.destroy();
   const seconds = (end - begin) / 1000;
-  return { statuses, throughput: latencies.length / Math.max(seconds, 1e-3), seconds, p50Ms: latencies.length > 0 ? quantile(latencies, 0.5) : 0 };
+  return { statuses, throughput: latencies.length / Math.max(seconds, 1e-3), seconds, p50Ms: latencies.length > 0 ? quantile(latencies, 0.5) : 0, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, bodies.length) };
 }
 
 const self = fileURLToPath(import.meta.url);

@@ -197,6 +197,8 @@ export interface Config {
   starterEvals: boolean;
   /** ONNX Runtime sessions of model processes: idle intra-op threads spin-wait (ONNX Runtime's default) instead of sleeping; off by default. */
   onnxSpinning: boolean;
+  /** Folder for job processes' V8 CPU profiles; empty = none. */
+  jobCpuProfileDir: string;
 }
 
 /** `MODA_BLOB_STORE=s3://bucket/prefix`, parsed. */
@@ -443,6 +445,7 @@ export const settings = [
   define({ key: 'evalConcurrency', env: 'MODA_EVAL_CONCURRENCY', description: 'Samples an `eval` job keeps in flight to the serving path at once (one request each, so the batcher groups them as it groups users\' requests); keep it under MODA_MAX_QUEUE', default: () => 32, parse: positive(integer) }),
   define({ key: 'starterEvals', env: 'MODA_STARTER_EVALS', description: 'After the starter catalog import on first start, evaluate each starter model on each starter benchmark that fits its task (as `eval` jobs); `0` = off', default: () => true, parse: flag }),
   define({ key: 'onnxSpinning', env: 'MODA_ONNX_SPINNING', description: "ONNX Runtime sessions in model processes keep their idle intra-op threads spinning between operators and runs (ONNX Runtime's own default; on a quiet 2-core machine 5.8 ms faster at 1 client and 4 % more throughput than sleeping threads); `0` = they sleep, leaving the cores to the server and the rest of a busy machine (a spinning thread whose partner lost its core burns its whole time slice)", default: () => true, parse: flag }),
+  define({ key: 'jobCpuProfileDir', env: 'MODA_JOB_CPU_PROFILE_DIR', description: "Folder where each job process writes a V8 CPU profile (node --cpu-prof, `CPU.<date>.<pid>….cpuprofile`) when it ends, to see where a job's own CPU goes (open it in Chrome DevTools); empty = none", default: () => '', parse: (raw) => resolve(raw) }),
 ] as const;
 
 /** Reads the configuration: explicit overrides win over the environment, which wins over defaults. */

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { ModaClient } from '../client/moda-client.js';
 import type { EvalSample } from './read-eval-samples.js';
 import { runEvalSamples } from './run-eval-samples.js';
+import { clientSampleSender } from './sample-sender.js';
 
 const CONCURRENCY = 4;
 const SAMPLES = 12;
@@ -68,7 +69,7 @@ const options = { model: 'test/model', commit: '0'.repeat(40), task: 'ocr', conc
 void test("a batch's answers are followed at once by as many new requests, from samples read ahead", async () => {
   const reader = gatedReader();
   const server = gatedServer();
-  const run = runEvalSamples(server.client, reader.samples, options);
+  const run = runEvalSamples(clientSampleSender(server.client), reader.samples, options);
   // The first CONCURRENCY reads go out as requests; CONCURRENCY more are read ahead and held.
   await reader.release(2 * CONCURRENCY);
   assert.deepEqual(server.inFlight(), ['sample 0', 'sample 1', 'sample 2', 'sample 3']);
@@ -91,7 +92,7 @@ void test("a batch's answers are followed at once by as many new requests, from 
 void test('a read that fails while read ahead fails the run with its error', async () => {
   const reader = gatedReader(6);
   const server = gatedServer();
-  const run = runEvalSamples(server.client, reader.samples, options);
+  const run = runEvalSamples(clientSampleSender(server.client), reader.samples, options);
   const failure = assert.rejects(run, /reading row 6 failed/);
   // Rows 0–3 in flight, 4 and 5 read ahead, the read of row 6 fails in the buffer.
   await reader.release(7);

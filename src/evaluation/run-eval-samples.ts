@@ -4,10 +4,10 @@
 // fails on its own. Transient refusals (a full queue, a rate limit, a model restarting) are retried;
 // a sample that still fails is recorded with its error code. Errors that concern the model itself
 // (not found, cannot load) stop the run: every other sample would only fail the same way.
-import type { ModaClient } from '../client/moda-client.js';
 import { isModaError, ModaError } from '../errors/moda-error.js';
 import { epochMs, type EvalTimings } from './eval-timings.js';
 import type { EvalSample } from './read-eval-samples.js';
+import type { SampleSender } from './sample-sender.js';
 
 export interface SampleOutcome {
   rowIdx: number;
@@ -45,26 +45,27 @@ async function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function requestOnce(client: ModaClient, options: RunSamplesOptions, sample: EvalSample): Promise<unknown> {
+async function requestOnce(sender: SampleSender, options: RunSamplesOptions, sample: EvalSample): Promise<unknown> {
   const path = `/api/v1/models/${options.model}/pipeline`;
+  const what = `sample ${sample.rowIdx}`;
   if (typeof sample.input === 'string') {
-    const answer = await client.requestJson<{ output: unknown }>(path, { method: 'POST', json: { input: sample.input, revision: options.commit, task: options.task }, signal: options.signal, what: `sample ${sample.rowIdx}` });
+    const answer = (await sender.send({ path, body: JSON.stringify({ input: sample.input, revision: options.commit, task: options.task }), contentType: 'application/json', signal: options.signal, what })) as { output?: unknown };
     return answer.output;
   }
   // Media as the raw body, as the serving benchmark and most clients send it: no base64 on either side.
   const query = new URLSearchParams({ revision: options.commit, task: options.task });
-  const answer = await client.requestJson<{ output: unknown }>(`${path}?${query}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: sample.input, signal: options.signal, what: `sample ${sample.rowIdx}` });
+  const answer = (await sender.send({ path: `${path}?${query}`, body: sample.input, contentType: 'application/octet-stream', signal: options.signal, what })) as { output?: unknown };
   return answer.output;
 }
 
-async function runOne(client: ModaClient, options: RunSamplesOptions, sample: EvalSample): Promise<SampleOutcome> {
+async function runOne(sender: SampleSender, options: RunSamplesOptions, sample: EvalSample): Promise<SampleOutcome> {
   const started = performance.now();
   const outcome = (fields: Partial<SampleOutcome>): SampleOutcome => ({ rowIdx: sample.rowIdx, reference: sample.reference, ms: performance.now() - started, ...fields });
   if (sample.problem) return outcome({ error: sample.problem });
   for (let attempt = 1; ; attempt++) {
     try {
       if (options.timings && options.timings.first_request_sent === null) options.timings.first_request_sent = epochMs();
-      return outcome({ output: await requestOnce(client, options, sample) });
+      return outcome({ output: await requestOnce(sender, options, sample) });
     } catch (error) {
       options.signal.throwIfAborted();
       if (!isModaError(error)) throw error;
@@ -80,7 +81,7 @@ async function runOne(client: ModaClient, options: RunSamplesOptions, sample: Ev
 }
 
 /** Outcomes in row order. */
-export async function runEvalSamples(client: ModaClient, samples: AsyncIterable<EvalSample>, options: RunSamplesOptions): Promise<SampleOutcome[]> {
+export async function runEvalSamples(sender: SampleSender, samples: AsyncIterable<EvalSample>, options: RunSamplesOptions): Promise<SampleOutcome[]> {
   const outcomes: SampleOutcome[] = [];
   const iterator = samples[Symbol.asyncIterator]();
   let failed = 0;
@@ -122,7 +123,7 @@ export async function runEvalSamples(client: ModaClient, samples: AsyncIterable<
       options.signal.throwIfAborted();
       const item = await take();
       if (item.done) return;
-      const result = await runOne(client, options, item.value);
+      const result = await runOne(sender, options, item.value);
       if (options.timings) options.timings.last_answer = epochMs();
       if (result.error) failed++;
       outcomes.push(result);

@@ -25,6 +25,7 @@ import { LabelMapper, type LabelMapping } from './map-labels.js';
 import { readEvalSamples } from './read-eval-samples.js';
 import { readModelFacts } from './read-model-facts.js';
 import { runEvalSamples } from './run-eval-samples.js';
+import { httpSampleSender } from './sample-sender.js';
 import { storePredictions, type JobArtifact, type PredictionRow } from './store-predictions.js';
 
 export interface EvaluationContext {
@@ -56,7 +57,11 @@ export interface EvaluationResult {
   /** What the metrics library computed beside them: per-class scores and the confusion matrix, or edit counts. */
   details: unknown;
   label_mapping: LabelMapping | null;
-  throughput: { samples_per_second: number; seconds: number };
+  /**
+   * `cpu_ms_per_sample`: this job process's own CPU (user + system, all its threads: DuckDB's too)
+   * over the sample loop, per sample — what the loop takes from the cores the model and the server share.
+   */
+  throughput: { samples_per_second: number; seconds: number; cpu_ms_per_sample: number };
   timings: EvalTimings;
   artifacts: JobArtifact[];
   /** The results commit, or null with the reason when none was written. */
@@ -65,6 +70,7 @@ export interface EvaluationResult {
 }
 
 const MAX_FAILURE_EXAMPLES = 20;
+const PROGRESS_EVERY_MS = 200;
 
 /** Whether everyone who can read the model can read the dataset too: only then may its results go into the model. */
 function datasetVisibleWithModel(model: RepoRecord, dataset: RepoRecord): boolean {
@@ -151,10 +157,14 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
   const commitFacts = finishFacts(hub, actor, modelRepo, datasetRepo, datasetCommit, config, split.split);
   commitFacts.catch(() => undefined);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  let lastProgress = Number.NEGATIVE_INFINITY;
   const onOpened = () => {
     timings.dataset_opened = epochMs();
   };
-  const outcomes = await runEvalSamples(context.client, readEvalSamples(hub, datasetRepo, manifest, { config, split, columns, input: task.input, limit: params.limit, signal, onOpened }), {
+  // Samples go out over plain keep-alive node:http (sample-sender.ts: a fraction of fetch's CPU per request).
+  const sender = httpSampleSender({ endpoint: context.client.endpoint, token: context.client.token, sockets: hub.config.evalConcurrency });
+  const outcomes = await runEvalSamples(sender, readEvalSamples(hub, datasetRepo, manifest, { config, split, columns, input: task.input, limit: params.limit, signal, onOpened }), {
     model: modelRepo.fullName,
     commit: modelCommit,
     task: task.task,
@@ -162,12 +172,19 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     signal,
     timings,
     onSample(done, failed) {
-      const seconds = (performance.now() - started) / 1000;
+      // At most one progress message per PROGRESS_EVERY_MS (and the last sample's), as tuning's trainer
+      // sends them: an IPC message per sample costs the job and the server CPU the model needs, and
+      // the server keeps only one per PROGRESS_WRITE_MS anyway.
+      const now = performance.now();
+      if (done < total && now - lastProgress < PROGRESS_EVERY_MS) return;
+      lastProgress = now;
+      const seconds = (now - started) / 1000;
       const rate = done / Math.max(seconds, 1e-3);
       progress(0.98 * (done / total), `${done}/${total} samples, ${rate.toFixed(1)}/s, ETA ${formatEta((total - done) / rate)}${failed > 0 ? `, ${failed} failed` : ''}`);
     },
-  });
+  }).finally(() => sender.close());
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   signal.throwIfAborted();
 
   const failures: Record<string, number> = {};
@@ -239,7 +256,7 @@ export async function runEvaluation(context: EvaluationContext, params: EvalPara
     metrics,
     details: scored.details,
     label_mapping: labelMapping,
-    throughput: { samples_per_second: rate, seconds },
+    throughput: { samples_per_second: rate, seconds, cpu_ms_per_sample: (cpu.user + cpu.system) / 1000 / Math.max(1, outcomes.length) },
     timings,
     artifacts: [artifact],
     commit: null,

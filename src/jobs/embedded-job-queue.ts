@@ -238,7 +238,7 @@ export class EmbeddedJobQueue implements JobQueue {
     const token = await mintJobToken(this.hub, row);
     job.token = token;
     if (job.stopping) return;
-    const execArgv = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
+    const execArgv = [...(FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : []), ...(this.hub.config.jobCpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.hub.config.jobCpuProfileDir}`] : [])];
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !PRIVATE_ENV.test(name)));
     const child = spawn(process.execPath, [...execArgv, JOB_PROCESS_PATH], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced', env, cwd: tempDir });
     job.child = child;

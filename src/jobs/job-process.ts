@@ -43,7 +43,7 @@ async function run(start: JobStart): Promise<void> {
     const writeFence = async () => {
       if (!(await holdsJob(db, start.jobId, fence))) throw new ModaError('JOB_LEASE_LOST', `attempt ${start.attempt} of job ${start.jobId} was taken over by another worker; nothing is written`);
     };
-    const hub = createHubContext(db, openBlobStore(start.config), start.config, { commitLocks, memberId: start.runner, writeFence });
+    const hub = createHubContext(db, await openBlobStore(start.config), start.config, { commitLocks, memberId: start.runner, writeFence });
     const jobType = await jobTypeLoaded;
     if (!jobType) throw new ModaError('JOB_TYPE_UNKNOWN', `job type ${start.type} is not registered in the job process`);
     const actor = await authenticate(hub, start.token);

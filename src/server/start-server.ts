@@ -35,7 +35,7 @@ export async function openHub(config: Config): Promise<HubContext> {
   const db = await openDatabase(config);
   // Replicas sharing a PostgreSQL database share their write locks through it.
   const commitLocks = isPostgresUrl(config.databaseUrl) ? new PgAdvisoryLocks(config.databaseUrl) : undefined;
-  const hub = createHubContext(db, openBlobStore(config), config, { commitLocks });
+  const hub = createHubContext(db, await openBlobStore(config), config, { commitLocks });
   await ensureAdminUser(hub);
   if (config.adminToken) await registerToken(hub, 'admin', 'MODA_ADMIN_TOKEN', 'admin', config.adminToken);
   else await ensureGeneratedAdminToken(hub, config.home);

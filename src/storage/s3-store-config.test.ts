@@ -11,17 +11,17 @@ import { storeError } from './s3-store-error.js';
 
 const invalidConfig = (error: unknown) => isModaError(error) && error.code === 'CONFIG_INVALID';
 
-void test('MODA_BLOB_STORE: empty keeps files under MODA_HOME, s3://bucket/prefix names a bucket and a key prefix', () => {
+void test('MODA_BLOB_STORE: empty keeps files under MODA_HOME, s3://bucket/prefix names a bucket and a key prefix', async () => {
   assert.equal(loadConfig({}).blobStore, null);
   assert.deepEqual(loadConfig({ MODA_BLOB_STORE: 's3://moda-lfs' }).blobStore, { bucket: 'moda-lfs', prefix: '' });
   assert.deepEqual(loadConfig({ MODA_BLOB_STORE: 's3://moda-lfs/prod/hub/' }).blobStore, { bucket: 'moda-lfs', prefix: 'prod/hub' });
-  assert.ok(openBlobStore(loadConfig({ MODA_HOME: '/tmp/moda-x' })) instanceof FsBlobStore);
-  const s3 = openBlobStore(loadConfig({ MODA_BLOB_STORE: 's3://moda-lfs/p', MODA_S3_ENDPOINT: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }));
+  assert.ok((await openBlobStore(loadConfig({ MODA_HOME: '/tmp/moda-x' }))) instanceof FsBlobStore);
+  const s3 = await openBlobStore(loadConfig({ MODA_BLOB_STORE: 's3://moda-lfs/p', MODA_S3_ENDPOINT: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' }));
   assert.ok(s3 instanceof S3BlobStore);
   assert.equal(s3.key('ab'.repeat(32)), `p/lfs/ab/ab/${'ab'.repeat(32)}`);
 });
 
-void test('bad S3 settings are CONFIG_INVALID errors that name the variable', () => {
+void test('bad S3 settings are CONFIG_INVALID errors that name the variable', async () => {
   for (const env of [
     { MODA_BLOB_STORE: 'minio://bucket' },
     { MODA_BLOB_STORE: 's3://' },
@@ -36,11 +36,11 @@ void test('bad S3 settings are CONFIG_INVALID errors that name the variable', ()
   ]) {
     assert.throws(() => loadConfig(env), (error: unknown) => invalidConfig(error) && (error as Error).message.includes(Object.keys(env)[0] ?? ''), JSON.stringify(env));
   }
-  assert.throws(() => openBlobStore(loadConfig({ MODA_BLOB_STORE: 's3://moda-lfs', AWS_ACCESS_KEY_ID: 'only-the-key' })), invalidConfig);
+  await assert.rejects(openBlobStore(loadConfig({ MODA_BLOB_STORE: 's3://moda-lfs', AWS_ACCESS_KEY_ID: 'only-the-key' })), invalidConfig);
 });
 
-void test('a bad oid never becomes an object key', () => {
-  const store = openBlobStore(loadConfig({ MODA_BLOB_STORE: 's3://moda-lfs' })) as S3BlobStore;
+void test('a bad oid never becomes an object key', async () => {
+  const store = (await openBlobStore(loadConfig({ MODA_BLOB_STORE: 's3://moda-lfs' }))) as S3BlobStore;
   for (const oid of ['../../etc', 'AB'.repeat(32), 'ab'.repeat(31)]) assert.throws(() => store.key(oid), (error: unknown) => isModaError(error) && error.code === 'BAD_REQUEST');
 });
 
@@ -59,9 +59,9 @@ void test('SDK failures: unreachable or 5xx → BLOB_STORE_UNAVAILABLE (503, ret
 void test('presigned download URLs name MODA_S3_PUBLIC_ENDPOINT (SigV4 signs the host), the key and an expiry', async () => {
   const oid = 'cd'.repeat(32);
   const env = { MODA_BLOB_STORE: 's3://moda-lfs/hub', MODA_S3_ENDPOINT: 'http://127.0.0.1:9', MODA_S3_FORCE_PATH_STYLE: '1', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' };
-  const internal = new URL(await (openBlobStore(loadConfig(env)) as S3BlobStore).downloadUrl(oid, { fileName: 'w.bin' }));
+  const internal = new URL(await ((await openBlobStore(loadConfig(env))) as S3BlobStore).downloadUrl(oid, { fileName: 'w.bin' }));
   assert.equal(internal.origin, 'http://127.0.0.1:9');
-  const published = new URL(await (openBlobStore(loadConfig({ ...env, MODA_S3_PUBLIC_ENDPOINT: 'http://127.0.0.1:8' })) as S3BlobStore).downloadUrl(oid, { fileName: 'w.bin' }));
+  const published = new URL(await ((await openBlobStore(loadConfig({ ...env, MODA_S3_PUBLIC_ENDPOINT: 'http://127.0.0.1:8' }))) as S3BlobStore).downloadUrl(oid, { fileName: 'w.bin' }));
   assert.equal(published.origin, 'http://127.0.0.1:8');
   assert.equal(published.pathname, `/moda-lfs/hub/lfs/cd/cd/${oid}`);
   assert.equal(published.searchParams.get('X-Amz-Expires'), '3600');

@@ -17,7 +17,7 @@ import { ProgressBar } from '../progress-bar.js';
 
 /** Export only reads: the database and blob store, without the start-up work of a server. */
 async function readOnlyHub(config: Config): Promise<HubContext> {
-  return createHubContext(await openDatabase(config), openBlobStore(config), config);
+  return createHubContext(await openDatabase(config), await openBlobStore(config), config);
 }
 
 export function registerBundle(program: Command, io: CliIo): void {

@@ -32,7 +32,7 @@ export function registerMigrateStorage(program: Command, io: CliIo): void {
       let bar: ProgressBar | undefined;
       let done = 0;
       let result: MigrateBlobsResult | undefined;
-      for await (const event of migrateBlobsIter(source, openBlobStore(config), { concurrency, verifyExisting: options.verifyExisting })) {
+      for await (const event of migrateBlobsIter(source, await openBlobStore(config), { concurrency, verifyExisting: options.verifyExisting })) {
         if (event.event === 'start') {
           printLine(io.stderr, `${event.blobs} object(s), ${formatBytes(event.bytes)} in ${source}`);
           bar = new ProgressBar(io.stderr, 'migrating', event.bytes);
