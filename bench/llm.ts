@@ -28,6 +28,8 @@ const RATE_ROUNDS = 3;
 const TTFT_ROUNDS = 9;
 /** Tokens each time-to-first-token request asks for: enough that one of them shows text. */
 const TTFT_TOKENS = 8;
+/** Quiet time before each time-to-first-token request. */
+const TTFT_PAUSE_MS = 200;
 const PROMPT = 'Write a short story about the sea, the wind and a small boat.';
 const TYPES: GgufTensorType[] = ['Q8_0', 'F16'];
 
@@ -129,9 +131,17 @@ async function measureQuant(context: BenchContext, type: GgufTensorType, threads
           moda[clients] = rateOf(modaRuns);
           inProcess[clients] = rateOf(inProcessRuns);
         }
+        // Each side's request starts after a pause, so neither starts while the other's processes are still
+        // finishing their last request; the side that goes first alternates.
+        const ttftOf = {
+          moda: async () => modaTtft.push((await streamAnswer(url, token, repo, PROMPT, TTFT_TOKENS)).firstTokenMs),
+          inProcess: async () => inProcessTtft.push((await generate(inProcessModel, sequences[0]!, inProcessModel.promptTokens(PROMPT), TTFT_TOKENS)).firstTokenMs),
+        };
         for (let round = 0; round < TTFT_ROUNDS; round++) {
-          modaTtft.push((await streamAnswer(url, token, repo, PROMPT, TTFT_TOKENS)).firstTokenMs);
-          inProcessTtft.push((await generate(inProcessModel, sequences[0]!, inProcessModel.promptTokens(PROMPT), TTFT_TOKENS)).firstTokenMs);
+          for (const side of round % 2 === 0 ? (['moda', 'inProcess'] as const) : (['inProcess', 'moda'] as const)) {
+            await new Promise((resolve) => setTimeout(resolve, TTFT_PAUSE_MS));
+            await ttftOf[side]();
+          }
         }
       } finally {
         await batched.dispose();
@@ -203,7 +213,7 @@ async function run(context: BenchContext, threadsAsked: number): Promise<BenchRe
       `Both sides: ${CONTEXT}-token context per sequence, ${SEQUENCES} sequences, ${threads} thread(s) (${threads === availableParallelism() ? 'every core' : `--llm-threads, of ${availableParallelism()} cores`}), batch size ${Math.min(CONTEXT, 512)}; greedy sampling with the end tokens banned, so every answer is exactly ${MAX_TOKENS} tokens; each client a different prompt of the same length.`,
       `Moda: the built server (dist/) as a child process with MODA_LLM_PARALLEL=8, MODA_LLM_CONTEXT and MODA_THREADS set, the model uploaded over the Hub API; N clients post streaming /v1/chat/completions at once and read the SSE to the end; tokens/s = completion tokens (from the usage chunk) over the wall time of all N, summed over ${RATE_ROUNDS} rounds.`,
       'In-process: node-llama-cpp 3.21.1 in the benchmark process, one context built as Moda builds it (createContext with the same contextSize, sequences, threads, batchSize), each client one sequence evaluating the same prompt tokens (the chat template through the same chat wrapper, BOS included, as Moda\'s child makes them), each token detokenized.',
-      `Side by side in turns: both sides loaded at once, each client count and each time-to-first-token request measured on Moda, then in-process, ${RATE_ROUNDS} (${TTFT_ROUNDS}) times over, so the machine's load drifting affects both alike; only one side generates at any time.`,
+      `Side by side in turns: both sides loaded at once, each client count measured on Moda, then in-process, ${RATE_ROUNDS} times over, and each time-to-first-token request on both, ${TTFT_ROUNDS} times over (the side that goes first alternating, each request after ${TTFT_PAUSE_MS} ms of quiet), so the machine's load drifting affects both alike; only one side generates at any time.`,
       `Naive serving: one sequence of its own context, the ${SEQUENCES} requests one after another (what a hand-written route does).`,
       `Time to first token: median of ${TTFT_ROUNDS} one-client requests on each side, taken in turns; Moda's from sending the request to the first SSE chunk with text, in-process from starting evaluation to the first token whose text is not empty (a token that is only part of a UTF-8 character shows nothing to a reader on either side); both include the prompt's evaluation.`,
       `Memory: moda_model_rss_bytes of the model's process after a warm-up request on each sequence (before the in-process model loads) with MODA_LLM_PARALLEL=8, and after one request with 1 on the same MODA_HOME; the difference over 7 is compared with the KV formula context × layers × 2 × kv width × 2 bytes = ${(kvFormula / MIB).toFixed(2)} MiB per sequence.`,
