@@ -194,8 +194,11 @@ void test('a git push of a pointer to an object the pusher cannot read is refuse
   for (const args of [['init', '-q', '-b', 'main'], ['add', 'stolen.bin'], ['-c', 'user.name=m', '-c', 'user.email=m@x', 'commit', '-q', '-m', 'attack']]) {
     assert.equal((await run('git', args, dir)).code, 0);
   }
-  const url = new URL(server.url);
-  const pushed = await run('git', ['push', `http://git:${mallory}@${url.host}/mallory/own.git`, 'HEAD:refs/heads/stolen'], dir);
+  // The server's own URL with mallory's token as the password.
+  const remote = new URL('/mallory/own.git', server.url);
+  remote.username = 'git';
+  remote.password = mallory;
+  const pushed = await run('git', ['push', remote.href, 'HEAD:refs/heads/stolen'], dir);
   assert.notEqual(pushed.code, 0, 'the push must be refused');
   assert.match(pushed.stderr, /LFS_OBJECT_MISSING/);
 });

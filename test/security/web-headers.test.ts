@@ -19,7 +19,7 @@ let token: string;
 
 const HOSTILE_CARD = [
   '# Overlay card',
-  '<div style="position:fixed;inset:0;z-index:9999;background:white" id="overlay">Session expired. <a href="https://evil.example/login">Sign in again</a></div>',
+  '<div style="position:fixed;inset:0;z-index:9999;background:white" id="overlay">Session expired. <a href="http://127.0.0.1:9/login">Sign in again</a></div>',
   '<p class="site-header modal" style="color:red">classes of the app</p>',
   '```python',
   'print("kept")',
