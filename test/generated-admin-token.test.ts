@@ -40,7 +40,7 @@ void test('an empty admin-token file stops the start with a message saying what 
   const home = await mkdtemp(join(tmpdir(), 'moda-generated-token-'));
   try {
     await writeFile(join(home, 'admin-token'), '\n', { mode: 0o600 });
-    await assert.rejects(startTestServer({ adminToken: '' }, home), /admin-token is empty: delete it/);
+    await assert.rejects(startTestServer({ adminToken: '' }, home), { code: 'CONFIG_INVALID', message: /admin-token is empty: delete it/ });
   } finally {
     await rm(home, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 // Starts a Moda server from a config: opens the database and blob store under MODA_HOME, creates
 // the admin user (with MODA_ADMIN_TOKEN), recovers from any crash, then listens.
+import { ModaError } from '../errors/moda-error.js';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
@@ -150,7 +151,7 @@ async function readOrCreateSecretFile(path: string, make: () => string): Promise
     await unlink(draft);
   }
   const secret = (await readFile(path, 'utf8')).trim();
-  if (!secret) throw new Error(`${path} is empty: delete it and start again to make a new one`);
+  if (!secret) throw new ModaError('CONFIG_INVALID', `${path} is empty: delete it and start again to make a new one`);
   return secret;
 }
 
